@@ -1,0 +1,140 @@
+// The check model: what a check is (static facts, declared once) and what a run of it yields.
+// The zod schemas here are the single source of truth for the report format; reporters read only these.
+import { z } from 'zod';
+
+export const CheckStatus = z.enum(['SUCCESS', 'FAILURE', 'WARNING', 'SKIPPED', 'INFO']);
+export type CheckStatus = z.infer<typeof CheckStatus>;
+
+export const Level = z.enum(['MUST', 'SHOULD', 'MAY']);
+export type Level = z.infer<typeof Level>;
+
+export const TransportName = z.enum(['stdio', 'http']);
+export type TransportName = z.infer<typeof TransportName>;
+
+/** Fixture roles of shared/spec/fixtures.md plus the server-level fixtures. */
+export const FixtureRole = z.enum([
+  'F-SYNC',
+  'F-ECHO',
+  'F-REQ',
+  'F-TOOLERR',
+  'F-RPCERR',
+  'F-ELICIT',
+  'F-MULTI',
+  'F-GATE',
+  'F-GATE-RELEASE',
+  'F-GATE-STATE',
+  'F-PROGRESS',
+  'F-BIG',
+  'F-RES',
+  'S-AUTH',
+  'S-RESTART',
+  'S-NOTASK',
+]);
+export type FixtureRole = z.infer<typeof FixtureRole>;
+
+export const SpecReference = z.object({ id: z.string(), url: z.string().optional() });
+export type SpecReference = z.infer<typeof SpecReference>;
+
+/** Why a check did not run. `not-applicable` never makes a run incomplete; the others do for MUST checks. */
+export const SkipKind = z.enum(['not-applicable', 'missing-fixture', 'missing-capability', 'aborted', 'not-selected']);
+export type SkipKind = z.infer<typeof SkipKind>;
+
+/** One recorded wire message, as cited in evidence. */
+export const WireEntry = z.object({
+  seq: z.number().int(),
+  t: z.number(), // ms since the run started
+  dir: z.enum(['send', 'recv']),
+  transport: TransportName,
+  connection: z.string(), // e.g. "stdio#2" or "http#1"
+  channel: z.string().optional(), // HTTP: "POST <id>", "GET", "POST (json)"
+  eventId: z.string().optional(),
+  message: z.unknown(),
+  note: z.string().optional(),
+});
+export type WireEntry = z.infer<typeof WireEntry>;
+
+export const CheckResult = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  status: CheckStatus,
+  level: Level,
+  specReferences: z.array(SpecReference),
+  scenario: z.string(),
+  transport: TransportName.nullable(),
+  durationMs: z.number(),
+  errorMessage: z.string().optional(),
+  skip: z.object({ kind: SkipKind, reason: z.string(), enabledBy: z.array(z.string()).optional() }).optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type CheckResult = z.infer<typeof CheckResult>;
+
+/** Static facts of a check, declared once in its scenario module. */
+export interface CheckSpec {
+  id: string;
+  name: string;
+  description: string;
+  level: Level;
+  /** Section references, e.g. "tasks §Task Cancellation r1"; converted to SpecReference with a URL. */
+  specRefs: string[];
+  /** Fixture roles the check needs; missing ones make it SKIPPED (missing-fixture). */
+  fixtures: FixtureRole[];
+  /** Transports where the check applies; default both. */
+  transports?: TransportName[];
+}
+
+/** The verdict a check block computes. Everything static comes from the CheckSpec. */
+export interface Verdict {
+  status: CheckStatus;
+  message?: string;
+  details?: Record<string, unknown>;
+  skip?: { kind: SkipKind; reason: string; enabledBy?: string[] };
+}
+
+export const pass = (message?: string, details?: Record<string, unknown>): Verdict => ({ status: 'SUCCESS', message, details });
+export const fail = (message: string, details?: Record<string, unknown>): Verdict => ({ status: 'FAILURE', message, details });
+export const warn = (message: string, details?: Record<string, unknown>): Verdict => ({ status: 'WARNING', message, details });
+export const info = (message: string, details?: Record<string, unknown>): Verdict => ({ status: 'INFO', message, details });
+export const skip = (kind: SkipKind, reason: string, enabledBy?: string[]): Verdict => ({
+  status: 'SKIPPED',
+  message: reason,
+  skip: { kind, reason, enabledBy },
+});
+
+/** Combines verdicts of sub-assertions: the worst status wins (FAILURE > WARNING > SUCCESS > INFO). */
+export function worst(verdicts: Verdict[]): Verdict {
+  const rank: Record<CheckStatus, number> = { FAILURE: 4, WARNING: 3, SUCCESS: 2, INFO: 1, SKIPPED: 0 };
+  const sorted = [...verdicts].sort((a, b) => rank[b.status] - rank[a.status]);
+  const top = sorted[0];
+  if (!top) return pass();
+  const messages = verdicts.filter((v) => v.status === top.status && v.message).map((v) => v.message);
+  return { ...top, message: messages.join('; ') || top.message };
+}
+
+const SPEC_BASE = 'https://modelcontextprotocol.io/specification/2025-11-25';
+const PAGE_URLS: Record<string, string> = {
+  tasks: `${SPEC_BASE}/basic/utilities/tasks`,
+  progress: `${SPEC_BASE}/basic/utilities/progress`,
+  transports: `${SPEC_BASE}/basic/transports`,
+  lifecycle: `${SPEC_BASE}/basic/lifecycle`,
+  schema: `${SPEC_BASE}/schema`,
+  tools: `${SPEC_BASE}/server/tools`,
+};
+
+function anchor(heading: string): string {
+  return heading
+    .toLowerCase()
+    .replace(/[^a-z0-9 -]/g, '')
+    .trim()
+    .replace(/\s+/g, '-');
+}
+
+/** "tasks §Task Cancellation r1" -> {id, url: .../tasks#task-cancellation} */
+export function specReference(ref: string): SpecReference {
+  const m = /^(\w+)\s*(?:§([^;]+?))?(?:\s+r\d+(?:\.\d+)*)?$/.exec(ref.trim());
+  const page = m?.[1];
+  const base = page ? PAGE_URLS[page] : undefined;
+  if (!base) return { id: ref };
+  const heading = m?.[2]?.trim();
+  return { id: ref, url: heading ? `${base}#${anchor(heading)}` : base };
+}

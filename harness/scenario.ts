@@ -1,0 +1,142 @@
+// The contract between scenarios and the runner. A scenario never touches transports, processes or
+// files: it asks the context for sessions, runs check blocks and returns nothing.
+import type { CheckSpec, FixtureRole, TransportName, Verdict, WireEntry } from './checks.js';
+
+export type JsonObject = Record<string, unknown>;
+
+export interface RpcError {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+/** The outcome of one request: exactly one of result / error / failure (timeout, transport closed). */
+export type RpcOutcome =
+  | { kind: 'result'; result: JsonObject; id: number | string; ms: number; http?: HttpResponseInfo }
+  | { kind: 'error'; error: RpcError; id: number | string; ms: number; http?: HttpResponseInfo }
+  | { kind: 'timeout'; id: number | string; ms: number }
+  | { kind: 'closed'; id: number | string; ms: number; reason: string };
+
+/** What the HTTP layer saw for a POST (absent on stdio). */
+export interface HttpResponseInfo {
+  status: number;
+  contentType: string | null;
+}
+
+export interface RequestOptions {
+  /** Default: the run's --timeout (per request). */
+  timeoutMs?: number;
+  /** Aborting drops the request's HTTP stream (or stops waiting on stdio) without sending notifications/cancelled. */
+  signal?: AbortSignal;
+}
+
+/** A request the server sent to the client (elicitation/create, sampling/createMessage, roots/list). */
+export interface ServerRequest {
+  id: number | string;
+  method: string;
+  params: JsonObject;
+  /** HTTP: the stream it arrived on ("POST <requestId>" or "GET"); stdio: "stdio". */
+  channel: string;
+}
+
+/** How the client answers a server request: a result object, an error, or `undefined` to leave it unanswered. */
+export type ServerRequestHandler = (req: ServerRequest) => Promise<JsonObject | RpcError | undefined> | JsonObject | RpcError | undefined;
+
+export interface ReceivedNotification {
+  method: string;
+  params: JsonObject;
+  seq: number;
+  channel: string;
+}
+
+export interface ConnectOptions {
+  /** Client capabilities sent in initialize. Default {elicitation:{form:{}}} (no client `tasks`, per T25-CLI-02). */
+  capabilities?: JsonObject;
+  /** HTTP with S-AUTH: which of the configured principals to authenticate as (0 = first token). */
+  principal?: number;
+  /** HTTP: open the standalone GET SSE stream after initialize (default true). */
+  openGetStream?: boolean;
+}
+
+/** One initialized MCP connection. stdio: one process; HTTP: one MCP session. */
+export interface Session {
+  readonly name: string; // e.g. "stdio#2", "http#1"
+  readonly transport: TransportName;
+  readonly initializeResult: JsonObject;
+  readonly serverCapabilities: JsonObject;
+  readonly protocolVersion: string;
+  request(method: string, params?: JsonObject, options?: RequestOptions): Promise<RpcOutcome>;
+  notify(method: string, params?: JsonObject): Promise<void>;
+  /** Replaces the handler for server->client requests. Default: accept elicitations with "Ada" for every string field. */
+  onServerRequest(handler: ServerRequestHandler): void;
+  /** Every notification received so far on this session, in receipt order. */
+  notifications(): ReceivedNotification[];
+  /** Every server->client request received so far on this session. */
+  serverRequests(): ServerRequest[];
+  /** Resolves with the first notification (already received or future) matching the predicate, or undefined on timeout. */
+  waitForNotification(predicate: (n: ReceivedNotification) => boolean, timeoutMs: number): Promise<ReceivedNotification | undefined>;
+  waitForServerRequest(predicate: (r: ServerRequest) => boolean, timeoutMs: number): Promise<ServerRequest | undefined>;
+  /** Current sequence number of the run-wide wire log (for slicing evidence). */
+  wireSeq(): number;
+  /** HTTP: the MCP session id; stdio: undefined. */
+  readonly sessionId?: string;
+  /** HTTP: DELETE the session (graceful goodbye). stdio: close stdin. Then closes. */
+  terminate(): Promise<void>;
+  /** HTTP: abort every open connection without DELETE. stdio: kill the process hard. */
+  drop(): Promise<void>;
+  close(): Promise<void>;
+  /** True once the underlying process or session has gone away. */
+  readonly closed: boolean;
+}
+
+/** Fixture roles resolved to the target's tools (default names from shared/spec/fixtures.md, or --fixtures mapping). */
+export interface Fixtures {
+  has(role: FixtureRole): boolean;
+  /** The tool name that plays the role (throws if absent: check `has` or declare the role in the spec). */
+  tool(role: FixtureRole): string;
+  /** The role's canonical arguments (fixtures.md form) mapped through the target's argument template. */
+  args(role: FixtureRole, canonical: JsonObject): JsonObject;
+  /** Tools as listed by tools/list (all pages). */
+  readonly tools: JsonObject[];
+}
+
+export interface CheckContext {
+  readonly spec: CheckSpec;
+  /** Attaches extra evidence (wire entries are attached automatically for the block's time span). */
+  note(key: string, value: unknown): void;
+}
+
+export interface ScenarioContext {
+  readonly transport: TransportName;
+  readonly fixtures: Fixtures;
+  /** Per-request timeout (ms) and the settle bound T_SETTLE for polling. */
+  readonly timeouts: { requestMs: number; settleMs: number };
+  /** Number of auth principals available (S-AUTH): 0 when the target has no tokens. */
+  readonly principals: number;
+  /** True when the harness owns the server process and may kill/restart it (S-RESTART). */
+  readonly canRestart: boolean;
+  /** The scenario's main session (created lazily, shared by its checks). */
+  session(): Promise<Session>;
+  /** A further session: stdio spawns another process of the same command, HTTP opens another MCP session. */
+  connect(options?: ConnectOptions): Promise<Session>;
+  /** Kill the server process hard and start it again (only when canRestart). */
+  restart(): Promise<void>;
+  /**
+   * Runs one check block. The runner handles selection, fixture and transport applicability,
+   * timing, exceptions, and evidence (wire entries exchanged during the block).
+   */
+  check(spec: CheckSpec, block: (c: CheckContext) => Promise<Verdict>): Promise<Verdict>;
+  /** Unique token for nonces, gate ids and labels. */
+  nonce(prefix?: string): string;
+  /** Wire entries recorded so far (run-wide), e.g. for passive checks. */
+  wire(): WireEntry[];
+  log(message: string): void;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** Every check the scenario can record (for --list, coverage and docs). */
+  checks: CheckSpec[];
+  run(ctx: ScenarioContext): Promise<void>;
+}

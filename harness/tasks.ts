@@ -1,0 +1,138 @@
+// Requestor-side task operations used by scenarios. They follow the client rules of the checklist
+// (T25-CLI-*): explicit ttl, pollInterval clamped, polling rather than relying on notifications.
+import type { FixtureRole } from './checks.js';
+import { isTerminal, type Task } from './protocol.js';
+import type { Fixtures, JsonObject, RpcOutcome, Session } from './scenario.js';
+
+export const DEFAULT_TTL_MS = 60_000;
+
+/** Thrown when a helper's precondition fails; the runner turns it into the check's errorMessage. */
+export class ProbeError extends Error {
+  constructor(
+    message: string,
+    readonly outcome?: RpcOutcome,
+  ) {
+    super(message);
+  }
+}
+
+export function describeOutcome(o: RpcOutcome): string {
+  switch (o.kind) {
+    case 'result':
+      return `result ${truncate(JSON.stringify(o.result), 300)}`;
+    case 'error':
+      return `JSON-RPC error ${o.error.code} "${truncate(o.error.message, 200)}"`;
+    case 'timeout':
+      return `no response within ${Math.round(o.ms)} ms`;
+    case 'closed':
+      return `connection closed (${o.reason})`;
+  }
+}
+
+export function truncate(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max)}… (${s.length} chars)` : s;
+}
+
+export function callTool(session: Session, fixtures: Fixtures, role: FixtureRole, args: JsonObject, extra: JsonObject = {}, timeoutMs?: number): Promise<RpcOutcome> {
+  return session.request('tools/call', { name: fixtures.tool(role), arguments: fixtures.args(role, args), ...extra }, { timeoutMs });
+}
+
+/** tools/call with `task`; resolves to the raw outcome (callers check the shape). */
+export function callToolAsTask(session: Session, fixtures: Fixtures, role: FixtureRole, args: JsonObject, task: JsonObject = { ttl: DEFAULT_TTL_MS }, extra: JsonObject = {}): Promise<RpcOutcome> {
+  return callTool(session, fixtures, role, args, { task, ...extra });
+}
+
+/** Creates a task and returns its Task; throws ProbeError when the server did not answer a CreateTaskResult. */
+export async function createTask(session: Session, fixtures: Fixtures, role: FixtureRole, args: JsonObject, task: JsonObject = { ttl: DEFAULT_TTL_MS }, extra: JsonObject = {}): Promise<Task> {
+  const o = await callToolAsTask(session, fixtures, role, args, task, extra);
+  const created = o.kind === 'result' ? (o.result.task as Task | undefined) : undefined;
+  if (!created || typeof created.taskId !== 'string') {
+    throw new ProbeError(`could not create a ${role} task (${fixtures.tool(role)}): ${describeOutcome(o)}`, o);
+  }
+  return created;
+}
+
+export function getTask(session: Session, taskId: unknown, timeoutMs?: number): Promise<RpcOutcome> {
+  return session.request('tasks/get', { taskId } as JsonObject, { timeoutMs });
+}
+
+export function taskResult(session: Session, taskId: unknown, timeoutMs?: number, signal?: AbortSignal): Promise<RpcOutcome> {
+  return session.request('tasks/result', { taskId } as JsonObject, { timeoutMs, signal });
+}
+
+export function cancelTask(session: Session, taskId: unknown, timeoutMs?: number): Promise<RpcOutcome> {
+  return session.request('tasks/cancel', { taskId } as JsonObject, { timeoutMs });
+}
+
+export function listTasks(session: Session, cursor?: string): Promise<RpcOutcome> {
+  return session.request('tasks/list', cursor === undefined ? {} : { cursor });
+}
+
+/** clamp(pollInterval ?? 250, 50, 1000) per the checklist's POLL(t). */
+export function pollDelay(task: { pollInterval?: unknown } | undefined): number {
+  const p = typeof task?.pollInterval === 'number' && Number.isFinite(task.pollInterval) ? task.pollInterval : 250;
+  return Math.min(Math.max(p, 50), 1000);
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export interface PollResult {
+  /** Every tasks/get result observed, in order (the status timeline). */
+  observed: Task[];
+  /** The last observation satisfying the predicate, or undefined when settleMs passed first. */
+  reached?: Task;
+  /** A tasks/get that failed (error or timeout) ends polling. */
+  failure?: RpcOutcome;
+}
+
+/** Polls tasks/get until `until(task)` holds, an error occurs, or settleMs passes. */
+export async function pollUntil(session: Session, taskId: string, until: (t: Task) => boolean, settleMs: number, firstDelayMs = 0): Promise<PollResult> {
+  const observed: Task[] = [];
+  const deadline = Date.now() + settleMs;
+  if (firstDelayMs) await sleep(firstDelayMs);
+  for (;;) {
+    const o = await getTask(session, taskId);
+    if (o.kind !== 'result') return { observed, failure: o };
+    const t = o.result as unknown as Task;
+    observed.push(t);
+    if (until(t)) return { observed, reached: t };
+    if (Date.now() >= deadline) return { observed };
+    await sleep(Math.min(pollDelay(t), Math.max(0, deadline - Date.now())));
+  }
+}
+
+export const untilTerminal = (t: Task) => isTerminal(t.status);
+
+/** Releases a gate through the F-GATE-RELEASE fixture; throws ProbeError if it did not answer a result. */
+export async function releaseGate(session: Session, fixtures: Fixtures, gateId: string, outcome: 'success' | 'tool_error' | 'protocol_error' = 'success'): Promise<void> {
+  const o = await callTool(session, fixtures, 'F-GATE-RELEASE', { gateId, outcome });
+  if (o.kind !== 'result' || o.result.isError) throw new ProbeError(`release_gate ${gateId} failed: ${describeOutcome(o)}`, o);
+}
+
+/** Reads gate_state (F-GATE-STATE): "unknown" | "waiting" | "aborted" | "finished". */
+export async function gateState(session: Session, fixtures: Fixtures, gateId: string): Promise<string | undefined> {
+  const o = await callTool(session, fixtures, 'F-GATE-STATE', { gateId });
+  if (o.kind !== 'result') return undefined;
+  const sc = o.result.structuredContent as { state?: string } | undefined;
+  return sc?.state;
+}
+
+/** Settles within ms? Returns the value, or the symbol TIMED_OUT (the promise keeps running). */
+export const TIMED_OUT = Symbol('timed out');
+export async function within<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<typeof TIMED_OUT>((r) => {
+    timer = setTimeout(() => r(TIMED_OUT), ms);
+  });
+  try {
+    return await Promise.race([p, t]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function omitMeta(o: JsonObject): JsonObject {
+  const { _meta, ...rest } = o;
+  void _meta;
+  return rest;
+}
