@@ -49,6 +49,10 @@ export const WireEntry = z.object({
   channel: z.string().optional(), // HTTP: "POST <id>", "GET", "POST (json)"
   eventId: z.string().optional(),
   message: z.unknown(),
+  /** For a response received: the request it answers (method and params), so it can be validated and read. */
+  answers: z.object({ method: z.string(), params: z.unknown().optional() }).optional(),
+  /** HTTP: status and content type of the response that carried the message. */
+  http: z.object({ status: z.number(), contentType: z.string().nullable() }).optional(),
   note: z.string().optional(),
 });
 export type WireEntry = z.infer<typeof WireEntry>;

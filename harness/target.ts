@@ -1,0 +1,58 @@
+// How to reach a server under test. Implementations: spawned stdio command, HTTP URL, HTTP command that
+// prints its endpoint, and the embedded reference server (stdio, or HTTP with two auth principals).
+import type { TransportName } from './checks.js';
+import type { ConnectOptions, Session } from './scenario.js';
+import type { WireLog } from './wire.js';
+
+export type TargetSpec =
+  /** Spawn `command args` and speak MCP over its stdio; every connect() spawns a fresh process. */
+  | { kind: 'stdio'; command: string; args: string[]; env?: Record<string, string>; cwd?: string }
+  /** An already running Streamable HTTP endpoint; `tokens` are bearer tokens of distinct principals (S-AUTH). */
+  | { kind: 'http'; url: string; headers?: Record<string, string>; tokens?: string[] }
+  /** Spawn a command that prints `MCP endpoint: <url>` on stdout when ready, then speak Streamable HTTP to it (S-RESTART). */
+  | { kind: 'http-command'; command: string; args: string[]; headers?: Record<string, string>; tokens?: string[]; env?: Record<string, string> };
+
+export interface TargetOptions {
+  spec: TargetSpec;
+  wire: WireLog;
+  /** Per-request timeout (ms) for sessions of this target. */
+  requestTimeoutMs: number;
+  /** How long start-up (spawn + initialize) may take before the target counts as unreachable. */
+  startTimeoutMs: number;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: string | null;
+}
+
+export interface Target {
+  readonly transport: TransportName;
+  /** Human-readable, e.g. "stdio: node server.js" or "http: http://127.0.0.1:3000/mcp". */
+  readonly label: string;
+  /** Number of auth principals (tokens) available: 0 without S-AUTH. */
+  readonly principals: number;
+  /** True when the harness owns the server process (stdio, http-command) and may kill and restart it. */
+  readonly canRestart: boolean;
+  /** Connects and initializes a new session. Throws TargetError with a one-line reason on failure. */
+  connect(options?: ConnectOptions): Promise<Session>;
+  /** Kill the owned server hard (SIGKILL) and start it again; sessions opened before are closed. */
+  restart(): Promise<void>;
+  /** The last lines the owned server wrote to stderr (empty for plain URLs). */
+  stderrTail(lines?: number): string;
+  /** Set once an owned process exited unexpectedly. */
+  exitInfo(): ExitInfo | undefined;
+  /** Closes every session and kills every process this target spawned (SIGTERM, then SIGKILL). Idempotent. */
+  dispose(): Promise<void>;
+}
+
+/** A target problem the user must fix (cannot spawn, cannot initialize, unreachable URL): one clear line. */
+export class TargetError extends Error {
+  constructor(
+    message: string,
+    readonly stderrTail = '',
+  ) {
+    super(message);
+    this.name = 'TargetError';
+  }
+}

@@ -1,0 +1,43 @@
+// Every scenario, in run order. wire-audit reads what the others recorded, so it runs last.
+import type { Scenario } from '../harness/scenario.js';
+import capabilities from './capabilities.js';
+import negotiation from './negotiation.js';
+import create from './create.js';
+import ids from './ids.js';
+import status from './status.js';
+import ttl from './ttl.js';
+import get from './get.js';
+import result from './result.js';
+import inputRequired from './input-required.js';
+import metadata from './metadata.js';
+import notifications from './notifications.js';
+import progress from './progress.js';
+import list from './list.js';
+import cancel from './cancel.js';
+import errors from './errors.js';
+import security from './security.js';
+import http from './http.js';
+import harness from './harness.js';
+import wireAudit from './wire-audit.js';
+
+export const SCENARIOS: Scenario[] = [
+  capabilities,
+  negotiation,
+  create,
+  ids,
+  status,
+  ttl,
+  get,
+  result,
+  inputRequired,
+  metadata,
+  notifications,
+  progress,
+  list,
+  cancel,
+  errors,
+  security,
+  http,
+  harness,
+  wireAudit,
+];
