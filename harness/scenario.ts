@@ -15,7 +15,7 @@ export type RpcOutcome =
   | { kind: 'result'; result: JsonObject; id: number | string; ms: number; http?: HttpResponseInfo }
   | { kind: 'error'; error: RpcError; id: number | string; ms: number; http?: HttpResponseInfo }
   | { kind: 'timeout'; id: number | string; ms: number }
-  | { kind: 'closed'; id: number | string; ms: number; reason: string };
+  | { kind: 'closed'; id: number | string; ms: number; reason: string; http?: HttpResponseInfo };
 
 /** What the HTTP layer saw for a POST (absent on stdio). */
 export interface HttpResponseInfo {

@@ -1,11 +1,427 @@
-// Section 7 harness-level checks (H25-*)
-import type { Scenario } from '../harness/scenario.js';
+// Section 7 harness-level checks (H25-*): not spec rows, but what users want to know about a task
+// receiver under load, races and bad input, plus fingerprints of known SDK behaviours with remediation.
+import { isDeepStrictEqual } from 'node:util';
+import { info, pass, warn, worst, type CheckSpec, type Verdict } from '../harness/checks.js';
+import { isTerminal, textOf, type Task } from '../harness/protocol.js';
+import type { JsonObject, RpcOutcome, Scenario, ScenarioContext, Session } from '../harness/scenario.js';
+import { callTool, callToolAsTask, cancelTask, createTask, describeOutcome, pollDelay, releaseGate, sleep, taskResult, truncate } from '../harness/tasks.js';
+import { analyzeIds, summarizeIds } from './lib/id-stats.js';
+import { closeQuietly, createdTask, declaresToolTasks, errorCode, j, needTaskTool, releaseQuietly } from './lib/receiver-support.js';
+import { blockingTimeoutMs, createEchoTasks, createGated, firstSkip, needTasksCapability, needTasksMember, outcomeLabel, statusOf, tally, terminalTask } from './lib/task-probes.js';
+
+const H25_02: CheckSpec = {
+  id: 'H25-02',
+  name: 'Concurrency: 10, 50 and 100 simultaneous tasks',
+  description: 'With 10, 50 and 100 simultaneous slow_compute tasks with distinct labels, every task completes, each result echoes its own label (no cross-talk), and no task ID collides.',
+  level: 'SHOULD',
+  specRefs: ['tasks §Task ID Requirements r3', 'tasks §Result Retrieval r4'],
+  fixtures: ['F-ECHO'],
+};
+
+const H25_03: CheckSpec = {
+  id: 'H25-03',
+  name: 'tasks/result is idempotent',
+  description: 'On a finished task, tasks/result called 20 times in a row and by 5 concurrent callers (and tasks/get repeated) returns deep-equal payloads (A25-23).',
+  level: 'SHOULD',
+  specRefs: ['tasks §Result Retrieval r2', 'tasks §Result Retrieval r4'],
+  fixtures: ['F-ECHO'],
+};
+
+const H25_09: CheckSpec = {
+  id: 'H25-09',
+  name: 'Cancel racing completion',
+  description:
+    'Over 20 rounds of release_gate and tasks/cancel sent concurrently, the final status is terminal and stable, agrees with the cancel response, and a cancel error is -32602 only when the task had already ended.',
+  level: 'SHOULD',
+  specRefs: ['tasks §Task Cancellation r1', 'tasks §Task Cancellation r3', 'tasks §Task Status Lifecycle r2'],
+  fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+};
+
+const H25_13: CheckSpec = {
+  id: 'H25-13',
+  name: 'Task ID statistics',
+  description: 'Length, character set, UUID version and an entropy estimate of the task IDs the server generates (observation).',
+  level: 'MAY',
+  specRefs: ['tasks §Task ID Requirements', 'tasks §Task Isolation and Access Control'],
+  fixtures: ['F-ECHO'],
+};
+
+const H25_16: CheckSpec = {
+  id: 'H25-16',
+  name: 'Invalid input with a task',
+  description:
+    'Task-augmented calls to an unknown tool, with wrong-type arguments and with oversized arguments: records whether the server answers an immediate error or creates a task; a created task for invalid input should end failed, and the server must neither crash nor hang.',
+  level: 'SHOULD',
+  specRefs: ['tasks §Task Execution Errors', 'tools §Error Handling'],
+  fixtures: ['F-ECHO'],
+};
+
+const H25_20: CheckSpec = {
+  id: 'H25-20',
+  name: 'Known SDK fingerprints',
+  description:
+    'Detects known SDK behaviours from direct probes and names the fix: a required tool called without a task answered as an isError result (TS SDK v1 McpServer), tasks/result that answers only on poll ticks, and a ttl timer restarted at completion.',
+  level: 'SHOULD',
+  specRefs: ['tasks §Tool-Level Negotiation r2', 'tasks §Result Retrieval r3', 'tasks §TTL and Resource Management r5'],
+  fixtures: [],
+};
+
+const CONCURRENCY_LEVELS = [10, 50, 100];
+const RACE_ROUNDS = 20;
+const OVERSIZED_CHARS = 1_000_000;
+
+async function h02(ctx: ScenarioContext) {
+  await ctx.check(H25_02, async (c) => {
+    const s = await ctx.session();
+    const pre = needTaskTool(ctx, s, 'F-ECHO');
+    if (pre) return pre;
+    const owner = new Map<string, string>();
+    const problems: string[] = [];
+    const levels: JsonObject[] = [];
+    for (const n of CONCURRENCY_LEVELS) {
+      const labels = Array.from({ length: n }, (_, i) => `${ctx.nonce('c')}-${n}-${i}`);
+      const started = performance.now();
+      const created = await Promise.all(labels.map((label) => callToolAsTask(s, ctx.fixtures, 'F-ECHO', { seconds: 0.2, label })));
+      const results = await Promise.all(
+        created.map(async (o, i) => {
+          const task = createdTask(o);
+          if (!task) return { label: labels[i] as string, error: `creation: ${describeOutcome(o)}` };
+          const previous = owner.get(task.taskId);
+          owner.set(task.taskId, labels[i] as string);
+          const r = await taskResult(s, task.taskId, blockingTimeoutMs(ctx));
+          return { label: labels[i] as string, taskId: task.taskId, collidesWith: previous, outcome: r };
+        }),
+      );
+      const ms = performance.now() - started;
+      let errors = 0;
+      let crossTalk = 0;
+      for (const r of results) {
+        if ('error' in r) {
+          errors++;
+          problems.push(`${n} concurrent: ${r.error}`);
+          continue;
+        }
+        if (r.collidesWith) problems.push(`${n} concurrent: task ID ${r.taskId} was handed out twice (labels ${r.collidesWith} and ${r.label})`);
+        const text = r.outcome.kind === 'result' ? textOf(r.outcome.result) : undefined;
+        if (text === `computed:${r.label}`) continue;
+        if (text?.startsWith('computed:')) crossTalk++;
+        else errors++;
+        problems.push(`${n} concurrent: the task for label ${r.label} returned ${text !== undefined ? JSON.stringify(truncate(text, 80)) : describeOutcome(r.outcome)}`);
+      }
+      levels.push({ concurrent: n, ms: Math.round(ms), tasksPerSecond: Math.round((n / ms) * 1000), errors, crossTalk });
+    }
+    c.note('levels', levels);
+    if (problems.length) {
+      return warn(`${problems.length} problem(s) under concurrency, e.g. ${problems.slice(0, 3).join('; ')}`, { problems: problems.slice(0, 20) });
+    }
+    return pass(`all ${CONCURRENCY_LEVELS.join('/')} concurrent tasks completed with their own labels and distinct IDs (${levels.map((l) => `${l.concurrent}: ${l.tasksPerSecond} tasks/s`).join(', ')})`);
+  });
+}
+
+async function h03(ctx: ScenarioContext) {
+  await ctx.check(H25_03, async (c) => {
+    const s = await ctx.session();
+    const pre = firstSkip(needTasksCapability(s), needTaskTool(ctx, s, 'F-ECHO'));
+    if (pre) return pre;
+    const t = await terminalTask(ctx, s, 'F-ECHO');
+    const timeout = blockingTimeoutMs(ctx);
+    const first = await taskResult(s, t.taskId, timeout);
+    if (first.kind !== 'result') return warn(`the first tasks/result of the completed task ${t.taskId} did not return a result: ${describeOutcome(first)}`);
+    const sequential: RpcOutcome[] = [];
+    for (let i = 0; i < 19; i++) sequential.push(await taskResult(s, t.taskId, timeout));
+    const concurrent = await Promise.all(Array.from({ length: 5 }, () => taskResult(s, t.taskId, timeout)));
+    const gets: RpcOutcome[] = [];
+    for (let i = 0; i < 5; i++) gets.push(await s.request('tasks/get', { taskId: t.taskId }));
+    const differs = (o: RpcOutcome, ref: JsonObject) => o.kind !== 'result' || !isDeepStrictEqual(o.result, ref);
+    const problems: string[] = [];
+    const badSeq = sequential.findIndex((o) => differs(o, first.result));
+    if (badSeq >= 0) problems.push(`sequential call ${badSeq + 2} of 20 returned ${describeOutcome(sequential[badSeq] as RpcOutcome)}`);
+    const badConc = concurrent.filter((o) => differs(o, first.result));
+    if (badConc.length) problems.push(`${badConc.length} of 5 concurrent calls differed (e.g. ${describeOutcome(badConc[0] as RpcOutcome)})`);
+    const firstGet = gets[0];
+    if (firstGet?.kind === 'result') {
+      const badGet = gets.findIndex((o) => differs(o, firstGet.result));
+      if (badGet >= 0) problems.push(`tasks/get ${badGet + 1} of 5 differed from the first (${describeOutcome(gets[badGet] as RpcOutcome)})`);
+    } else if (firstGet) {
+      problems.push(`tasks/get of the completed task failed: ${describeOutcome(firstGet)}`);
+    }
+    c.note('payload', truncate(JSON.stringify(first.result), 300));
+    if (problems.length) return warn(`tasks/result (or tasks/get) of a completed task is not repeatable while the task is retained: ${problems.join('; ')}`);
+    return pass('20 sequential and 5 concurrent tasks/result calls returned deep-equal payloads, and tasks/get was stable');
+  });
+}
+
+interface RaceRound {
+  round: number;
+  order: 'cancel-first' | 'release-first';
+  cancel: string;
+  final: string;
+  problem?: string;
+}
+
+/** Polls until terminal or deleted; returns the final status ('not-found' when deleted). */
+async function finalStatus(ctx: ScenarioContext, s: Session, taskId: string): Promise<string> {
+  const deadline = Date.now() + ctx.timeouts.settleMs;
+  for (;;) {
+    const { status, outcome } = await statusOf(s, taskId);
+    if (status === 'not-found' || (status && isTerminal(status))) return status;
+    if (!status) return `unreadable (${describeOutcome(outcome)})`;
+    if (Date.now() >= deadline) return `still ${status}`;
+    await sleep(pollDelay(outcome.kind === 'result' ? outcome.result : undefined));
+  }
+}
+
+async function raceRound(ctx: ScenarioContext, s: Session, round: number): Promise<RaceRound> {
+  const { task, gateId } = await createGated(ctx, s);
+  const order = round % 2 === 0 ? 'cancel-first' : 'release-first';
+  try {
+    // Both requests go out before either answer is awaited; the send order alternates per round.
+    let cancel: Promise<RpcOutcome>;
+    let release: Promise<RpcOutcome>;
+    if (order === 'cancel-first') {
+      cancel = cancelTask(s, task.taskId);
+      release = callTool(s, ctx.fixtures, 'F-GATE-RELEASE', { gateId, outcome: 'success' });
+    } else {
+      release = callTool(s, ctx.fixtures, 'F-GATE-RELEASE', { gateId, outcome: 'success' });
+      cancel = cancelTask(s, task.taskId);
+    }
+    const [c] = await Promise.all([cancel, release]);
+    const final = await finalStatus(ctx, s, task.taskId);
+    const r: RaceRound = { round, order, cancel: c.kind === 'result' ? `result ${j(c.result.status)}` : outcomeLabel(c), final };
+    if (!isTerminal(final) && final !== 'not-found') {
+      r.problem = `final status ${final} is not terminal`;
+      return r;
+    }
+    // Stable: two more reads at the polling pace see the same status.
+    for (let i = 0; i < 2; i++) {
+      await sleep(Math.max(pollDelay(task), 200));
+      const again = (await statusOf(s, task.taskId)).status;
+      if (again !== final && !(final === 'cancelled' && again === 'not-found')) {
+        r.problem = `status changed from ${final} to ${again ?? 'unreadable'} after it was terminal`;
+        return r;
+      }
+    }
+    if (c.kind === 'result') {
+      if (c.result.status !== 'cancelled') r.problem = `tasks/cancel answered status ${j(c.result.status)}, not "cancelled"`;
+      else if (final !== 'cancelled' && final !== 'not-found') r.problem = `tasks/cancel answered "cancelled" but the task ended ${final}`;
+    } else if (errorCode(c) === -32602) {
+      if (final === 'cancelled') r.problem = 'tasks/cancel was rejected with -32602 but the task ended cancelled';
+    } else {
+      r.problem = `tasks/cancel answered ${describeOutcome(c)}; only -32602 (task already terminal) is a valid refusal`;
+    }
+    return r;
+  } finally {
+    await releaseQuietly(s, ctx, gateId);
+  }
+}
+
+async function h09(ctx: ScenarioContext) {
+  await ctx.check(H25_09, async (c) => {
+    const s = await ctx.session();
+    const pre = firstSkip(needTasksMember(s, 'cancel'), needTaskTool(ctx, s, 'F-GATE'));
+    if (pre) return pre;
+    const rounds: RaceRound[] = [];
+    for (let i = 0; i < RACE_ROUNDS; i++) rounds.push(await raceRound(ctx, s, i));
+    const distribution = tally(rounds.map((r) => `cancel ${r.cancel} -> ${r.final}`));
+    c.note('distribution', distribution);
+    const bad = rounds.filter((r) => r.problem);
+    if (bad.length) {
+      return warn(`${bad.length} of ${RACE_ROUNDS} cancel/completion races ended inconsistently, e.g. round ${bad[0]?.round} (${bad[0]?.order}): ${bad[0]?.problem}`, {
+        problems: bad.slice(0, 10),
+      });
+    }
+    return pass(`${RACE_ROUNDS} races all ended terminal, stable and consistent: ${j(distribution, 300)}`);
+  });
+}
+
+async function h13(ctx: ScenarioContext) {
+  await ctx.check(H25_13, async (c) => {
+    const s = await ctx.session();
+    const pre = needTaskTool(ctx, s, 'F-ECHO');
+    if (pre) return pre;
+    const tasks = await createEchoTasks(ctx, s, 20, { concurrency: 1 });
+    const stats = analyzeIds(tasks.map((t) => t.taskId));
+    c.note('statistics', stats);
+    c.note('examples', tasks.slice(0, 3).map((t) => t.taskId));
+    const flags = [stats.sequential, stats.timeOrdered].filter(Boolean);
+    return info(`${summarizeIds(stats)}${flags.length ? `; ${flags.join('; ')}` : ''}`);
+  });
+}
+
+interface InvalidCase {
+  label: string;
+  params: JsonObject;
+  /** A created task for this input should end failed (the input cannot succeed). */
+  mustFail: boolean;
+}
+
+async function h16(ctx: ScenarioContext) {
+  await ctx.check(H25_16, async (c) => {
+    const main = await ctx.session();
+    const pre = needTaskTool(ctx, main, 'F-ECHO');
+    if (pre) return pre;
+    const echo = ctx.fixtures.tool('F-ECHO');
+    const label = ctx.nonce('big');
+    const cases: InvalidCase[] = [
+      { label: 'unknown tool', params: { name: `no_such_tool_${ctx.nonce('t')}`, arguments: {} }, mustFail: true },
+      { label: 'wrong-type arguments', params: { name: echo, arguments: { seconds: 'soon', label: 42 } }, mustFail: true },
+      { label: `oversized arguments (${OVERSIZED_CHARS} characters)`, params: { name: echo, arguments: ctx.fixtures.args('F-ECHO', { seconds: 0, label: label + 'x'.repeat(OVERSIZED_CHARS) }) }, mustFail: false },
+    ];
+    // A session of its own: a crash must not take the scenario's main session down with it.
+    const s = await ctx.connect();
+    try {
+      const verdicts: Verdict[] = [];
+      const matrix: Record<string, string> = {};
+      for (const k of cases) {
+        const o = await s.request('tools/call', { ...k.params, task: { ttl: 60_000 } });
+        let behaviour: string;
+        if (o.kind === 'timeout' || o.kind === 'closed') {
+          behaviour = describeOutcome(o);
+          verdicts.push(warn(`task-augmented call with ${k.label}: ${behaviour} (the server crashed or hung)`));
+        } else if (o.kind === 'error') {
+          behaviour = `immediate error ${o.error.code}`;
+        } else if (createdTask(o)) {
+          const t = createdTask(o) as Task;
+          const final = await finalStatus(ctx, s, t.taskId);
+          behaviour = `task created, ended ${final}`;
+          if (k.mustFail && final !== 'failed') verdicts.push(warn(`task-augmented call with ${k.label} created task ${t.taskId} that ended ${final}, not failed`));
+        } else {
+          behaviour = `plain result (isError ${j(o.result.isError)})`;
+        }
+        matrix[k.label] = behaviour;
+        const alive = await s.request('ping', {}, { timeoutMs: 5000 });
+        if (alive.kind !== 'result') {
+          verdicts.push(warn(`after the task-augmented call with ${k.label}, the server no longer answers ping (${describeOutcome(alive)}): it crashed or hangs`));
+          break;
+        }
+      }
+      c.note('behaviour', matrix);
+      const summary = Object.entries(matrix)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('; ');
+      return verdicts.length ? worst(verdicts.map((v) => ({ ...v, message: `${v.message} [${summary}]` }))) : pass(summary);
+    } finally {
+      await closeQuietly(s);
+    }
+  });
+}
+
+interface Fingerprint {
+  severity: 'WARN' | 'INFO';
+  text: string;
+}
+
+/** TS SDK v1 McpServer turns the -32601 McpError for a required tool into a CallToolResult{isError}. */
+async function isErrorWrapping(ctx: ScenarioContext, s: Session): Promise<Fingerprint | string> {
+  if (!ctx.fixtures.has('F-REQ') || !declaresToolTasks(s)) return 'required-tool probe not run (no F-REQ fixture or no task support)';
+  const o = await callTool(s, ctx.fixtures, 'F-REQ', {});
+  if (o.kind === 'error') return `required tool without a task: JSON-RPC error ${o.error.code}`;
+  const text = o.kind === 'result' ? (textOf(o.result) ?? '') : '';
+  if (o.kind === 'result' && o.result.isError === true && /-32601|method not found|task augmentation|requires? (a )?task|taskSupport/i.test(text)) {
+    return {
+      severity: 'WARN',
+      text:
+        `calling the required tool ${ctx.fixtures.tool('F-REQ')} without a task returned a CallToolResult{isError:true} ("${truncate(text, 80)}") instead of JSON-RPC error -32601: ` +
+        'this is the TS SDK v1 McpServer wrapping the McpError into a tool result. Fix: throw the -32601 McpError from a low-level Server.setRequestHandler(CallToolRequestSchema) (or check taskSupport before McpServer\'s tool wrapper runs) so it reaches the client as a JSON-RPC error',
+    };
+  }
+  return `required tool without a task: ${describeOutcome(o)}`;
+}
+
+/** TS SDK v1 Protocol's tasks/result handler sleeps pollInterval between store reads (_waitForTaskUpdate). */
+async function pollTickWake(ctx: ScenarioContext, s: Session): Promise<Fingerprint | string> {
+  if (needTaskTool(ctx, s, 'F-GATE') || !ctx.fixtures.has('F-GATE-RELEASE')) return 'poll-tick probe not run (no gate fixture)';
+  const latencies: number[] = [];
+  let interval: number | undefined;
+  for (let round = 0; round < 3; round++) {
+    const { task, gateId } = await createGated(ctx, s);
+    interval = typeof task.pollInterval === 'number' ? task.pollInterval : interval;
+    try {
+      const done = taskResult(s, task.taskId, blockingTimeoutMs(ctx)).then((o) => ({ o, at: performance.now() }));
+      // Let the server start waiting, then complete the task and see how long the waiter takes to notice.
+      await sleep(50);
+      const releasedAt = performance.now();
+      await releaseGate(s, ctx.fixtures, gateId);
+      const { o, at } = await done;
+      if (o.kind !== 'result') return `poll-tick probe inconclusive: tasks/result answered ${describeOutcome(o)}`;
+      latencies.push(Math.round(at - releasedAt));
+    } finally {
+      await releaseQuietly(s, ctx, gateId);
+    }
+  }
+  const threshold = Math.max(250, 0.5 * (interval ?? 0));
+  const desc = `tasks/result answered ${latencies.join('/')} ms after the task completed (pollInterval ${j(interval)})`;
+  if (latencies.every((l) => l >= threshold)) {
+    return {
+      severity: 'WARN',
+      text:
+        `${desc}: the waiter wakes only on poll ticks, as the TS SDK v1 Protocol's tasks/result handler does (it sleeps pollInterval between task store reads). ` +
+        'Fix: resolve waiting tasks/result requests on the terminal transition (an event or promise per task) instead of re-reading the store every pollInterval',
+    };
+  }
+  return desc;
+}
+
+/** TS SDK v1 InMemoryTaskStore restarts the ttl timer when a task reaches terminal (A25-06). */
+async function ttlReset(ctx: ScenarioContext, s: Session): Promise<Fingerprint | string> {
+  if (needTaskTool(ctx, s, 'F-ECHO')) return 'ttl probe not run (no F-ECHO task support)';
+  const workMs = 2000;
+  const sentAt = Date.now();
+  const t = await createTask(s, ctx.fixtures, 'F-ECHO', { seconds: workMs / 1000, label: ctx.nonce('ttl') }, { ttl: 1500 });
+  const ttl = t.ttl;
+  if (typeof ttl !== 'number' || ttl > 10_000) return `ttl probe not run (granted ttl ${j(ttl)} is unlimited or above 10 s)`;
+  const deadline = sentAt + ttl + workMs + 3000;
+  let completedAt: number | undefined;
+  let goneAt: number | undefined;
+  while (Date.now() < deadline) {
+    const { status } = await statusOf(s, t.taskId);
+    const now = Date.now();
+    if (status === 'not-found') {
+      goneAt = now;
+      break;
+    }
+    if (status && isTerminal(status)) completedAt ??= now;
+    await sleep(250);
+  }
+  const since = (x: number) => x - sentAt;
+  if (goneAt === undefined) return `ttl probe: a task with ttl ${ttl} ms was still retained ${since(Date.now())} ms after creation (no purge seen; allowed)`;
+  if (goneAt <= sentAt + ttl + 1000) return `ttl probe: the task was purged ${since(goneAt)} ms after creation (ttl ${ttl} ms counted from creation)`;
+  if (completedAt !== undefined && goneAt >= completedAt + ttl - 250) {
+    return {
+      severity: 'INFO',
+      text:
+        `a task with ttl ${ttl} ms completed after ~${since(completedAt)} ms and was purged only ${since(goneAt)} ms after creation, i.e. ttl counted from completion: ` +
+        'the TS SDK v1 InMemoryTaskStore restarts the cleanup timer at the terminal status. Allowed (A25-06), but the spec counts ttl from createdAt: schedule deletion at createdAt + ttl, or document the longer retention',
+    };
+  }
+  return `ttl probe: the task was purged ${since(goneAt)} ms after creation (ttl ${ttl} ms)`;
+}
+
+async function h20(ctx: ScenarioContext) {
+  await ctx.check(H25_20, async (c) => {
+    const s = await ctx.session();
+    const probes = [await isErrorWrapping(ctx, s), await pollTickWake(ctx, s), await ttlReset(ctx, s)];
+    const found = probes.filter((p): p is Fingerprint => typeof p !== 'string');
+    c.note('observations', probes.map((p) => (typeof p === 'string' ? p : `${p.severity}: ${p.text}`)));
+    const warnings = found.filter((f) => f.severity === 'WARN');
+    if (warnings.length) return warn(warnings.map((f) => f.text).join(' | '));
+    if (found.length) return info(found.map((f) => f.text).join(' | '));
+    return pass(`no known SDK fingerprint: ${probes.join('; ')}`);
+  });
+}
 
 const scenario: Scenario = {
   name: 'harness',
   description: 'Section 7 harness-level checks (H25-*)',
-  checks: [],
-  async run() {},
+  checks: [H25_02, H25_03, H25_09, H25_13, H25_16, H25_20],
+  async run(ctx) {
+    await h02(ctx);
+    await h03(ctx);
+    await h09(ctx);
+    await h13(ctx);
+    await h16(ctx);
+    await h20(ctx);
+  },
 };
 
 export default scenario;

@@ -1,11 +1,305 @@
-// 2.H tasks/result (T25-RES-*)
-import type { Scenario } from '../harness/scenario.js';
+// 2.H tasks/result (T25-RES-*): what tasks/result returns, and that it blocks exactly until the task is terminal.
+import { isDeepStrictEqual } from 'node:util';
+import { fail, pass, warn, worst, type CheckSpec, type Verdict } from '../harness/checks.js';
+import { isTerminal, textOf, type Task } from '../harness/protocol.js';
+import type { CheckContext, RpcOutcome, Scenario, ScenarioContext, Session } from '../harness/scenario.js';
+import {
+  callTool,
+  cancelTask,
+  createTask,
+  describeOutcome,
+  getTask,
+  omitMeta,
+  pollUntil,
+  ProbeError,
+  releaseGate,
+  taskResult,
+  TIMED_OUT,
+  untilTerminal,
+  within,
+} from '../harness/tasks.js';
+
+const RES_01: CheckSpec = {
+  id: 'T25-RES-01',
+  name: 'tasks/result returns the final result of a completed task',
+  description:
+    'For a terminal task, tasks/result returns the final result of the underlying request. For a completed tools/call task that is the CallToolResult, as a successful JSON-RPC response.',
+  level: 'MUST',
+  specRefs: ['tasks §Result Retrieval r2'],
+  fixtures: ['F-ECHO'],
+};
+
+const RES_02: CheckSpec = {
+  id: 'T25-RES-02',
+  name: 'tasks/result is exactly what the direct call returns',
+  description: 'The result of tasks/result is exactly what the underlying request would have returned (compared without _meta).',
+  level: 'MUST',
+  specRefs: ['tasks §Result Retrieval r4', 'tasks §Task Execution Errors'],
+  fixtures: ['F-ECHO'],
+};
+
+const RES_03: CheckSpec = {
+  id: 'T25-RES-03',
+  name: 'tasks/result blocks until the task is terminal',
+  description:
+    'For a task in working or input_required, tasks/result blocks until the task reaches a terminal status, then returns the final result.',
+  level: 'MUST',
+  specRefs: ['tasks §Result Retrieval r3'],
+  fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+};
+
+const RES_04: CheckSpec = {
+  id: 'T25-RES-04',
+  name: 'tasks/result returns the same JSON-RPC error',
+  description:
+    'If the underlying request ended in a JSON-RPC error, tasks/result returns that same JSON-RPC error as an error response, not as a result.',
+  level: 'MUST',
+  specRefs: ['tasks §Result Retrieval r2', 'tasks §Result Retrieval r4', 'tasks §Task Execution Errors'],
+  fixtures: ['F-RPCERR'],
+};
+
+const RES_05: CheckSpec = {
+  id: 'T25-RES-05',
+  name: 'tasks/result returns an isError tool result as a successful response',
+  description:
+    'If the tool finished with isError:true, tasks/result returns that CallToolResult as a successful JSON-RPC response; it is not turned into a JSON-RPC error.',
+  level: 'MUST',
+  specRefs: ['tasks §Result Retrieval r4'],
+  fixtures: ['F-TOOLERR'],
+};
+
+const RES_06: CheckSpec = {
+  id: 'T25-RES-06',
+  name: 'tasks/result on a cancelled task returns without blocking',
+  description: 'A cancelled task is terminal, so tasks/result for it returns at once (its content is unspecified).',
+  level: 'MUST',
+  specRefs: ['tasks §Result Retrieval r2'],
+  fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+};
+
+const RES_07: CheckSpec = {
+  id: 'T25-RES-07',
+  name: 'A pending tasks/result is answered when the task is cancelled',
+  description: 'A tasks/result that is waiting when the task reaches a terminal status (here: through tasks/cancel) is answered promptly.',
+  level: 'MUST',
+  specRefs: ['tasks §Result Retrieval r3'],
+  fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+};
+
+/** failing_job's documented result (fixtures.md); a required tool cannot be called directly to compare with. */
+const TOOLERR_CONTENT = [{ type: 'text', text: 'job failed' }];
+/** protocol_error_job's documented JSON-RPC error code (fixtures.md). */
+const RPCERR_CODE = -32603;
+/** tasks/result on a terminal task must answer "at once": the recipe's bound. */
+const PROMPT_MS = 2000;
+
+const quietMs = (ctx: ScenarioContext) => 1500 + (ctx.transport === 'http' ? 250 : 0);
+
+/** Polls to terminal; throws ProbeError (the check cannot run) when the task never gets there. */
+async function settle(ctx: ScenarioContext, s: Session, task: Task): Promise<Task> {
+  const poll = await pollUntil(s, task.taskId, untilTerminal, ctx.timeouts.settleMs);
+  if (poll.failure) throw new ProbeError(`tasks/get on ${task.taskId} failed while polling: ${describeOutcome(poll.failure)}`, poll.failure);
+  if (!poll.reached) {
+    const last = poll.observed.at(-1)?.status;
+    throw new ProbeError(`task ${task.taskId} did not reach a terminal status within ${ctx.timeouts.settleMs} ms (last status: ${last ?? 'none'})`);
+  }
+  return poll.reached;
+}
+
+async function resultOfCompleted(ctx: ScenarioContext, c: CheckContext): Promise<Verdict> {
+  const s = await ctx.session();
+  const label = ctx.nonce('res');
+  const task = await createTask(s, ctx.fixtures, 'F-ECHO', { seconds: 0.2, label });
+  const final = await settle(ctx, s, task);
+  if (final.status !== 'completed') throw new ProbeError(`slow_compute task ended "${final.status}", not "completed"; cannot check the result of a completed task`);
+  const o = await taskResult(s, task.taskId);
+  c.note('tasksResult', describeOutcome(o));
+  if (o.kind !== 'result') return fail(`tasks/result on the completed task ${task.taskId} answered ${describeOutcome(o)}; expected a successful response carrying the CallToolResult`);
+  const content = o.result.content;
+  if (!Array.isArray(content)) return fail(`tasks/result answered a result without a content array (${describeOutcome(o)}); expected the CallToolResult of slow_compute`);
+  const expected = `computed:${label}`;
+  const found = content.some((b) => typeof (b as { text?: unknown })?.text === 'string' && (b as { text: string }).text.includes(expected));
+  if (!found) return fail(`tasks/result content does not contain "${expected}" (got ${JSON.stringify(content).slice(0, 300)})`);
+  return pass(`tasks/result answered the CallToolResult containing "${expected}"`);
+}
+
+async function sameAsDirect(ctx: ScenarioContext, c: CheckContext): Promise<Verdict> {
+  const s = await ctx.session();
+  const label = ctx.nonce('res');
+  const args = { seconds: 0, label };
+  const direct = await callTool(s, ctx.fixtures, 'F-ECHO', args);
+  if (direct.kind !== 'result') throw new ProbeError(`direct tools/call of slow_compute failed: ${describeOutcome(direct)}`, direct);
+  const task = await createTask(s, ctx.fixtures, 'F-ECHO', args);
+  await settle(ctx, s, task);
+  const viaTask = await taskResult(s, task.taskId);
+  if (viaTask.kind !== 'result') return fail(`tasks/result answered ${describeOutcome(viaTask)}, but the direct call answered a result`);
+  const a = omitMeta(viaTask.result);
+  const b = omitMeta(direct.result);
+  c.note('direct', b);
+  c.note('viaTask', a);
+  if (!isDeepStrictEqual(a, b)) {
+    return fail(`tasks/result ${JSON.stringify(a).slice(0, 300)} differs from the direct call's result ${JSON.stringify(b).slice(0, 300)} (compared without _meta)`);
+  }
+  return pass('tasks/result equals the direct call result (without _meta)');
+}
+
+async function blocksUntilTerminal(ctx: ScenarioContext, c: CheckContext): Promise<Verdict> {
+  const s = await ctx.session();
+  const gateId = ctx.nonce('g');
+  const task = await createTask(s, ctx.fixtures, 'F-GATE', { gateId });
+  let released = false;
+  try {
+    const window = quietMs(ctx);
+    const pending = taskResult(s, task.taskId, window + ctx.timeouts.settleMs + ctx.timeouts.requestMs);
+    const early = await within(pending, window);
+    const verdicts: Verdict[] = [];
+    let finalOutcome: RpcOutcome | undefined;
+    if (early !== TIMED_OUT) {
+      if (early.kind !== 'closed' || ctx.transport !== 'http') {
+        return fail(`tasks/result answered within ${window} ms while the gate was closed and the task was still running: ${describeOutcome(early)}; it must block until the task is terminal`);
+      }
+      // HTTP: the SSE stream closed without a response; the transport allows that, the client asks again.
+      verdicts.push(warn(`the tasks/result SSE stream closed without a response (${early.reason}); asked again after the release`));
+    }
+    const mid = await getTask(s, task.taskId);
+    c.note('tasksGetWhileBlocked', describeOutcome(mid));
+    if (mid.kind === 'result' && isTerminal(mid.result.status)) {
+      return fail(`tasks/get showed "${String(mid.result.status)}" while the gate was closed, yet tasks/result had not answered`);
+    }
+    await releaseGate(s, ctx.fixtures, gateId);
+    released = true;
+    if (early === TIMED_OUT) {
+      const settled = await within(pending, ctx.timeouts.settleMs);
+      if (settled === TIMED_OUT) return fail(`tasks/result did not answer within ${ctx.timeouts.settleMs} ms after release_gate ended the task`);
+      finalOutcome = settled;
+      if (settled.kind === 'closed' && ctx.transport === 'http') {
+        verdicts.push(warn(`the tasks/result SSE stream closed without a response (${settled.reason}); asked again`));
+        finalOutcome = undefined;
+      }
+    }
+    if (!finalOutcome) {
+      await settle(ctx, s, task);
+      finalOutcome = await taskResult(s, task.taskId);
+    }
+    c.note('tasksResult', describeOutcome(finalOutcome));
+    if (finalOutcome.kind !== 'result') return fail(`after release, tasks/result answered ${describeOutcome(finalOutcome)}; expected the final CallToolResult`);
+    const expected = `released:${gateId}`;
+    const text = textOf(finalOutcome.result);
+    if (!text?.includes(expected)) return fail(`tasks/result answered ${describeOutcome(finalOutcome)}; expected text "${expected}"`);
+    const after = await getTask(s, task.taskId);
+    if (after.kind === 'result' && !isTerminal(after.result.status)) {
+      return fail(`tasks/result returned the final result, but a tasks/get sent afterwards still shows "${String(after.result.status)}"`);
+    }
+    verdicts.push(pass(`tasks/result stayed pending for ${window} ms while the task was working and answered "${expected}" after release`));
+    return worst(verdicts);
+  } finally {
+    if (!released) await releaseGate(s, ctx.fixtures, gateId).catch(() => undefined);
+  }
+}
+
+async function sameRpcError(ctx: ScenarioContext, c: CheckContext): Promise<Verdict> {
+  const s = await ctx.session();
+  const direct = await callTool(s, ctx.fixtures, 'F-RPCERR', {});
+  c.note('direct', describeOutcome(direct));
+  const task = await createTask(s, ctx.fixtures, 'F-RPCERR', {});
+  const final = await settle(ctx, s, task);
+  c.note('terminalStatus', final.status);
+  const o = await taskResult(s, task.taskId);
+  c.note('tasksResult', describeOutcome(o));
+  if (o.kind === 'result') {
+    return fail(`tasks/result answered a successful result (${describeOutcome(o)}), but the tool ended with JSON-RPC error ${RPCERR_CODE}; tasks/result must return that same error`);
+  }
+  if (o.kind !== 'error') return fail(`tasks/result answered ${describeOutcome(o)}; expected JSON-RPC error ${RPCERR_CODE}`);
+  const verdicts: Verdict[] = [];
+  if (o.error.code !== RPCERR_CODE) verdicts.push(fail(`tasks/result error code ${o.error.code} differs from the fixture's documented code ${RPCERR_CODE}`));
+  if (direct.kind === 'error') {
+    if (direct.error.code !== o.error.code) {
+      verdicts.push(fail(`tasks/result error code ${o.error.code} differs from the direct call's code ${direct.error.code}`));
+    } else if (direct.error.message !== o.error.message || !isDeepStrictEqual(direct.error.data, o.error.data)) {
+      // A25-15: only the code is clearly required to match.
+      verdicts.push(
+        warn(`tasks/result error has the same code but a different message/data than the direct call ("${o.error.message}" vs "${direct.error.message}")`),
+      );
+    }
+  } else {
+    c.note('directNotAnError', 'the direct call did not answer a JSON-RPC error; compared with the documented code only');
+  }
+  verdicts.push(pass(`tasks/result answered JSON-RPC error ${o.error.code}, as the direct call did`));
+  return worst(verdicts);
+}
+
+async function toolErrorAsResult(ctx: ScenarioContext, c: CheckContext): Promise<Verdict> {
+  const s = await ctx.session();
+  const task = await createTask(s, ctx.fixtures, 'F-TOOLERR', {});
+  const final = await settle(ctx, s, task);
+  c.note('terminalStatus', final.status);
+  const o = await taskResult(s, task.taskId);
+  c.note('tasksResult', describeOutcome(o));
+  if (o.kind !== 'result') {
+    return fail(`tasks/result answered ${describeOutcome(o)}; a tool result with isError:true must come back as a successful response carrying that CallToolResult`);
+  }
+  if (o.result.isError !== true) return fail(`tasks/result answered a result without isError:true (${describeOutcome(o)}); expected failing_job's isError CallToolResult`);
+  if (!isDeepStrictEqual(o.result.content, TOOLERR_CONTENT)) {
+    // failing_job is taskSupport "required", so there is no direct call to compare with: the contract is the reference.
+    return warn(`tasks/result content ${JSON.stringify(o.result.content).slice(0, 300)} differs from failing_job's documented content ${JSON.stringify(TOOLERR_CONTENT)}`);
+  }
+  return pass('tasks/result answered the isError CallToolResult as a successful response');
+}
+
+async function cancelledReturns(ctx: ScenarioContext, c: CheckContext): Promise<Verdict> {
+  const s = await ctx.session();
+  const gateId = ctx.nonce('g');
+  const task = await createTask(s, ctx.fixtures, 'F-GATE', { gateId });
+  try {
+    const cancel = await cancelTask(s, task.taskId);
+    if (cancel.kind !== 'result') throw new ProbeError(`tasks/cancel of the running task failed: ${describeOutcome(cancel)}`, cancel);
+    const bound = PROMPT_MS + (ctx.transport === 'http' ? 250 : 0);
+    const o = await within(taskResult(s, task.taskId, bound + ctx.timeouts.requestMs), bound);
+    if (o === TIMED_OUT) return fail(`tasks/result on the cancelled task ${task.taskId} did not answer within ${bound} ms; a cancelled task is terminal, so it must not block`);
+    c.note('tasksResult', describeOutcome(o));
+    if (o.kind === 'timeout' || o.kind === 'closed') return fail(`tasks/result on the cancelled task did not answer: ${describeOutcome(o)}`);
+    return pass(`tasks/result on the cancelled task answered at once: ${describeOutcome(o as RpcOutcome)}`);
+  } finally {
+    await releaseGate(s, ctx.fixtures, gateId).catch(() => undefined);
+  }
+}
+
+async function pendingAnsweredOnCancel(ctx: ScenarioContext, c: CheckContext): Promise<Verdict> {
+  const s = await ctx.session();
+  const gateId = ctx.nonce('g');
+  const task = await createTask(s, ctx.fixtures, 'F-GATE', { gateId });
+  try {
+    const pending = taskResult(s, task.taskId, 2 * ctx.timeouts.settleMs + ctx.timeouts.requestMs);
+    // Give the tasks/result time to reach the server before cancelling (HTTP POSTs may race).
+    const early = await within(pending, 300 + (ctx.transport === 'http' ? 250 : 0));
+    if (early !== TIMED_OUT) {
+      throw new ProbeError(`tasks/result answered before the task was terminal (${describeOutcome(early)}), so no pending tasks/result could be observed (see T25-RES-03)`);
+    }
+    const cancel = await cancelTask(s, task.taskId);
+    if (cancel.kind !== 'result') throw new ProbeError(`tasks/cancel of the running task failed: ${describeOutcome(cancel)}`, cancel);
+    const o = await within(pending, ctx.timeouts.settleMs);
+    if (o === TIMED_OUT) return fail(`the tasks/result pending since before the cancel did not answer within ${ctx.timeouts.settleMs} ms after tasks/cancel made the task terminal`);
+    c.note('tasksResult', describeOutcome(o));
+    if (o.kind === 'timeout') return fail(`the pending tasks/result never answered: ${describeOutcome(o)}`);
+    return pass(`the pending tasks/result answered after the cancel: ${describeOutcome(o)}`);
+  } finally {
+    await releaseGate(s, ctx.fixtures, gateId).catch(() => undefined);
+  }
+}
 
 const scenario: Scenario = {
   name: 'result',
   description: '2.H tasks/result (T25-RES-*)',
-  checks: [],
-  async run() {},
+  checks: [RES_01, RES_02, RES_03, RES_04, RES_05, RES_06, RES_07],
+  async run(ctx) {
+    await ctx.check(RES_01, (c) => resultOfCompleted(ctx, c));
+    await ctx.check(RES_02, (c) => sameAsDirect(ctx, c));
+    await ctx.check(RES_03, (c) => blocksUntilTerminal(ctx, c));
+    await ctx.check(RES_04, (c) => sameRpcError(ctx, c));
+    await ctx.check(RES_05, (c) => toolErrorAsResult(ctx, c));
+    await ctx.check(RES_06, (c) => cancelledReturns(ctx, c));
+    await ctx.check(RES_07, (c) => pendingAnsweredOnCancel(ctx, c));
+  },
 };
 
 export default scenario;

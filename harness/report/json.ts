@@ -1,0 +1,66 @@
+// report.json: built from a run and its verdict, validated against the zod model before it is written.
+import type { BenchReport } from '../bench/model.js';
+import { PROTOCOL_VERSION } from '../protocol.js';
+import type { RunResult } from '../runner.js';
+import { isExpectedFailure, type BaselineEntry, type RunVerdict } from '../verdict.js';
+import { Report, resultKey, summarize } from './model.js';
+import { toolInfo } from './tool.js';
+
+export interface BuildReportInput {
+  run: RunResult;
+  verdict: RunVerdict;
+  /** Check ids declared by the scenarios that ran (coverage denominator). */
+  declaredIds: string[];
+  baseline?: { file: string; entries: BaselineEntry[] };
+  /** Overrides the verdict's exit code (130/143 after a signal). */
+  exitCode?: number;
+  bench?: BenchReport;
+  profile?: Record<string, boolean | null>;
+}
+
+export function buildReport(input: BuildReportInput): Report {
+  const { run, verdict } = input;
+  const baseline = input.baseline?.entries ?? [];
+  const expected = run.results.filter((r) => isExpectedFailure(r, baseline)).map(resultKey);
+  const report: Report = {
+    tool: toolInfo(),
+    run: {
+      startedAt: run.startedAt,
+      finishedAt: run.finishedAt,
+      durationMs: run.durationMs,
+      targets: run.targets,
+      protocolVersion: PROTOCOL_VERSION,
+      timeouts: run.timeouts,
+      selection: run.selection,
+      exitCode: input.exitCode ?? verdict.exitCode,
+      incomplete: verdict.incomplete.length > 0 || run.interrupted !== undefined,
+      ...(run.interrupted ? { interrupted: run.interrupted } : {}),
+      ...(run.fatal ? { fatal: run.fatal } : {}),
+      verdict: verdict.line,
+      ...(input.baseline
+        ? { baseline: { file: input.baseline.file, entries: input.baseline.entries.map((e) => e.raw), stale: verdict.stale.map((e) => e.raw) } }
+        : {}),
+    },
+    summary: summarize(run.results, expected.length, verdict.stale.length, input.declaredIds),
+    checks: run.results,
+    ...(expected.length ? { expectedFailures: expected } : {}),
+    ...(run.problems.length ? { failures: run.problems } : {}),
+    ...(input.bench ? { bench: input.bench } : {}),
+    ...(input.profile ? { profile: input.profile } : {}),
+  };
+  return validateReport(report);
+}
+
+/** Parses with the zod model; a mismatch is a harness bug, reported with the offending path. */
+export function validateReport(report: unknown): Report {
+  const parsed = Report.safeParse(report);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`harness bug: report does not match its schema at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+  }
+  return parsed.data;
+}
+
+export function renderJson(report: Report): string {
+  return `${JSON.stringify(validateReport(report), null, 2)}\n`;
+}

@@ -1,0 +1,447 @@
+// One initialized MCP connection (implements Session of scenario.ts) over a raw Link. A small JSON-RPC
+// requestor of our own instead of the SDK Client: the Client validates and reshapes results, and a
+// checker must see exactly what the server sent.
+//
+// What a session records:
+// - every message both ways in the run-wide WireLog, with transport, connection name, channel and SSE
+//   event id; received responses carry `answers` (the request's method and params) and, on HTTP, the
+//   `http` status/Content-Type of the POST response that carried them;
+// - observations that are not messages as wire entries with a `note` (non-JSON stdout lines, SSE
+//   events without data, the HTTP status of POSTs that carried notifications or our responses to
+//   server requests, streams opening and closing). Entries with a `note` are observations, not
+//   messages; their `message` is the raw text when there was one;
+// - on HTTP, `httpPosts()`: every POST with its status, Content-Type and (non-SSE) body. T25-INP-05 reads
+//   the entry with kind "response" and the id of the elicitation to see the 202.
+import { readFileSync } from 'node:fs';
+import type { TransportName, WireEntry } from './checks.js';
+import type { HttpPost, InboundMeta, Link, RequestId } from './link.js';
+import { packagePath } from './paths.js';
+import { RELATED_TASK } from './protocol.js';
+import type {
+  ConnectOptions,
+  HttpResponseInfo,
+  JsonObject,
+  ReceivedNotification,
+  RequestOptions,
+  RpcError,
+  RpcOutcome,
+  ServerRequest,
+  ServerRequestHandler,
+  Session,
+} from './scenario.js';
+import { TargetError } from './target.js';
+import type { WireLog } from './wire.js';
+
+export const PROTOCOL_VERSION = '2025-11-25';
+export const DEFAULT_CLIENT_CAPABILITIES: JsonObject = { elicitation: { form: {} } };
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+export const CLIENT_INFO = { name: 'sep1686-check', version: packageVersion() };
+
+/** Connection names are numbered per wire log: "stdio#1", "http#3". */
+const counters = new WeakMap<WireLog, Record<TransportName, number>>();
+export function nextConnectionName(wire: WireLog, transport: TransportName): string {
+  const c = counters.get(wire) ?? { stdio: 0, http: 0 };
+  counters.set(wire, c);
+  c[transport] += 1;
+  return `${transport}#${c[transport]}`;
+}
+
+/** An answer built from requestedSchema: "Ada" for strings, a plausible value for other field types. */
+export function defaultElicitContent(requestedSchema: unknown): JsonObject {
+  const props = (requestedSchema as { properties?: Record<string, JsonObject> } | undefined)?.properties ?? {};
+  const content: JsonObject = {};
+  for (const [key, schema] of Object.entries(props)) {
+    const en = (schema.enum ?? schema.oneOf) as unknown[] | undefined;
+    if (Array.isArray(schema.enum) && en?.length) content[key] = schema.enum[0];
+    else if (schema.type === 'string') content[key] = 'Ada';
+    else if (schema.type === 'number' || schema.type === 'integer') content[key] = typeof schema.minimum === 'number' ? schema.minimum : 1;
+    else if (schema.type === 'boolean') content[key] = true;
+    else if (Array.isArray(schema.oneOf) && schema.oneOf.length) content[key] = (schema.oneOf[0] as { const?: unknown }).const ?? 'Ada';
+  }
+  return content;
+}
+
+/** The related-task _meta of a request's params, to copy into our response (T25-CLI-10). */
+export function relatedTaskMeta(params: JsonObject | undefined): JsonObject | undefined {
+  const meta = params?._meta as JsonObject | undefined;
+  const rt = meta?.[RELATED_TASK];
+  return rt === undefined ? undefined : { [RELATED_TASK]: rt };
+}
+
+/** Default answers: accept elicitations, answer ping, refuse everything else with -32601. */
+export const defaultServerRequestHandler: ServerRequestHandler = (req) => {
+  if (req.method === 'ping') return {};
+  if (req.method === 'elicitation/create') {
+    const meta = relatedTaskMeta(req.params);
+    return { action: 'accept', content: defaultElicitContent(req.params.requestedSchema), ...(meta ? { _meta: meta } : {}) };
+  }
+  return { code: -32601, message: `sep1686-check does not handle ${req.method}` };
+};
+
+function isRpcError(v: unknown): v is RpcError {
+  if (!v || typeof v !== 'object') return false;
+  const o = v as Record<string, unknown>;
+  return typeof o.code === 'number' && typeof o.message === 'string' && Object.keys(o).every((k) => k === 'code' || k === 'message' || k === 'data');
+}
+
+interface Pending {
+  method: string;
+  params?: JsonObject;
+  started: number;
+  resolve: (o: RpcOutcome) => void;
+  timer?: NodeJS.Timeout;
+}
+
+interface Waiter<T> {
+  predicate: (x: T) => boolean;
+  resolve: (x: T | undefined) => void;
+  timer: NodeJS.Timeout;
+}
+
+export interface SessionOptions {
+  name: string;
+  link: Link;
+  wire: WireLog;
+  requestTimeoutMs: number;
+}
+
+export class McpSession implements Session {
+  readonly name: string;
+  readonly transport: TransportName;
+  initializeResult: JsonObject = {};
+  serverCapabilities: JsonObject = {};
+  protocolVersion = '';
+  private readonly link: Link;
+  private readonly wire: WireLog;
+  private readonly requestTimeoutMs: number;
+  private nextId = 1;
+  private readonly pending = new Map<RequestId, Pending>();
+  /** Every request ever sent (for `answers` on late responses). */
+  private readonly sent = new Map<RequestId, { method: string; params?: JsonObject }>();
+  private handler: ServerRequestHandler = defaultServerRequestHandler;
+  private readonly notes: ReceivedNotification[] = [];
+  private readonly requests: ServerRequest[] = [];
+  private readonly posts: (HttpPost & { seq: number })[] = [];
+  private notificationWaiters: Waiter<ReceivedNotification>[] = [];
+  private requestWaiters: Waiter<ServerRequest>[] = [];
+  private closedReason: string | undefined;
+
+  constructor(options: SessionOptions) {
+    this.name = options.name;
+    this.link = options.link;
+    this.transport = options.link.transport;
+    this.wire = options.wire;
+    this.requestTimeoutMs = options.requestTimeoutMs;
+  }
+
+  get sessionId(): string | undefined {
+    return this.link.sessionId;
+  }
+
+  get closed(): boolean {
+    return this.closedReason !== undefined;
+  }
+
+  /** Why the session closed (process exit, harness close), once it has. */
+  get closeReason(): string | undefined {
+    return this.closedReason;
+  }
+
+  /** HTTP: every POST made on this session with its status (see the file comment). */
+  httpPosts(): (HttpPost & { seq: number })[] {
+    return [...this.posts];
+  }
+
+  wireSeq(): number {
+    return this.wire.seq();
+  }
+
+  /** Wire entries of this session only (from `from`, default all). */
+  wireEntries(from = 0): WireEntry[] {
+    return this.wire.entries(from).filter((e) => e.connection === this.name);
+  }
+
+  private record(dir: 'send' | 'recv', meta: Partial<InboundMeta>, fields: { message?: unknown; note?: string; answers?: WireEntry['answers'] }): WireEntry {
+    return this.wire.record({
+      dir,
+      transport: this.transport,
+      connection: this.name,
+      ...(meta.channel !== undefined ? { channel: meta.channel } : {}),
+      ...(meta.eventId !== undefined ? { eventId: meta.eventId } : {}),
+      ...(meta.http ? { http: meta.http } : {}),
+      message: fields.message,
+      ...(fields.answers ? { answers: fields.answers } : {}),
+      ...(fields.note !== undefined ? { note: fields.note } : {}),
+    });
+  }
+
+  private sendChannel(): string {
+    return this.transport === 'http' ? 'POST' : 'stdio';
+  }
+
+  /** Starts the link and wires its events; does not initialize. */
+  async attach(): Promise<void> {
+    await this.link.start({
+      message: (m, meta) => this.onMessage(m, meta),
+      note: (note, meta, raw) => this.record('recv', meta, { note, message: raw }),
+      requestFailed: (id, reason, http) => this.settle(id, (p) => ({ kind: 'closed', id, ms: performance.now() - p.started, reason, ...(http ? { http } : {}) })),
+      post: (post) => this.posts.push({ ...post, seq: this.wire.seq() }),
+      closed: (reason) => this.onClosed(reason),
+    });
+  }
+
+  /** initialize + notifications/initialized (+ the GET stream on HTTP). Throws TargetError on failure. */
+  async initialize(options: ConnectOptions & { timeoutMs: number; stderrTail?: () => string }): Promise<void> {
+    const params: JsonObject = {
+      protocolVersion: PROTOCOL_VERSION,
+      capabilities: options.capabilities ?? DEFAULT_CLIENT_CAPABILITIES,
+      clientInfo: CLIENT_INFO,
+    };
+    const o = await this.request('initialize', params, { timeoutMs: options.timeoutMs });
+    const tail = () => {
+      const t = options.stderrTail?.().trim();
+      return t ? ` | stderr: ${t.split('\n').slice(-5).join(' / ')}` : '';
+    };
+    if (o.kind !== 'result') {
+      const why =
+        o.kind === 'error'
+          ? `the server answered initialize with error ${o.error.code} "${o.error.message}"`
+          : o.kind === 'timeout'
+            ? `no answer to initialize within ${options.timeoutMs} ms (raise --start-timeout, or check that the command speaks MCP on stdio)`
+            : o.reason.startsWith('cannot reach')
+              ? o.reason
+              : `the connection closed during initialize: ${o.reason}`;
+      throw new TargetError(`${this.name}: ${why}${tail()}`, options.stderrTail?.() ?? '');
+    }
+    this.initializeResult = o.result;
+    this.serverCapabilities = (o.result.capabilities as JsonObject | undefined) ?? {};
+    this.protocolVersion = typeof o.result.protocolVersion === 'string' ? o.result.protocolVersion : '';
+    // The header carries what was negotiated; a server answering another version is the runner's concern (T25-CLI-01).
+    this.link.setProtocolVersion(this.protocolVersion || PROTOCOL_VERSION);
+    await this.notify('notifications/initialized');
+    if (this.transport === 'http' && options.openGetStream !== false) await this.link.openGetStream();
+  }
+
+  request(method: string, params?: JsonObject, options: RequestOptions = {}): Promise<RpcOutcome> {
+    const id = this.nextId++;
+    const started = performance.now();
+    const message: JsonObject = { jsonrpc: '2.0', id, method, ...(params !== undefined ? { params } : {}) };
+    this.sent.set(id, { method, params });
+    if (this.closedReason !== undefined) {
+      this.record('send', { channel: this.sendChannel() }, { message, note: `not sent: session closed (${this.closedReason})` });
+      return Promise.resolve({ kind: 'closed', id, ms: 0, reason: this.closedReason });
+    }
+    if (options.signal?.aborted) return Promise.resolve({ kind: 'closed', id, ms: 0, reason: 'aborted by the client before sending' });
+    return new Promise<RpcOutcome>((resolve) => {
+      const p: Pending = { method, params, started, resolve };
+      this.pending.set(id, p);
+      const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
+      p.timer = setTimeout(() => this.onTimeout(id, timeoutMs), timeoutMs);
+      options.signal?.addEventListener(
+        'abort',
+        () => {
+          if (!this.pending.has(id)) return;
+          this.settle(id, () => ({ kind: 'closed', id, ms: performance.now() - started, reason: 'aborted by the client' }));
+          this.link.abortRequest(id);
+          this.record('send', { channel: this.sendChannel() }, { note: `client dropped the connection of request ${id} (${method}) without cancelling it` });
+        },
+        { once: true },
+      );
+      this.record('send', { channel: this.sendChannel() }, { message });
+      this.link.send(message).catch((e: Error) => this.settle(id, () => ({ kind: 'closed', id, ms: performance.now() - started, reason: e.message })));
+    });
+  }
+
+  private onTimeout(id: RequestId, timeoutMs: number): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.settle(id, () => ({ kind: 'timeout', id, ms: performance.now() - p.started }));
+    // T25-CLI-15: cancel exactly the request that timed out (never a task: that is tasks/cancel's job).
+    if (this.closedReason === undefined && p.method !== 'initialize') {
+      void this.notify('notifications/cancelled', { requestId: id, reason: `sep1686-check: no response within ${timeoutMs} ms` })
+        .catch(() => {})
+        .finally(() => this.link.abortRequest(id));
+    }
+  }
+
+  private settle(id: RequestId, make: (p: Pending) => RpcOutcome): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    clearTimeout(p.timer);
+    p.resolve(make(p));
+  }
+
+  async notify(method: string, params?: JsonObject): Promise<void> {
+    const message: JsonObject = { jsonrpc: '2.0', method, ...(params !== undefined ? { params } : {}) };
+    if (this.closedReason !== undefined) {
+      this.record('send', { channel: this.sendChannel() }, { message, note: `not sent: session closed (${this.closedReason})` });
+      return;
+    }
+    this.record('send', { channel: this.sendChannel() }, { message });
+    await this.link.send(message);
+  }
+
+  onServerRequest(handler: ServerRequestHandler): void {
+    this.handler = handler;
+  }
+
+  notifications(): ReceivedNotification[] {
+    return [...this.notes];
+  }
+
+  serverRequests(): ServerRequest[] {
+    return [...this.requests];
+  }
+
+  waitForNotification(predicate: (n: ReceivedNotification) => boolean, timeoutMs: number): Promise<ReceivedNotification | undefined> {
+    return this.waitFor(this.notes, this.notificationWaiters, predicate, timeoutMs);
+  }
+
+  waitForServerRequest(predicate: (r: ServerRequest) => boolean, timeoutMs: number): Promise<ServerRequest | undefined> {
+    return this.waitFor(this.requests, this.requestWaiters, predicate, timeoutMs);
+  }
+
+  private waitFor<T>(seen: T[], waiters: Waiter<T>[], predicate: (x: T) => boolean, timeoutMs: number): Promise<T | undefined> {
+    const found = seen.find(predicate);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve) => {
+      const w: Waiter<T> = {
+        predicate,
+        resolve,
+        timer: setTimeout(() => {
+          const i = waiters.indexOf(w);
+          if (i >= 0) waiters.splice(i, 1);
+          resolve(undefined);
+        }, timeoutMs),
+      };
+      waiters.push(w);
+    });
+  }
+
+  private wake<T>(waiters: Waiter<T>[], x: T): void {
+    for (const w of [...waiters]) {
+      if (!w.predicate(x)) continue;
+      clearTimeout(w.timer);
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(x);
+    }
+  }
+
+  private onMessage(raw: unknown, meta: InboundMeta): void {
+    const m = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
+    if (!m) {
+      this.record('recv', meta, { message: raw, note: 'not a JSON-RPC message (not an object)' });
+      return;
+    }
+    const id = m.id as RequestId | undefined | null;
+    if (typeof m.method === 'string') {
+      if (id === undefined) this.onNotification(m, meta);
+      else this.onServerRequestMessage(m, meta);
+      return;
+    }
+    if ('result' in m || 'error' in m) {
+      this.onResponse(m, meta);
+      return;
+    }
+    this.record('recv', meta, { message: raw, note: 'not a JSON-RPC message (no method, result or error)' });
+  }
+
+  private onResponse(m: Record<string, unknown>, meta: InboundMeta): void {
+    const id = m.id as RequestId | null | undefined;
+    const known = id !== undefined && id !== null ? this.sent.get(id) : undefined;
+    const isPending = id !== undefined && id !== null && this.pending.has(id);
+    const note = known ? (isPending ? undefined : 'response to a request that was no longer awaited (timed out, aborted or answered twice)') : `response with unknown id ${JSON.stringify(id)}`;
+    this.record('recv', meta, { message: m, answers: known ? { method: known.method, params: known.params } : undefined, note });
+    if (!isPending) return;
+    const http: HttpResponseInfo | undefined = meta.http;
+    this.settle(id as RequestId, (p) => {
+      const ms = performance.now() - p.started;
+      if ('error' in m) {
+        const e = (m.error ?? {}) as Partial<RpcError>;
+        const error: RpcError = { code: typeof e.code === 'number' ? e.code : NaN, message: typeof e.message === 'string' ? e.message : String(e.message), ...('data' in e ? { data: e.data } : {}) };
+        return { kind: 'error', error, id: id as RequestId, ms, ...(http ? { http } : {}) };
+      }
+      const result = m.result && typeof m.result === 'object' ? (m.result as JsonObject) : ({ value: m.result } as JsonObject);
+      return { kind: 'result', result, id: id as RequestId, ms, ...(http ? { http } : {}) };
+    });
+  }
+
+  private onNotification(m: Record<string, unknown>, meta: InboundMeta): void {
+    const entry = this.record('recv', meta, { message: m });
+    const n: ReceivedNotification = { method: m.method as string, params: (m.params as JsonObject | undefined) ?? {}, seq: entry.seq, channel: meta.channel };
+    this.notes.push(n);
+    this.wake(this.notificationWaiters, n);
+  }
+
+  private onServerRequestMessage(m: Record<string, unknown>, meta: InboundMeta): void {
+    this.record('recv', meta, { message: m });
+    const req: ServerRequest = { id: m.id as RequestId, method: m.method as string, params: (m.params as JsonObject | undefined) ?? {}, channel: meta.channel };
+    this.requests.push(req);
+    this.wake(this.requestWaiters, req);
+    void this.answer(req);
+  }
+
+  private async answer(req: ServerRequest): Promise<void> {
+    let out: JsonObject | RpcError | undefined;
+    try {
+      out = await this.handler(req);
+    } catch (e) {
+      out = { code: -32603, message: `sep1686-check handler failed: ${(e as Error).message}` };
+    }
+    if (out === undefined) return;
+    await this.respond(req.id, out);
+  }
+
+  /** Sends a response to a server request (for handlers that answer later, or never through the handler). */
+  async respond(id: RequestId, out: JsonObject | RpcError): Promise<void> {
+    const message: JsonObject = isRpcError(out) ? { jsonrpc: '2.0', id, error: out } : { jsonrpc: '2.0', id, result: out };
+    if (this.closedReason !== undefined) {
+      this.record('send', { channel: this.sendChannel() }, { message, note: `not sent: session closed (${this.closedReason})` });
+      return;
+    }
+    this.record('send', { channel: this.sendChannel() }, { message });
+    await this.link.send(message).catch((e: Error) => this.record('send', { channel: this.sendChannel() }, { note: `sending the response to ${String(id)} failed: ${e.message}` }));
+  }
+
+  private onClosed(reason: string): void {
+    if (this.closedReason !== undefined) return;
+    this.closedReason = reason;
+    this.record('recv', { channel: this.transport === 'http' ? 'HTTP' : 'stdio' }, { note: `connection closed: ${reason}` });
+    for (const id of [...this.pending.keys()]) this.settle(id, (p) => ({ kind: 'closed', id, ms: performance.now() - p.started, reason }));
+  }
+
+  async terminate(): Promise<void> {
+    await this.link.terminate();
+  }
+
+  async drop(): Promise<void> {
+    await this.link.drop();
+  }
+
+  async close(): Promise<void> {
+    await this.link.close();
+  }
+}
+
+/** Creates, attaches and initializes a session; on failure the link is dropped and TargetError thrown. */
+export async function openSession(options: SessionOptions & { connect: ConnectOptions; startTimeoutMs: number; stderrTail?: () => string }): Promise<McpSession> {
+  const session = new McpSession(options);
+  try {
+    await session.attach();
+    await session.initialize({ ...options.connect, timeoutMs: options.startTimeoutMs, stderrTail: options.stderrTail });
+    return session;
+  } catch (e) {
+    await options.link.drop().catch(() => {});
+    if (e instanceof TargetError) throw e;
+    const tail = options.stderrTail?.().trim();
+    throw new TargetError(`${options.name}: ${(e as Error).message}${tail ? ` | stderr: ${tail.split('\n').slice(-5).join(' / ')}` : ''}`, tail ?? '');
+  }
+}

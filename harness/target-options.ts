@@ -1,0 +1,144 @@
+// Target options shared by `sep1686-check` and `sep1686-check bench`: how the server under test is
+// reached (`-- <command>`, `--url`, `--http-command`, headers, tokens) plus --timeout and --out.
+// Callers merge TARGET_OPTIONS into their own parseArgs config and hand the parsed values here.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { TransportName } from './checks.js';
+import type { TargetSpec } from './target.js';
+import { referenceServerSpec } from './targets.js';
+import { UsageError } from './usage-error.js';
+
+export { UsageError } from './usage-error.js';
+
+export const DEFAULT_REQUEST_MS = 10_000;
+
+/** parseArgs definitions of the target options (merge into a command's own options). */
+export const TARGET_OPTIONS = {
+  url: { type: 'string' },
+  header: { type: 'string', multiple: true },
+  'auth-token': { type: 'string', multiple: true },
+  'http-command': { type: 'boolean' },
+  timeout: { type: 'string' },
+  out: { type: 'string' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+export interface CommonOptions {
+  /** The servers to check, in run order. Default: the embedded reference server over stdio and HTTP. */
+  targets: TargetSpec[];
+  /** True when no target was given and the embedded reference server is used. */
+  embedded: boolean;
+  /** Per-request timeout (--timeout), ms. */
+  requestMs: number;
+  /** --out, when given. */
+  out?: string;
+}
+
+export interface ParsedCommandLine<V> {
+  values: V;
+  /** Arguments before `--` (a subcommand's own positionals); empty for the main command. */
+  positionals: string[];
+  /** Everything after `--`: the server command and its arguments. */
+  command: string[];
+}
+
+/**
+ * Strict parseArgs that splits the arguments at the first `--` (everything after it is the server
+ * command, never parsed as our options) and turns parse errors into one-line UsageErrors.
+ */
+export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, allowPositionals = false) {
+  const dash = argv.indexOf('--');
+  const own = dash === -1 ? argv : argv.slice(0, dash);
+  const command = dash === -1 ? [] : argv.slice(dash + 1);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: own, options, strict: true, allowPositionals: true });
+  } catch (err) {
+    throw new UsageError(describeParseError(err));
+  }
+  if (!allowPositionals && parsed.positionals.length > 0) {
+    throw new UsageError(`unexpected argument '${parsed.positionals[0]}' (put the server command after --, e.g. sep1686-check -- node server.js)`);
+  }
+  return { values: parsed.values, positionals: parsed.positionals, command };
+}
+
+function describeParseError(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: string }).code;
+  const unknown = /Unknown option '([^']+)'/.exec(msg);
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) return `unknown option ${unknown[1]}`;
+  const ambiguous = /Option '([^']+?)' argument is ambiguous/.exec(msg);
+  if (ambiguous) return `option ${ambiguous[1]!.replace(/^-\w, /, '')} needs a value (use ${ambiguous[1]!.replace(/^-\w, /, '')}=<value> for a value starting with -)`;
+  const missing = /Option '([^']+?)(?: <value>)?' argument missing/.exec(msg);
+  if (missing) return `option ${missing[1]!.replace(/^-\w, /, '')} needs a value`;
+  const wrongType = /Option '([^']+?)(?: <value>)?' does not take an argument/.exec(msg);
+  if (wrongType) return `option ${wrongType[1]!.replace(/^-\w, /, '')} does not take a value`;
+  return msg.split('\n')[0] ?? 'invalid arguments';
+}
+
+interface TargetValues {
+  url?: string;
+  header?: string[];
+  'auth-token'?: string[];
+  'http-command'?: boolean;
+  timeout?: string;
+  out?: string;
+}
+
+/** Turns parsed target options and the `--` command into TargetSpecs and common options. */
+export function resolveTargetOptions(values: TargetValues, command: string[]): CommonOptions {
+  const requestMs = values.timeout === undefined ? DEFAULT_REQUEST_MS : parsePositiveInt('--timeout', values.timeout);
+  const headers = parseHeaders(values.header ?? []);
+  const tokens = values['auth-token'] ?? [];
+  for (const t of tokens) if (!t.trim()) throw new UsageError('--auth-token needs a non-empty token');
+  const out = values.out;
+  if (out !== undefined && !out.trim()) throw new UsageError('--out needs a directory');
+  const [cmd, ...args] = command;
+
+  if (values.url !== undefined) {
+    if (cmd !== undefined) throw new UsageError('give either --url or a command after --, not both');
+    if (values['http-command']) throw new UsageError('--http-command needs a command after --, not --url');
+    let url: URL;
+    try {
+      url = new URL(values.url);
+    } catch {
+      throw new UsageError(`--url '${values.url}' is not a URL (expected e.g. http://127.0.0.1:3000/mcp)`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--url must be http:// or https://, got ${url.protocol}`);
+    return { targets: [{ kind: 'http', url: url.toString(), headers, tokens }], embedded: false, requestMs, out };
+  }
+
+  if (cmd !== undefined) {
+    if (!cmd.trim()) throw new UsageError('the command after -- is empty');
+    if (values['http-command']) {
+      return { targets: [{ kind: 'http-command', command: cmd, args, headers, tokens }], embedded: false, requestMs, out };
+    }
+    if (tokens.length) throw new UsageError('--auth-token applies to HTTP targets (--url or --http-command), not to a stdio command');
+    if (Object.keys(headers).length) throw new UsageError('--header applies to HTTP targets (--url or --http-command), not to a stdio command');
+    return { targets: [{ kind: 'stdio', command: cmd, args }], embedded: false, requestMs, out };
+  }
+
+  if (values['http-command']) throw new UsageError('--http-command needs the server command after --, e.g. --http-command -- node server.js --port 0');
+  if (tokens.length || Object.keys(headers).length) throw new UsageError('--header and --auth-token need a target (--url or --http-command -- <command>)');
+  return { targets: referenceTargetSpecs(), embedded: true, requestMs, out };
+}
+
+/** The embedded reference server: stdio, and HTTP with two auth principals (enables S-AUTH checks). */
+export function referenceTargetSpecs(options: { violate?: string[]; extraArgs?: string[]; transports?: TransportName[] } = {}): TargetSpec[] {
+  const extra = [...(options.violate ?? []).flatMap((id) => ['--violate', id]), ...(options.extraArgs ?? [])];
+  return (options.transports ?? ['stdio', 'http']).map((t) => referenceServerSpec(t, extra));
+}
+
+export function parsePositiveInt(flag: string, raw: string): number {
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) <= 0) throw new UsageError(`${flag} needs a positive whole number of milliseconds, got '${raw}'`);
+  return Number(raw);
+}
+
+function parseHeaders(raw: string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const h of raw) {
+    const i = h.indexOf(':');
+    const name = i > 0 ? h.slice(0, i).trim() : '';
+    if (!name || /\s/.test(name)) throw new UsageError(`--header '${h}' must look like "Name: value"`);
+    headers[name] = h.slice(i + 1).trim();
+  }
+  return headers;
+}

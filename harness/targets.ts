@@ -1,0 +1,349 @@
+// Implementations of the Target contract (target.ts): a spawned stdio command (one process per
+// connect), a Streamable HTTP URL, an HTTP command that prints its endpoint, and the embedded
+// reference server (stdio, or HTTP with two auth principals).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { TransportName } from './checks.js';
+import { HttpLink } from './http-link.js';
+import { packagePath } from './paths.js';
+import { LineTail, stopProcess } from './proc.js';
+import type { ConnectOptions, Session } from './scenario.js';
+import { McpSession, nextConnectionName, openSession } from './session.js';
+import { StdioLink } from './stdio-link.js';
+import { TargetError, type ExitInfo, type Target, type TargetOptions, type TargetSpec } from './target.js';
+
+/** How long dispose() waits for a DELETE before giving up on a graceful goodbye. */
+const DELETE_GRACE_MS = 2000;
+
+function quote(parts: string[]): string {
+  return parts.map((p) => (/[\s"']/.test(p) ? JSON.stringify(p) : p)).join(' ');
+}
+
+export function targetLabel(spec: TargetSpec): string {
+  switch (spec.kind) {
+    case 'stdio':
+      return `stdio: ${quote([spec.command, ...spec.args])}`;
+    case 'http':
+      return `http: ${spec.url}`;
+    case 'http-command':
+      return `http: ${quote([spec.command, ...spec.args])}`;
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))]).finally(() => clearTimeout(timer));
+}
+
+abstract class BaseTarget implements Target {
+  abstract readonly transport: TransportName;
+  abstract readonly principals: number;
+  abstract readonly canRestart: boolean;
+  readonly label: string;
+  protected readonly sessions = new Set<McpSession>();
+  protected disposed = false;
+  private disposing: Promise<void> | undefined;
+
+  constructor(protected readonly options: TargetOptions) {
+    this.label = targetLabel(options.spec);
+  }
+
+  abstract connect(options?: ConnectOptions): Promise<Session>;
+  abstract restart(): Promise<void>;
+  abstract stderrTail(lines?: number): string;
+  abstract exitInfo(): ExitInfo | undefined;
+  protected abstract stopAll(): Promise<void>;
+
+  protected assertUsable(): void {
+    if (this.disposed) throw new TargetError(`${this.label}: target already disposed`);
+  }
+
+  protected track(session: McpSession): McpSession {
+    this.sessions.add(session);
+    return session;
+  }
+
+  dispose(): Promise<void> {
+    this.disposed = true;
+    this.disposing ??= this.stopAll();
+    return this.disposing;
+  }
+}
+
+class StdioTarget extends BaseTarget {
+  readonly transport = 'stdio' as const;
+  readonly principals = 0;
+  readonly canRestart = true;
+  private readonly links = new Set<StdioLink>();
+  private readonly tail = new LineTail(400);
+
+  constructor(
+    options: TargetOptions,
+    private readonly spec: Extract<TargetSpec, { kind: 'stdio' }>,
+  ) {
+    super(options);
+  }
+
+  async connect(connect: ConnectOptions = {}): Promise<Session> {
+    this.assertUsable();
+    const link = new StdioLink({ ...this.spec, stderr: (chunk) => this.tail.push(chunk) });
+    this.links.add(link);
+    const session = await openSession({
+      name: nextConnectionName(this.options.wire, 'stdio'),
+      link,
+      wire: this.options.wire,
+      requestTimeoutMs: this.options.requestTimeoutMs,
+      startTimeoutMs: this.options.startTimeoutMs,
+      connect,
+      stderrTail: () => link.stderrTail.tail(20),
+    });
+    return this.track(session);
+  }
+
+  /** Every process is killed hard; the next connect() spawns a fresh one. */
+  async restart(): Promise<void> {
+    this.assertUsable();
+    const links = [...this.links];
+    this.links.clear();
+    this.sessions.clear();
+    await Promise.all(links.map((l) => l.drop()));
+  }
+
+  stderrTail(lines = 20): string {
+    return this.tail.tail(lines);
+  }
+
+  exitInfo(): ExitInfo | undefined {
+    for (const l of this.links) if (l.exitedUnexpectedly) return l.exitInfo();
+    return undefined;
+  }
+
+  /** Pids of the live server processes (for tests and diagnostics). */
+  pids(): number[] {
+    return [...this.links].filter((l) => !l.exitInfo() && l.pid !== undefined).map((l) => l.pid!);
+  }
+
+  protected async stopAll(): Promise<void> {
+    await Promise.all([...this.links].map((l) => l.close()));
+    this.sessions.clear();
+  }
+}
+
+/** Streamable HTTP to a URL; the http-command target adds a process that prints the URL. */
+class HttpTarget extends BaseTarget {
+  readonly transport = 'http' as const;
+  readonly canRestart: boolean = false;
+  protected readonly headers: Record<string, string>;
+  protected readonly tokens: string[];
+
+  constructor(options: TargetOptions, spec: { headers?: Record<string, string>; tokens?: string[] }) {
+    super(options);
+    this.headers = spec.headers ?? {};
+    this.tokens = spec.tokens ?? [];
+  }
+
+  get principals(): number {
+    return this.tokens.length;
+  }
+
+  protected async endpoint(): Promise<string> {
+    return (this.options.spec as { url: string }).url;
+  }
+
+  async connect(connect: ConnectOptions = {}): Promise<Session> {
+    this.assertUsable();
+    const url = await this.endpoint();
+    const headers = { ...this.headers };
+    if (this.tokens.length) {
+      const principal = connect.principal ?? 0;
+      const token = this.tokens[principal];
+      if (token === undefined) throw new TargetError(`${this.label}: principal ${principal} requested but only ${this.tokens.length} token(s) configured (pass more --auth-token values)`);
+      headers.authorization = `Bearer ${token}`;
+    } else if (connect.principal !== undefined && connect.principal > 0) {
+      throw new TargetError(`${this.label}: principal ${connect.principal} requested but no tokens are configured (pass --auth-token twice)`);
+    }
+    const session = await openSession({
+      name: nextConnectionName(this.options.wire, 'http'),
+      link: new HttpLink({ url, headers }),
+      wire: this.options.wire,
+      requestTimeoutMs: this.options.requestTimeoutMs,
+      startTimeoutMs: this.options.startTimeoutMs,
+      connect,
+      stderrTail: () => this.stderrTail(20),
+    });
+    return this.track(session);
+  }
+
+  async restart(): Promise<void> {
+    throw new TargetError(`${this.label}: cannot restart a server the harness did not start (use --http-command)`);
+  }
+
+  stderrTail(_lines?: number): string {
+    return '';
+  }
+
+  exitInfo(): ExitInfo | undefined {
+    return undefined;
+  }
+
+  protected async closeSessions(graceful: boolean): Promise<void> {
+    const sessions = [...this.sessions];
+    this.sessions.clear();
+    await Promise.all(sessions.map(async (s) => (graceful ? ((await withTimeout(s.terminate(), DELETE_GRACE_MS)) ?? s.drop()) : s.drop()).catch(() => {})));
+  }
+
+  protected async stopAll(): Promise<void> {
+    await this.closeSessions(true);
+  }
+}
+
+const ENDPOINT_LINE = /MCP endpoint:\s*(\S+)/;
+
+class HttpCommandTarget extends HttpTarget {
+  override readonly canRestart = true;
+  private child: ChildProcess | undefined;
+  private started: Promise<string> | undefined;
+  private readonly tail = new LineTail(400);
+  private readonly stdoutTail = new LineTail(100);
+  private exit: ExitInfo | undefined;
+  private stopping = false;
+
+  constructor(
+    options: TargetOptions,
+    private readonly spec: Extract<TargetSpec, { kind: 'http-command' }>,
+  ) {
+    super(options, spec);
+  }
+
+  protected override endpoint(): Promise<string> {
+    this.started ??= this.start();
+    // A failed start is not cached: the next connect may try again.
+    this.started.catch(() => (this.started = undefined));
+    return this.started;
+  }
+
+  private start(): Promise<string> {
+    const { command, args, env } = this.spec;
+    this.exit = undefined;
+    this.stopping = false;
+    return new Promise<string>((resolve, reject) => {
+      let child: ChildProcess;
+      try {
+        child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+      } catch (e) {
+        reject(new TargetError(`${this.label}: cannot start: ${(e as Error).message}`));
+        return;
+      }
+      this.child = child;
+      let found = false;
+      let pending = '';
+      const timer = setTimeout(() => {
+        if (found) return;
+        reject(new TargetError(`${this.label}: no "MCP endpoint: <url>" line on stdout within ${this.options.startTimeoutMs} ms (raise --start-timeout or make the server print it)${this.tailNote()}`, this.stderrTail()));
+        void stopProcess(child, { termGraceMs: 1000 });
+      }, this.options.startTimeoutMs);
+      child.stderr?.on('data', (c: Buffer) => this.tail.push(c));
+      child.stdout?.on('data', (c: Buffer) => {
+        this.stdoutTail.push(c);
+        if (found) return;
+        pending += c.toString();
+        const m = ENDPOINT_LINE.exec(pending);
+        if (m?.[1]) {
+          found = true;
+          clearTimeout(timer);
+          resolve(m[1]);
+        } else if (pending.length > 100_000) {
+          pending = pending.slice(-1000);
+        }
+      });
+      child.once('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        reject(new TargetError(e.code === 'ENOENT' ? `${this.label}: command not found: ${command}` : `${this.label}: cannot start: ${e.message}`));
+      });
+      child.once('exit', (code, signal) => {
+        if (!this.stopping) this.exit = { code, signal };
+        if (!found) {
+          clearTimeout(timer);
+          reject(new TargetError(`${this.label}: the server exited (${signal ? `signal ${signal}` : `exit code ${code}`}) before printing "MCP endpoint: <url>"${this.tailNote()}`, this.stderrTail()));
+        }
+      });
+    });
+  }
+
+  private tailNote(): string {
+    const t = (this.stderrTail(5) || this.stdoutTail.tail(5)).trim();
+    return t ? ` | output: ${t.split('\n').join(' / ')}` : '';
+  }
+
+  /** Pid of the running server process (for tests and diagnostics). */
+  pid(): number | undefined {
+    return this.child && this.child.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
+  }
+
+  override stderrTail(lines = 20): string {
+    return this.tail.tail(lines);
+  }
+
+  override exitInfo(): ExitInfo | undefined {
+    return this.exit;
+  }
+
+  private async stopProcess(hard: boolean): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    this.started = undefined;
+    if (!child) return;
+    if (child.exitCode === null && child.signalCode === null) this.stopping = true;
+    await stopProcess(child, hard ? { termGraceMs: 0 } : { termGraceMs: 2000 });
+  }
+
+  override async restart(): Promise<void> {
+    this.assertUsable();
+    await this.closeSessions(false);
+    await this.stopProcess(true);
+    await this.endpoint();
+  }
+
+  protected override async stopAll(): Promise<void> {
+    const alive = this.pid() !== undefined;
+    await this.closeSessions(alive);
+    await this.stopProcess(false);
+  }
+}
+
+export function createTarget(options: TargetOptions): Target {
+  const spec = options.spec;
+  switch (spec.kind) {
+    case 'stdio':
+      return new StdioTarget(options, spec);
+    case 'http':
+      return new HttpTarget(options, spec);
+    case 'http-command':
+      return new HttpCommandTarget(options, spec);
+  }
+}
+
+export const REFERENCE_SERVER_MAIN = () => packagePath('dist', 'reference-server', 'main.js');
+
+/**
+ * The embedded reference server as a target spec. stdio: one process per connect. HTTP: one process on a
+ * free port with two random bearer tokens (two principals, S-AUTH). `extraArgs` e.g. ["--violate", "..."].
+ */
+export function referenceServerSpec(transport: TransportName, extraArgs: string[] = []): TargetSpec {
+  const main = REFERENCE_SERVER_MAIN();
+  if (!existsSync(main)) throw new TargetError(`the embedded reference server is not built (${main} is missing): run "npm run build"`);
+  if (transport === 'stdio') return { kind: 'stdio', command: process.execPath, args: [main, ...extraArgs] };
+  const tokens = [randomBytes(16).toString('hex'), randomBytes(16).toString('hex')];
+  return {
+    kind: 'http-command',
+    command: process.execPath,
+    args: [main, '--http', '--port', '0', '--auth-token', tokens[0]!, '--auth-token', tokens[1]!, ...extraArgs],
+    tokens,
+  };
+}
+
+/** Both embedded reference targets' specs. */
+export function embeddedReferenceTargets(extraArgs: string[] = []): Record<TransportName, TargetSpec> {
+  return { stdio: referenceServerSpec('stdio', extraArgs), http: referenceServerSpec('http', extraArgs) };
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// sep1686-reference-server: the command line. Parses flags, starts the server, shuts down cleanly.
+import { parseArgs } from 'node:util';
+import { DEFAULT_LIMITS } from './engine.js';
+import { FAULTS, isFaultId } from './faults.js';
+import { startReferenceServer } from './start.js';
+import { packageVersion } from './version.js';
+
+const HELP = `Usage: sep1686-reference-server [options]
+
+A spec-exact MCP Tasks server (protocol 2025-11-25) exposing the sep1686-check fixture tools.
+Speaks MCP over stdio by default.
+
+Options:
+  --http                   serve Streamable HTTP instead of stdio; prints "MCP endpoint: <url>" when ready
+  --host <addr>            HTTP interface to bind (default 127.0.0.1)
+  --port <n>               HTTP port (default 0 = any free port)
+  --auth-token <token>     HTTP: require "Authorization: Bearer <token>"; repeat for several principals.
+                           Tasks are bound to the principal that created them
+  --no-tasks               start without the tasks capability (the S-NOTASK fixture)
+  --max-tasks <n>          non-terminal tasks per requestor (default ${DEFAULT_LIMITS.maxActiveTasksPerOwner})
+  --max-ttl <ms>           longest retention granted (default ${DEFAULT_LIMITS.maxTtlMs}); shorter requests are
+                           raised to ${DEFAULT_LIMITS.minTtlMs} ms at least
+  --default-ttl <ms>       retention when a request names none (default ${DEFAULT_LIMITS.defaultTtlMs})
+  --poll-interval <ms>     pollInterval suggested to requestors (default ${DEFAULT_LIMITS.pollIntervalMs})
+  --violate <check-id>     break one rule on purpose (repeatable); see --list-faults
+  --list-faults            print the known faults and exit
+  --verbose                log every task operation to stderr (audit log)
+  --version                print the version and exit
+  --help                   print this help and exit
+`;
+
+class UsageError extends Error {}
+
+function integer(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${value}"`);
+  return n;
+}
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      strict: true,
+      allowPositionals: false,
+      options: {
+        http: { type: 'boolean' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'auth-token': { type: 'string', multiple: true },
+        'no-tasks': { type: 'boolean' },
+        'max-tasks': { type: 'string' },
+        'max-ttl': { type: 'string' },
+        'default-ttl': { type: 'string' },
+        'poll-interval': { type: 'string' },
+        violate: { type: 'string', multiple: true },
+        'list-faults': { type: 'boolean' },
+        verbose: { type: 'boolean' },
+        version: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`);
+  }
+  const v = parsed.values;
+  if (v.help) return void process.stdout.write(HELP), 0;
+  if (v.version) return void process.stdout.write(`${packageVersion()}\n`), 0;
+  if (v['list-faults']) {
+    for (const [id, what] of Object.entries(FAULTS)) process.stdout.write(`${id}  ${what}\n`);
+    return 0;
+  }
+  for (const id of v.violate ?? []) {
+    if (!isFaultId(id)) throw new UsageError(`--violate: unknown check id "${id}" (see --list-faults)`);
+  }
+  if (!v.http && (v.host !== undefined || v.port !== undefined || v['auth-token'])) {
+    throw new UsageError('--host, --port and --auth-token need --http');
+  }
+  if (v['auth-token']?.some((t) => t.trim() === '')) throw new UsageError('--auth-token must not be empty');
+  const maxTtl = integer('max-ttl', v['max-ttl'], DEFAULT_LIMITS.minTtlMs, 2_147_483_647);
+  const defaultTtl = integer('default-ttl', v['default-ttl'], DEFAULT_LIMITS.minTtlMs, maxTtl ?? DEFAULT_LIMITS.maxTtlMs);
+
+  const log = (line: string) => void process.stderr.write(`[reference-server] ${line}\n`);
+  const running = await startReferenceServer({
+    transport: v.http ? 'http' : 'stdio',
+    host: v.host,
+    port: integer('port', v.port, 0, 65535),
+    authTokens: v['auth-token'],
+    tasks: !v['no-tasks'],
+    violate: v.violate,
+    limits: {
+      maxActiveTasksPerOwner: integer('max-tasks', v['max-tasks'], 1, 1_000_000),
+      maxTtlMs: maxTtl,
+      defaultTtlMs: defaultTtl ?? Math.min(DEFAULT_LIMITS.defaultTtlMs, maxTtl ?? Infinity),
+      pollIntervalMs: integer('poll-interval', v['poll-interval'], 1, 3_600_000),
+    },
+    log,
+    verbose: v.verbose,
+  });
+  if (running.url) {
+    process.stdout.write(`MCP endpoint: ${running.url}\n`);
+    log(`listening on ${running.url}${v['auth-token'] ? ` (bearer auth, ${v['auth-token'].length} principal(s))` : ''}${v.violate?.length ? `; faults: ${v.violate.join(', ')}` : ''}`);
+  } else if (v.violate?.length) {
+    log(`faults: ${v.violate.join(', ')}`);
+  }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void running.close());
+  await running.done;
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`sep1686-reference-server: ${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`sep1686-reference-server: ${(error as Error)?.message ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

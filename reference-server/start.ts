@@ -1,0 +1,63 @@
+// startReferenceServer(): the programmatic entry (tests, embedding, the CLI). Composes store, engine,
+// MCP wiring and one transport: the process's stdio, or a Streamable HTTP endpoint.
+import type { Readable, Writable } from 'node:stream';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { Faults } from './faults.js';
+import { serveHttp } from './http.js';
+import { ReferenceServer, type ReferenceServerOptions } from './server.js';
+
+export interface StartOptions extends Omit<ReferenceServerOptions, 'faults'> {
+  transport: 'stdio' | 'http';
+  /** Check ids of faults to inject (see faults.ts). */
+  violate?: string[];
+  /** HTTP: interface to bind (default 127.0.0.1) and port (default 0 = any free port). */
+  host?: string;
+  port?: number;
+  /** HTTP: bearer tokens; each is one principal and tasks are bound to it. */
+  authTokens?: string[];
+  /** stdio: streams to speak on (default process.stdin / process.stdout). */
+  stdin?: Readable;
+  stdout?: Writable;
+}
+
+export interface RunningReferenceServer {
+  readonly server: ReferenceServer;
+  /** HTTP: the MCP endpoint, e.g. http://127.0.0.1:41234/mcp. */
+  readonly url?: string;
+  /** Resolves once the server has shut down (stdio: also when the peer closes stdin). */
+  readonly done: Promise<void>;
+  /** Aborts all task work, closes every session and the listener. Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function startReferenceServer(options: StartOptions): Promise<RunningReferenceServer> {
+  const server = new ReferenceServer({ ...options, faults: new Faults(options.violate ?? []) });
+  let finished!: () => void;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  let closing: Promise<void> | undefined;
+
+  if (options.transport === 'http') {
+    const endpoint = await serveHttp(server, { host: options.host ?? '127.0.0.1', port: options.port ?? 0, authTokens: options.authTokens, log: options.log });
+    const close = () =>
+      (closing ??= (async () => {
+        await server.close();
+        await endpoint.close();
+        finished();
+      })());
+    return { server, url: endpoint.url, done, close };
+  }
+
+  const stdin = options.stdin ?? process.stdin;
+  const stdout = options.stdout ?? process.stdout;
+  const close = () =>
+    (closing ??= (async () => {
+      await server.close();
+      finished();
+    })());
+  const session = await server.connect(new StdioServerTransport(stdin, stdout), { owner: 'stdio', bound: false });
+  // The SDK transport does not notice end of input: the peer going away ends the server.
+  stdin.once('end', () => void close());
+  stdin.once('close', () => void close());
+  session.connection.onClose(() => void close());
+  return { server, done, close };
+}

@@ -1,0 +1,168 @@
+// Persistence of task records behind one small interface. The engine owns all task semantics (status
+// rules, TTL timers, waiters); a store only keeps records and answers queries, so a durable SQLite store
+// or a shared networked store can implement the same interface. Every method is async for that reason.
+//
+// Contract for implementers:
+// - `transition` is the only way a status changes and must be atomic (compare-and-set on the status).
+// - `list` returns one owner's records in creation order, starting after an opaque position the store
+//   itself produced (`nextPosition`); positions stay valid when earlier records are deleted.
+// - Records are plain JSON-serialisable data; the store never interprets `request` or `outcome`.
+
+export type TaskStatus = 'working' | 'input_required' | 'completed' | 'failed' | 'cancelled';
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled'];
+export const ACTIVE_STATUSES: readonly TaskStatus[] = ['working', 'input_required'];
+export const isTerminalStatus = (s: TaskStatus) => TERMINAL_STATUSES.includes(s);
+
+export interface JsonRpcErrorBody {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+/** How the underlying request ended: the result it returned, or the JSON-RPC error it failed with. */
+export type TaskOutcome = { kind: 'result'; result: Record<string, unknown> } | { kind: 'error'; error: JsonRpcErrorBody };
+
+export interface TaskRecord {
+  taskId: string;
+  /** Who may list (and, when bound, access) the task: a principal, an HTTP session or the stdio peer. */
+  owner: string;
+  status: TaskStatus;
+  statusMessage?: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  lastUpdatedAt: number;
+  /** Retention in ms from createdAt (the engine always grants a finite ttl). */
+  ttl: number;
+  pollInterval: number;
+  /** The original request, so a durable store can tell what a task was about after a restart. */
+  request: { method: string; params: Record<string, unknown> };
+  /** Set exactly when the task reached completed or failed. */
+  outcome?: TaskOutcome;
+}
+
+export type TaskPatch = Partial<Pick<TaskRecord, 'status' | 'statusMessage' | 'lastUpdatedAt' | 'outcome'>>;
+
+export interface ListPage {
+  records: TaskRecord[];
+  /** Present when more records may follow; pass it back as `after`. */
+  nextPosition?: string;
+}
+
+export interface TaskStore {
+  insert(record: TaskRecord): Promise<void>;
+  get(taskId: string): Promise<TaskRecord | undefined>;
+  /** Applies `patch` if the current status is one of `from`; returns the updated record, else undefined. */
+  transition(taskId: string, from: readonly TaskStatus[], patch: TaskPatch): Promise<TaskRecord | undefined>;
+  delete(taskId: string): Promise<boolean>;
+  /** One owner's records in creation order, after `after` (a position from an earlier page). */
+  list(owner: string, after: string | undefined, limit: number): Promise<ListPage>;
+  /** Whether `position` is a position this store could have produced (for cursor validation). */
+  isPosition(position: string): boolean;
+  /** Number of non-terminal records of one owner (for the concurrency limit). */
+  countActive(owner: string): Promise<number>;
+  /** Every record (used at start-up by durable stores to re-arm TTL timers). */
+  all(): Promise<TaskRecord[]>;
+  close(): Promise<void>;
+}
+
+interface Entry {
+  seq: number;
+  /** Deep-frozen: handed out as is, so a poll never copies a large result. */
+  record: Readonly<TaskRecord>;
+}
+
+/** The default store: process memory, bounded by the engine's TTL and concurrency limits. */
+export class MemoryTaskStore implements TaskStore {
+  private readonly byId = new Map<string, Entry>();
+  /** Per owner, entries in insertion (= creation) order. */
+  private readonly byOwner = new Map<string, Map<string, Entry>>();
+  private readonly activeByOwner = new Map<string, number>();
+  private seq = 0;
+
+  async insert(record: TaskRecord): Promise<void> {
+    if (this.byId.has(record.taskId)) throw new Error(`task ${record.taskId} already exists`);
+    const entry: Entry = { seq: ++this.seq, record: frozenCopy(record) };
+    this.byId.set(record.taskId, entry);
+    let owned = this.byOwner.get(record.owner);
+    if (!owned) this.byOwner.set(record.owner, (owned = new Map()));
+    owned.set(record.taskId, entry);
+    if (!isTerminalStatus(record.status)) this.addActive(record.owner, 1);
+  }
+
+  async get(taskId: string): Promise<TaskRecord | undefined> {
+    return this.byId.get(taskId)?.record;
+  }
+
+  async transition(taskId: string, from: readonly TaskStatus[], patch: TaskPatch): Promise<TaskRecord | undefined> {
+    const entry = this.byId.get(taskId);
+    if (!entry || !from.includes(entry.record.status)) return undefined;
+    const before = entry.record;
+    entry.record = frozenCopy({ ...before, ...patch });
+    const delta = Number(!isTerminalStatus(entry.record.status)) - Number(!isTerminalStatus(before.status));
+    if (delta) this.addActive(before.owner, delta);
+    return entry.record;
+  }
+
+  async delete(taskId: string): Promise<boolean> {
+    const entry = this.byId.get(taskId);
+    if (!entry) return false;
+    const { owner, status } = entry.record;
+    this.byId.delete(taskId);
+    const owned = this.byOwner.get(owner);
+    owned?.delete(taskId);
+    if (owned?.size === 0) this.byOwner.delete(owner);
+    if (!isTerminalStatus(status)) this.addActive(owner, -1);
+    return true;
+  }
+
+  async list(owner: string, after: string | undefined, limit: number): Promise<ListPage> {
+    const start = after === undefined ? 0 : Number(after);
+    const records: TaskRecord[] = [];
+    let last = start;
+    for (const entry of this.byOwner.get(owner)?.values() ?? []) {
+      if (entry.seq <= start) continue;
+      if (records.length === limit) return { records, nextPosition: String(last) };
+      records.push(entry.record);
+      last = entry.seq;
+    }
+    return { records };
+  }
+
+  isPosition(position: string): boolean {
+    return /^(0|[1-9][0-9]{0,15})$/.test(position) && Number(position) <= this.seq;
+  }
+
+  async countActive(owner: string): Promise<number> {
+    return this.activeByOwner.get(owner) ?? 0;
+  }
+
+  async all(): Promise<TaskRecord[]> {
+    return [...this.byId.values()].map((e) => e.record);
+  }
+
+  async close(): Promise<void> {
+    this.byId.clear();
+    this.byOwner.clear();
+    this.activeByOwner.clear();
+  }
+
+  private addActive(owner: string, delta: number): void {
+    const n = (this.activeByOwner.get(owner) ?? 0) + delta;
+    if (n > 0) this.activeByOwner.set(owner, n);
+    else this.activeByOwner.delete(owner);
+  }
+}
+
+// Stored records are copied once on write and frozen, so callers share them safely (as with a database,
+// nobody can change stored state behind the store's back) and reads cost nothing.
+function frozenCopy(record: TaskRecord): Readonly<TaskRecord> {
+  return deepFreeze(structuredClone(record));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

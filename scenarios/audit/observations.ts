@@ -1,0 +1,162 @@
+// Task observations extracted from the wire log: every Task the server showed us, wherever it appeared
+// (CreateTaskResult, tasks/get, tasks/cancel, tasks/list entries, notifications/tasks/status), with
+// what is needed to order them. Pure functions over WireEntry[]; the passive checks build on these.
+import type { TransportName, WireEntry } from '../../harness/checks.js';
+
+export type ObservationKind = 'create' | 'get' | 'cancel' | 'list' | 'notification';
+
+export interface TaskObservation {
+  kind: ObservationKind;
+  /** The Task object as received (unvalidated). */
+  task: Record<string, unknown>;
+  taskId: unknown;
+  status: unknown;
+  /** Timeline key: one server's view of one task (stdio: per process, HTTP: per server). */
+  key: string;
+  seq: number;
+  t: number;
+  connection: string;
+  channel?: string;
+  /** Responses: wire seq of the request they answer (to order HTTP exchanges). */
+  sentSeq?: number;
+  /** tasks/get and tasks/cancel: the taskId the request asked for. */
+  requestedTaskId?: unknown;
+  entry: WireEntry;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A message the server sent: received, a JSON object, and not the body of an HTTP error status. */
+export function isServerMessage(e: WireEntry): boolean {
+  return e.dir === 'recv' && isObject(e.message) && !(e.http && e.http.status >= 300);
+}
+
+/** Received entries of one transport that are server messages, in wire order. */
+export function serverMessages(entries: WireEntry[], transport: TransportName): WireEntry[] {
+  return entries.filter((e) => e.transport === transport && isServerMessage(e));
+}
+
+/** Successful responses answering `method`. */
+export function responsesTo(messages: WireEntry[], method: string): WireEntry[] {
+  return messages.filter((e) => e.answers?.method === method && 'result' in (e.message as object));
+}
+
+export function notificationsOf(messages: WireEntry[], method: string): WireEntry[] {
+  return messages.filter((e) => {
+    const m = e.message as Record<string, unknown>;
+    return m.method === method && !('id' in m);
+  });
+}
+
+/** Compact evidence for one wire entry. */
+export function cite(e: WireEntry, maxChars = 600): Record<string, unknown> {
+  const text = JSON.stringify(e.message);
+  return {
+    seq: e.seq,
+    connection: e.connection,
+    ...(e.channel ? { channel: e.channel } : {}),
+    ...(e.eventId !== undefined ? { eventId: e.eventId } : {}),
+    ...(e.answers ? { answers: e.answers.method } : {}),
+    message: text && text.length > maxChars ? `${text.slice(0, maxChars)}… (${text.length} chars)` : e.message,
+  };
+}
+
+function keyOf(transport: TransportName, connection: string, taskId: unknown): string {
+  const id = typeof taskId === 'string' ? taskId : JSON.stringify(taskId);
+  // A stdio connection is its own server process: equal ids from two processes are two tasks.
+  return transport === 'stdio' ? `${connection} ${id}` : id;
+}
+
+/** Every Task observation on `transport`, in wire order. */
+export function taskObservations(entries: WireEntry[], transport: TransportName): TaskObservation[] {
+  const sends = new Map<string, number>();
+  const out: TaskObservation[] = [];
+  for (const e of entries) {
+    if (e.transport !== transport) continue;
+    if (e.dir === 'send') {
+      const m = e.message as Record<string, unknown> | undefined;
+      if (isObject(m) && typeof m.method === 'string' && m.id !== undefined) sends.set(`${e.connection} ${JSON.stringify(m.id)}`, e.seq);
+      continue;
+    }
+    if (!isServerMessage(e)) continue;
+    const m = e.message as Record<string, unknown>;
+    const add = (kind: ObservationKind, task: unknown, extra: Partial<TaskObservation> = {}) => {
+      if (!isObject(task)) return;
+      out.push({
+        kind,
+        task,
+        taskId: task.taskId,
+        status: task.status,
+        key: keyOf(transport, e.connection, task.taskId),
+        seq: e.seq,
+        t: e.t,
+        connection: e.connection,
+        channel: e.channel,
+        entry: e,
+        ...extra,
+      });
+    };
+    if (m.method === 'notifications/tasks/status' && !('id' in m)) {
+      add('notification', m.params);
+      continue;
+    }
+    if (!('result' in m) || !e.answers || !isObject(m.result)) continue;
+    const result = m.result;
+    const sentSeq = sends.get(`${e.connection} ${JSON.stringify(m.id)}`);
+    const params = e.answers.params as Record<string, unknown> | undefined;
+    switch (e.answers.method) {
+      case 'tools/call':
+        if (params && 'task' in params && 'task' in result) add('create', result.task, { sentSeq });
+        break;
+      case 'tasks/get':
+        add('get', result, { sentSeq, requestedTaskId: params?.taskId });
+        break;
+      case 'tasks/cancel':
+        add('cancel', result, { sentSeq, requestedTaskId: params?.taskId });
+        break;
+      case 'tasks/list':
+        if (Array.isArray(result.tasks)) for (const t of result.tasks) add('list', t, { sentSeq });
+        break;
+    }
+  }
+  return out;
+}
+
+/** Observations grouped by timeline key, each group in wire order. */
+export function timelines(obs: TaskObservation[]): Map<string, TaskObservation[]> {
+  const map = new Map<string, TaskObservation[]>();
+  for (const o of obs) {
+    const list = map.get(o.key) ?? [];
+    list.push(o);
+    map.set(o.key, list);
+  }
+  return map;
+}
+
+/**
+ * How sure is it that `a` (received first) shows an earlier server state than `b`?
+ * - `certain`: stdio (one ordered pipe), or on HTTP two exchanges where a's response arrived before b's
+ *   request was sent.
+ * - `likely` (HTTP, a notification involved; WARN only, A25-22): both on one SSE stream (a stream is
+ *   ordered); or we received notification `a` before sending request `b`; or `b` is a notification whose
+ *   lastUpdatedAt is later than a's.
+ * - `unknown`: overlapping exchanges, or a notification that may simply have been delivered late.
+ */
+export type Ordering = 'certain' | 'likely' | 'unknown';
+
+const updatedAt = (o: TaskObservation) => (typeof o.task.lastUpdatedAt === 'string' ? Date.parse(o.task.lastUpdatedAt) : NaN);
+
+export function ordering(a: TaskObservation, b: TaskObservation, transport: TransportName): Ordering {
+  if (transport === 'stdio') return 'certain';
+  const an = a.kind === 'notification';
+  const bn = b.kind === 'notification';
+  if (!an && !bn) return b.sentSeq !== undefined && a.seq < b.sentSeq ? 'certain' : 'unknown';
+  if (a.connection === b.connection && a.channel !== undefined && a.channel === b.channel) return 'likely';
+  if (an && !bn) return b.sentSeq !== undefined && a.seq < b.sentSeq ? 'likely' : 'unknown';
+  return updatedAt(b) > updatedAt(a) ? 'likely' : 'unknown';
+}
+
+export function describeObservation(o: TaskObservation): string {
+  const what = o.kind === 'notification' ? 'notifications/tasks/status' : o.kind === 'create' ? 'CreateTaskResult' : o.kind === 'list' ? 'tasks/list entry' : `tasks/${o.kind} result`;
+  return `${what} (seq ${o.seq}, ${o.connection}${o.channel && o.channel !== 'stdio' ? ` ${o.channel}` : ''})`;
+}

@@ -1,0 +1,321 @@
+import { describe, expect, it } from 'vitest';
+import { fail, info, pass, warn, type CheckSpec } from '../../harness/checks.js';
+import { runChecks, evidence, type RunOptions } from '../../harness/runner.js';
+import { ProbeError } from '../../harness/tasks.js';
+import { UsageError } from '../../harness/usage-error.js';
+import { WireLog } from '../../harness/wire.js';
+import { FakeTarget, fakeFixtures, scenario } from './fakes.js';
+
+const spec = (id: string, extra: Partial<CheckSpec> = {}): CheckSpec => ({
+  id,
+  name: `name of ${id}`,
+  description: `description of ${id}`,
+  level: 'MUST',
+  specRefs: ['tasks §Task Cancellation r1'],
+  fixtures: [],
+  ...extra,
+});
+
+function setup(overrides: Partial<RunOptions> & { target?: FakeTarget } = {}) {
+  const wire = overrides.wire ?? new WireLog();
+  const target = overrides.target ?? new FakeTarget({ wire });
+  const options: RunOptions = {
+    scenarios: [],
+    targets: [target],
+    loadFixtures: async () => fakeFixtures(['F-ECHO']),
+    wire,
+    ...overrides,
+  };
+  return { options, target, wire };
+}
+
+describe('runChecks', () => {
+  it('records verdicts with the spec facts, transport and spec links', async () => {
+    const A = spec('T-A'), B = spec('T-B', { level: 'SHOULD' }), C = spec('T-C'), D = spec('T-D', { level: 'MAY' });
+    const s = scenario('basic', [A, B, C, D], async (ctx) => {
+      await ctx.check(A, async () => pass('all good'));
+      await ctx.check(B, async () => warn('slow'));
+      await ctx.check(C, async () => fail('wrong status', { seen: 'working' }));
+      await ctx.check(D, async () => info('observed 3'));
+    });
+    const { options } = setup({ scenarios: [s] });
+    const run = await runChecks(options);
+    expect(run.results.map((r) => [r.id, r.status])).toEqual([
+      ['T-A', 'SUCCESS'],
+      ['T-B', 'WARNING'],
+      ['T-C', 'FAILURE'],
+      ['T-D', 'INFO'],
+    ]);
+    const a = run.results[0]!;
+    expect(a).toMatchObject({ name: 'name of T-A', level: 'MUST', scenario: 'basic', transport: 'stdio', details: { message: 'all good' } });
+    expect(a.errorMessage).toBeUndefined();
+    expect(a.specReferences[0]?.url).toMatch(/utilities\/tasks#task-cancellation$/);
+    expect(run.results[2]).toMatchObject({ errorMessage: 'wrong status', details: { seen: 'working' } });
+    expect(run.results[1]?.errorMessage).toBe('slow');
+    expect(run.results[3]?.details?.message).toBe('observed 3');
+  });
+
+  it('skips checks for another transport and checks whose fixtures are missing, without running them', async () => {
+    const httpOnly = spec('T-HTTP', { transports: ['http'] });
+    const gated = spec('T-GATE', { fixtures: ['F-GATE', 'F-ECHO'] });
+    let ran = 0;
+    const s = scenario('skips', [httpOnly, gated], async (ctx) => {
+      await ctx.check(httpOnly, async () => (ran++, pass()));
+      await ctx.check(gated, async () => (ran++, pass()));
+    });
+    const run = await runChecks(setup({ scenarios: [s] }).options);
+    expect(ran).toBe(0);
+    expect(run.results[0]).toMatchObject({ status: 'SKIPPED', skip: { kind: 'not-applicable' } });
+    expect(run.results[1]).toMatchObject({
+      status: 'SKIPPED',
+      skip: { kind: 'missing-fixture', enabledBy: ['F-GATE (tool gated_job)'] },
+    });
+    expect(run.results[1]?.skip?.reason).toContain('gated_job');
+  });
+
+  it('turns exceptions into FAILURE with the error message and keeps the probe outcome', async () => {
+    const A = spec('T-A'), B = spec('T-B');
+    const s = scenario('throws', [A, B], async (ctx) => {
+      await ctx.check(A, async () => {
+        throw new ProbeError('could not create a task', { kind: 'timeout', id: 3, ms: 10 });
+      });
+      await ctx.check(B, async () => {
+        throw new TypeError('x is undefined');
+      });
+    });
+    const run = await runChecks(setup({ scenarios: [s] }).options);
+    expect(run.results[0]).toMatchObject({ status: 'FAILURE', errorMessage: 'could not create a task', details: { outcome: { kind: 'timeout' } } });
+    expect(run.results[1]).toMatchObject({ status: 'FAILURE', errorMessage: 'x is undefined' });
+    expect(String(run.results[1]?.details?.stack)).toContain('TypeError');
+  });
+
+  it('records checks of a scenario that threw early as SKIPPED(aborted) and runs the next scenario', async () => {
+    const A = spec('T-A'), B = spec('T-B'), C = spec('T-C');
+    const broken = scenario('broken', [A, B], async (ctx) => {
+      await ctx.check(A, async () => pass());
+      throw new Error('setup exploded');
+    });
+    const next = scenario('next', [C], async (ctx) => {
+      await ctx.check(C, async () => pass());
+    });
+    const run = await runChecks(setup({ scenarios: [broken, next] }).options);
+    expect(run.results.map((r) => [r.id, r.status])).toEqual([
+      ['T-A', 'SUCCESS'],
+      ['T-B', 'SKIPPED'],
+      ['T-C', 'SUCCESS'],
+    ]);
+    expect(run.results[1]?.skip).toEqual({ kind: 'aborted', reason: 'scenario aborted: setup exploded' });
+    expect(run.problems[0]).toMatchObject({ scenario: 'broken', message: expect.stringContaining('setup exploded') });
+  });
+
+  it('records a declared check the scenario never ran as SKIPPED(aborted)', async () => {
+    const A = spec('T-A'), B = spec('T-B');
+    const s = scenario('lazy', [A, B], async (ctx) => {
+      await ctx.check(A, async () => pass());
+    });
+    const run = await runChecks(setup({ scenarios: [s] }).options);
+    expect(run.results[1]).toMatchObject({ id: 'T-B', status: 'SKIPPED', skip: { kind: 'aborted' } });
+  });
+
+  it("attaches the block's own wire exchange as evidence, merged with notes", async () => {
+    const A = spec('T-A'), B = spec('T-B');
+    const s = scenario('wire', [A, B], async (ctx) => {
+      const session = await ctx.session();
+      await session.request('before/block');
+      await ctx.check(A, async (c) => {
+        await session.request('tasks/get', { taskId: 'x' });
+        c.note('observed', 'working');
+        return pass();
+      });
+      await ctx.check(B, async () => pass());
+    });
+    const run = await runChecks(setup({ scenarios: [s] }).options);
+    const exchange = run.results[0]?.details?.exchange as Array<{ message: { method?: string } }>;
+    expect(exchange).toHaveLength(2);
+    expect(exchange[0]?.message.method).toBe('tasks/get');
+    expect(run.results[0]?.details?.observed).toBe('working');
+    expect(run.results[1]?.details?.exchange).toEqual([]);
+  });
+
+  it('caps evidence at the first and last entries and shortens big payloads', () => {
+    const wire = new WireLog();
+    for (let i = 0; i < 100; i++) wire.record({ dir: 'send', transport: 'stdio', connection: 'stdio#1', message: { i } });
+    wire.record({ dir: 'recv', transport: 'stdio', connection: 'stdio#1', message: { big: 'x'.repeat(50_000) }, answers: { method: 'tools/call', params: { arg: 'y'.repeat(50_000) } } });
+    const ev = evidence(wire.entries()) as Array<Record<string, unknown>>;
+    expect(JSON.stringify(ev).length).toBeLessThan(20_000);
+    expect(ev).toHaveLength(41);
+    expect(ev[0]).toMatchObject({ message: { i: 0 } });
+    expect(ev[20]).toEqual({ omitted: 61 });
+    const last = ev[40] as { message: { truncated: string; chars: number } };
+    expect(last.message.chars).toBeGreaterThan(50_000);
+    expect(last.message.truncated.length).toBeLessThan(2000);
+    expect(last).toMatchObject({ answers: { method: 'tools/call', params: { chars: 50_010 } } });
+  });
+
+  it('merges a check id recorded twice: the worst verdict wins and both evidences are kept', async () => {
+    const A = spec('T-A');
+    const s = scenario('loop', [A], async (ctx) => {
+      for (const v of [pass('first ok'), fail('second broke'), pass('third ok')]) await ctx.check(A, async () => v);
+    });
+    const run = await runChecks(setup({ scenarios: [s] }).options);
+    expect(run.results).toHaveLength(1);
+    expect(run.results[0]).toMatchObject({ status: 'FAILURE', errorMessage: 'second broke' });
+    const attempts = run.results[0]?.details?.attempts as Array<{ status: string; message: string }>;
+    expect(attempts.map((a) => a.status)).toEqual(['SUCCESS', 'FAILURE', 'SUCCESS']);
+    expect(attempts[1]?.message).toBe('second broke');
+  });
+
+  it('says the target exited when a check throws because the server died, with the stderr tail', async () => {
+    const A = spec('T-A'), B = spec('T-B');
+    const wire = new WireLog();
+    const target = new FakeTarget({ wire });
+    const s = scenario('crash', [A, B], async (ctx) => {
+      await ctx.check(A, async () => {
+        target.crash(3);
+        throw new ProbeError('connection closed');
+      });
+      // the main session is gone: the next check gets a fresh one
+      await ctx.check(B, async () => {
+        const session = await ctx.session();
+        return session.closed ? fail('stale session') : pass();
+      });
+    });
+    const run = await runChecks(setup({ scenarios: [s], target, wire }).options);
+    expect(run.results[0]?.status).toBe('FAILURE');
+    expect(run.results[0]?.errorMessage).toContain('target exited (code 3) during this check');
+    expect(run.results[0]?.errorMessage).toContain('out of cheese');
+    expect(run.results[1]?.status).toBe('SUCCESS');
+    expect(run.problems.some((p) => p.message.includes('T-A'))).toBe(true);
+  });
+
+  it('restarts an HTTP server process that died, so the next checks run on a fresh process', async () => {
+    const A = spec('T-A');
+    const wire = new WireLog();
+    const target = new FakeTarget({ wire, transport: 'http', canRestart: true });
+    const s = scenario('crash', [A], async (ctx) => {
+      await ctx.check(A, async () => {
+        target.crash();
+        throw new Error('gone');
+      });
+    });
+    await runChecks(setup({ scenarios: [s], target, wire }).options);
+    expect(target.restarts).toBe(1);
+  });
+
+  it('shares one lazy main session per scenario and closes every session at its end', async () => {
+    const A = spec('T-A');
+    const wire = new WireLog();
+    const target = new FakeTarget({ wire });
+    const seen: string[] = [];
+    const s = scenario('sessions', [A], async (ctx) => {
+      await ctx.check(A, async () => {
+        const a = await ctx.session();
+        const b = await ctx.session();
+        const other = await ctx.connect();
+        seen.push(a.name, b.name, other.name);
+        return pass();
+      });
+    });
+    await runChecks(setup({ scenarios: [s, { ...s, name: 'again' }], target, wire }).options);
+    expect(seen[0]).toBe(seen[1]);
+    expect(seen[2]).not.toBe(seen[0]);
+    expect(seen[3]).not.toBe(seen[0]); // next scenario: fresh main session
+    expect(target.openSessions()).toBe(0);
+  });
+
+  it('fails a hung check at its deadline and stops the scenario, then continues with the next', async () => {
+    const A = spec('T-A'), B = spec('T-B'), C = spec('T-C');
+    const hung = scenario('hung', [A, B], async (ctx) => {
+      await ctx.check(A, () => new Promise(() => undefined));
+      await ctx.check(B, async () => pass());
+    });
+    const next = scenario('next', [C], async (ctx) => {
+      await ctx.check(C, async () => pass());
+    });
+    const run = await runChecks(setup({ scenarios: [hung, next], timeouts: { checkMs: 300 } }).options);
+    expect(run.results.map((r) => [r.id, r.status])).toEqual([
+      ['T-A', 'FAILURE'],
+      ['T-B', 'SKIPPED'],
+      ['T-C', 'SUCCESS'],
+    ]);
+    expect(run.results[0]?.errorMessage).toContain('did not finish within 300 ms');
+    expect(run.results[1]?.skip?.reason).toContain('T-A did not finish');
+  });
+
+  it('stops on abort and returns partial results; nothing after the abort looks green', async () => {
+    const A = spec('T-A'), B = spec('T-B'), C = spec('T-C');
+    const ac = new AbortController();
+    const first = scenario('first', [A, B], async (ctx) => {
+      await ctx.check(A, async () => pass());
+      await ctx.check(B, () => {
+        ac.abort();
+        return new Promise(() => undefined);
+      });
+    });
+    const second = scenario('second', [C], async (ctx) => {
+      await ctx.check(C, async () => pass());
+    });
+    const run = await runChecks(setup({ scenarios: [first, second], signal: ac.signal }).options);
+    expect(run.interrupted).toBe('signal');
+    expect(run.results.map((r) => [r.id, r.status])).toEqual([
+      ['T-A', 'SUCCESS'],
+      ['T-B', 'SKIPPED'],
+      ['T-C', 'SKIPPED'],
+    ]);
+    expect(run.results[1]?.skip?.kind).toBe('aborted');
+  });
+
+  it('stops at the whole-run deadline and marks what did not run', async () => {
+    const A = spec('T-A'), B = spec('T-B');
+    const s = scenario('slow', [A, B], async (ctx) => {
+      await ctx.check(A, () => new Promise(() => undefined));
+      await ctx.check(B, async () => pass());
+    });
+    const run = await runChecks(setup({ scenarios: [s], timeouts: { runMs: 200 } }).options);
+    expect(run.interrupted).toBe('deadline');
+    expect(run.results.map((r) => [r.id, r.status, r.skip?.kind])).toEqual([
+      ['T-A', 'SKIPPED', 'aborted'],
+      ['T-B', 'SKIPPED', 'aborted'],
+    ]);
+    expect(run.results[0]?.skip?.reason).toContain('deadline');
+  });
+
+  it('reports a target that cannot start as fatal and runs nothing', async () => {
+    const A = spec('T-A');
+    const wire = new WireLog();
+    const target = new FakeTarget({ wire, failConnect: 'cannot spawn nope (ENOENT): is it installed?' });
+    const s = scenario('s', [A], async (ctx) => void (await ctx.check(A, async () => pass())));
+    const run = await runChecks(setup({ scenarios: [s], target, wire }).options);
+    expect(run.fatal?.message).toContain('ENOENT');
+    expect(run.fatal?.stderrTail).toBe('boom on stderr');
+    expect(run.results).toEqual([]);
+  });
+
+  it('runs every scenario on every target, recording the transport', async () => {
+    const A = spec('T-A');
+    const wire = new WireLog();
+    const s = scenario('s', [A], async (ctx) => void (await ctx.check(A, async () => pass())));
+    const run = await runChecks(
+      setup({ scenarios: [s], wire, targets: [new FakeTarget({ wire }), new FakeTarget({ wire, transport: 'http' })] }).options,
+    );
+    expect(run.results.map((r) => r.transport)).toEqual(['stdio', 'http']);
+    expect(run.targets).toEqual([
+      { label: 'stdio: fake', transport: 'stdio' },
+      { label: 'http: fake', transport: 'http' },
+    ]);
+  });
+
+  it('rejects unknown scenario names as a usage error', async () => {
+    const s = scenario('known', [], async () => undefined);
+    await expect(runChecks(setup({ scenarios: [s], selection: ['nope'] }).options)).rejects.toThrow(UsageError);
+    await expect(runChecks(setup({ scenarios: [s], selection: ['nope'] }).options)).rejects.toThrow(/unknown scenario 'nope'/);
+  });
+
+  it('emits progress events', async () => {
+    const A = spec('T-A');
+    const events: string[] = [];
+    const s = scenario('s', [A], async (ctx) => void (await ctx.check(A, async () => pass())));
+    await runChecks(setup({ scenarios: [s], onProgress: (e) => events.push(e.type) }).options);
+    expect(events).toEqual(['target-start', 'scenario-start', 'check', 'scenario-end']);
+  });
+});
