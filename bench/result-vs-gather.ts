@@ -116,14 +116,16 @@ async function overStdio(rounds: number): Promise<Row> {
 }
 
 async function overHttp(rounds: number): Promise<Row> {
-  const child = spawn(process.execPath, [SERVER_MAIN, '--http', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [SERVER_MAIN, '--http', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   try {
     const url = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout! }).on('line', (line) => {
         const match = /^MCP endpoint: (\S+)$/.exec(line);
         if (match) resolve(match[1]!);
       });
-      child.once('exit', (code) => reject(new Error(`the reference server exited (${code}) before printing its endpoint`)));
+      child.once('exit', (code) => reject(new Error(`the reference server exited (${code}) before printing its endpoint: ${stderr.trim()}`)));
     });
     const transport = new StreamableHTTPClientTransport(new URL(url));
     const rpc = new Rpc(transport);

@@ -13,6 +13,7 @@ import { TargetError } from './target.js';
 import { parseCommandLine, parsePositiveInt, resolveTargetOptions, TARGET_OPTIONS } from './target-options.js';
 import { defaultOutDir } from './report/index.js';
 import { UsageError } from './usage-error.js';
+import { isProfileProperty, PROFILE_PROPERTY_NAMES } from './profile.js';
 import { decide, EXIT, loadBaseline, type BaselineEntry } from './verdict.js';
 import { WireLog } from './wire.js';
 import type { Scenario } from './scenario.js';
@@ -26,6 +27,7 @@ const OPTIONS = {
   fixtures: { type: 'string' },
   'expected-failures': { type: 'string' },
   'allow-incomplete': { type: 'boolean' },
+  require: { type: 'string', multiple: true },
   settle: { type: 'string' },
   'check-timeout': { type: 'string' },
   'run-timeout': { type: 'string' },
@@ -56,6 +58,8 @@ Selection and policy:
   --expected-failures <file>   YAML baseline of check ids expected to fail ("server:" list or plain list;
                                "<id>@http" limits an entry to one transport)
   --allow-incomplete           do not exit 3 when MUST checks could not run
+  --require <property>         fail (exit 1) unless this lifecycle property holds (repeatable; needs the
+                               lifecycle scenario): ${PROFILE_PROPERTY_NAMES.join(', ')}
 
 Timing:
   --timeout <ms>               per request (default ${DEFAULT_TIMEOUTS.requestMs})
@@ -108,6 +112,10 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const selected = selectScenarios(SCENARIOS, values.scenario);
+  const required = values.require ?? [];
+  const unknownProperty = required.find((p) => !isProfileProperty(p));
+  if (unknownProperty !== undefined) throw new UsageError(`--require: unknown property '${unknownProperty}' (known: ${PROFILE_PROPERTY_NAMES.join(', ')})`);
+  if (required.length && !selected.some((s) => s.name === 'lifecycle')) throw new UsageError('--require needs the lifecycle scenario, which is not selected (add --scenario lifecycle)');
   const timeouts: Partial<RunTimeouts> = {};
   if (values.settle !== undefined) timeouts.settleMs = parsePositiveInt('--settle', values.settle);
   if (values['check-timeout'] !== undefined) timeouts.checkMs = parsePositiveInt('--check-timeout', values['check-timeout']);
@@ -169,7 +177,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { run } = outcome;
 
-  const verdict = decide({ results: run.results, baseline: baseline?.entries, allowIncomplete: Boolean(values['allow-incomplete']), fatal: run.fatal?.message });
+  const verdict = decide({ results: run.results, baseline: baseline?.entries, allowIncomplete: Boolean(values['allow-incomplete']), fatal: run.fatal?.message, require: required });
   const exitCode = signalExit ?? (run.interrupted === 'signal' ? EXIT.sigint : verdict.exitCode);
   const declaredIds = listChecks(selected).map((c) => c.spec.id);
   const report = buildReport({ run, verdict, declaredIds, baseline, exitCode });

@@ -56,6 +56,11 @@ export interface ConnectOptions {
   principal?: number;
   /** HTTP: open the standalone GET SSE stream after initialize (default true). */
   openGetStream?: boolean;
+  /**
+   * HTTP: run this session's client in a separate OS process (harness/process-link.ts); `drop()` then
+   * SIGKILLs that process, which is what a crashing client looks like to the server. Ignored on stdio.
+   */
+  separateProcess?: boolean;
 }
 
 /** One initialized MCP connection. stdio: one process; HTTP: one MCP session. */

@@ -8,6 +8,7 @@ import type { TransportName } from './checks.js';
 import { HttpLink } from './http-link.js';
 import { packagePath } from './paths.js';
 import { LineTail, stopProcess } from './proc.js';
+import { ProcessLink } from './process-link.js';
 import type { ConnectOptions, Session } from './scenario.js';
 import { McpSession, nextConnectionName, openSession } from './session.js';
 import { StdioLink } from './stdio-link.js';
@@ -165,7 +166,7 @@ class HttpTarget extends BaseTarget {
     }
     const session = await openSession({
       name: nextConnectionName(this.options.wire, 'http'),
-      link: new HttpLink({ url, headers }),
+      link: connect.separateProcess ? new ProcessLink({ url, headers }) : new HttpLink({ url, headers }),
       wire: this.options.wire,
       requestTimeoutMs: this.options.requestTimeoutMs,
       startTimeoutMs: this.options.startTimeoutMs,

@@ -12,6 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { CheckResult, TransportName } from './checks.js';
+import { deriveProfile, unmetRequirements } from './profile.js';
 import { UsageError } from './usage-error.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, incomplete: 3, sigint: 130, sigterm: 143 } as const;
@@ -71,6 +72,8 @@ export interface VerdictInput {
   allowIncomplete?: boolean;
   /** The target could not be started or initialized. */
   fatal?: string;
+  /** --require: lifecycle properties (harness/profile.ts) that must hold; one that is false or null fails the run. */
+  require?: string[];
 }
 
 export interface RunVerdict {
@@ -84,6 +87,8 @@ export interface RunVerdict {
   /** MUST checks that did not run for a reason other than not-applicable. */
   incomplete: CheckResult[];
   warnings: CheckResult[];
+  /** --require properties that do not hold, one line each. */
+  unmet: string[];
   /** One line for terminals and report headers. */
   line: string;
 }
@@ -106,6 +111,7 @@ export function decide(input: VerdictInput): RunVerdict {
   });
   const incomplete = input.results.filter((r) => r.level === 'MUST' && r.status === 'SKIPPED' && r.skip?.kind !== 'not-applicable' && r.skip?.kind !== 'not-selected');
   const warnings = input.results.filter((r) => r.status === 'WARNING');
+  const unmet = input.require?.length ? unmetRequirements(deriveProfile(input.results), input.require) : [];
 
   let exitCode: RunVerdict['exitCode'];
   let line: string;
@@ -114,9 +120,10 @@ export function decide(input: VerdictInput): RunVerdict {
   if (input.fatal) {
     exitCode = EXIT.usage;
     line = `ERROR: the target could not be started: ${input.fatal}`;
-  } else if (failures.length || stale.length) {
+  } else if (failures.length || stale.length || unmet.length) {
     exitCode = EXIT.failed;
     const parts: string[] = [];
+    parts.push(...unmet);
     if (failures.length) parts.push(`${failures.length} check${s(failures.length)} failed`);
     if (stale.length) parts.push(`${stale.length} stale baseline entr${stale.length === 1 ? 'y' : 'ies'} (${stale.map((e) => e.raw).join(', ')} now pass: remove them from the expected-failures file)`);
     line = `FAIL: ${parts.join('; ')}${exp}${warn}`;
@@ -129,7 +136,7 @@ export function decide(input: VerdictInput): RunVerdict {
     const skipped = input.results.filter((r) => r.status === 'SKIPPED').length;
     line = `PASS: ${passed} check${s(passed)} passed${exp}${warn}${skipped ? `, ${skipped} skipped` : ''}`;
   }
-  return { exitCode, failures, expectedFailures, stale, incomplete, warnings, line };
+  return { exitCode, failures, expectedFailures, stale, incomplete, warnings, unmet, line };
 }
 
 const s = (n: number) => (n === 1 ? '' : 's');

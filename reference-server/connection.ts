@@ -51,7 +51,10 @@ export interface ConnectionOptions {
   onNotification?: (method: string, params: JsonObject) => void;
   /** Fault seam (T25-GET-03): handle requests strictly one at a time. */
   serial?: boolean;
+  /** Problems worth an operator's attention (internal errors, transport errors). */
   log?: (line: string) => void;
+  /** Routine events, e.g. a message that could not be delivered because the client dropped its stream. */
+  trace?: (line: string) => void;
 }
 
 interface Outgoing {
@@ -116,7 +119,7 @@ export class Connection {
       await this.transport.send(out, relatedRequestId === undefined ? undefined : { relatedRequestId });
     } catch (error) {
       // A dropped HTTP stream or closed pipe: the message cannot be delivered; the task state is unaffected.
-      this.log(`could not deliver ${describe(out)}: ${(error as Error).message}`);
+      this.options.trace?.(`could not deliver ${describe(out)}: ${(error as Error).message}`);
     }
   }
 
@@ -172,7 +175,7 @@ export class Connection {
       if (sink) await sink(out);
       else if (out) await this.transport.send(out);
     } catch (error) {
-      this.log(`could not deliver the response to ${request.method} (id ${String(request.id)}): ${(error as Error).message}`);
+      this.options.trace?.(`could not deliver the response to ${request.method} (id ${String(request.id)}): ${(error as Error).message}`);
     }
   }
 

@@ -42,7 +42,14 @@ export interface EngineOptions {
   answerWaitersOnInputCancel?: boolean;
   /** Task id generator; only fault injection (T25-SEC-03) replaces the default randomUUID. */
   newTaskId?: () => string;
+  /** false only for fault injection (LC-08): an expired task is removed but its work keeps running. */
+  stopWorkOnExpiry?: boolean;
+  /** false only for fault injection (LC-06): recover() leaves tasks orphaned by a crash working forever. */
+  failOrphans?: boolean;
 }
+
+/** statusMessage of a task whose server instance went away while it ran (durable stores, recover()). */
+export const RESTARTED_MESSAGE = 'The server restarted while the task was running; its work was lost. Start the task again.';
 
 /** Who is asking. `bound` means tasks are bound to `owner` (an auth principal): others cannot see them. */
 export interface Requestor {
@@ -99,7 +106,11 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
   private readonly lateOutcomeOverridesCancel: boolean;
   private readonly answerWaitersOnInputCancel: boolean;
   private readonly newTaskId: () => string;
+  private readonly stopWorkOnExpiry: boolean;
+  private readonly failOrphans: boolean;
   private readonly live = new Map<string, Live>();
+  /** Per owner, the tail of the queue of creations (see create()). */
+  private readonly creating = new Map<string, Promise<void>>();
   private readonly waiters = new Map<string, Set<(record: TaskRecord | undefined) => void>>();
   private closed = false;
 
@@ -112,6 +123,28 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
     this.lateOutcomeOverridesCancel = options.lateOutcomeOverridesCancel ?? false;
     this.answerWaitersOnInputCancel = options.answerWaitersOnInputCancel ?? true;
     this.newTaskId = options.newTaskId ?? randomUUID;
+    this.stopWorkOnExpiry = options.stopWorkOnExpiry ?? true;
+    this.failOrphans = options.failOrphans ?? true;
+  }
+
+  /**
+   * Start-up with a durable store: tasks whose server instance is gone can never finish, so they become
+   * failed with a message saying why (tasks/result then answers -32603), and every stored task gets its
+   * ttl timer back. Returns the number of tasks failed.
+   */
+  async recover(): Promise<number> {
+    const orphans = this.failOrphans ? ((await this.store.orphans?.()) ?? []) : [];
+    let failed = 0;
+    for (const orphan of orphans) {
+      const moved = await this.move(orphan.taskId, ACTIVE_STATUSES, {
+        status: 'failed',
+        statusMessage: RESTARTED_MESSAGE,
+        outcome: { kind: 'error', error: { code: -32603, message: `Internal error: ${RESTARTED_MESSAGE}` } },
+      });
+      if (moved) failed++;
+    }
+    for (const record of await this.store.all()) if (!this.live.has(record.taskId)) this.arm(record);
+    return failed;
   }
 
   /** The ttl actually granted for a requested one (undefined = none requested). */
@@ -127,10 +160,29 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
    */
   async create(requestor: Requestor, request: TaskRecord['request'], requestedTtl: number | undefined): Promise<TaskRecord> {
     if (this.closed) throw new Error('the task engine is shut down');
+    // Count-then-insert runs one at a time per owner, so concurrent creates cannot slip past the limit.
+    const owner = requestor.owner;
+    const created = (this.creating.get(owner) ?? Promise.resolve()).then(() => this.createNow(requestor, request, requestedTtl));
+    const settled = created.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.creating.set(owner, settled);
+    void settled.then(() => {
+      if (this.creating.get(owner) === settled) this.creating.delete(owner);
+    });
+    return created;
+  }
+
+  private async createNow(requestor: Requestor, request: TaskRecord['request'], requestedTtl: number | undefined): Promise<TaskRecord> {
     const limit = this.limits.maxActiveTasksPerOwner;
     if ((await this.store.countActive(requestor.owner)) >= limit) {
       throw new EngineError('limit', `too many active tasks for this requestor (limit ${limit}); wait for some to finish or cancel them`);
     }
+    return this.insert(requestor, request, requestedTtl);
+  }
+
+  private async insert(requestor: Requestor, request: TaskRecord['request'], requestedTtl: number | undefined): Promise<TaskRecord> {
     const now = Date.now();
     const record: TaskRecord = {
       taskId: this.newTaskId(),
@@ -181,24 +233,26 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
   /** Resolves with the terminal record as soon as the task ends, or undefined if it is removed first. */
   async waitForTerminal(taskId: string, requestor: Requestor, signal?: AbortSignal): Promise<TaskRecord | undefined> {
     const record = await this.get(taskId, requestor);
-    if (isTerminalStatus(record.status)) return record;
+    if (isTerminalStatus(record.status) || signal?.aborted) return signal?.aborted ? undefined : record;
     return new Promise((resolve) => {
       let set = this.waiters.get(taskId);
       if (!set) this.waiters.set(taskId, (set = new Set()));
+      // A shared store may be changed by another server process (which wakes nobody here): re-read it.
+      const reread = this.store.shared ? setInterval(() => void this.wakeIfEnded(taskId), this.limits.pollIntervalMs).unref() : undefined;
       const waiter = (r: TaskRecord | undefined) => {
+        clearInterval(reread);
         signal?.removeEventListener('abort', onAbort);
         resolve(r);
       };
       const onAbort = () => {
+        clearInterval(reread);
         this.waiters.get(taskId)?.delete(waiter);
         resolve(undefined);
       };
       set.add(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
       // The task may have ended between the read above and registering the waiter.
-      void this.store.get(taskId).then((now) => {
-        if (!now || isTerminalStatus(now.status)) this.wake(taskId, now);
-      });
+      void this.wakeIfEnded(taskId);
     });
   }
 
@@ -245,7 +299,7 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
   }
 
   private async expire(taskId: string): Promise<void> {
-    this.live.get(taskId)?.controller.abort(new Error('task expired'));
+    if (this.stopWorkOnExpiry) this.live.get(taskId)?.controller.abort(new Error('task expired'));
     this.live.delete(taskId);
     await this.store.delete(taskId);
     this.wake(taskId, undefined);
@@ -269,6 +323,11 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
     this.emit('status', record);
     if (isTerminalStatus(record.status)) this.wake(taskId, record);
     return record;
+  }
+
+  private async wakeIfEnded(taskId: string): Promise<void> {
+    const now = await this.store.get(taskId);
+    if (!now || isTerminalStatus(now.status)) this.wake(taskId, now);
   }
 
   private wake(taskId: string, record: TaskRecord | undefined): void {

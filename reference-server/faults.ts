@@ -105,6 +105,14 @@ export const FAULTS = {
   'T25-TTL-03': 'tasks/get results lack ttl',
   'T25-TTL-07': 'tasks/get reports pollInterval as a string',
   'T25-HTTP-02': 'HTTP: a task notification sent on the stream of an open tasks/result is sent again on the standalone GET stream',
+  // Lifecycle scenario ("beyond the connection"): message-level ones are in rewriteLifecycleChecks.
+  'LC-01': 'HTTP: when a session is deleted (DELETE), the tasks it created are cancelled',
+  'LC-02': 'every tasks/result delivery of a task appends a text block "delivery #<n>", so repeated fetches differ',
+  'LC-03': 'tasks/get is served from a lagging replica now and then: every 3rd tasks/get of a finished task reports it as working',
+  'LC-05': 'HTTP: when a session loses its standalone GET stream (the client went away), the tasks it created are cancelled',
+  'LC-06': 'at start-up, tasks that were running when the server died are not recovered: they stay working forever',
+  'LC-08': 'when a task\'s ttl elapses the task is removed, but its work keeps running',
+  'H25-12': 'HTTP: tasks are bound to the session that created them; other sessions get -32602 (the TS SDK InMemoryTaskStore behaviour)',
 } as const satisfies Record<string, string>;
 
 export type FaultId = keyof typeof FAULTS;
@@ -129,6 +137,9 @@ export class Faults {
   private readonly toolOfTask = new Map<string, string>();
   private readonly firstResultOfTool = new Map<string, Record<string, unknown>>();
   private readonly resultServed = new Set<string>();
+  /** State of the lifecycle faults (LC-02, LC-03). */
+  private readonly deliveries = new Map<string, number>();
+  private readonly finishedGets = new Map<string, number>();
 
   constructor(ids: Iterable<string> = []) {
     const active = new Set<FaultId>();
@@ -152,6 +163,7 @@ export class Faults {
     if (this.active.size > 0) message = this.rewriteCoreChecks(message, context);
     if (this.active.size > 0) message = this.rewriteLaterChecks(message, context);
     if (this.active.size > 0) message = this.rewriteResultAndAuditChecks(message, context);
+    if (this.active.size > 0) message = this.rewriteLifecycleChecks(message, context);
     if (this.active.size === 0 || !('result' in message) || !context.answers) return message;
     const { method } = context.answers;
     const result = message.result as Record<string, unknown>;
@@ -424,6 +436,27 @@ export class Faults {
         });
         return withResult({ ...result, tasks });
       }
+    }
+    return message;
+  }
+
+  /** Message-level faults of the lifecycle scenario (LC-02, LC-03). */
+  private rewriteLifecycleChecks(message: JSONRPCMessage, context: OutgoingContext): JSONRPCMessage {
+    const method = context.answers?.method;
+    const m = message as Record<string, unknown>;
+    if (!method || !isObject(m.result)) return message;
+    const result = m.result;
+    const withResult = (r: Record<string, unknown>): JSONRPCMessage => ({ ...message, result: r }) as JSONRPCMessage;
+    const taskId = String(context.answers?.params.taskId);
+    if (this.has('LC-02') && method === 'tasks/result' && Array.isArray(result.content)) {
+      const n = (this.deliveries.get(taskId) ?? 0) + 1;
+      this.deliveries.set(taskId, n);
+      return withResult({ ...result, content: [...result.content, { type: 'text', text: `delivery #${n}` }] });
+    }
+    if (this.has('LC-03') && method === 'tasks/get' && ['completed', 'failed', 'cancelled'].includes(String(result.status))) {
+      const n = (this.finishedGets.get(taskId) ?? 0) + 1;
+      this.finishedGets.set(taskId, n);
+      if (n % 3 === 0) return withResult({ ...result, status: 'working' });
     }
     return message;
   }

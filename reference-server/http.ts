@@ -83,6 +83,8 @@ export async function serveHttp(server: ReferenceServer, options: HttpOptions): 
       const plain = server.faults.has('T25-GET-04') && isJSONRPCRequest(body) && body.method === 'tasks/get' ? undefined : plainRequest(req, body);
       if (plain) return answerPlain(entry.session, plain, sessionId, res);
       watchForDrop(res, body, entry.session);
+      // Fault seam (LC-05): losing the standalone GET stream counts as the client being gone.
+      if (server.faults.has('LC-05') && req.method === 'GET') res.on('close', () => server.cancelTasksOf(entry.session));
       // Fault seam (T25-INP-05): a POST of responses only is answered 200 instead of 202 Accepted.
       if (server.faults.has('T25-INP-05') && onlyResponses(body)) acceptWith200(res);
       // Fault seam (T25-HTTP-03): end a tasks/result stream early, with no event ids to resume from.
@@ -95,7 +97,13 @@ export async function serveHttp(server: ReferenceServer, options: HttpOptions): 
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => id, onsessionclosed: () => void sessions.delete(id) });
       // Fault seam (T25-SEC-04): without auth, every session lists as one shared requestor.
       const anonymous = server.faults.has('T25-SEC-04') ? 'session:shared' : `session:${id}`;
-      const session = await server.connect(transport, authRequired ? { owner: principal!, bound: true } : { owner: anonymous, bound: false });
+      // Fault seam (H25-12): tasks are bound to the session that created them.
+      const requestor = server.faults.has('H25-12')
+        ? { owner: `${principal ?? 'anonymous'}/session:${id}`, bound: true }
+        : authRequired
+          ? { owner: principal!, bound: true }
+          : { owner: anonymous, bound: false };
+      const session = await server.connect(transport, requestor);
       const entry: SessionEntry = { transport, session, principal };
       sessions.set(id, entry);
       session.connection.onClose(() => sessions.delete(id));

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_LIMITS } from './engine.js';
 import { FAULTS, isFaultId } from './faults.js';
 import { startReferenceServer } from './start.js';
+import { openTaskStore, parseStoreSpec, type StoreSpec } from './store-open.js';
 import { packageVersion } from './version.js';
 
 const HELP = `Usage: sep1686-reference-server [options]
@@ -18,6 +19,9 @@ Options:
   --auth-token <token>     HTTP: require "Authorization: Bearer <token>"; repeat for several principals.
                            Tasks are bound to the principal that created them
   --no-tasks               start without the tasks capability (the S-NOTASK fixture)
+  --store <spec>           where tasks are kept: memory (default; lost when the process ends) or
+                           sqlite:<file> (durable: tasks and results survive restarts, several server
+                           processes may share the file; tasks running at a crash come back failed)
   --max-tasks <n>          non-terminal tasks per requestor (default ${DEFAULT_LIMITS.maxActiveTasksPerOwner})
   --max-ttl <ms>           longest retention granted (default ${DEFAULT_LIMITS.maxTtlMs}); shorter requests are
                            raised to ${DEFAULT_LIMITS.minTtlMs} ms at least
@@ -51,6 +55,7 @@ async function main(): Promise<number> {
         port: { type: 'string' },
         'auth-token': { type: 'string', multiple: true },
         'no-tasks': { type: 'boolean' },
+        store: { type: 'string' },
         'max-tasks': { type: 'string' },
         'max-ttl': { type: 'string' },
         'default-ttl': { type: 'string' },
@@ -81,14 +86,30 @@ async function main(): Promise<number> {
   if (v['auth-token']?.some((t) => t.trim() === '')) throw new UsageError('--auth-token must not be empty');
   const maxTtl = integer('max-ttl', v['max-ttl'], DEFAULT_LIMITS.minTtlMs, 2_147_483_647);
   const defaultTtl = integer('default-ttl', v['default-ttl'], DEFAULT_LIMITS.minTtlMs, maxTtl ?? DEFAULT_LIMITS.maxTtlMs);
+  let storeSpec: StoreSpec;
+  try {
+    storeSpec = parseStoreSpec(v.store ?? 'memory');
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 
   const log = (line: string) => void process.stderr.write(`[reference-server] ${line}\n`);
+  // Handlers go in before anything is announced, so a signal right after the endpoint line is still clean.
+  let stop: (() => Promise<void>) | undefined;
+  let stopRequested = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      stopRequested = true;
+      void stop?.();
+    });
+  }
   const running = await startReferenceServer({
     transport: v.http ? 'http' : 'stdio',
     host: v.host,
     port: integer('port', v.port, 0, 65535),
     authTokens: v['auth-token'],
     tasks: !v['no-tasks'],
+    store: await openTaskStore(storeSpec),
     violate: v.violate,
     limits: {
       maxActiveTasksPerOwner: integer('max-tasks', v['max-tasks'], 1, 1_000_000),
@@ -99,13 +120,14 @@ async function main(): Promise<number> {
     log,
     verbose: v.verbose,
   });
+  stop = () => running.close();
+  if (stopRequested) void stop();
   if (running.url) {
     process.stdout.write(`MCP endpoint: ${running.url}\n`);
     log(`listening on ${running.url}${v['auth-token'] ? ` (bearer auth, ${v['auth-token'].length} principal(s))` : ''}${v.violate?.length ? `; faults: ${v.violate.join(', ')}` : ''}`);
   } else if (v.violate?.length) {
     log(`faults: ${v.violate.join(', ')}`);
   }
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void running.close());
   await running.done;
   return 0;
 }

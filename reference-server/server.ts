@@ -79,6 +79,9 @@ export class ReferenceServer {
       answerWaitersOnInputCancel: !this.faults.has('T25-CAN-08'),
       // Fault seam (T25-SEC-03): guessable, sequential task ids.
       ...(this.faults.has('T25-SEC-03') && { newTaskId: sequentialTaskIds() }),
+      // Fault seams (LC-06, LC-08): no recovery of tasks orphaned by a crash; expiry leaves the work running.
+      failOrphans: !this.faults.has('LC-06'),
+      stopWorkOnExpiry: !this.faults.has('LC-08'),
     });
     this.engine.on('status', (record) => this.onStatus(record));
     this.engine.on('expired', (taskId) => {
@@ -92,8 +95,17 @@ export class ReferenceServer {
     const session = new ClientSession(this, transport, requestor);
     this.sessions.add(session);
     session.connection.onClose(() => this.sessions.delete(session));
+    // Fault seam (LC-01): a session that ends takes the tasks it created with it.
+    if (this.faults.has('LC-01')) session.connection.onClose(() => this.cancelTasksOf(session));
     await session.connection.start();
     return session;
+  }
+
+  /** LC-01 and LC-05 faults only: cancels the live tasks a session created. */
+  cancelTasksOf(session: ClientSession): void {
+    for (const [taskId, origin] of this.origins) {
+      if (origin === session) void this.engine.cancel(taskId, session.requestor).catch(() => undefined);
+    }
   }
 
   /** Stops all work, closes every session and the store. */
@@ -205,6 +217,7 @@ export class ClientSession {
       // Fault seam (T25-GET-03): a strictly serial server.
       serial: server.faults.has('T25-GET-03'),
       log: server.log,
+      trace: (line) => server.audit(line),
     });
     this.connection.onClose(() => {
       for (const [taskId, ids] of this.resultChannels) for (const requestId of ids) this.server.requestQueue(taskId).close({ connection: this.connection, requestId });

@@ -32,6 +32,9 @@ export interface RunningReferenceServer {
 
 export async function startReferenceServer(options: StartOptions): Promise<RunningReferenceServer> {
   const server = new ReferenceServer({ ...options, faults: new Faults(options.violate ?? []) });
+  // A durable store may hold tasks of an earlier run: fail the ones a crash orphaned, re-arm every ttl.
+  const recovered = await server.engine.recover();
+  if (recovered) options.log?.(`marked ${recovered} task(s) failed: their server instance is gone (restart or crash)`);
   let finished!: () => void;
   const done = new Promise<void>((resolve) => (finished = resolve));
   let closing: Promise<void> | undefined;
@@ -54,10 +57,13 @@ export async function startReferenceServer(options: StartOptions): Promise<Runni
       await server.close();
       finished();
     })());
+  // Under back-pressure the SDK transport waits for 'drain' once per pending write: many listeners are expected.
+  stdout.setMaxListeners(0);
   const session = await server.connect(new StdioServerTransport(stdin, stdout), { owner: 'stdio', bound: false });
-  // The SDK transport does not notice end of input: the peer going away ends the server.
+  // The SDK transport does not notice end of input or a broken pipe: the peer going away ends the server.
   stdin.once('end', () => void close());
   stdin.once('close', () => void close());
+  stdout.on('error', () => void close());
   session.connection.onClose(() => void close());
   return { server, done, close };
 }

@@ -62,6 +62,13 @@ export interface TaskStore {
   countActive(owner: string): Promise<number>;
   /** Every record (used at start-up by durable stores to re-arm TTL timers). */
   all(): Promise<TaskRecord[]>;
+  /**
+   * Durable stores only: non-terminal records whose server instance is gone (crashed or restarted), so
+   * their work can never finish. The engine fails them at start-up (store-sqlite.ts).
+   */
+  orphans?(): Promise<TaskRecord[]>;
+  /** True when other server instances may change records too: waiters then re-read instead of only listening. */
+  readonly shared?: boolean;
   close(): Promise<void>;
 }
 

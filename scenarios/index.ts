@@ -18,6 +18,7 @@ import errors from './errors.js';
 import security from './security.js';
 import http from './http.js';
 import harness from './harness.js';
+import lifecycle from './lifecycle.js';
 import wireAudit from './wire-audit.js';
 
 export const SCENARIOS: Scenario[] = [
@@ -39,5 +40,6 @@ export const SCENARIOS: Scenario[] = [
   security,
   http,
   harness,
+  lifecycle,
   wireAudit,
 ];

@@ -63,8 +63,10 @@ const INP_06: CheckSpec = {
   fixtures: ['F-ELICIT'],
 };
 
-/** How long the recipe polls for input_required before opening tasks/result anyway. */
+/** How long T25-INP-01 polls for input_required before opening tasks/result anyway (the recipe's bound). */
 const FIND_INPUT_MS = 5000;
+/** The other checks only need the elicitation; they open tasks/result sooner. */
+const FIND_INPUT_QUICK_MS = 1000;
 
 /** One confirm_delete task driven up to its (held) elicitation. */
 interface Flow {
@@ -81,7 +83,7 @@ interface Flow {
 
 const captures = new WeakMap<Session, ElicitationCapture>();
 
-async function open(ctx: ScenarioContext): Promise<Flow> {
+async function open(ctx: ScenarioContext, findInputMs = FIND_INPUT_QUICK_MS): Promise<Flow> {
   const s = await ctx.session();
   let capture = captures.get(s);
   if (!capture) {
@@ -93,7 +95,7 @@ async function open(ctx: ScenarioContext): Promise<Flow> {
   const task = await createTask(s, ctx.fixtures, 'F-ELICIT', {});
   // POLL until input_required or terminal (or an elicitation already arrived: stdio servers may send it early, A25-10).
   const before: Task[] = [];
-  const deadline = Date.now() + FIND_INPUT_MS;
+  const deadline = Date.now() + findInputMs;
   for (;;) {
     const o = await getTask(s, task.taskId);
     if (o.kind !== 'result') break;
@@ -114,14 +116,23 @@ async function close(flow: Flow): Promise<void> {
   if (g.kind === 'result' && !isTerminal(g.result.status)) await cancelTask(flow.s, flow.task.taskId);
 }
 
-const statuses = (tasks: Task[]) => tasks.map((t) => t.status).join(' -> ') || 'none';
+/** "working x12 -> input_required": the statuses seen, repeats collapsed. */
+function statuses(tasks: Task[]): string {
+  const runs: Array<{ status: string; n: number }> = [];
+  for (const t of tasks) {
+    const last = runs.at(-1);
+    if (last?.status === t.status) last.n++;
+    else runs.push({ status: String(t.status), n: 1 });
+  }
+  return runs.map((r) => (r.n > 1 ? `${r.status} x${r.n}` : r.status)).join(' -> ') || 'none';
+}
 
 function noRequest(ctx: ScenarioContext, flow: Flow): string {
   return `no elicitation/create arrived within ${ctx.timeouts.settleMs} ms after tasks/result was sent (statuses seen: ${statuses(flow.before)})`;
 }
 
 async function inputRequiredStatus(ctx: ScenarioContext, c: CheckContext): Promise<Verdict> {
-  const flow = await open(ctx);
+  const flow = await open(ctx, FIND_INPUT_MS);
   try {
     c.note('statusesBeforeElicitation', flow.before.map((t) => t.status));
     if (!flow.held) return warn(`${noRequest(ctx, flow)}; cannot see whether the task uses input_required`);

@@ -19,8 +19,8 @@ const META_04: CheckSpec = {
   id: 'T25-META-04',
   name: 'Progress notifications of a task carry related-task',
   description:
-    'Task-related notifications emitted after creation (notifications/progress, notifications/message) carry related-task _meta with the task id (literal reading; A25-11).',
-  level: 'SHOULD',
+    'Task-related notifications emitted after creation (notifications/progress, notifications/message) carry related-task _meta with the task id (literal reading; a violation only WARNs, A25-11).',
+  level: 'MUST',
   specRefs: ['tasks §Associating Task-Related Messages r1'],
   fixtures: ['F-PROGRESS'],
 };

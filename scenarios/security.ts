@@ -1,7 +1,7 @@
 // 2.P Security (T25-SEC-*): binding to the authorization context (S-AUTH, HTTP), unguessable task IDs,
 // listing without requestor identity, rate limiting, maximum ttl, and the manual documentation items.
 import { fail, info, pass, skip, warn, worst, type CheckSpec, type Verdict } from '../harness/checks.js';
-import type { RpcOutcome, Scenario, ScenarioContext, Session } from '../harness/scenario.js';
+import type { RpcOutcome, Scenario, ScenarioContext } from '../harness/scenario.js';
 import { cancelTask, createTask, describeOutcome, getTask, taskResult } from '../harness/tasks.js';
 import { analyzeIds, summarizeIds } from './lib/id-stats.js';
 import { closeQuietly, j, needTaskTool, releaseQuietly } from './lib/receiver-support.js';

@@ -178,6 +178,20 @@ async function exercise(ctx: ScenarioContext): Promise<void> {
       await getTask(s, t.taskId);
     });
   }
+  if (fx.has('F-GATE') && fx.has('F-GATE-RELEASE')) {
+    // A tasks/result that is pending while the task ends: notifications may travel on its stream (HTTP).
+    await attempt(ctx, 'gated task with a pending tasks/result', async () => {
+      const gateId = ctx.nonce('g');
+      const t = await createTask(s, fx, 'F-GATE', { gateId });
+      const pending = taskResult(s, t.taskId, ctx.timeouts.settleMs + ctx.timeouts.requestMs);
+      try {
+        await sleep(300);
+      } finally {
+        await releaseGate(s, fx, gateId);
+      }
+      await pending;
+    });
+  }
   const toResult = async (role: 'F-ECHO' | 'F-TOOLERR', args: JsonObject) => {
     const t = await createTask(s, fx, role, args);
     await pollUntil(s, t.taskId, untilTerminal, ctx.timeouts.settleMs);

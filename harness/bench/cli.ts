@@ -1,7 +1,7 @@
 // `sep1686-check bench`: options in, targets up, the bench suite run, report files written, exit code out.
 // The main CLI (harness/cli.ts) dispatches here by dynamic import.
-import { resolve } from 'node:path';
-import { packagePath } from '../paths.js';
+import { resolve, sep } from 'node:path';
+import { PACKAGE_ROOT, packagePath } from '../paths.js';
 import { PROTOCOL_VERSION } from '../protocol.js';
 import { defaultOutDir, writeReports } from '../report/index.js';
 import { validateReport } from '../report/json.js';
@@ -12,11 +12,11 @@ import type { Fixtures, Session } from '../scenario.js';
 import { createTarget } from '../targets.js';
 import { TargetError, type Target, type TargetSpec } from '../target.js';
 import { parseCommandLine, referenceTargetSpecs, resolveTargetOptions, TARGET_OPTIONS, UsageError } from '../target-options.js';
-import { WireLog, type NewWireEntry } from '../wire.js';
 import type { WireEntry } from '../checks.js';
+import { WireLog, type NewWireEntry } from '../wire.js';
 import { DEFAULT_DURATIONS, SEED_DURATIONS } from './approaches.js';
 import type { BenchReport } from './model.js';
-import { renderBenchMarkdown, renderBenchTerminal } from './render.js';
+import { renderBenchTerminal } from './render.js';
 import { DEFAULT_SCALE_CONCURRENCY, DEFAULT_SCALE_SECONDS } from './scale.js';
 import { DEFAULT_OP_TIME_MS, DEFAULT_ROUNDS, PHASES, type Phase, runBenchSuite } from './suite.js';
 import { type BenchTarget, errorMessage } from './types.js';
@@ -239,10 +239,14 @@ function serverPid(target: Target): () => number | undefined {
   return () => (typeof t.pids === 'function' ? t.pids()[0] : typeof t.pid === 'function' ? t.pid() : undefined);
 }
 
-/** The target's label with its bearer tokens masked: labels end up in reports people share. */
-function redactedLabel(target: Target, spec: TargetSpec): string {
+/**
+ * The target's label as people may share it: bearer tokens masked, this machine's node binary and
+ * package folder shortened ("stdio: node dist/reference-server/main.js").
+ */
+export function shareableLabel(label: string, spec: TargetSpec): string {
   const tokens = spec.kind === 'stdio' ? [] : (spec.tokens ?? []);
-  return tokens.reduce((label, token) => (token ? label.split(token).join('<token>') : label), target.label);
+  const masked = tokens.reduce((l, token) => (token ? l.split(token).join('<token>') : l), label);
+  return masked.split(`${PACKAGE_ROOT}${sep}`).join('').split(process.execPath).join('node');
 }
 
 function uniqueLabels(labels: string[]): string[] {
@@ -309,16 +313,16 @@ export async function executeBench(options: BenchCliOptions, io?: Connectivity):
   try {
     const benchTargets: BenchTarget[] = [];
     for (const spec of specs) targets.push(c.createTarget({ spec, wire, requestTimeoutMs: options.requestMs, startTimeoutMs: 30_000 }));
-    const labels = uniqueLabels(targets.map((t, i) => redactedLabel(t, specs[i]!)));
+    const labels = uniqueLabels(targets.map((t, i) => shareableLabel(t.label, specs[i]!)));
     for (const [i, target] of targets.entries()) {
-      progress.update(`bench: connecting to ${target.label}`);
+      progress.update(`bench: connecting to ${labels[i]}`);
       const session = await target.connect();
       const isCompare = i >= options.specs.length;
       const fixtures = await c.loadFixtures(session, target, isCompare ? {} : (options.fixtures ?? {}));
       const missing = (['F-ECHO', 'F-SYNC'] as const).filter((r) => !fixtures.has(r));
       if (missing.length) {
         const tools = { 'F-ECHO': 'slow_compute', 'F-SYNC': 'greet' };
-        throw new UsageError(`${target.label} lacks the fixture tool(s) ${missing.map((r) => `${tools[r]} (${r})`).join(', ')} the bench needs; implement them or map them with --fixtures`);
+        throw new UsageError(`${labels[i]} lacks the fixture tool(s) ${missing.map((r) => `${tools[r]} (${r})`).join(', ')} the bench needs; implement them or map them with --fixtures`);
       }
       benchTargets.push({ label: labels[i]!, session, fixtures, pid: serverPid(target) });
     }
@@ -335,6 +339,13 @@ export async function executeBench(options: BenchCliOptions, io?: Connectivity):
     });
     progress.done();
     const problems = benchProblems(bench);
+    for (const [i, target] of targets.entries()) {
+      const exit = target.exitInfo();
+      if (!exit) continue;
+      const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
+      const tail = target.stderrTail(10).trim();
+      problems.unshift({ scenario: 'bench', transport: target.transport, target: labels[i]!, message: `the server exited (${how}) during the bench; figures after that are errors`, ...(tail ? { stderrTail: tail } : {}) });
+    }
     const report = benchReportFile(bench, targets, options, startedAt, problems);
     const outDir = resolve(options.out ?? `${defaultOutDir()}-bench`);
     await writeReports(report, outDir, options.wire ? { wire } : {});

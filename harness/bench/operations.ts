@@ -76,6 +76,13 @@ function operation(name: OperationName, target: BenchTarget, prepared: Prepared,
   }
 }
 
+/** tasks/list is optional (capabilities.tasks.list): a server that does not declare it is not measured on it. */
+function applies(name: OperationName, target: BenchTarget): boolean {
+  if (name !== 'tasks/list (page)') return true;
+  const tasks = target.session.serverCapabilities.tasks as { list?: unknown } | undefined;
+  return tasks?.list !== undefined && tasks.list !== null;
+}
+
 interface Slice {
   samples: number[];
   totalTime: number;
@@ -135,7 +142,7 @@ export async function runOperations(targets: BenchTarget[], options: OperationOp
     const p = prepared.get(target.label)!;
     if (p instanceof Error) continue;
     progress(`operations: warming up on ${target.label}`);
-    const fns = order.map((name) => operation(name, target, p, `${prefix}-warm`));
+    const fns = order.filter((name) => applies(name, target)).map((name) => operation(name, target, p, `${prefix}-warm`));
     // Optimizing compilers tier up after thousands of calls: warm by time, not by a handful of calls.
     const until = performance.now() + (options.warmupMs ?? DEFAULT_WARMUP_MS);
     while (performance.now() < until) for (const fn of fns) for (let i = 0; i < 20; i++) await fn().catch(() => undefined);
@@ -154,6 +161,7 @@ export async function runOperations(targets: BenchTarget[], options: OperationOp
   for (const [i, names] of schedule.entries()) {
     for (const name of names) {
       for (const target of targets) {
+        if (!applies(name, target)) continue;
         const p = prepared.get(target.label)!;
         const list = slices.get(sliceKey(target, name)) ?? [];
         slices.set(sliceKey(target, name), list);
@@ -170,7 +178,7 @@ export async function runOperations(targets: BenchTarget[], options: OperationOp
     }
   }
   const out: BenchOperation[] = [];
-  for (const target of targets) for (const name of order) out.push(summarizeSlices(name, target, slices.get(sliceKey(target, name)) ?? []));
+  for (const target of targets) for (const name of order.filter((n) => applies(n, target))) out.push(summarizeSlices(name, target, slices.get(sliceKey(target, name)) ?? []));
   for (const op of out) {
     const ping = out.find((o) => o.target === op.target && o.name === 'ping' && !o.error);
     op.ratioToPing = op.error ? null : ratio(op.p50Ms, ping?.p50Ms);

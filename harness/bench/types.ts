@@ -2,7 +2,6 @@
 // binding (so servers with other tool names work through --fixtures) and, when the harness spawned the
 // server, its pid for memory figures.
 import type { Fixtures, JsonObject, RpcOutcome, Session } from '../scenario.js';
-import { textOf } from '../protocol.js';
 import { describeOutcome } from '../tasks.js';
 
 export interface BenchTarget {
@@ -39,8 +38,12 @@ export function slowComputeParams(target: BenchTarget, seconds: number, label: s
 export function checkComputed(o: RpcOutcome, label: string): string | undefined {
   if (o.kind !== 'result') return `expected the result computed:${label}, got ${describeOutcome(o)}`;
   if (o.result.isError === true) return `expected computed:${label}, got an isError result ${JSON.stringify(o.result).slice(0, 200)}`;
-  const text = textOf(o.result);
-  if (text !== `computed:${label}`) return `expected the text computed:${label}, got ${JSON.stringify(text)} (results crossed or reshaped)`;
+  // The fixture answers exactly one text block; anything else means results crossed or were reshaped.
+  const content = Array.isArray(o.result.content) ? (o.result.content as Array<{ type?: unknown; text?: unknown }>) : [];
+  const texts = content.filter((c) => c?.type === 'text').map((c) => c.text);
+  if (texts.length !== 1 || texts[0] !== `computed:${label}`) {
+    return `expected the one text block computed:${label}, got ${JSON.stringify(texts).slice(0, 200)} (results crossed or reshaped)`;
+  }
   return undefined;
 }
 

@@ -5,6 +5,7 @@ import type { RunResult } from '../runner.js';
 import { isExpectedFailure, type BaselineEntry, type RunVerdict } from '../verdict.js';
 import { Report, resultKey, summarize } from './model.js';
 import { toolInfo } from './tool.js';
+import { deriveProfile } from '../profile.js';
 
 export interface BuildReportInput {
   run: RunResult;
@@ -22,6 +23,8 @@ export function buildReport(input: BuildReportInput): Report {
   const { run, verdict } = input;
   const baseline = input.baseline?.entries ?? [];
   const expected = run.results.filter((r) => isExpectedFailure(r, baseline)).map(resultKey);
+  // The lifecycle profile is derived from the lifecycle checks' results unless given.
+  const profile = input.profile ?? deriveProfile(run.results);
   const report: Report = {
     tool: toolInfo(),
     run: {
@@ -46,7 +49,7 @@ export function buildReport(input: BuildReportInput): Report {
     ...(expected.length ? { expectedFailures: expected } : {}),
     ...(run.problems.length ? { failures: run.problems } : {}),
     ...(input.bench ? { bench: input.bench } : {}),
-    ...(input.profile ? { profile: input.profile } : {}),
+    ...(profile ? { profile } : {}),
   };
   return validateReport(report);
 }

@@ -3,6 +3,7 @@
 import { renderBenchMarkdown } from '../bench/render.js';
 import type { CheckResult } from '../checks.js';
 import { resultKey, resultMessage, type Report } from './model.js';
+import { renderProfileMarkdown } from './profile.js';
 
 export function renderMarkdown(report: Report): string {
   const expected = new Set(report.expectedFailures ?? []);
@@ -58,6 +59,7 @@ export function renderMarkdown(report: Report): string {
   if (report.bench) out.push(renderBenchMarkdown(report.bench), '');
   if (!checksRan) return out.join('\n');
 
+  out.push(...renderProfileMarkdown(report.checks));
   out.push('## All checks', '', '| ID | Level | Status | Transport | Message |', '|---|---|---|---|---|');
   for (const r of report.checks) {
     const status = expected.has(resultKey(r)) ? 'FAILURE (expected)' : r.status;

@@ -64,7 +64,7 @@ export function lifecycleEdges(obs: TaskObservation[], transport: TransportName)
   }
   if (viaNotification.length) {
     verdicts.push(
-      warn(`a notification and a response disagree on the order of a terminal status (HTTP streams are not ordered against each other): ${viaNotification.slice(0, 3).map(describeRegression).join('; ')}`, {
+      warn(`a terminal task changed status according to observations involving a notification (on HTTP their order is likely, not certain: streams are not ordered against each other, A25-22): ${viaNotification.slice(0, 3).map(describeRegression).join('; ')}`, {
         notificationRegressions: viaNotification.slice(0, MAX_CITED).map(citeRegression),
       }),
     );
@@ -120,7 +120,14 @@ export function stableIdentity(obs: TaskObservation[]): Verdict {
   return worst(verdicts);
 }
 
-/** T25-NOTIF-01 (INFO): which observed transitions produced a status notification, and on which channels. */
+/** "POST 12" -> "POST (request streams)": which kind of stream carried a notification. */
+const streamKind = (channel: string | undefined) => (channel?.startsWith('POST') ? 'POST (request streams)' : (channel ?? '?'));
+
+/**
+ * T25-NOTIF-01 (INFO): which observed transitions produced a status notification, and on which streams.
+ * Transitions come from responses in request-send order (a response shows the state between its send
+ * and its receipt), so a notification overtaking a response on another HTTP stream does not invent one.
+ */
 export function notificationCoverage(obs: TaskObservation[]): Verdict {
   const transitions: Record<string, { observed: number; notified: number }> = {};
   const channels: Record<string, number> = {};
@@ -130,13 +137,13 @@ export function notificationCoverage(obs: TaskObservation[]): Verdict {
     for (const o of list) {
       if (o.kind !== 'notification') continue;
       notifications++;
-      channels[o.channel ?? '?'] = (channels[o.channel ?? '?'] ?? 0) + 1;
+      channels[streamKind(o.channel)] = (channels[streamKind(o.channel)] ?? 0) + 1;
     }
+    const ordered = list.filter((o) => o.kind !== 'notification').sort((a, b) => (a.sentSeq ?? a.seq) - (b.sentSeq ?? b.seq));
     let prev: unknown;
-    for (const o of list) {
+    for (const o of ordered) {
       if (prev !== undefined && o.status !== prev) {
-        const edge = `${String(prev)}->${String(o.status)}`;
-        const row = (transitions[edge] ??= { observed: 0, notified: 0 });
+        const row = (transitions[`${String(prev)}->${String(o.status)}`] ??= { observed: 0, notified: 0 });
         row.observed++;
         if (notified.has(o.status)) row.notified++;
       }
@@ -148,5 +155,5 @@ export function notificationCoverage(obs: TaskObservation[]): Verdict {
   const summary = Object.entries(transitions)
     .map(([edge, r]) => `${edge} ${r.notified}/${r.observed}`)
     .join(', ');
-  return info(`${notifications} status notification(s); transitions notified/observed: ${summary || 'none observed'}; channels: ${Object.keys(channels).join(', ')}`, details);
+  return info(`${notifications} status notification(s); transitions notified/observed: ${summary || 'none observed'}; streams: ${Object.keys(channels).join(', ')}`, details);
 }

@@ -11,6 +11,7 @@ import { APPROACHES } from '../../harness/bench/approaches.js';
 import { OPERATION_NAMES } from '../../harness/bench/operations.js';
 import { Report } from '../../harness/report/model.js';
 import { isAlive } from '../../harness/proc.js';
+import { referenceTargetSpecs } from '../../harness/target-options.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -103,6 +104,22 @@ describe('bench smoke run (reference server vs SDK-based server)', () => {
     // executeBench disposed both targets: no server process is left.
     expect(pids).toHaveLength(2);
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
+  });
+
+  it('flags results that differ from the direct call and exits 1 (reference server with T25-RES-02)', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'sep1686-bench-'));
+    dirs.push(out);
+    const parsed = parseBenchArgs(['--only', 'approaches,scale', '--rounds', '1', '--durations', '0.01', '--max-tasks', '2', '--out', out]);
+    if (parsed === 'help') throw new Error('unexpected help');
+    const r = await executeBench({ ...parsed, specs: referenceTargetSpecs({ transports: ['stdio'], violate: ['T25-RES-02'] }), quiet: true });
+    expect(r.exitCode).toBe(1);
+    const bench = r.report!.bench!;
+    const byName = Object.fromEntries(bench.approaches.map((a) => [a.name, a.correct]));
+    // Direct calls are untouched by the fault; both task paths see the appended block.
+    expect(byName).toEqual({ sequential: true, gather: true, 'tasks-result': false, 'tasks-poll': false });
+    expect(bench.scale.every((s) => !s.correct && s.failures === s.tasks)).toBe(true);
+    expect(r.report!.failures?.map((f) => f.message).join('\n')).toMatch(/approach tasks-result: .*computed:/);
+    expect(bench.operations).toEqual([]);
   });
 
   it('rejects bad options with one-line usage errors', () => {

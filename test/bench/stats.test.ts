@@ -1,6 +1,8 @@
 // Statistics and small parsers of the bench, on fixed data (no servers, no timing).
 import { describe, expect, it } from 'vitest';
-import { scaleSizesUpTo, splitCommand } from '../../harness/bench/cli.js';
+import { join } from 'node:path';
+import { scaleSizesUpTo, shareableLabel, splitCommand } from '../../harness/bench/cli.js';
+import { PACKAGE_ROOT } from '../../harness/paths.js';
 import { compareTargets } from '../../harness/bench/compare.js';
 import type { BenchApproach, BenchOperation, BenchScale } from '../../harness/bench/model.js';
 import { parseVmRss } from '../../harness/bench/rss.js';
@@ -75,6 +77,14 @@ describe('helpers', () => {
   it('splits --compare command lines with quotes', () => {
     expect(splitCommand('node dist/bench/sdk-server.js --poll-interval 100')).toEqual(['node', 'dist/bench/sdk-server.js', '--poll-interval', '100']);
     expect(splitCommand(`python "my server.py" 'a b' c\\"d`)).toEqual(['python', 'my server.py', 'a b', 'c\\"d']);
+  });
+
+  it('shareable labels mask tokens and shorten this machine\'s paths', () => {
+    const main = join(PACKAGE_ROOT, 'dist', 'reference-server', 'main.js');
+    expect(shareableLabel(`stdio: ${process.execPath} ${main}`, { kind: 'stdio', command: process.execPath, args: [main] })).toBe(`stdio: node ${join('dist', 'reference-server', 'main.js')}`);
+    expect(shareableLabel('http: node x.js --auth-token abc123 --auth-token def456', { kind: 'http-command', command: 'node', args: [], tokens: ['abc123', 'def456'] })).toBe(
+      'http: node x.js --auth-token <token> --auth-token <token>',
+    );
   });
 
   it('honours the server pollInterval with a floor', () => {

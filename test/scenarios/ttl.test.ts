@@ -13,7 +13,9 @@ describe('ttl scenario (T25-TTL-04..06)', () => {
       const r = await runClean(SCENARIO, transport);
       expect(problems(r, IDS)).toEqual([]);
       // The reference deletes tasks when their ttl elapses, so TTL-05 sees -32602 (PASS), not retention (INFO).
-      expect(statuses(r, IDS)).toEqual({ 'T25-TTL-04': 'INFO', 'T25-TTL-05': 'SUCCESS', 'T25-TTL-06': 'SUCCESS' });
+      // TTL-06 is INFO only if the 90% probe's answer was delayed past the ttl (a stalled machine), never WARNING.
+      const s = statuses(r, IDS);
+      expect(s).toEqual({ 'T25-TTL-04': 'INFO', 'T25-TTL-05': 'SUCCESS', 'T25-TTL-06': s['T25-TTL-06'] === 'INFO' ? 'INFO' : 'SUCCESS' });
       // T25-TTL-04 is INFO-only: it records requested -> granted ttl for all three requests.
       expect(messageOf(byId(r, 'T25-TTL-04'))).toMatch(/ttl 60000 → \d+.*ttl 1 → \d+.*ttl 315360000000 → \d+/);
     });
