@@ -53,6 +53,9 @@ interface Row {
 
 const ACTIVE_SQL = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ');
 
+/** Instances open in this process: a row with our own pid is alive only if it is one of these. */
+const openHere = new Set<string>();
+
 export class SqliteTaskStore implements TaskStore {
   /** Several server processes may change records in this file: waiters must re-read, not only listen. */
   readonly shared = true;
@@ -81,6 +84,7 @@ export class SqliteTaskStore implements TaskStore {
     }
     this.pruneDeadInstances();
     this.db.prepare('INSERT INTO instances (id, host, pid, started_at) VALUES (?, ?, ?, ?)').run(this.instanceId, hostname(), process.pid, Date.now());
+    openHere.add(this.instanceId);
   }
 
   async insert(record: TaskRecord): Promise<void> {
@@ -161,6 +165,7 @@ export class SqliteTaskStore implements TaskStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    openHere.delete(this.instanceId);
     // Leaving the instance table marks this process's unfinished tasks as orphans for the next start.
     try {
       this.db.prepare('DELETE FROM instances WHERE id = ?').run(this.instanceId);
@@ -177,7 +182,7 @@ export class SqliteTaskStore implements TaskStore {
   private pruneDeadInstances(): void {
     const here = hostname();
     const rows = this.db.prepare<[], { id: string; host: string; pid: number }>('SELECT id, host, pid FROM instances').all();
-    const dead = rows.filter((r) => r.host === here && r.id !== this.instanceId && !processAlive(r.pid));
+    const dead = rows.filter((r) => r.host === here && !(r.pid === process.pid ? openHere.has(r.id) : processAlive(r.pid)));
     const remove = this.db.prepare('DELETE FROM instances WHERE id = ?');
     for (const r of dead) remove.run(r.id);
   }
@@ -188,7 +193,6 @@ function parse(row: Row): TaskRecord {
 }
 
 function processAlive(pid: number): boolean {
-  if (pid === process.pid) return false; // a reused pid: the recorded instance was an earlier process
   try {
     process.kill(pid, 0);
     return true;

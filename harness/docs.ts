@@ -1,0 +1,34 @@
+// Keeps the README's check table in step with the scenario modules: `npm run docs` rewrites the block
+// between the checks markers; a test fails when the committed README differs from what this renders.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { SCENARIOS } from '../scenarios/index.js';
+import { packagePath } from './paths.js';
+
+const START = '<!-- checks:start -->';
+const END = '<!-- checks:end -->';
+
+export function renderCheckTable(): string {
+  const rows = ['| ID | Level | Scenario | Check | Fixtures | Transports |', '|---|---|---|---|---|---|'];
+  for (const scenario of SCENARIOS) {
+    for (const spec of scenario.checks) {
+      const fixtures = spec.fixtures.length ? spec.fixtures.join(', ') : '-';
+      const transports = (spec.transports ?? ['stdio', 'http']).join(', ');
+      rows.push(`| \`${spec.id}\` | ${spec.level} | ${scenario.name} | ${spec.name.replace(/\|/g, '\\|')} | ${fixtures} | ${transports} |`);
+    }
+  }
+  return rows.join('\n');
+}
+
+export function renderReadme(readme: string): string {
+  const start = readme.indexOf(START);
+  const end = readme.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`README.md lacks the ${START} ... ${END} markers`);
+  return `${readme.slice(0, start + START.length)}\n${renderCheckTable()}\n${readme.slice(end)}`;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const path = packagePath('README.md');
+  writeFileSync(path, renderReadme(readFileSync(path, 'utf8')));
+  console.log('README.md check table updated');
+}
