@@ -124,7 +124,11 @@ export interface ScenarioContext {
   session(): Promise<Session>;
   /** A further session: stdio spawns another process of the same command, HTTP opens another MCP session. */
   connect(options?: ConnectOptions): Promise<Session>;
-  /** Kill the server process hard and start it again (only when canRestart). */
+  /**
+   * Kill the server process hard and start it again (only when canRestart). stdio: the processes of this
+   * scenario's sessions. HTTP: the one server process, which kills every session, so it first waits until
+   * no other scenario of the target is running (none starts meanwhile).
+   */
   restart(): Promise<void>;
   /**
    * Runs one check block. The runner handles selection, fixture and transport applicability,
@@ -133,7 +137,10 @@ export interface ScenarioContext {
   check(spec: CheckSpec, block: (c: CheckContext) => Promise<Verdict>): Promise<Verdict>;
   /** Unique token for nonces, gate ids and labels. */
   nonce(prefix?: string): string;
-  /** Wire entries recorded so far (run-wide), e.g. for passive checks. */
+  /**
+   * Wire entries recorded so far (run-wide), e.g. for passive checks. Scenarios of a target run
+   * concurrently, and both targets at once: filter by connection (session name) or transport.
+   */
   wire(): WireEntry[];
   log(message: string): void;
 }
@@ -143,5 +150,11 @@ export interface Scenario {
   description: string;
   /** Every check the scenario can record (for --list, coverage and docs). */
   checks: CheckSpec[];
+  /**
+   * When the runner starts it among the other scenarios of its target, which run a few at a time in
+   * list order: 'first' before them (a long one, so it does not finish last); 'last' once they have
+   * all finished (it reads what they exchanged). ctx.restart() needs no declaration (see there).
+   */
+  runs?: 'first' | 'last';
   run(ctx: ScenarioContext): Promise<void>;
 }

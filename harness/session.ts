@@ -428,6 +428,9 @@ export class McpSession implements Session {
 
   async close(): Promise<void> {
     await this.link.close();
+    // A link may report its close later (stdio: once the pipes drain); after close() the session is closed,
+    // so ctx.session() reconnects instead of handing out this one again.
+    this.onClosed('closed by the harness');
   }
 }
 

@@ -53,6 +53,8 @@ export interface StdioLinkOptions {
   cwd?: string;
   /** Receives every stderr chunk of the process (the target keeps the tail). */
   stderr?: (chunk: Buffer) => void;
+  /** Called when the process exits without the harness stopping it. */
+  exitedUnexpectedly?: (exit: ExitInfo) => void;
 }
 
 export class StdioLink implements Link {
@@ -115,6 +117,7 @@ export class StdioLink implements Link {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.exit = { code, signal };
+        if (!this.stopping) this.options.exitedUnexpectedly?.(this.exit);
         resolve();
       });
     });

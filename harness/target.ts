@@ -36,12 +36,20 @@ export interface Target {
   readonly canRestart: boolean;
   /** Connects and initializes a new session. Throws TargetError with a one-line reason on failure. */
   connect(options?: ConnectOptions): Promise<Session>;
-  /** Kill the owned server hard (SIGKILL) and start it again; sessions opened before are closed. */
-  restart(): Promise<void>;
+  /**
+   * Kill the owned server hard (SIGKILL) and start it again; sessions opened before are closed.
+   * `connections` (session names) limits it to the processes behind those sessions where every session
+   * has its own process (stdio); a server process shared by every session (HTTP) restarts for all.
+   */
+  restart(connections?: ReadonlySet<string>): Promise<void>;
   /** The last lines the owned server wrote to stderr (empty for plain URLs). */
   stderrTail(lines?: number): string;
-  /** Set once an owned process exited unexpectedly. */
-  exitInfo(): ExitInfo | undefined;
+  /**
+   * The latest unexpected exit of an owned process. `connections` (session names) narrows it to the
+   * processes behind those sessions where every session has its own process (stdio); a server process
+   * shared by every session (HTTP) counts for all.
+   */
+  exitInfo(connections?: ReadonlySet<string>): ExitInfo | undefined;
   /** Closes every session and kills every process this target spawned (SIGTERM, then SIGKILL). Idempotent. */
   dispose(): Promise<void>;
 }

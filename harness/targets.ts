@@ -51,9 +51,9 @@ abstract class BaseTarget implements Target {
   }
 
   abstract connect(options?: ConnectOptions): Promise<Session>;
-  abstract restart(): Promise<void>;
+  abstract restart(connections?: ReadonlySet<string>): Promise<void>;
   abstract stderrTail(lines?: number): string;
-  abstract exitInfo(): ExitInfo | undefined;
+  abstract exitInfo(connections?: ReadonlySet<string>): ExitInfo | undefined;
   protected abstract stopAll(): Promise<void>;
 
   protected assertUsable(): void {
@@ -76,8 +76,11 @@ class StdioTarget extends BaseTarget {
   readonly transport = 'stdio' as const;
   readonly principals = 0;
   readonly canRestart = true;
-  private readonly links = new Set<StdioLink>();
+  /** Every process spawned, with the name of the session it serves. */
+  private readonly links = new Map<StdioLink, string>();
   private readonly tail = new LineTail(400);
+  /** Unexpected exits in the order they happened, with the session each process served. */
+  private readonly exits: Array<{ connection: string; exit: ExitInfo }> = [];
 
   constructor(
     options: TargetOptions,
@@ -88,10 +91,15 @@ class StdioTarget extends BaseTarget {
 
   async connect(connect: ConnectOptions = {}): Promise<Session> {
     this.assertUsable();
-    const link = new StdioLink({ ...this.spec, stderr: (chunk) => this.tail.push(chunk) });
-    this.links.add(link);
+    const name = nextConnectionName(this.options.wire, 'stdio');
+    const link = new StdioLink({
+      ...this.spec,
+      stderr: (chunk) => this.tail.push(chunk),
+      exitedUnexpectedly: (exit) => this.exits.push({ connection: name, exit }),
+    });
+    this.links.set(link, name);
     const session = await openSession({
-      name: nextConnectionName(this.options.wire, 'stdio'),
+      name,
       link,
       wire: this.options.wire,
       requestTimeoutMs: this.options.requestTimeoutMs,
@@ -102,12 +110,13 @@ class StdioTarget extends BaseTarget {
     return this.track(session);
   }
 
-  /** Every process is killed hard; the next connect() spawns a fresh one. */
-  async restart(): Promise<void> {
+  /** Processes are killed hard (only those of `connections` when given); the next connect() spawns a fresh one. */
+  async restart(connections?: ReadonlySet<string>): Promise<void> {
     this.assertUsable();
-    const links = [...this.links];
-    this.links.clear();
-    this.sessions.clear();
+    const mine = (name: string) => !connections || connections.has(name);
+    const links = [...this.links].filter(([, name]) => mine(name)).map(([link]) => link);
+    for (const link of links) this.links.delete(link);
+    for (const session of [...this.sessions]) if (mine(session.name)) this.sessions.delete(session);
     await Promise.all(links.map((l) => l.drop()));
   }
 
@@ -115,18 +124,21 @@ class StdioTarget extends BaseTarget {
     return this.tail.tail(lines);
   }
 
-  exitInfo(): ExitInfo | undefined {
-    for (const l of this.links) if (l.exitedUnexpectedly) return l.exitInfo();
+  exitInfo(connections?: ReadonlySet<string>): ExitInfo | undefined {
+    for (let i = this.exits.length - 1; i >= 0; i--) {
+      const e = this.exits[i]!;
+      if (!connections || connections.has(e.connection)) return e.exit;
+    }
     return undefined;
   }
 
   /** Pids of the live server processes (for tests and diagnostics). */
   pids(): number[] {
-    return [...this.links].filter((l) => !l.exitInfo() && l.pid !== undefined).map((l) => l.pid!);
+    return [...this.links.keys()].filter((l) => !l.exitInfo() && l.pid !== undefined).map((l) => l.pid!);
   }
 
   protected async stopAll(): Promise<void> {
-    await Promise.all([...this.links].map((l) => l.close()));
+    await Promise.all([...this.links.keys()].map((l) => l.close()));
     this.sessions.clear();
   }
 }

@@ -21,7 +21,8 @@ export function describeOutcome(o: RpcOutcome): string {
     case 'result':
       return `result ${truncate(JSON.stringify(o.result), 300)}`;
     case 'error':
-      return `JSON-RPC error ${o.error.code} "${truncate(o.error.message, 200)}"`;
+      // One line: SDK servers put multi-line zod dumps in error messages, and reports show the first line.
+      return `JSON-RPC error ${o.error.code} "${truncate(String(o.error.message).replace(/\s+/g, ' '), 200)}"`;
     case 'timeout':
       return `no response within ${Math.round(o.ms)} ms`;
     case 'closed':

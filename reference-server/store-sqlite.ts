@@ -10,7 +10,7 @@
 // better-sqlite3 is synchronous; the async interface of TaskStore is kept so that a networked store
 // can implement the same contract.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -51,6 +51,17 @@ interface Row {
   runner: string;
 }
 
+/**
+ * Creates a folder and its missing parents one level at a time: Node 20's recursive mkdirSync spins
+ * forever on a path under /proc, which would hang start-up instead of failing.
+ */
+function makeFolder(folder: string): void {
+  if (existsSync(folder)) return;
+  const parent = dirname(folder);
+  if (parent !== folder) makeFolder(parent);
+  mkdirSync(folder);
+}
+
 const ACTIVE_SQL = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ');
 
 /** Instances open in this process: a row with our own pid is alive only if it is one of these. */
@@ -65,8 +76,8 @@ export class SqliteTaskStore implements TaskStore {
   private closed = false;
 
   constructor(options: SqliteStoreOptions) {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     try {
+      if (options.path !== ':memory:') makeFolder(dirname(options.path));
       this.db = new Database(options.path);
     } catch (error) {
       throw new Error(`cannot open the task store ${options.path}: ${(error as Error).message} (check the path and its permissions)`);

@@ -130,7 +130,7 @@ function errorsSeen(ctx: ScenarioContext, outcomes: RpcOutcome[]): Array<{ code:
   const out: Array<{ code: unknown; message: unknown; method?: string }> = [];
   for (const o of outcomes) if (o.kind === 'error') out.push({ code: o.error.code, message: o.error.message });
   for (const e of ctx.wire()) {
-    if (e.dir !== 'recv') continue;
+    if (e.dir !== 'recv' || e.transport !== ctx.transport) continue;
     const err = (e.message as { error?: { code?: unknown; message?: unknown } } | null)?.error;
     if (err && typeof err === 'object') out.push({ code: err.code, message: err.message, method: e.answers?.method });
   }

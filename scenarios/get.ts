@@ -60,6 +60,8 @@ const scenario: Scenario = {
       const pre = needTaskTool(ctx, session, 'F-ECHO');
       if (pre) return pre;
       const task = await createTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0, label: ctx.nonce('get01') });
+      // A second, newer task: asking for the older one exposes a server that answers its latest task.
+      await createTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0, label: ctx.nonce('get01b') });
       const o = await getTask(session, task.taskId);
       c.note('tasks/get', describeOutcome(o));
       if (o.kind !== 'result') return fail(`tasks/get of the task just created (${task.taskId}) must return a GetTaskResult, got ${describeOutcome(o)}`);

@@ -15,7 +15,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { fail, info, pass, warn, worst, type CheckSpec, type Verdict } from '../harness/checks.js';
 import { property, type ProfileProperty, type PropertyValue } from '../harness/profile.js';
 import { ALLOWED_EDGES, isTerminal, textOf, type Task, type TaskStatus } from '../harness/protocol.js';
-import type { JsonObject, RpcOutcome, Scenario, ScenarioContext, Session } from '../harness/scenario.js';
+import type { RpcOutcome, Scenario, ScenarioContext, Session } from '../harness/scenario.js';
 import { cancelTask, createTask, describeOutcome, gateState, getTask, omitMeta, pollDelay, pollUntil, releaseGate, sleep, taskResult, untilTerminal } from '../harness/tasks.js';
 import { cancelQuietly, closeQuietly, j, needTaskTool, releaseQuietly } from './lib/receiver-support.js';
 import { blockingTimeoutMs, createGated, firstSkip, needTasksCapability, needTasksMember, quietWindowMs, statusOf, terminalTask } from './lib/task-probes.js';
@@ -125,8 +125,6 @@ const H25_10: CheckSpec = {
 
 /** How long a dropped request stays open first (recipe of T25-HTTP-01: ~300 ms). */
 const DROP_AFTER_MS = 300;
-/** Time for the server to notice a closed connection before the task is looked at. */
-const NOTICE_MS = 500;
 const WATCHERS = 5;
 const REPEATS = 20;
 const CONCURRENT = 5;
@@ -152,6 +150,19 @@ function combineParts(parts: Verdict[]): Verdict {
 /** A verdict carrying the property observation of the check. */
 function withProperty(v: Verdict, name: ProfileProperty, value: PropertyValue): Verdict {
   return { ...v, details: { ...v.details, ...property(name, value) } };
+}
+
+/**
+ * "The disconnect did not end the task" is a negative observation (§4 rule 3): watch the task for the
+ * quiet window and stop at the first status that is not `working` (or the first failed read).
+ */
+async function watchQuiet(ctx: ScenarioContext, s: Session, taskId: string): Promise<Awaited<ReturnType<typeof statusOf>>> {
+  const deadline = Date.now() + quietWindowMs(ctx);
+  for (;;) {
+    const seen = await statusOf(s, taskId);
+    if (seen.status !== 'working' || Date.now() >= deadline) return seen;
+    await sleep(250);
+  }
 }
 
 /** Polls gate_state until `want` or `ms` passes; the last state seen. */
@@ -181,10 +192,9 @@ async function disconnectVariant(ctx: ScenarioContext, how: 'terminate' | 'drop'
   const { task, gateId } = await createGated(ctx, a);
   if (how === 'terminate') await a.terminate();
   else await a.drop();
-  await sleep(NOTICE_MS);
   const b = await ctx.connect();
   try {
-    const seen = await statusOf(b, task.taskId);
+    const seen = await watchQuiet(ctx, b, task.taskId);
     if (seen.status === 'not-found') return { kind: 'invisible', outcome: seen.outcome };
     if (seen.status === undefined) return { kind: 'broken', what: `tasks/get from the new session answered ${describeOutcome(seen.outcome)}` };
     if (isTerminal(seen.status)) {
@@ -474,8 +484,7 @@ async function lc04(ctx: ScenarioContext): Promise<Verdict> {
       if (dropped.kind === 'result' || dropped.kind === 'error') {
         return withProperty(warn(`tasks/result of the working task answered before its stream was dropped (${describeOutcome(dropped)}); it must block until the task ends`), 'survivesDisconnect', false);
       }
-      await sleep(NOTICE_MS);
-      const after = await statusOf(a, task.taskId);
+      const after = await watchQuiet(ctx, a, task.taskId);
       c.note('statusAfterDrop', after.status ?? describeOutcome(after.outcome));
       if (after.status !== 'working') {
         return withProperty(
@@ -523,10 +532,9 @@ async function lc05(ctx: ScenarioContext): Promise<Verdict> {
       await sleep(DROP_AFTER_MS);
       await far.drop();
       c.note('crashedClient', `${far.name} (separate process) was killed with SIGKILL while its tasks/result was pending: ${describeOutcome(await pending)}`);
-      await sleep(NOTICE_MS);
+      const after = await watchQuiet(ctx, a, taskId);
       const ping = await a.request('ping', {});
       if (ping.kind !== 'result') return withProperty(warn(`after the client crash the server no longer answers ping on another session: ${describeOutcome(ping)}`), 'survivesClientCrash', false);
-      const after = await statusOf(a, taskId);
       c.note('statusAfterCrash', after.status ?? describeOutcome(after.outcome));
       if (after.status === 'not-found') {
         return withProperty(info(`after the client crashed, its task cannot be reached from another session (${describeOutcome(after.outcome)}; see H25-12): the client's work is lost to it`), 'survivesClientCrash', false);
@@ -695,7 +703,7 @@ async function h10(ctx: ScenarioContext, seen: Map<string, Verdict>): Promise<Ve
       const p = v?.details?.property as { value?: PropertyValue } | undefined;
       if (p?.value === true) return { value: true, text: `yes (${id})` };
       if (p?.value === false) return { value: false, text: `no (${id})` };
-      if (v?.status === 'SKIPPED' && v.skip) return { value: null, text: `not applicable (${id}: ${v.skip.reason})` };
+      if (v?.status === 'SKIPPED' && v.skip) return { value: null, text: `${v.skip.kind === 'not-applicable' ? 'not applicable' : 'not checked'} (${id}: ${v.skip.reason})` };
       return { value: null, text: `unknown (${id} ${v ? `ended ${v.status}` : 'did not run'})` };
     };
     const rows = {
@@ -715,6 +723,7 @@ const scenario: Scenario = {
   name: 'lifecycle',
   description: 'Beyond the connection: disconnects, other sessions, repeated results, watchers, client crash, restart, cancel and TTL (LC-01..08, H25-10, H25-12)',
   checks: [LC_01, H25_12, LC_02, LC_03, LC_04, LC_05, LC_06, LC_07, LC_08, H25_10],
+  runs: 'first', // the longest scenario; its LC-06 restart also waits for the others to finish
   async run(ctx) {
     // Verdicts are kept for the H25-10 summary.
     const seen = new Map<string, Verdict>();

@@ -82,6 +82,12 @@ async function missingButFetchable(s: Session, walk: ListWalk, created: Task[]):
   return out;
 }
 
+/** A nextCursor that is not a string: the walk could not go on, which LIST-03/04 must not read as "no more pages". */
+function badCursor(walk: ListWalk): Verdict | undefined {
+  if (!walk.badCursor) return undefined;
+  return fail(`tasks/list page ${walk.badCursor.page + 1} carried nextCursor ${JSON.stringify(walk.badCursor.value)}, which is not a string (ListTasksResult.nextCursor is an opaque string), so the listing cannot be continued`);
+}
+
 function walkFailure(walk: ListWalk): Verdict | undefined {
   if (!walk.failure) return undefined;
   const { page, cursor, outcome } = walk.failure;
@@ -165,7 +171,7 @@ async function list03(ctx: ScenarioContext, population: () => Promise<void>) {
     const created = await createEchoTasks(ctx, s, 25, { ttl: LIST_TTL });
     const walk = await walkTaskList(s);
     c.note('walk', describeWalk(walk));
-    const broken = walkFailure(walk);
+    const broken = walkFailure(walk) ?? badCursor(walk);
     if (broken) return broken;
     const missing = await missingButFetchable(s, walk, created);
     if (missing.length) {
@@ -210,7 +216,7 @@ async function list04(ctx: ScenarioContext) {
       for (const t of covered) statuses[t.taskId] = (await statusOf(s, t.taskId)).status ?? 'unreadable';
       c.note('statuses', statuses);
       const walk = await walkTaskList(s);
-      const broken = walkFailure(walk);
+      const broken = walkFailure(walk) ?? badCursor(walk);
       if (broken) return broken;
       const missing = await missingButFetchable(s, walk, covered);
       if (missing.length) {

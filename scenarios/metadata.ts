@@ -54,7 +54,7 @@ async function round(ctx: ScenarioContext, s: Session, label: string, metaFor: (
 
     const bound = PROMPT_MS + (ctx.transport === 'http' ? 250 : 0);
     const r = await within(send(s, 'tasks/result', b.taskId, meta.result, bound + ctx.timeouts.requestMs), bound);
-    if (r === TIMED_OUT) verdicts.push(fail(`${label}: tasks/result {taskId:B (completed), _meta related-task ${meta.result}} did not answer within ${bound} ms; it waited on the task named in _meta`));
+    if (r === TIMED_OUT) verdicts.push(fail(`${label}: tasks/result {taskId:B (completed), _meta related-task ${meta.result}} did not answer within ${bound} ms although B is completed; the task named in _meta must not hold up or redirect the answer`));
     else if (r.kind !== 'result' || !textOf(r.result)?.includes(`computed:${echoLabel}`)) {
       verdicts.push(fail(`${label}: tasks/result {taskId:B, _meta related-task ${meta.result}} answered ${describeOutcome(r)}; expected B's result "computed:${echoLabel}"`));
     }

@@ -163,7 +163,9 @@ const scenario: Scenario = {
         if (!ctx.fixtures.has(role)) continue;
         const o = await callTool(session, ctx.fixtures, role, args);
         const support = String(taskSupportOf(toolEntry(ctx, role) ?? {}));
-        observed.push(`${ctx.fixtures.tool(role)} (${support}) without task: ${o.kind === 'result' ? 'accepted' : `rejected, ${describeOutcome(o)}`}`);
+        // An isError result is a refusal dressed as a result (e.g. the TS SDK's wrapped -32601), not an acceptance.
+        const answer = o.kind !== 'result' ? `rejected, ${describeOutcome(o)}` : o.result.isError === true ? `answered an isError result, ${describeOutcome(o)}` : 'accepted';
+        observed.push(`${ctx.fixtures.tool(role)} (${support}) without task: ${answer}`);
       }
       const required = ctx.fixtures.tools.filter((t) => taskSupportOf(t) === 'required').map((t) => String(t.name));
       c.note('plainCalls', observed);

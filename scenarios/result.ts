@@ -166,7 +166,15 @@ async function blocksUntilTerminal(ctx: ScenarioContext, c: CheckContext): Promi
     if (mid.kind === 'result' && isTerminal(mid.result.status)) {
       return fail(`tasks/get showed "${String(mid.result.status)}" while the gate was closed, yet tasks/result had not answered`);
     }
-    await releaseGate(s, ctx.fixtures, gateId);
+    try {
+      await releaseGate(s, ctx.fixtures, gateId);
+    } catch (e) {
+      if (!(e instanceof ProbeError) || e.outcome?.kind !== 'timeout') throw e;
+      // The connection is wedged behind the blocked tasks/result: drop it so later checks get a fresh one.
+      released = true;
+      await s.close().catch(() => undefined);
+      return fail(`release_gate got no answer while tasks/result was pending (${describeOutcome(e.outcome)}): the server handles requests one at a time, so a blocked tasks/result blocks every other request (on stdio, handle requests concurrently)`);
+    }
     released = true;
     if (early === TIMED_OUT) {
       const settled = await within(pending, ctx.timeouts.settleMs);

@@ -15,9 +15,9 @@ const SCHEMA: CheckSpec = {
   id: 'H25-SCHEMA',
   name: 'Every server message validates against the 2025-11-25 JSON Schema',
   description:
-    'Every message the server sent during the run (responses by the request they answer, notifications, server requests) validates against the official 2025-11-25 JSON Schema; a task-augmented tools/call answer against CreateTaskResult.',
+    'Every message the server sent during the run (responses by the request they answer, notifications, server requests) validates against the official 2025-11-25 JSON Schema; a task-augmented tools/call answer against CreateTaskResult. On stdio every line the server writes to stdout must be a JSON-RPC message (logs belong on stderr).',
   level: 'MUST',
-  specRefs: ['schema'],
+  specRefs: ['schema', 'transports §stdio'],
   fixtures: [],
 };
 
@@ -214,6 +214,7 @@ const scenario: Scenario = {
   name: 'wire-audit',
   description: 'Passive checks over every recorded message: schema, timelines, timestamps, notifications (run last)',
   checks: [SCHEMA, ID_01, LIFE_02, LIFE_04, TTL_01, TTL_02, TTL_03, TTL_07, META_01, META_03, NOTIF_01, NOTIF_02, NOTIF_03, NOTIF_04, HTTP_02],
+  runs: 'last',
   async run(ctx) {
     await exercise(ctx);
     const all = ctx.wire();

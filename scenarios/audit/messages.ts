@@ -36,14 +36,22 @@ export function schemaValid(all: WireEntry[], messages: WireEntry[]): Verdict {
   // Bodies of HTTP error statuses (e.g. 400 with {"id":null,...}) are transport-level answers, not checked here.
   const httpErrorBodies = all.filter((e) => e.dir === 'recv' && isObject(e.message) && e.http && e.http.status >= 300).length;
   const details = { checked: messages.length, ...(httpErrorBodies ? { skippedHttpErrorBodies: httpErrorBodies } : {}) };
-  if (messages.length === 0) return info('no server message was recorded on this transport', details);
+  // stdio: stdout may carry only MCP messages (transports §stdio); the link records other lines as notes.
+  const noise = all.filter((e) => e.dir === 'recv' && e.transport === 'stdio' && /^(non-JSON output from server|not a JSON-RPC message \(not an object\))/.test(e.note ?? ''));
+  const noiseText = noise.length
+    ? `${noise.length} line(s) on the server's stdout were not JSON-RPC messages (the stdio transport allows only MCP messages on stdout; write logs to stderr); first: ${JSON.stringify(String(noise[0]!.message ?? noise[0]!.note)).slice(0, 200)}`
+    : undefined;
+  const noiseDetails = noise.length ? { stdoutNoise: noise.slice(0, MAX_CITED).map((e) => ({ seq: e.seq, connection: e.connection, line: typeof e.message === 'string' ? e.message.slice(0, 300) : e.message })) } : {};
+  if (messages.length === 0) return noiseText ? fail(noiseText, { ...details, ...noiseDetails }) : info('no server message was recorded on this transport', details);
   if (bad.length) {
     const first = bad[0]!;
-    return fail(`${bad.length} of ${messages.length} server message(s) violate the 2025-11-25 JSON Schema; first: seq ${String(first.seq)} against ${String(first.def)}: ${(first.errors as string[]).slice(0, 3).join('; ')}`, {
+    return fail(`${bad.length} of ${messages.length} server message(s) violate the 2025-11-25 JSON Schema; first: seq ${String(first.seq)} against ${String(first.def)}: ${(first.errors as string[]).slice(0, 3).join('; ')}${noiseText ? `; also ${noiseText}` : ''}`, {
       ...details,
       violations: bad.slice(0, MAX_CITED),
+      ...noiseDetails,
     });
   }
+  if (noiseText) return fail(noiseText, { ...details, ...noiseDetails });
   return pass(`all ${messages.length} server message(s) validate against the 2025-11-25 JSON Schema`, details);
 }
 

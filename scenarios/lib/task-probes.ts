@@ -67,6 +67,8 @@ export interface ListWalk {
   failure?: { page: number; cursor?: string; outcome: RpcOutcome };
   /** The walk stopped at the page cap while nextCursor was still present. */
   capped: boolean;
+  /** A page carried a nextCursor that is not a string (it cannot be passed back; the walk stopped there). */
+  badCursor?: { page: number; value: unknown };
 }
 
 /** Walks tasks/list from the start, passing every cursor back verbatim (T25-CLI-08), up to `maxPages`. */
@@ -89,7 +91,10 @@ export async function walkTaskList(session: Session, maxPages = 100): Promise<Li
       walk.ids.add(id);
       walk.tasks.push(t);
     }
-    if (nextCursor === undefined) return walk;
+    if (nextCursor === undefined) {
+      if (o.result.nextCursor !== undefined) walk.badCursor = { page, value: o.result.nextCursor };
+      return walk;
+    }
     cursor = nextCursor;
   }
   walk.capped = true;

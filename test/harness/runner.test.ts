@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fail, info, pass, warn, type CheckSpec } from '../../harness/checks.js';
-import { runChecks, evidence, type RunOptions } from '../../harness/runner.js';
+import { runChecks, evidence, SCENARIO_CONCURRENCY, type ProgressEvent, type RunOptions } from '../../harness/runner.js';
+import type { Scenario } from '../../harness/scenario.js';
 import { ProbeError } from '../../harness/tasks.js';
 import { UsageError } from '../../harness/usage-error.js';
 import { WireLog } from '../../harness/wire.js';
@@ -243,7 +244,7 @@ describe('runChecks', () => {
   });
 
   it('stops on abort and returns partial results; nothing after the abort looks green', async () => {
-    const A = spec('T-A'), B = spec('T-B'), C = spec('T-C');
+    const A = spec('T-A'), B = spec('T-B'), C = spec('T-C'), D = spec('T-D');
     const ac = new AbortController();
     const first = scenario('first', [A, B], async (ctx) => {
       await ctx.check(A, async () => pass());
@@ -252,17 +253,23 @@ describe('runChecks', () => {
         return new Promise(() => undefined);
       });
     });
+    // Runs alongside `first`; its check comes after the abort.
     const second = scenario('second', [C], async (ctx) => {
+      await new Promise((resolve) => ac.signal.addEventListener('abort', resolve, { once: true }));
       await ctx.check(C, async () => pass());
     });
-    const run = await runChecks(setup({ scenarios: [first, second], signal: ac.signal }).options);
+    // Would start once the others finished: never starts.
+    const third: Scenario = { ...scenario('third', [D], async (ctx) => void (await ctx.check(D, async () => pass()))), runs: 'last' };
+    const run = await runChecks(setup({ scenarios: [first, second, third], signal: ac.signal }).options);
     expect(run.interrupted).toBe('signal');
     expect(run.results.map((r) => [r.id, r.status])).toEqual([
       ['T-A', 'SUCCESS'],
       ['T-B', 'SKIPPED'],
       ['T-C', 'SKIPPED'],
+      ['T-D', 'SKIPPED'],
     ]);
     expect(run.results[1]?.skip?.kind).toBe('aborted');
+    expect(run.results[3]?.skip?.reason).toContain('interrupted before this check ran');
   });
 
   it('stops at the whole-run deadline and marks what did not run', async () => {
@@ -317,5 +324,138 @@ describe('runChecks', () => {
     const s = scenario('s', [A], async (ctx) => void (await ctx.check(A, async () => pass())));
     await runChecks(setup({ scenarios: [s], onProgress: (e) => events.push(e.type) }).options);
     expect(events).toEqual(['target-start', 'scenario-start', 'check', 'scenario-end']);
+  });
+});
+
+/** Lets every pending callback run a few times (no wall-clock time involved). */
+const ticks = async (n: number) => {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+describe('runChecks concurrency', () => {
+  it("runs a target's scenarios a few at a time: 'first' ones first, 'last' ones after all others", async () => {
+    const active = new Set<string>();
+    const log: Array<{ name: string; others: string[] }> = [];
+    let peak = 0;
+    const make = (name: string, runs?: Scenario['runs']): Scenario => ({
+      ...scenario(name, [], async () => {
+        log.push({ name, others: [...active] });
+        active.add(name);
+        peak = Math.max(peak, active.size);
+        await ticks(20);
+        active.delete(name);
+        log.push({ name: `${name} end`, others: [...active] });
+      }),
+      ...(runs ? { runs } : {}),
+    });
+    const normal = Array.from({ length: SCENARIO_CONCURRENCY + 2 }, (_, i) => make(`n${i}`));
+    await runChecks(setup({ scenarios: [make('audit', 'last'), ...normal, make('long', 'first')] }).options);
+    expect(peak).toBe(SCENARIO_CONCURRENCY);
+    expect(log[0]?.name).toBe('long');
+    const at = (name: string) => log.findIndex((e) => e.name === name);
+    expect(log[at('audit')]?.others).toEqual([]);
+    expect(at('audit')).toBe(log.length - 2);
+  });
+
+  it('an HTTP restart waits until no other scenario of the target runs, and none starts meanwhile', async () => {
+    const A = spec('T-A');
+    const wire = new WireLog();
+    const target = new FakeTarget({ wire, transport: 'http' });
+    const active = new Set<string>();
+    const log: string[] = [];
+    const restart = target.restart.bind(target);
+    target.restart = async () => {
+      log.push(`restart with [${[...active].join(',')}] running`);
+      await restart();
+    };
+    const make = (name: string, runs?: Scenario['runs']): Scenario => ({
+      ...scenario(name, [], async () => {
+        log.push(`start ${name}`);
+        active.add(name);
+        await ticks(20);
+        active.delete(name);
+      }),
+      ...(runs ? { runs } : {}),
+    });
+    const restarter: Scenario = {
+      ...scenario('restarts', [A], async (ctx) => {
+        log.push('start restarts');
+        await ctx.check(A, async () => {
+          await ticks(2);
+          await ctx.restart();
+          log.push('restarted');
+          return pass();
+        });
+      }),
+      runs: 'first',
+    };
+    const run = await runChecks(setup({ scenarios: [make('a'), make('b'), make('c'), make('d'), restarter], target, wire }).options);
+    expect(run.results[0]?.status).toBe('SUCCESS');
+    expect(target.restarts).toBe(1);
+    expect(log.slice(0, 5)).toEqual(['start restarts', 'start a', 'start b', 'start c', 'restart with [] running']);
+    expect(log.slice(5).sort()).toEqual(['restarted', 'start d']);
+  });
+
+  it('reports results and progress in run order, not completion order, with both targets at once', async () => {
+    const A = spec('T-A'), B = spec('T-B');
+    const wire = new WireLog();
+    const slow = scenario('slow', [A], async (ctx) => {
+      await ticks(30);
+      await ctx.check(A, async () => pass());
+    });
+    const fast = scenario('fast', [B], async (ctx) => void (await ctx.check(B, async () => pass())));
+    const events: ProgressEvent[] = [];
+    const run = await runChecks(
+      setup({ scenarios: [slow, fast], wire, targets: [new FakeTarget({ wire }), new FakeTarget({ wire, transport: 'http' })], onProgress: (e) => events.push(e) }).options,
+    );
+    expect(run.results.map((r) => `${r.transport} ${r.id}`)).toEqual(['stdio T-A', 'stdio T-B', 'http T-A', 'http T-B']);
+    const names = events.map((e) => (e.type === 'check' ? `check ${e.result.transport} ${e.result.id}` : `${e.type} ${e.transport}${'scenario' in e ? ` ${e.scenario}` : ''}`));
+    const oneTarget = (t: string) => [`target-start ${t}`, `scenario-start ${t} slow`, `check ${t} T-A`, `scenario-end ${t} slow`, `scenario-start ${t} fast`, `check ${t} T-B`, `scenario-end ${t} fast`];
+    expect(names).toEqual([...oneTarget('stdio'), ...oneTarget('http')]);
+  });
+
+  it("keeps only the check's own connections in its evidence", async () => {
+    const A = spec('T-A'), B = spec('T-B');
+    const talk = (prefix: string, id: CheckSpec) =>
+      scenario(prefix, [id], async (ctx) => {
+        await ctx.check(id, async () => {
+          const s = await ctx.session();
+          for (let i = 0; i < 3; i++) {
+            await s.request(`${prefix}/${i}`);
+            await ticks(2);
+          }
+          return pass();
+        });
+      });
+    const wire = new WireLog();
+    const run = await runChecks(setup({ scenarios: [talk('a', A), talk('b', B)], wire }).options);
+    const methods = (i: number) => (run.results[i]?.details?.exchange as Array<{ message: { method?: string; result?: { method?: string } } }>).map((e) => e.message.method ?? e.message.result?.method);
+    expect(methods(0)).toEqual(['a/0', 'a/0', 'a/1', 'a/1', 'a/2', 'a/2']);
+    expect(methods(1)).toEqual(['b/0', 'b/0', 'b/1', 'b/1', 'b/2', 'b/2']);
+    // They did overlap: the run-wide log interleaves them.
+    expect(wire.entries().map((e) => (e.message as { method?: string }).method).filter(Boolean).slice(0, 2)).toEqual(['a/0', 'b/0']);
+  });
+
+  it('restarts a crashed HTTP server once, however many running scenarios noticed', async () => {
+    const A = spec('T-A'), B = spec('T-B');
+    const wire = new WireLog();
+    const target = new FakeTarget({ wire, transport: 'http', canRestart: true });
+    let crashed!: () => void;
+    const crash = new Promise<void>((resolve) => (crashed = resolve));
+    const victim = (name: string, id: CheckSpec, doCrash: boolean) =>
+      scenario(name, [id], async (ctx) => {
+        await ctx.check(id, async () => {
+          await ctx.session();
+          if (doCrash) {
+            await ticks(5);
+            target.crash();
+            crashed();
+          } else await crash;
+          throw new Error('connection closed');
+        });
+      });
+    const run = await runChecks(setup({ scenarios: [victim('one', A, true), victim('two', B, false)], target, wire }).options);
+    expect(target.restarts).toBe(1);
+    expect(run.results.map((r) => r.errorMessage)).toEqual([expect.stringContaining('target exited (code 1) during this check'), expect.stringContaining('target exited (code 1) during this check')]);
   });
 });

@@ -42,8 +42,23 @@ describe('stdio target', () => {
     await t.dispose();
     await t.dispose(); // idempotent
     for (const p of pids) expect(isAlive(p)).toBe(false);
-    expect(a.closed && b.closed).toBe(true);
+    // A session closes on the process's 'close' event, which may come just after its 'exit'.
+    await expect.poll(() => a.closed && b.closed, { timeout: 10_000 }).toBe(true);
     expect(t.exitInfo()).toBeUndefined(); // we stopped it: not unexpected
+  });
+
+  it('exitInfo is the latest unexpected exit, or the latest of the given sessions', async () => {
+    const t = open(tinyStdio());
+    const a = await t.connect();
+    const b = await t.connect();
+    expect((await a.request('tools/call', { name: 'crash', arguments: {} })).kind).toBe('closed');
+    await expect.poll(() => t.exitInfo(), { timeout: 10_000 }).toEqual({ code: 3, signal: null });
+    const first = t.exitInfo();
+    expect(t.exitInfo(new Set([b.name]))).toBeUndefined();
+    expect((await b.request('tools/call', { name: 'crash', arguments: {} })).kind).toBe('closed');
+    await expect.poll(() => t.exitInfo(), { timeout: 10_000 }).not.toBe(first);
+    expect(t.exitInfo(new Set([a.name]))).toBe(first);
+    expect(t.exitInfo(new Set([b.name]))).toBe(t.exitInfo());
   });
 
   it('escalates to SIGKILL for a server that ignores stdin EOF and SIGTERM', async () => {
@@ -60,11 +75,22 @@ describe('stdio target', () => {
     const [before] = stdioPids(t);
     await t.restart();
     expect(isAlive(before!)).toBe(false);
-    expect(a.closed).toBe(true);
+    await expect.poll(() => a.closed, { timeout: 10_000 }).toBe(true);
     expect((await a.request('ping')).kind).toBe('closed');
     const b = await t.connect();
     expect(await greet(b)).toBe('Hello, x!');
     expect(stdioPids(t)).not.toContain(before);
+  });
+
+  it("restart(connections) kills only those sessions' processes", async () => {
+    const t = open(tinyStdio());
+    const a = await t.connect();
+    const b = await t.connect();
+    await t.restart(new Set([a.name]));
+    await expect.poll(() => a.closed, { timeout: 10_000 }).toBe(true);
+    expect(b.closed).toBe(false);
+    expect(await greet(b)).toBe('Hello, x!');
+    expect(stdioPids(t)).toHaveLength(1);
   });
 
   it('reports a missing command and a non-MCP command as one-line TargetErrors', async () => {
