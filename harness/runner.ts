@@ -1,6 +1,8 @@
 // Runs scenarios against targets and collects one CheckResult per (scenario, transport, check id).
-// Isolation: each scenario gets its own sessions (closed at its end); a scenario that throws, hangs or
-// crashes the target is recorded and the run continues with the next scenario on fresh sessions.
+// Targets run at the same time, and a few scenarios per target (see schedule()); results and progress
+// still come in scenario order. Isolation: each scenario gets its own sessions (closed at its end) and
+// its checks' evidence holds only those; a scenario that throws, hangs or crashes the target is
+// recorded and the others carry on, on fresh sessions.
 // The runner never creates or disposes targets: the caller owns their lifetime (and kills them on Ctrl-C).
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';

@@ -2,7 +2,8 @@
 // A hand-rolled stdio MCP Tasks server (2025-11-25) for red-teaming the checks. It shares no code with
 // reference-server/ on purpose: the checks were proven against faults their own authors imagined; this
 // server breaks rules in other shapes. Correct by default; `--break <name>` (repeatable, or comma list)
-// switches on one rogue behaviour from BREAKS below. `--list-breaks` prints them.
+// switches on one rogue behaviour from BREAKS below. `--list-breaks` prints them. Other arguments (e.g. the
+// `--tag <id>` that test/rogue/rogue.test.ts passes to find its processes) are ignored.
 // Fixture tools (shared/spec/fixtures.md): greet, slow_compute, failing_job, protocol_error_job,
 // confirm_delete, gated_job, release_gate, gate_state, progress_job, big_result; one resource (F-RES).
 import { randomUUID } from 'node:crypto';
