@@ -16,6 +16,7 @@ import {
   type Verdict,
   type WireEntry,
 } from './checks.js';
+import { PROTOCOL_VERSION } from './protocol.js';
 import type { CheckContext, ConnectOptions, Fixtures, Scenario, ScenarioContext, Session } from './scenario.js';
 import type { ExitInfo, Target } from './target.js';
 import { TargetError } from './target.js';
@@ -76,7 +77,8 @@ export interface RunResult {
   fatal?: { message: string; target: string; stderrTail?: string };
   interrupted?: 'signal' | 'deadline';
   selection: string[];
-  targets: Array<{ label: string; transport: TransportName }>;
+  /** protocolVersion: what the server answered to initialize (absent when it never answered). */
+  targets: Array<{ label: string; transport: TransportName; protocolVersion?: string }>;
   timeouts: RunTimeouts;
 }
 
@@ -171,6 +173,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
   const perTarget = selected.length + 1;
   const progress = new InOrder(options.targets.length * perTarget, emit);
   const outcomes: ScenarioOutcome[][] = options.targets.map(() => []);
+  const negotiated: Array<string | undefined> = options.targets.map(() => undefined);
   const unrunAll = () =>
     options.targets.forEach((target, t) => (outcomes[t] = selected.map((s) => ({ results: unrun(s, target, interruptedReason(interrupted)), problems: [] }))));
 
@@ -191,7 +194,22 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
     } else {
       await Promise.all(
         options.targets.map(async (target, t) => {
-          const fixtures = (probes[t] as PromiseFulfilledResult<Fixtures>).value;
+          const { fixtures, protocolVersion } = (probes[t] as PromiseFulfilledResult<Probe>).value;
+          negotiated[t] = protocolVersion;
+          if (protocolVersion !== PROTOCOL_VERSION) {
+            // T25-CLI-01: a server that answers another revision does not speak 2025-11-25 tasks; the suite does not apply.
+            const reason = `the server negotiated protocol version "${protocolVersion}", not ${PROTOCOL_VERSION}: the 2025-11-25 task checks do not apply (T25-CLI-01)`;
+            selected.forEach((scenario, index) => {
+              outcomes[t]![index] = {
+                results: scenario.checks.map((spec) =>
+                  baseResult(spec, scenario.name, target.transport, { status: 'SKIPPED', skip: { kind: 'missing-capability', reason, enabledBy: [`protocolVersion ${PROTOCOL_VERSION}`] } }, 0),
+                ),
+                problems: [],
+              };
+              progress.end(t * perTarget + 1 + index);
+            });
+            return;
+          }
           const health = new TargetHealth(target);
           const turnstile = new Turnstile();
           await schedule(selected, turnstile, async (index) => {
@@ -244,7 +262,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
     fatal,
     interrupted,
     selection: selected.map((s) => s.name),
-    targets: options.targets.map((t) => ({ label: t.label, transport: t.transport })),
+    targets: options.targets.map((t, i) => ({ label: t.label, transport: t.transport, ...(negotiated[i] !== undefined ? { protocolVersion: negotiated[i] } : {}) })),
     timeouts,
   };
 }
@@ -410,10 +428,15 @@ class TargetHealth {
   }
 }
 
-async function probeFixtures(target: Target, load: RunOptions['loadFixtures']): Promise<Fixtures> {
+interface Probe {
+  fixtures: Fixtures;
+  protocolVersion: string;
+}
+
+async function probeFixtures(target: Target, load: RunOptions['loadFixtures']): Promise<Probe> {
   const session = await target.connect();
   try {
-    return await load(session, target);
+    return { fixtures: await load(session, target), protocolVersion: session.protocolVersion };
   } finally {
     await session.close().catch(() => undefined);
   }

@@ -214,7 +214,7 @@ export class McpSession implements Session {
         o.kind === 'error'
           ? `the server answered initialize with error ${o.error.code} "${o.error.message}"`
           : o.kind === 'timeout'
-            ? `no answer to initialize within ${options.timeoutMs} ms (raise --start-timeout, or check that the command speaks MCP on stdio)`
+            ? `no answer to initialize within ${options.timeoutMs} ms (check that the command speaks MCP on stdio)`
             : o.reason.startsWith('cannot reach')
               ? o.reason
               : `the connection closed during initialize: ${o.reason}`;

@@ -253,7 +253,7 @@ class HttpCommandTarget extends HttpTarget {
       let pending = '';
       const timer = setTimeout(() => {
         if (found) return;
-        reject(new TargetError(`${this.label}: no "MCP endpoint: <url>" line on stdout within ${this.options.startTimeoutMs} ms (raise --start-timeout or make the server print it)${this.tailNote()}`, this.stderrTail()));
+        reject(new TargetError(`${this.label}: no "MCP endpoint: <url>" line on stdout within ${this.options.startTimeoutMs} ms (make the server print it when ready)${this.tailNote()}`, this.stderrTail()));
         void stopProcess(child, { termGraceMs: 1000 });
       }, this.options.startTimeoutMs);
       child.stderr?.on('data', (c: Buffer) => this.tail.push(c));

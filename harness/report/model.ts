@@ -21,7 +21,7 @@ export const Report = z
       startedAt: z.string(),
       finishedAt: z.string(),
       durationMs: z.number(),
-      targets: z.array(z.object({ label: z.string(), transport: TransportName })),
+      targets: z.array(z.object({ label: z.string(), transport: TransportName, protocolVersion: z.string().optional() })),
       protocolVersion: z.string(),
       timeouts: z.object({ requestMs: z.number(), settleMs: z.number(), checkMs: z.number(), runMs: z.number().optional() }),
       /** Scenario names that ran (in order). */

@@ -307,8 +307,8 @@ describe('runChecks', () => {
     );
     expect(run.results.map((r) => r.transport)).toEqual(['stdio', 'http']);
     expect(run.targets).toEqual([
-      { label: 'stdio: fake', transport: 'stdio' },
-      { label: 'http: fake', transport: 'http' },
+      { label: 'stdio: fake', transport: 'stdio', protocolVersion: '2025-11-25' },
+      { label: 'http: fake', transport: 'http', protocolVersion: '2025-11-25' },
     ]);
   });
 

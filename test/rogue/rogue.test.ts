@@ -172,6 +172,17 @@ describe.concurrent('crashing, hanging and noisy servers end in a report and a n
     expect(reportOf(r.dir).checks.find((c) => c.id === 'T25-LIST-01')?.status).toBe('FAILURE');
   });
 
+  it('answers initialize with an older revision: the 2025-11-25 checks are skipped as not spoken, exit 3 (incomplete)', async ({ expect }) => {
+    const r = await cli('init-old-version', ['create']);
+    expect(r.code).toBe(3);
+    const checks = reportOf(r.dir).checks;
+    expect(checks.length).toBeGreaterThan(0);
+    for (const c of checks) {
+      expect(c.status).toBe('SKIPPED');
+      expect(c.skip?.reason).toMatch(/negotiated protocol version "2025-06-18"/);
+    }
+  });
+
   it('never answers initialize: the run ends as a start-up failure (exit 2)', async ({ expect }) => {
     const r = await runRogue('init-hang', ['capabilities'], FAULT_TIMEOUTS, 3_000);
     expect(r.fatal).toMatch(/no answer to initialize/);
