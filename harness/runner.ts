@@ -670,6 +670,12 @@ class ScenarioRun implements ScenarioContext {
       return this.record(spec, { verdict: { status: 'SKIPPED', skip: { kind: 'not-applicable', reason: notApplicableReason(spec) } }, details: {}, durationMs: 0 });
     }
     const missing = spec.fixtures.filter((role) => !this.fixtures.has(role));
+    if (missing.includes('S-AUTH') && this.target.principals === 0) {
+      // Binding to an authorization context is a MUST only where one exists; a target reached without
+      // credentials has none, which is "not applicable", not "incomplete".
+      const reason = 'no authorization context: the target was reached without credentials (give two --auth-token principals if it has auth)';
+      return this.record(spec, { verdict: { status: 'SKIPPED', skip: { kind: 'not-applicable', reason, enabledBy: [FIXTURE_HINTS['S-AUTH']] } }, details: {}, durationMs: 0 });
+    }
     if (missing.length) {
       const hints = missing.map((r) => FIXTURE_HINTS[r] ?? r);
       const reason = `needs ${hints.join(', ')}`;

@@ -74,6 +74,18 @@ describe('runChecks', () => {
     expect(run.results[1]?.skip?.reason).toContain('gated_job');
   });
 
+  it('an S-AUTH check is not applicable without credentials, but incomplete with only one principal', async () => {
+    const bound = spec('T-AUTH', { fixtures: ['S-AUTH'] });
+    const s = scenario('auth', [bound], async (ctx) => {
+      await ctx.check(bound, async () => pass());
+    });
+    const none = await runChecks(setup({ scenarios: [s] }).options);
+    expect(none.results[0]).toMatchObject({ status: 'SKIPPED', skip: { kind: 'not-applicable' } });
+    const wire = new WireLog();
+    const one = await runChecks(setup({ scenarios: [s], wire, target: new FakeTarget({ wire, principals: 1 }) }).options);
+    expect(one.results[0]).toMatchObject({ status: 'SKIPPED', skip: { kind: 'missing-fixture' } });
+  });
+
   it('turns exceptions into FAILURE with the error message and keeps the probe outcome', async () => {
     const A = spec('T-A'), B = spec('T-B');
     const s = scenario('throws', [A, B], async (ctx) => {
