@@ -137,3 +137,18 @@ export function omitMeta(o: JsonObject): JsonObject {
   void _meta;
   return rest;
 }
+
+/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order (keeps sockets and stdio buffers sane with thousands of tasks). */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= items.length) return;
+      out[i] = await fn(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

@@ -2,10 +2,10 @@
 // listing without requestor identity, rate limiting, maximum ttl, and the manual documentation items.
 import { fail, info, pass, skip, warn, worst, type CheckSpec, type Verdict } from '../harness/checks.js';
 import type { RpcOutcome, Scenario, ScenarioContext } from '../harness/scenario.js';
-import { cancelTask, createTask, describeOutcome, getTask, taskResult } from '../harness/tasks.js';
+import { cancelTask, createTask, describeOutcome, getTask, mapLimit, taskResult } from '../harness/tasks.js';
 import { analyzeIds, summarizeIds } from './lib/id-stats.js';
 import { closeQuietly, j, needTaskTool, releaseQuietly } from './lib/receiver-support.js';
-import { createEchoTasks, createGated, firstSkip, mapLimit, needTasksCapability, needTasksMember, outcomeLabel, randomTaskId, statusOf, tally, walkTaskList } from './lib/task-probes.js';
+import { createEchoTasks, createGated, firstSkip, needTasksCapability, needTasksMember, outcomeLabel, randomTaskId, statusOf, tally, walkTaskList } from './lib/task-probes.js';
 
 const SEC_01: CheckSpec = {
   id: 'T25-SEC-01',

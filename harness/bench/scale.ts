@@ -3,11 +3,11 @@
 // so a server that mixes results up under load is caught, not just timed. tasks/get latency is sampled
 // while the load is on; resident memory is read before and after when the harness owns the process.
 import { isTerminal } from '../protocol.js';
-import { describeOutcome } from '../tasks.js';
+import { describeOutcome, mapLimit } from '../tasks.js';
 import type { BenchScale } from './model.js';
 import { readRssBytes } from './rss.js';
 import { percentiles } from './stats.js';
-import { BENCH_TTL_MS, type BenchTarget, checkComputed, createdTask, errorMessage, honouredPollInterval, mapLimit, type Progress, silent, sleep, slowComputeParams } from './types.js';
+import { BENCH_TTL_MS, type BenchTarget, checkComputed, createdTask, errorMessage, honouredPollInterval, type Progress, silent, sleep, slowComputeParams } from './types.js';
 
 export const DEFAULT_SCALE_SIZES = [1, 10, 100, 1000];
 export const DEFAULT_SCALE_SECONDS = 0.5;

@@ -69,17 +69,3 @@ export function honouredPollInterval(pollInterval: number | undefined): number {
   return Math.max(10, pollInterval ?? 250);
 }
 
-/** Runs `fn` over items with at most `limit` in flight (keeps HTTP sockets and stdio buffers sane at N = 10000). */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (;;) {
-      const i = next++;
-      if (i >= items.length) return;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}

@@ -4,7 +4,7 @@
 import { skip, type Verdict } from '../../harness/checks.js';
 import type { Task, TaskStatus } from '../../harness/protocol.js';
 import type { JsonObject, RpcOutcome, ScenarioContext, Session } from '../../harness/scenario.js';
-import { createTask, describeOutcome, getTask, listTasks, pollUntil, ProbeError, untilTerminal } from '../../harness/tasks.js';
+import { createTask, describeOutcome, getTask, listTasks, mapLimit, pollUntil, ProbeError, untilTerminal } from '../../harness/tasks.js';
 import { at } from './receiver-support.js';
 
 export const declaresList = (s: Session) => at(s.serverCapabilities, ['tasks', 'list']) !== undefined;
@@ -36,20 +36,6 @@ export const blockingTimeoutMs = (ctx: ScenarioContext) => ctx.timeouts.settleMs
 
 export const randomTaskId = () => crypto.randomUUID();
 
-/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (;;) {
-      const i = next++;
-      if (i >= items.length) return;
-      out[i] = await fn(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 export interface ListPageInfo {
   size: number;

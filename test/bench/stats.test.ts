@@ -7,7 +7,8 @@ import { compareTargets } from '../../harness/bench/compare.js';
 import type { BenchApproach, BenchOperation, BenchScale } from '../../harness/bench/model.js';
 import { parseVmRss } from '../../harness/bench/rss.js';
 import { median, percentile, percentiles, ratio, round } from '../../harness/bench/stats.js';
-import { honouredPollInterval, mapLimit } from '../../harness/bench/types.js';
+import { honouredPollInterval } from '../../harness/bench/types.js';
+import { mapLimit } from '../../harness/tasks.js';
 
 describe('percentile', () => {
   const values = [15, 20, 35, 40, 50];
