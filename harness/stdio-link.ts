@@ -68,6 +68,7 @@ export class StdioLink implements Link {
   private stopping = false;
   readonly stderrTail = new LineTail(200);
   private exited: Promise<void> | undefined;
+  private drained: Promise<void> | undefined;
 
   constructor(private readonly options: StdioLinkOptions) {
     this.sdk = new StdioClientTransport({
@@ -122,10 +123,13 @@ export class StdioLink implements Link {
       });
     });
     // 'close' fires after stdout/stderr are drained, so every message the server wrote is delivered first.
-    child.once('close', () => {
-      const e = this.exit;
-      const how = e?.signal ? `signal ${e.signal}` : `exit code ${e?.code}`;
-      events.closed(this.stopping ? `process stopped by the harness (${how})` : `server process exited (${how})`);
+    this.drained = new Promise((resolve) => {
+      child.once('close', () => {
+        const e = this.exit;
+        const how = e?.signal ? `signal ${e.signal}` : `exit code ${e?.code}`;
+        events.closed(this.stopping ? `process stopped by the harness (${how})` : `server process exited (${how})`);
+        resolve();
+      });
     });
   }
 
@@ -158,5 +162,10 @@ export class StdioLink implements Link {
     if (!this.exit) this.stopping = true;
     await stopProcess(child, options);
     await this.exited;
+    // Wait for 'close' too, so the session reads as closed when stop() returns; bounded, because a
+    // grandchild that inherited the pipes can keep them open after the server itself has exited.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.drained, new Promise<void>((r) => (timer = setTimeout(r, 2000)))]);
+    clearTimeout(timer);
   }
 }
