@@ -17,22 +17,8 @@ const record = (taskId: string, owner = 'o', status: TaskRecord['status'] = 'wor
   request: { method: 'tools/call', params: { name: 'x' } },
 });
 
+// The paging and persistence contract of every store is in store.test.ts; this covers what is specific to memory.
 describe('MemoryTaskStore', () => {
-  it('pages one owner in creation order; positions survive deletions', async () => {
-    const store = new MemoryTaskStore();
-    for (let i = 1; i <= 5; i++) await store.insert(record(`t${i}`));
-    await store.insert(record('other', 'p'));
-    const first = await store.list('o', undefined, 2);
-    expect(first.records.map((r) => r.taskId)).toEqual(['t1', 't2']);
-    await store.delete('t3');
-    const second = await store.list('o', first.nextPosition, 2);
-    expect(second.records.map((r) => r.taskId)).toEqual(['t4', 't5']);
-    expect(second.nextPosition).toBeUndefined();
-    expect(store.isPosition(first.nextPosition!)).toBe(true);
-    expect(store.isPosition('999')).toBe(false);
-    expect(store.isPosition('-1')).toBe(false);
-  });
-
   it('transitions atomically from the named statuses only and counts active records', async () => {
     const store = new MemoryTaskStore();
     await store.insert(record('a'));
