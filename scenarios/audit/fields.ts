@@ -2,7 +2,7 @@
 // monotonicity (T25-TTL-01/02), ttl (T25-TTL-03), pollInterval (T25-TTL-07).
 import { fail, info, pass, warn, worst, type TransportName, type Verdict } from '../../harness/checks.js';
 import { RFC3339 } from '../../harness/protocol.js';
-import { describeObservation, ordering, timelines, type TaskObservation } from './observations.js';
+import { describeObservation, noTaskObserved, ordering, timelines, type TaskObservation } from './observations.js';
 
 const MAX_CITED = 10;
 
@@ -15,11 +15,9 @@ function examples(list: TaskObservation[], field: string): string {
     .join('; ');
 }
 
-const nothing = () => info('no Task was observed on this transport; nothing to check');
-
 /** T25-ID-01: taskId is a JSON string (and, for the harness, not empty). */
 export function taskIdsAreStrings(obs: TaskObservation[]): Verdict {
-  if (obs.length === 0) return nothing();
+  if (obs.length === 0) return noTaskObserved();
   const notString = obs.filter((o) => typeof o.taskId !== 'string');
   const empty = obs.filter((o) => o.taskId === '');
   const verdicts: Verdict[] = [];
@@ -60,7 +58,7 @@ function timestampFormat(obs: TaskObservation[], field: 'createdAt' | 'lastUpdat
 
 /** T25-TTL-01: every Task carries an RFC 3339 createdAt. */
 export function createdAtFormat(obs: TaskObservation[]): Verdict {
-  if (obs.length === 0) return nothing();
+  if (obs.length === 0) return noTaskObserved();
   return worst([...timestampFormat(obs, 'createdAt'), pass(`all ${obs.length} Task(s) carry an RFC 3339 createdAt`)]);
 }
 
@@ -71,7 +69,7 @@ const instant = (o: TaskObservation, field: string) => (typeof o.task[field] ===
  * createdAt, and never decreasing between observations whose order is certain (A25-19).
  */
 export function lastUpdatedAt(obs: TaskObservation[], transport: TransportName): Verdict {
-  if (obs.length === 0) return nothing();
+  if (obs.length === 0) return noTaskObserved();
   const verdicts = timestampFormat(obs, 'lastUpdatedAt');
   const beforeCreated = obs.filter((o) => instant(o, 'lastUpdatedAt') < instant(o, 'createdAt'));
   if (beforeCreated.length) {
@@ -102,7 +100,7 @@ export function lastUpdatedAt(obs: TaskObservation[], transport: TransportName):
 
 /** T25-TTL-03: ttl present in every Task (tasks/get above all): null or a non-negative integer. */
 export function ttlPresent(obs: TaskObservation[]): Verdict {
-  if (obs.length === 0) return nothing();
+  if (obs.length === 0) return noTaskObserved();
   const verdicts: Verdict[] = [];
   const missing = obs.filter((o) => !('ttl' in o.task));
   const missingInGet = missing.filter((o) => o.kind === 'get');
@@ -125,7 +123,7 @@ export function ttlPresent(obs: TaskObservation[]): Verdict {
 /** T25-TTL-07: pollInterval, when present, is a positive integer number of ms. */
 export function pollIntervalType(obs: TaskObservation[]): Verdict {
   const present = obs.filter((o) => 'pollInterval' in o.task && o.task.pollInterval !== undefined);
-  if (present.length === 0) return info(obs.length ? 'no Task carried pollInterval (it is optional)' : 'no Task was observed on this transport; nothing to check');
+  if (present.length === 0) return obs.length ? info('no Task carried pollInterval (it is optional)') : noTaskObserved();
   const verdicts: Verdict[] = [];
   const notNumber = present.filter((o) => typeof o.task.pollInterval !== 'number' || !Number.isFinite(o.task.pollInterval));
   const odd = present.filter((o) => typeof o.task.pollInterval === 'number' && Number.isFinite(o.task.pollInterval) && (!Number.isInteger(o.task.pollInterval) || o.task.pollInterval <= 0));

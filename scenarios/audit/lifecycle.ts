@@ -2,7 +2,7 @@
 // with the lifecycle (T25-NOTIF-04), stable identity (T25-LIFE-04), notification coverage (T25-NOTIF-01).
 import { fail, info, pass, warn, worst, type TransportName, type Verdict } from '../../harness/checks.js';
 import { isTerminal, TaskStatus } from '../../harness/protocol.js';
-import { describeObservation, ordering, timelines, type TaskObservation } from './observations.js';
+import { describeObservation, noTaskObserved, ordering, timelines, type TaskObservation } from './observations.js';
 
 const MAX_CITED = 10;
 
@@ -42,7 +42,7 @@ const citeRegression = (r: Regression) => ({ taskId: r.after.taskId, from: r.bef
 
 /** T25-LIFE-02: statuses in the enum; no edge out of a terminal status. */
 export function lifecycleEdges(obs: TaskObservation[], transport: TransportName): Verdict {
-  if (obs.length === 0) return info('no Task was observed on this transport; nothing to check');
+  if (obs.length === 0) return noTaskObserved();
   const verdicts: Verdict[] = [];
   const invalid = obs.filter((o) => !TaskStatus.safeParse(o.status).success);
   if (invalid.length) {
@@ -89,7 +89,7 @@ export function notificationsAgree(obs: TaskObservation[], transport: TransportN
 
 /** T25-LIFE-04: taskId and createdAt are the same in every representation of a task. */
 export function stableIdentity(obs: TaskObservation[]): Verdict {
-  if (obs.length === 0) return info('no Task was observed on this transport; nothing to check');
+  if (obs.length === 0) return noTaskObserved();
   const verdicts: Verdict[] = [];
   const wrongId = obs.filter((o) => (o.kind === 'get' || o.kind === 'cancel') && o.requestedTaskId !== undefined && o.taskId !== o.requestedTaskId);
   if (wrongId.length) {

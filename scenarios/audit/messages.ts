@@ -3,7 +3,7 @@
 import { fail, info, pass, warn, worst, type Verdict, type WireEntry } from '../../harness/checks.js';
 import { RELATED_TASK, relatedTaskId } from '../../harness/protocol.js';
 import { validateServerMessage, type RequestContext } from '../../harness/schema.js';
-import { cite, notificationsOf, responsesTo } from './observations.js';
+import { cite, noTaskObserved, notificationsOf, responsesTo } from './observations.js';
 
 const MAX_CITED = 20;
 
@@ -59,7 +59,10 @@ export function schemaValid(all: WireEntry[], messages: WireEntry[]): Verdict {
 export function resultMeta(messages: WireEntry[]): Verdict {
   const results = responsesTo(messages, 'tasks/result');
   const errors = messages.filter((e) => e.answers?.method === 'tasks/result' && 'error' in (e.message as object)).length;
-  if (results.length === 0) return info(`no successful tasks/result response was observed (${errors} error response(s), which carry no _meta)`);
+  if (results.length === 0) {
+    const why = `no successful tasks/result response was observed (${errors} error response(s), which carry no _meta)`;
+    return { ...noTaskObserved(), message: why, skip: { ...noTaskObserved().skip!, reason: why } };
+  }
   const bad = results.filter((e) => {
     const wanted = (e.answers?.params as { taskId?: unknown } | undefined)?.taskId;
     const result = (e.message as { result?: { _meta?: unknown } }).result;

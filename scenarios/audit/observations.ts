@@ -1,7 +1,7 @@
 // Task observations extracted from the wire log: every Task the server showed us, wherever it appeared
 // (CreateTaskResult, tasks/get, tasks/cancel, tasks/list entries, notifications/tasks/status), with
 // what is needed to order them. Pure functions over WireEntry[]; the passive checks build on these.
-import type { TransportName, WireEntry } from '../../harness/checks.js';
+import { skip, type TransportName, type Verdict, type WireEntry } from '../../harness/checks.js';
 
 export type ObservationKind = 'create' | 'get' | 'cancel' | 'list' | 'notification';
 
@@ -159,4 +159,15 @@ export function ordering(a: TaskObservation, b: TaskObservation, transport: Tran
 export function describeObservation(o: TaskObservation): string {
   const what = o.kind === 'notification' ? 'notifications/tasks/status' : o.kind === 'create' ? 'CreateTaskResult' : o.kind === 'list' ? 'tasks/list entry' : `tasks/${o.kind} result`;
   return `${what} (seq ${o.seq}, ${o.connection}${o.channel && o.channel !== 'stdio' ? ` ${o.channel}` : ''})`;
+}
+
+/**
+ * A passive rule with no Task to read proved nothing: it could not run, and says what would let it (a
+ * MUST that only "passed" on an empty record would make the report look greener than it is).
+ */
+export function noTaskObserved(): Verdict {
+  return skip('missing-fixture', 'no Task was observed on this transport, so there was nothing to check: a task tool (F-ECHO slow_compute or F-GATE gated_job) lets the harness create some', [
+    'F-ECHO (tool slow_compute)',
+    'F-GATE (tool gated_job)',
+  ]);
 }
