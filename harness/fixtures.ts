@@ -53,7 +53,7 @@ export function parseFixtureMapping(text: string, source = 'fixtures file'): Fix
   try {
     raw = parseYaml(text);
   } catch (e) {
-    throw new Error(`${source}: not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`);
+    throw new Error(`${source}: not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`, { cause: e });
   }
   const r = FixtureMappingFile.safeParse(raw ?? {});
   if (!r.success) {
@@ -77,7 +77,7 @@ export function loadFixtureMapping(file: string): FixtureMappingFile {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read fixtures file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new Error(`cannot read fixtures file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
   }
   return parseFixtureMapping(text, file);
 }

@@ -110,7 +110,7 @@ export class StdioLink implements Link {
       await this.sdk.start();
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      throw new Error(err.code === 'ENOENT' ? `command not found: ${this.options.command}` : `cannot start ${this.options.command}: ${err.message}`);
+      throw new Error(err.code === 'ENOENT' ? `command not found: ${this.options.command}` : `cannot start ${this.options.command}: ${err.message}`, { cause: e });
     }
     const child = (this.sdk as unknown as { _process?: ChildProcess })._process;
     if (!child) throw new Error(`cannot start ${this.options.command}: no process`);

@@ -80,7 +80,7 @@ export class SqliteTaskStore implements TaskStore {
       if (options.path !== ':memory:') makeFolder(dirname(options.path));
       this.db = new Database(options.path);
     } catch (error) {
-      throw new Error(`cannot open the task store ${options.path}: ${(error as Error).message} (check the path and its permissions)`);
+      throw new Error(`cannot open the task store ${options.path}: ${(error as Error).message} (check the path and its permissions)`, { cause: error });
     }
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     // WAL: readers never block the writer, and a killed process loses no committed transaction.
@@ -105,7 +105,7 @@ export class SqliteTaskStore implements TaskStore {
         .prepare('INSERT INTO tasks (task_id, owner, status, runner, record) VALUES (?, ?, ?, ?, ?)')
         .run(record.taskId, record.owner, record.status, this.instanceId, JSON.stringify(record));
     } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new Error(`task ${record.taskId} already exists`);
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new Error(`task ${record.taskId} already exists`, { cause: error });
       throw error;
     }
   }

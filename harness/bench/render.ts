@@ -8,7 +8,6 @@ import { round } from './stats.js';
 const ms = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 const x = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : `${v.toFixed(2)}x`);
 const mb = (v: number | null | undefined) => (v === null || v === undefined ? '–' : `${(v / 1024 / 1024).toFixed(1)}`);
-const ok = (v: boolean) => (v ? 'yes' : 'NO');
 
 interface Grid {
   head: string[];

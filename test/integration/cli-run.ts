@@ -44,7 +44,7 @@ export class Workspace {
     try {
       raw = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     } catch (e) {
-      throw new Error(`the CLI (exit ${code}) wrote no readable report.json: ${(e as Error).message}\n${stderr}`);
+      throw new Error(`the CLI (exit ${code}) wrote no readable report.json: ${(e as Error).message}\n${stderr}`, { cause: e });
     }
     return { code, stdout, stderr, report: Report.parse(raw) };
   }
