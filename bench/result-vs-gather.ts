@@ -38,7 +38,11 @@ class Rpc {
 
   async open(): Promise<void> {
     await this.transport.start();
-    const init = await this.call('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'result-vs-gather', version: '0' } });
+    const init = await this.call('initialize', {
+      protocolVersion: '2025-11-25',
+      capabilities: {},
+      clientInfo: { name: 'result-vs-gather', version: '0' },
+    });
     (this.transport as { setProtocolVersion?: (v: string) => void }).setProtocolVersion?.(init.protocolVersion as string);
     await this.transport.send({ jsonrpc: '2.0', method: 'notifications/initialized' } as JSONRPCMessage);
   }
@@ -70,7 +74,8 @@ async function viaTasks(rpc: Rpc): Promise<number> {
     SECONDS.map(async (s) => {
       const created = await rpc.call('tools/call', { ...compute(s), task: { ttl: 60_000 } });
       const result = await rpc.call('tasks/result', { taskId: (created.task as Json).taskId });
-      if ((result.content as Array<{ text: string }>)[0]?.text !== `computed:${s}`) throw new Error('tasks/result returned the wrong payload');
+      if ((result.content as Array<{ text: string }>)[0]?.text !== `computed:${s}`)
+        throw new Error('tasks/result returned the wrong payload');
     }),
   );
   return performance.now() - start;
@@ -125,7 +130,9 @@ async function overHttp(rounds: number): Promise<Row> {
         const match = /^MCP endpoint: (\S+)$/.exec(line);
         if (match) resolve(match[1]!);
       });
-      child.once('exit', (code) => reject(new Error(`the reference server exited (${code}) before printing its endpoint: ${stderr.trim()}`)));
+      child.once('exit', (code) =>
+        reject(new Error(`the reference server exited (${code}) before printing its endpoint: ${stderr.trim()}`)),
+      );
     });
     const transport = new StreamableHTTPClientTransport(new URL(url));
     const rpc = new Rpc(transport);
@@ -153,7 +160,9 @@ async function main(): Promise<number> {
 
   const ms = (x: number) => `${x.toFixed(1)} ms`.padStart(10);
   console.log(`result-vs-gather: slow_compute ${SECONDS.join(' s, ')} s; ${rounds} interleaved rounds after one warm-up; medians`);
-  console.log(`${'transport'.padEnd(10)}${'Promise.all (direct)'.padStart(22)}${'tasks + tasks/result'.padStart(22)}${'ratio'.padStart(8)}`);
+  console.log(
+    `${'transport'.padEnd(10)}${'Promise.all (direct)'.padStart(22)}${'tasks + tasks/result'.padStart(22)}${'ratio'.padStart(8)}`,
+  );
   let ok = true;
   for (const row of rows) {
     const d = median(row.direct);
@@ -162,7 +171,11 @@ async function main(): Promise<number> {
     if (ratio > 1 + TOLERANCE) ok = false;
     console.log(`${row.transport.padEnd(10)}${ms(d).padStart(22)}${ms(t).padStart(22)}${ratio.toFixed(3).padStart(8)}`);
   }
-  console.log(ok ? `verdict: the task path is within ${TOLERANCE * 100}% of Promise.all` : `verdict: the task path is more than ${TOLERANCE * 100}% slower than Promise.all`);
+  console.log(
+    ok
+      ? `verdict: the task path is within ${TOLERANCE * 100}% of Promise.all`
+      : `verdict: the task path is more than ${TOLERANCE * 100}% slower than Promise.all`,
+  );
   return ok ? 0 : 1;
 }
 

@@ -41,10 +41,18 @@ function waitGate(gateId: string): Promise<GateOutcome> {
   return new Promise((resolve) => (gate.wake = resolve));
 }
 
-const text = (t: string, isError = false): CallToolResult => ({ content: [{ type: 'text', text: t }], ...(isError ? { isError: true } : {}) });
+const text = (t: string, isError = false): CallToolResult => ({
+  content: [{ type: 'text', text: t }],
+  ...(isError ? { isError: true } : {}),
+});
 
 /** Stores a result unless the task already ended (cancelled meanwhile): the SDK store refuses a second terminal write. */
-async function finish(store: { storeTaskResult(id: string, s: 'completed' | 'failed', r: CallToolResult): Promise<void> }, taskId: string, status: 'completed' | 'failed', result: CallToolResult) {
+async function finish(
+  store: { storeTaskResult(id: string, s: 'completed' | 'failed', r: CallToolResult): Promise<void> },
+  taskId: string,
+  status: 'completed' | 'failed',
+  result: CallToolResult,
+) {
   try {
     await store.storeTaskResult(taskId, status, result);
   } catch {
@@ -55,11 +63,20 @@ async function finish(store: { storeTaskResult(id: string, s: 'completed' | 'fai
 function buildServer(options: Options): McpServer {
   const server = new McpServer(
     { name: 'sep1686-bench-sdk-server', version: '0.1.0' },
-    { capabilities: { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } }, taskStore, taskMessageQueue: new InMemoryTaskMessageQueue() },
+    {
+      capabilities: { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } },
+      taskStore,
+      taskMessageQueue: new InMemoryTaskMessageQueue(),
+    },
   );
-  const taskParams = (ttl: number | undefined) => ({ ttl: ttl ?? 60_000, ...(options.pollInterval !== undefined ? { pollInterval: options.pollInterval } : {}) });
+  const taskParams = (ttl: number | undefined) => ({
+    ttl: ttl ?? 60_000,
+    ...(options.pollInterval !== undefined ? { pollInterval: options.pollInterval } : {}),
+  });
 
-  server.registerTool('greet', { description: 'Returns Hello, {name}! at once.', inputSchema: { name: z.string() } }, async ({ name }) => text(`Hello, ${name}!`));
+  server.registerTool('greet', { description: 'Returns Hello, {name}! at once.', inputSchema: { name: z.string() } }, async ({ name }) =>
+    text(`Hello, ${name}!`),
+  );
 
   server.experimental.tasks.registerToolTask(
     'slow_compute',
@@ -95,7 +112,11 @@ function buildServer(options: Options): McpServer {
 
   server.experimental.tasks.registerToolTask(
     'gated_job',
-    { description: 'Blocks until release_gate names the same gateId.', inputSchema: { gateId: z.string() }, execution: { taskSupport: 'optional' } },
+    {
+      description: 'Blocks until release_gate names the same gateId.',
+      inputSchema: { gateId: z.string() },
+      execution: { taskSupport: 'optional' },
+    },
     {
       async createTask({ gateId }, extra) {
         const task = await extra.taskStore.createTask(taskParams(extra.taskRequestedTtl));
@@ -113,7 +134,10 @@ function buildServer(options: Options): McpServer {
 
   server.registerTool(
     'release_gate',
-    { description: 'Releases a gated_job.', inputSchema: { gateId: z.string(), outcome: z.enum(['success', 'tool_error', 'protocol_error']).optional() } },
+    {
+      description: 'Releases a gated_job.',
+      inputSchema: { gateId: z.string(), outcome: z.enum(['success', 'tool_error', 'protocol_error']).optional() },
+    },
     async ({ gateId, outcome }) => {
       const gate = gates.get(gateId) ?? { state: 'waiting' as const };
       gates.set(gateId, gate);
@@ -125,7 +149,11 @@ function buildServer(options: Options): McpServer {
 
   server.registerTool(
     'gate_state',
-    { description: 'State of a gate.', inputSchema: { gateId: z.string() }, outputSchema: { state: z.enum(['unknown', 'waiting', 'aborted', 'finished']) } },
+    {
+      description: 'State of a gate.',
+      inputSchema: { gateId: z.string() },
+      outputSchema: { state: z.enum(['unknown', 'waiting', 'aborted', 'finished']) },
+    },
     async ({ gateId }) => {
       // A gate that was only released (no job waiting on it yet) is still unknown to the work.
       const gate = gates.get(gateId);
@@ -174,7 +202,13 @@ async function main(): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({
-      options: { http: { type: 'boolean' }, port: { type: 'string' }, host: { type: 'string' }, 'poll-interval': { type: 'string' }, help: { type: 'boolean' } },
+      options: {
+        http: { type: 'boolean' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'poll-interval': { type: 'string' },
+        help: { type: 'boolean' },
+      },
       strict: true,
     }));
   } catch (err) {

@@ -114,8 +114,10 @@ async function main(argv: string[]): Promise<number> {
   const selected = selectScenarios(SCENARIOS, values.scenario);
   const required = values.require ?? [];
   const unknownProperty = required.find((p) => !isProfileProperty(p));
-  if (unknownProperty !== undefined) throw new UsageError(`--require: unknown property '${unknownProperty}' (known: ${PROFILE_PROPERTY_NAMES.join(', ')})`);
-  if (required.length && !selected.some((s) => s.name === 'lifecycle')) throw new UsageError('--require needs the lifecycle scenario, which is not selected (add --scenario lifecycle)');
+  if (unknownProperty !== undefined)
+    throw new UsageError(`--require: unknown property '${unknownProperty}' (known: ${PROFILE_PROPERTY_NAMES.join(', ')})`);
+  if (required.length && !selected.some((s) => s.name === 'lifecycle'))
+    throw new UsageError('--require needs the lifecycle scenario, which is not selected (add --scenario lifecycle)');
   const timeouts: Partial<RunTimeouts> = {};
   if (values.settle !== undefined) timeouts.settleMs = parsePositiveInt('--settle', values.settle);
   if (values['check-timeout'] !== undefined) timeouts.checkMs = parsePositiveInt('--check-timeout', values['check-timeout']);
@@ -177,7 +179,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const { run } = outcome;
 
-  const verdict = decide({ results: run.results, baseline: baseline?.entries, allowIncomplete: Boolean(values['allow-incomplete']), fatal: run.fatal?.message, require: required });
+  const verdict = decide({
+    results: run.results,
+    baseline: baseline?.entries,
+    allowIncomplete: Boolean(values['allow-incomplete']),
+    fatal: run.fatal?.message,
+    require: required,
+  });
   const exitCode = signalExit ?? (run.interrupted === 'signal' ? EXIT.sigint : verdict.exitCode);
   const declaredIds = listChecks(selected).map((c) => c.spec.id);
   const report = buildReport({ run, verdict, declaredIds, baseline, exitCode });
@@ -234,7 +242,9 @@ async function die(err: unknown): Promise<never> {
     process.stderr.write(`${NAME}: ${oneLine(err.message)}\n`);
     if (verboseFlag && err.stderrTail) process.stderr.write(`${err.stderrTail}\n`);
   } else {
-    process.stderr.write(`${NAME}: unexpected error: ${oneLine(errorText(err))}${verboseFlag ? '' : ' (run with --verbose for details)'}\n`);
+    process.stderr.write(
+      `${NAME}: unexpected error: ${oneLine(errorText(err))}${verboseFlag ? '' : ' (run with --verbose for details)'}\n`,
+    );
     if (verboseFlag && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   }
   await killTargets();

@@ -30,7 +30,8 @@ export interface Connectivity {
 
 const realConnectivity: Connectivity = {
   createTarget,
-  loadFixtures: (session, target, mapping) => loadFixtures(session, mapping, { principals: target.principals, canRestart: target.canRestart }),
+  loadFixtures: (session, target, mapping) =>
+    loadFixtures(session, mapping, { principals: target.principals, canRestart: target.canRestart }),
 };
 
 export async function execute(options: ExecuteOptions, io?: Connectivity): Promise<{ run: RunResult; wire: WireLog }> {

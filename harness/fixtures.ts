@@ -61,7 +61,12 @@ export function parseFixtureMapping(text: string, source = 'fixtures file'): Fix
     const path = issue.path.map(String);
     if (issue.code === 'unrecognized_keys') {
       const where = [...path, issue.keys[0]!].join('.');
-      const allowed = path.length === 0 ? 'roles, resource, prompt, notask' : path.length === 1 && path[0] === 'roles' ? ToolRoles.options.join(', ') : 'tool, arguments';
+      const allowed =
+        path.length === 0
+          ? 'roles, resource, prompt, notask'
+          : path.length === 1 && path[0] === 'roles'
+            ? ToolRoles.options.join(', ')
+            : 'tool, arguments';
       throw new Error(`${source}: ${where}: unknown key (expected one of ${allowed})`);
     }
     throw new Error(`${source}: ${path.join('.') || '(top level)'}: ${issue.message}`);
@@ -185,7 +190,9 @@ export class ResolvedFixtures implements Fixtures {
   tool(role: FixtureRole): string {
     const name = this.toolName(role);
     if (!name || !this.has(role)) {
-      throw new Error(`fixture ${role} is not available: the server does not list tool "${name ?? '(none)'}" (map it with --fixtures, or declare ${role} in the check's fixtures)`);
+      throw new Error(
+        `fixture ${role} is not available: the server does not list tool "${name ?? '(none)'}" (map it with --fixtures, or declare ${role} in the check's fixtures)`,
+      );
     }
     return name;
   }
@@ -223,14 +230,20 @@ async function listAll(session: Session, method: string, key: string): Promise<J
 }
 
 /** Lists tools (all pages), resources and prompts, and binds roles to tools. */
-export async function loadFixtures(session: Session, mapping: FixtureMappingFile = {}, facts: TargetFacts = { principals: 0, canRestart: false }): Promise<ResolvedFixtures> {
+export async function loadFixtures(
+  session: Session,
+  mapping: FixtureMappingFile = {},
+  facts: TargetFacts = { principals: 0, canRestart: false },
+): Promise<ResolvedFixtures> {
   const caps = session.serverCapabilities;
   const tools = caps.tools ? await listAll(session, 'tools/list', 'tools') : [];
   let uri = mapping.resource;
   let prompt = mapping.prompt;
   if (uri === undefined && prompt === undefined) {
-    if (caps.resources) uri = (await listAll(session, 'resources/list', 'resources')).find((r) => typeof r.uri === 'string')?.uri as string | undefined;
-    if (uri === undefined && caps.prompts) prompt = (await listAll(session, 'prompts/list', 'prompts')).find((p) => typeof p.name === 'string')?.name as string | undefined;
+    if (caps.resources)
+      uri = (await listAll(session, 'resources/list', 'resources')).find((r) => typeof r.uri === 'string')?.uri as string | undefined;
+    if (uri === undefined && caps.prompts)
+      prompt = (await listAll(session, 'prompts/list', 'prompts')).find((p) => typeof p.name === 'string')?.name as string | undefined;
   }
   return new ResolvedFixtures(tools, mapping, facts, { uri, prompt });
 }

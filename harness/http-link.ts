@@ -123,7 +123,11 @@ export class HttpLink implements Link {
     } catch (e) {
       this.open.delete(ctrl);
       this.events.note(`GET stream failed: ${describeFetchError(e, this.options.url)}`, { channel });
-      if (forRequest !== undefined) this.events.requestFailed(forRequest, `resuming with GET Last-Event-ID ${lastEventId} failed: ${describeFetchError(e, this.options.url)}`);
+      if (forRequest !== undefined)
+        this.events.requestFailed(
+          forRequest,
+          `resuming with GET Last-Event-ID ${lastEventId} failed: ${describeFetchError(e, this.options.url)}`,
+        );
       return;
     }
     const http: HttpResponseInfo = { status: res.status, contentType: res.headers.get('content-type') };
@@ -132,7 +136,12 @@ export class HttpLink implements Link {
       this.open.delete(ctrl);
       const why = res.ok ? `Content-Type ${http.contentType}` : `HTTP ${res.status}`;
       this.events.note(`GET stream not opened: ${why}${text ? `: ${truncate(text, 300)}` : ''}`, { channel, http }, text || undefined);
-      if (forRequest !== undefined) this.events.requestFailed(forRequest, `the POST stream closed without a response and resuming it with GET Last-Event-ID ${lastEventId} gave ${why}`, http);
+      if (forRequest !== undefined)
+        this.events.requestFailed(
+          forRequest,
+          `the POST stream closed without a response and resuming it with GET Last-Event-ID ${lastEventId} gave ${why}`,
+          http,
+        );
       return;
     }
     this.events.note(`GET stream open (HTTP ${res.status})`, { channel, http });
@@ -204,7 +213,13 @@ export class HttpLink implements Link {
     const sid = res.headers.get('mcp-session-id');
     if (sid) this.session = sid;
     const channel = requestId !== undefined ? `POST ${String(requestId)}` : 'POST';
-    const post: HttpPost = { kind, id: kind === 'notification' ? undefined : m.id, method: m.method, status: res.status, contentType: http.contentType };
+    const post: HttpPost = {
+      kind,
+      id: kind === 'notification' ? undefined : m.id,
+      method: m.method,
+      status: res.status,
+      contentType: http.contentType,
+    };
     const forSdk = (status: number) => new Response(null, { status, headers: sid ? { 'mcp-session-id': sid } : {} });
 
     if (res.status >= 300 && res.status < 400) {
@@ -227,7 +242,12 @@ export class HttpLink implements Link {
       if (parsed !== undefined) this.events.message(parsed, { channel, http });
       else this.events.note(`HTTP ${res.status} for POST${text ? `: ${truncate(text, 300)}` : ''}`, { channel, http }, text || undefined);
       if (requestId !== undefined) {
-        const hint = res.status === 404 ? ' (session unknown or expired: re-initialize)' : res.status === 401 || res.status === 403 ? ' (check the bearer token)' : '';
+        const hint =
+          res.status === 404
+            ? ' (session unknown or expired: re-initialize)'
+            : res.status === 401 || res.status === 403
+              ? ' (check the bearer token)'
+              : '';
         this.events.requestFailed(requestId, `HTTP ${res.status} ${res.statusText}${hint}${text ? `: ${truncate(text, 300)}` : ''}`, http);
       }
       return new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
@@ -238,7 +258,11 @@ export class HttpLink implements Link {
       done();
       this.events.post?.({ ...post, body: truncate(text) });
       const what = kind === 'response' ? `response to server request ${String(m.id)}` : kind === 'notification' ? m.method : 'message';
-      this.events.note(`HTTP ${res.status} for POST of ${what}${text ? ` with body: ${truncate(text, 300)}` : ' (empty body)'}`, { channel, http }, text || undefined);
+      this.events.note(
+        `HTTP ${res.status} for POST of ${what}${text ? ` with body: ${truncate(text, 300)}` : ' (empty body)'}`,
+        { channel, http },
+        text || undefined,
+      );
       // 200 rather than 202: on 202 for `initialized` the SDK would open its own GET stream.
       return forSdk(200);
     }
@@ -252,8 +276,16 @@ export class HttpLink implements Link {
     } else {
       const text = await res.text().catch(() => '');
       done();
-      this.events.note(`HTTP ${res.status} with Content-Type ${http.contentType} answered a request${text ? `: ${truncate(text, 300)}` : ' (empty body)'}`, { channel, http }, text || undefined);
-      this.events.requestFailed(requestId, `the server answered the POST with HTTP ${res.status} and Content-Type ${http.contentType ?? '(none)'} instead of JSON or SSE`, http);
+      this.events.note(
+        `HTTP ${res.status} with Content-Type ${http.contentType} answered a request${text ? `: ${truncate(text, 300)}` : ' (empty body)'}`,
+        { channel, http },
+        text || undefined,
+      );
+      this.events.requestFailed(
+        requestId,
+        `the server answered the POST with HTTP ${res.status} and Content-Type ${http.contentType ?? '(none)'} instead of JSON or SSE`,
+        http,
+      );
     }
     return forSdk(202);
   }
@@ -276,11 +308,18 @@ export class HttpLink implements Link {
     }
     const list = Array.isArray(parsed) ? parsed : [parsed];
     for (const msg of list) this.events.message(msg, meta);
-    if (!list.some((msg) => isResponseTo(msg, requestId))) this.events.requestFailed(requestId, 'the JSON body did not contain the response', meta.http);
+    if (!list.some((msg) => isResponseTo(msg, requestId)))
+      this.events.requestFailed(requestId, 'the JSON body did not contain the response', meta.http);
   }
 
   /** Reads one SSE stream to its end; resumes with GET + Last-Event-ID when a request's stream ends early. */
-  private async consumeSse(body: ReadableStream<Uint8Array> | null, meta: InboundMeta, ctrl: AbortController, requestId: RequestId | undefined, isResume: boolean): Promise<void> {
+  private async consumeSse(
+    body: ReadableStream<Uint8Array> | null,
+    meta: InboundMeta,
+    ctrl: AbortController,
+    requestId: RequestId | undefined,
+    isResume: boolean,
+  ): Promise<void> {
     let lastEventId: string | undefined;
     let answered = false;
     let retryMs: number | undefined;
@@ -328,7 +367,8 @@ export class HttpLink implements Link {
         this.events.note(`${meta.channel} stream closed by the client`, meta);
       } else {
         this.events.note(`${meta.channel} stream broke: ${(e as Error).message}`, meta);
-        if (requestId !== undefined && !answered) this.events.requestFailed(requestId, `the SSE stream broke before the response: ${(e as Error).message}`, meta.http);
+        if (requestId !== undefined && !answered)
+          this.events.requestFailed(requestId, `the SSE stream broke before the response: ${(e as Error).message}`, meta.http);
       }
       return;
     }
@@ -355,7 +395,13 @@ export class HttpLink implements Link {
       await this.openGetStream(lastEventId, requestId);
       return;
     }
-    this.events.requestFailed(requestId, isResume ? 'the resumed GET stream closed without the response' : 'the server closed the SSE stream without a response (and sent no event id to resume from)', meta.http);
+    this.events.requestFailed(
+      requestId,
+      isResume
+        ? 'the resumed GET stream closed without the response'
+        : 'the server closed the SSE stream without a response (and sent no event id to resume from)',
+      meta.http,
+    );
   }
 
   private async passThrough(url: string | URL, init: RequestInit, method: string): Promise<Response> {
@@ -364,7 +410,10 @@ export class HttpLink implements Link {
     const signal = init.signal ? AbortSignal.any([init.signal, ctrl.signal]) : ctrl.signal;
     try {
       const res = await fetch(url, { ...init, signal });
-      this.events.note(`HTTP ${res.status} for ${method}`, { channel: method, http: { status: res.status, contentType: res.headers.get('content-type') } });
+      this.events.note(`HTTP ${res.status} for ${method}`, {
+        channel: method,
+        http: { status: res.status, contentType: res.headers.get('content-type') },
+      });
       return res;
     } catch (e) {
       this.events.note(`${method} failed: ${describeFetchError(e, String(url))}`, { channel: method });

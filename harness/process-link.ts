@@ -68,7 +68,9 @@ export class ProcessLink implements Link {
     this.child = child;
     child.stderr?.on('data', (c: Buffer) => this.stderr.push(c));
     createInterface({ input: child.stdout! }).on('line', (line) => this.onLine(line));
-    child.once('exit', (code, signal) => this.onExit(signal ? `client process killed (${signal})` : `client process exited (code ${code})`));
+    child.once('exit', (code, signal) =>
+      this.onExit(signal ? `client process killed (${signal})` : `client process exited (code ${code})`),
+    );
     child.once('error', (e) => this.onExit(`client process failed: ${e.message}`));
     await this.call({ op: 'start', n: 0 });
   }

@@ -89,7 +89,12 @@ export function unmetRequirements(profile: Partial<Record<string, PropertyValue>
     .map((name) => {
       const def = PROFILE_PROPERTIES.find((p) => p.name === name);
       const value = profile?.[name];
-      const why = value === false ? 'does not hold' : value === null ? 'could not be established (not applicable or not observed)' : 'was not checked (run the lifecycle scenario)';
+      const why =
+        value === false
+          ? 'does not hold'
+          : value === null
+            ? 'could not be established (not applicable or not observed)'
+            : 'was not checked (run the lifecycle scenario)';
       return `required property ${name} ${why}${def ? ` (evidence: ${def.evidence.join(', ')})` : ''}`;
     });
 }

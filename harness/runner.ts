@@ -108,7 +108,9 @@ export function selectScenarios(all: Scenario[], names: string[] | undefined): S
   const known = new Set(all.map((s) => s.name));
   const unknown = names.filter((n) => !known.has(n));
   if (unknown.length) {
-    throw new UsageError(`unknown scenario ${unknown.map((n) => `'${n}'`).join(', ')} (see --list; known: ${all.map((s) => s.name).join(', ')})`);
+    throw new UsageError(
+      `unknown scenario ${unknown.map((n) => `'${n}'`).join(', ')} (see --list; known: ${all.map((s) => s.name).join(', ')})`,
+    );
   }
   return all.filter((s) => names.includes(s.name));
 }
@@ -175,7 +177,9 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
   const outcomes: ScenarioOutcome[][] = options.targets.map(() => []);
   const negotiated: Array<string | undefined> = options.targets.map(() => undefined);
   const unrunAll = () =>
-    options.targets.forEach((target, t) => (outcomes[t] = selected.map((s) => ({ results: unrun(s, target, interruptedReason(interrupted)), problems: [] }))));
+    options.targets.forEach(
+      (target, t) => (outcomes[t] = selected.map((s) => ({ results: unrun(s, target, interruptedReason(interrupted)), problems: [] }))),
+    );
 
   try {
     options.targets.forEach((target, t) => {
@@ -183,7 +187,9 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
       progress.end(t * perTarget);
     });
     // Every target starts before any scenario runs: one that cannot start is a usage-level failure.
-    const probes = await Promise.allSettled(options.targets.map((target) => abortable(probeFixtures(target, options.loadFixtures), stop.signal)));
+    const probes = await Promise.allSettled(
+      options.targets.map((target) => abortable(probeFixtures(target, options.loadFixtures), stop.signal)),
+    );
     const failed = probes.findIndex((p) => p.status === 'rejected');
     if (stop.signal.aborted) {
       unrunAll();
@@ -202,7 +208,13 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
             selected.forEach((scenario, index) => {
               outcomes[t]![index] = {
                 results: scenario.checks.map((spec) =>
-                  baseResult(spec, scenario.name, target.transport, { status: 'SKIPPED', skip: { kind: 'missing-capability', reason, enabledBy: [`protocolVersion ${PROTOCOL_VERSION}`] } }, 0),
+                  baseResult(
+                    spec,
+                    scenario.name,
+                    target.transport,
+                    { status: 'SKIPPED', skip: { kind: 'missing-capability', reason, enabledBy: [`protocolVersion ${PROTOCOL_VERSION}`] } },
+                    0,
+                  ),
                 ),
                 problems: [],
               };
@@ -221,7 +233,14 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
               return;
             }
             const emitHere = (e: ProgressEvent) => progress.push(slot, e);
-            emitHere({ type: 'scenario-start', scenario: scenario.name, target: target.label, transport: target.transport, index, total: selected.length });
+            emitHere({
+              type: 'scenario-start',
+              scenario: scenario.name,
+              target: target.label,
+              transport: target.transport,
+              index,
+              total: selected.length,
+            });
             const run = new ScenarioRun(scenario, target, fixtures, {
               wire: options.wire,
               timeouts,
@@ -236,11 +255,23 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
             // A crashed HTTP server process must come back before the next scenario (stdio spawns per session).
             if (!stop.signal.aborted) {
               await health.ready((message) =>
-                outcome.problems.push({ scenario: scenario.name, transport: target.transport, target: target.label, message: `${message} after it exited` }),
+                outcome.problems.push({
+                  scenario: scenario.name,
+                  transport: target.transport,
+                  target: target.label,
+                  message: `${message} after it exited`,
+                }),
               );
             }
             outcomes[t]![index] = outcome;
-            emitHere({ type: 'scenario-end', scenario: scenario.name, target: target.label, transport: target.transport, results: outcome.results, error: outcome.error });
+            emitHere({
+              type: 'scenario-end',
+              scenario: scenario.name,
+              target: target.label,
+              transport: target.transport,
+              results: outcome.results,
+              error: outcome.error,
+            });
             progress.end(slot);
           });
         }),
@@ -262,7 +293,11 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
     fatal,
     interrupted,
     selection: selected.map((s) => s.name),
-    targets: options.targets.map((t, i) => ({ label: t.label, transport: t.transport, ...(negotiated[i] !== undefined ? { protocolVersion: negotiated[i] } : {}) })),
+    targets: options.targets.map((t, i) => ({
+      label: t.label,
+      transport: t.transport,
+      ...(negotiated[i] !== undefined ? { protocolVersion: negotiated[i] } : {}),
+    })),
     timeouts,
   };
 }
@@ -448,7 +483,9 @@ function interruptedReason(kind: RunResult['interrupted']): string {
 
 /** Results for a scenario that never started: every declared check SKIPPED(aborted). */
 function unrun(scenario: Scenario, target: Target, reason: string): CheckResult[] {
-  return scenario.checks.map((spec) => baseResult(spec, scenario.name, target.transport, { status: 'SKIPPED', skip: { kind: 'aborted', reason } }, 0));
+  return scenario.checks.map((spec) =>
+    baseResult(spec, scenario.name, target.transport, { status: 'SKIPPED', skip: { kind: 'aborted', reason } }, 0),
+  );
 }
 
 interface RunShared {
@@ -637,7 +674,11 @@ class ScenarioRun implements ScenarioContext {
       // Every session of the target goes down with its one server process: wait for the target to ourselves.
       this.heldSince = performance.now();
       try {
-        await this.shared.turnstile.alone(restart, this.abortScenario.signal, () => this.abortError ?? new ScenarioAbort('scenario aborted'));
+        await this.shared.turnstile.alone(
+          restart,
+          this.abortScenario.signal,
+          () => this.abortError ?? new ScenarioAbort('scenario aborted'),
+        );
       } finally {
         this.heldMs += performance.now() - this.heldSince;
         this.heldSince = undefined;
@@ -667,19 +708,32 @@ class ScenarioRun implements ScenarioContext {
     this.guard();
     this.lastActivity = Date.now();
     if (spec.transports && !spec.transports.includes(this.transport)) {
-      return this.record(spec, { verdict: { status: 'SKIPPED', skip: { kind: 'not-applicable', reason: notApplicableReason(spec) } }, details: {}, durationMs: 0 });
+      return this.record(spec, {
+        verdict: { status: 'SKIPPED', skip: { kind: 'not-applicable', reason: notApplicableReason(spec) } },
+        details: {},
+        durationMs: 0,
+      });
     }
     const missing = spec.fixtures.filter((role) => !this.fixtures.has(role));
     if (missing.includes('S-AUTH') && this.target.principals === 0) {
       // Binding to an authorization context is a MUST only where one exists; a target reached without
       // credentials has none, which is "not applicable", not "incomplete".
-      const reason = 'no authorization context: the target was reached without credentials (give two --auth-token principals if it has auth)';
-      return this.record(spec, { verdict: { status: 'SKIPPED', skip: { kind: 'not-applicable', reason, enabledBy: [FIXTURE_HINTS['S-AUTH']] } }, details: {}, durationMs: 0 });
+      const reason =
+        'no authorization context: the target was reached without credentials (give two --auth-token principals if it has auth)';
+      return this.record(spec, {
+        verdict: { status: 'SKIPPED', skip: { kind: 'not-applicable', reason, enabledBy: [FIXTURE_HINTS['S-AUTH']] } },
+        details: {},
+        durationMs: 0,
+      });
     }
     if (missing.length) {
       const hints = missing.map((r) => FIXTURE_HINTS[r] ?? r);
       const reason = `needs ${hints.join(', ')}`;
-      return this.record(spec, { verdict: { status: 'SKIPPED', skip: { kind: 'missing-fixture', reason, enabledBy: hints } }, details: {}, durationMs: 0 });
+      return this.record(spec, {
+        verdict: { status: 'SKIPPED', skip: { kind: 'missing-fixture', reason, enabledBy: hints } },
+        details: {},
+        durationMs: 0,
+      });
     }
 
     const { wire, health } = this.shared;
@@ -695,7 +749,8 @@ class ScenarioRun implements ScenarioContext {
       },
     };
 
-    type Outcome = { kind: 'verdict'; verdict: Verdict } | { kind: 'error'; error: unknown } | { kind: 'deadline' } | { kind: 'interrupted' };
+    type Outcome =
+      { kind: 'verdict'; verdict: Verdict } | { kind: 'error'; error: unknown } | { kind: 'deadline' } | { kind: 'interrupted' };
     let timer: NodeJS.Timeout | undefined;
     let onStop: (() => void) | undefined;
     const heldBefore = this.held();
@@ -733,7 +788,9 @@ class ScenarioRun implements ScenarioContext {
     const died = exitAfter !== undefined && exitAfter !== exitBefore;
     const details: Record<string, unknown> = { ...notes };
     // Other scenarios (and the other transport) exchange messages at the same time: keep only ours.
-    details.exchange = evidence(wire.entries(startSeq, wire.seq()).filter((e) => e.transport === this.transport && this.connections.has(e.connection)));
+    details.exchange = evidence(
+      wire.entries(startSeq, wire.seq()).filter((e) => e.transport === this.transport && this.connections.has(e.connection)),
+    );
 
     let attempt: Attempt;
     switch (outcome.kind) {
@@ -759,7 +816,12 @@ class ScenarioRun implements ScenarioContext {
             extra.stack = err.stack.split('\n').slice(0, 6).join('\n');
           }
         }
-        attempt = { verdict: { status: 'FAILURE', message }, errorMessage: message, details: capDetails({ ...details, ...extra }), durationMs };
+        attempt = {
+          verdict: { status: 'FAILURE', message },
+          errorMessage: message,
+          details: capDetails({ ...details, ...extra }),
+          durationMs,
+        };
         break;
       }
       case 'deadline': {
@@ -768,7 +830,10 @@ class ScenarioRun implements ScenarioContext {
         break;
       }
       case 'interrupted': {
-        const reason = this.shared.interrupted() === 'deadline' ? 'the run deadline was reached during this check' : 'the run was interrupted during this check';
+        const reason =
+          this.shared.interrupted() === 'deadline'
+            ? 'the run deadline was reached during this check'
+            : 'the run was interrupted during this check';
         attempt = { verdict: { status: 'SKIPPED', skip: { kind: 'aborted', reason } }, details, durationMs };
         break;
       }
@@ -823,7 +888,8 @@ function normalizeVerdict(v: unknown): Verdict {
   if (!candidate || typeof candidate !== 'object' || !['SUCCESS', 'FAILURE', 'WARNING', 'SKIPPED', 'INFO'].includes(candidate.status)) {
     return { status: 'FAILURE', message: `harness bug: the check block returned ${JSON.stringify(v)} instead of a verdict` };
   }
-  if (candidate.status === 'SKIPPED' && !candidate.skip) return { ...candidate, skip: { kind: 'not-applicable', reason: candidate.message ?? 'skipped' } };
+  if (candidate.status === 'SKIPPED' && !candidate.skip)
+    return { ...candidate, skip: { kind: 'not-applicable', reason: candidate.message ?? 'skipped' } };
   return candidate;
 }
 
@@ -832,7 +898,15 @@ function notApplicableReason(spec: CheckSpec): string {
 }
 
 /** Static facts of the spec plus a verdict. */
-function baseResult(spec: CheckSpec, scenario: string, transport: TransportName, verdict: Verdict, durationMs: number, errorMessage?: string, details?: Record<string, unknown>): CheckResult {
+function baseResult(
+  spec: CheckSpec,
+  scenario: string,
+  transport: TransportName,
+  verdict: Verdict,
+  durationMs: number,
+  errorMessage?: string,
+  details?: Record<string, unknown>,
+): CheckResult {
   const r: CheckResult = {
     id: spec.id,
     name: spec.name,
@@ -887,7 +961,10 @@ function capDetails(details: Record<string, unknown>): Record<string, unknown> {
       continue;
     }
     const text = JSON.stringify(value);
-    out[key] = text !== undefined && text.length > MAX_DETAIL_CHARS ? { truncated: `${text.slice(0, MAX_DETAIL_CHARS / 2)}…`, chars: text.length } : value;
+    out[key] =
+      text !== undefined && text.length > MAX_DETAIL_CHARS
+        ? { truncated: `${text.slice(0, MAX_DETAIL_CHARS / 2)}…`, chars: text.length }
+        : value;
   }
   return out;
 }

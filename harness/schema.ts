@@ -5,7 +5,9 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { packagePath } from './paths.js';
 
-const schema2025 = JSON.parse(readFileSync(packagePath('spec-schemas', '2025-11-25-schema.json'), 'utf8')) as { $defs: Record<string, unknown> };
+const schema2025 = JSON.parse(readFileSync(packagePath('spec-schemas', '2025-11-25-schema.json'), 'utf8')) as {
+  $defs: Record<string, unknown>;
+};
 
 // ajv-formats is CJS with a default export; under NodeNext its type is the module namespace.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;

@@ -88,7 +88,11 @@ export const defaultServerRequestHandler: ServerRequestHandler = (req) => {
 function isRpcError(v: unknown): v is RpcError {
   if (!v || typeof v !== 'object') return false;
   const o = v as Record<string, unknown>;
-  return typeof o.code === 'number' && typeof o.message === 'string' && Object.keys(o).every((k) => k === 'code' || k === 'message' || k === 'data');
+  return (
+    typeof o.code === 'number' &&
+    typeof o.message === 'string' &&
+    Object.keys(o).every((k) => k === 'code' || k === 'message' || k === 'data')
+  );
 }
 
 interface Pending {
@@ -168,7 +172,11 @@ export class McpSession implements Session {
     return this.wire.entries(from).filter((e) => e.connection === this.name);
   }
 
-  private record(dir: 'send' | 'recv', meta: Partial<InboundMeta>, fields: { message?: unknown; note?: string; answers?: WireEntry['answers'] }): WireEntry {
+  private record(
+    dir: 'send' | 'recv',
+    meta: Partial<InboundMeta>,
+    fields: { message?: unknown; note?: string; answers?: WireEntry['answers'] },
+  ): WireEntry {
     return this.wire.record({
       dir,
       transport: this.transport,
@@ -191,7 +199,8 @@ export class McpSession implements Session {
     await this.link.start({
       message: (m, meta) => this.onMessage(m, meta),
       note: (note, meta, raw) => this.record('recv', meta, { note, message: raw }),
-      requestFailed: (id, reason, http) => this.settle(id, (p) => ({ kind: 'closed', id, ms: performance.now() - p.started, reason, ...(http ? { http } : {}) })),
+      requestFailed: (id, reason, http) =>
+        this.settle(id, (p) => ({ kind: 'closed', id, ms: performance.now() - p.started, reason, ...(http ? { http } : {}) })),
       post: (post) => this.posts.push({ ...post, seq: this.wire.seq() }),
       closed: (reason) => this.onClosed(reason),
     });
@@ -250,12 +259,18 @@ export class McpSession implements Session {
           if (!this.pending.has(id)) return;
           this.settle(id, () => ({ kind: 'closed', id, ms: performance.now() - started, reason: 'aborted by the client' }));
           this.link.abortRequest(id);
-          this.record('send', { channel: this.sendChannel() }, { note: `client dropped the connection of request ${id} (${method}) without cancelling it` });
+          this.record(
+            'send',
+            { channel: this.sendChannel() },
+            { note: `client dropped the connection of request ${id} (${method}) without cancelling it` },
+          );
         },
         { once: true },
       );
       this.record('send', { channel: this.sendChannel() }, { message });
-      this.link.send(message).catch((e: Error) => this.settle(id, () => ({ kind: 'closed', id, ms: performance.now() - started, reason: e.message })));
+      this.link
+        .send(message)
+        .catch((e: Error) => this.settle(id, () => ({ kind: 'closed', id, ms: performance.now() - started, reason: e.message })));
     });
   }
 
@@ -358,7 +373,11 @@ export class McpSession implements Session {
     const id = m.id as RequestId | null | undefined;
     const known = id !== undefined && id !== null ? this.sent.get(id) : undefined;
     const isPending = id !== undefined && id !== null && this.pending.has(id);
-    const note = known ? (isPending ? undefined : 'response to a request that was no longer awaited (timed out, aborted or answered twice)') : `response with unknown id ${JSON.stringify(id)}`;
+    const note = known
+      ? isPending
+        ? undefined
+        : 'response to a request that was no longer awaited (timed out, aborted or answered twice)'
+      : `response with unknown id ${JSON.stringify(id)}`;
     this.record('recv', meta, { message: m, answers: known ? { method: known.method, params: known.params } : undefined, note });
     if (!isPending) return;
     const http: HttpResponseInfo | undefined = meta.http;
@@ -366,7 +385,11 @@ export class McpSession implements Session {
       const ms = performance.now() - p.started;
       if ('error' in m) {
         const e = (m.error ?? {}) as Partial<RpcError>;
-        const error: RpcError = { code: typeof e.code === 'number' ? e.code : NaN, message: typeof e.message === 'string' ? e.message : String(e.message), ...('data' in e ? { data: e.data } : {}) };
+        const error: RpcError = {
+          code: typeof e.code === 'number' ? e.code : NaN,
+          message: typeof e.message === 'string' ? e.message : String(e.message),
+          ...('data' in e ? { data: e.data } : {}),
+        };
         return { kind: 'error', error, id: id as RequestId, ms, ...(http ? { http } : {}) };
       }
       const result = m.result && typeof m.result === 'object' ? (m.result as JsonObject) : ({ value: m.result } as JsonObject);
@@ -376,14 +399,24 @@ export class McpSession implements Session {
 
   private onNotification(m: Record<string, unknown>, meta: InboundMeta): void {
     const entry = this.record('recv', meta, { message: m });
-    const n: ReceivedNotification = { method: m.method as string, params: (m.params as JsonObject | undefined) ?? {}, seq: entry.seq, channel: meta.channel };
+    const n: ReceivedNotification = {
+      method: m.method as string,
+      params: (m.params as JsonObject | undefined) ?? {},
+      seq: entry.seq,
+      channel: meta.channel,
+    };
     this.notes.push(n);
     this.wake(this.notificationWaiters, n);
   }
 
   private onServerRequestMessage(m: Record<string, unknown>, meta: InboundMeta): void {
     this.record('recv', meta, { message: m });
-    const req: ServerRequest = { id: m.id as RequestId, method: m.method as string, params: (m.params as JsonObject | undefined) ?? {}, channel: meta.channel };
+    const req: ServerRequest = {
+      id: m.id as RequestId,
+      method: m.method as string,
+      params: (m.params as JsonObject | undefined) ?? {},
+      channel: meta.channel,
+    };
     this.requests.push(req);
     this.wake(this.requestWaiters, req);
     void this.answer(req);
@@ -408,7 +441,11 @@ export class McpSession implements Session {
       return;
     }
     this.record('send', { channel: this.sendChannel() }, { message });
-    await this.link.send(message).catch((e: Error) => this.record('send', { channel: this.sendChannel() }, { note: `sending the response to ${String(id)} failed: ${e.message}` }));
+    await this.link
+      .send(message)
+      .catch((e: Error) =>
+        this.record('send', { channel: this.sendChannel() }, { note: `sending the response to ${String(id)} failed: ${e.message}` }),
+      );
   }
 
   private onClosed(reason: string): void {
@@ -435,7 +472,9 @@ export class McpSession implements Session {
 }
 
 /** Creates, attaches and initializes a session; on failure the link is dropped and TargetError thrown. */
-export async function openSession(options: SessionOptions & { connect: ConnectOptions; startTimeoutMs: number; stderrTail?: () => string }): Promise<McpSession> {
+export async function openSession(
+  options: SessionOptions & { connect: ConnectOptions; startTimeoutMs: number; stderrTail?: () => string },
+): Promise<McpSession> {
   const session = new McpSession(options);
   try {
     await session.attach();
@@ -445,6 +484,9 @@ export async function openSession(options: SessionOptions & { connect: ConnectOp
     await options.link.drop().catch(() => {});
     if (e instanceof TargetError) throw e;
     const tail = options.stderrTail?.().trim();
-    throw new TargetError(`${options.name}: ${(e as Error).message}${tail ? ` | stderr: ${tail.split('\n').slice(-5).join(' / ')}` : ''}`, tail ?? '');
+    throw new TargetError(
+      `${options.name}: ${(e as Error).message}${tail ? ` | stderr: ${tail.split('\n').slice(-5).join(' / ')}` : ''}`,
+      tail ?? '',
+    );
   }
 }

@@ -80,7 +80,9 @@ export class StdioLink implements Link {
       stderr: 'pipe',
       maxBufferSize: MAX_LINE_BYTES,
     });
-    const reader = new RawLineReader((line) => this.events?.note(`non-JSON output from server: ${line.slice(0, 2000)}`, { channel: 'stdio' }, line));
+    const reader = new RawLineReader((line) =>
+      this.events?.note(`non-JSON output from server: ${line.slice(0, 2000)}`, { channel: 'stdio' }, line),
+    );
     (this.sdk as unknown as { _readBuffer: RawLineReader })._readBuffer = reader;
   }
 
@@ -110,7 +112,10 @@ export class StdioLink implements Link {
       await this.sdk.start();
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      throw new Error(err.code === 'ENOENT' ? `command not found: ${this.options.command}` : `cannot start ${this.options.command}: ${err.message}`, { cause: e });
+      throw new Error(
+        err.code === 'ENOENT' ? `command not found: ${this.options.command}` : `cannot start ${this.options.command}: ${err.message}`,
+        { cause: e },
+      );
     }
     const child = (this.sdk as unknown as { _process?: ChildProcess })._process;
     if (!child) throw new Error(`cannot start ${this.options.command}: no process`);

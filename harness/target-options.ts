@@ -55,7 +55,9 @@ export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options'
     throw new UsageError(describeParseError(err));
   }
   if (!allowPositionals && parsed.positionals.length > 0) {
-    throw new UsageError(`unexpected argument '${parsed.positionals[0]}' (put the server command after --, e.g. sep1686-check -- node server.js)`);
+    throw new UsageError(
+      `unexpected argument '${parsed.positionals[0]}' (put the server command after --, e.g. sep1686-check -- node server.js)`,
+    );
   }
   return { values: parsed.values, positionals: parsed.positionals, command };
 }
@@ -66,7 +68,8 @@ function describeParseError(err: unknown): string {
   const unknown = /Unknown option '([^']+)'/.exec(msg);
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) return `unknown option ${unknown[1]}`;
   const ambiguous = /Option '([^']+?)' argument is ambiguous/.exec(msg);
-  if (ambiguous) return `option ${ambiguous[1]!.replace(/^-\w, /, '')} needs a value (use ${ambiguous[1]!.replace(/^-\w, /, '')}=<value> for a value starting with -)`;
+  if (ambiguous)
+    return `option ${ambiguous[1]!.replace(/^-\w, /, '')} needs a value (use ${ambiguous[1]!.replace(/^-\w, /, '')}=<value> for a value starting with -)`;
   const missing = /Option '([^']+?)(?: <value>)?' argument missing/.exec(msg);
   if (missing) return `option ${missing[1]!.replace(/^-\w, /, '')} needs a value`;
   const wrongType = /Option '([^']+?)(?: <value>)?' does not take an argument/.exec(msg);
@@ -102,7 +105,8 @@ export function resolveTargetOptions(values: TargetValues, command: string[]): C
     } catch {
       throw new UsageError(`--url '${values.url}' is not a URL (expected e.g. http://127.0.0.1:3000/mcp)`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--url must be http:// or https://, got ${url.protocol}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new UsageError(`--url must be http:// or https://, got ${url.protocol}`);
     return { targets: [{ kind: 'http', url: url.toString(), headers, tokens }], embedded: false, requestMs, out };
   }
 
@@ -112,23 +116,29 @@ export function resolveTargetOptions(values: TargetValues, command: string[]): C
       return { targets: [{ kind: 'http-command', command: cmd, args, headers, tokens }], embedded: false, requestMs, out };
     }
     if (tokens.length) throw new UsageError('--auth-token applies to HTTP targets (--url or --http-command), not to a stdio command');
-    if (Object.keys(headers).length) throw new UsageError('--header applies to HTTP targets (--url or --http-command), not to a stdio command');
+    if (Object.keys(headers).length)
+      throw new UsageError('--header applies to HTTP targets (--url or --http-command), not to a stdio command');
     return { targets: [{ kind: 'stdio', command: cmd, args }], embedded: false, requestMs, out };
   }
 
-  if (values['http-command']) throw new UsageError('--http-command needs the server command after --, e.g. --http-command -- node server.js --port 0');
-  if (tokens.length || Object.keys(headers).length) throw new UsageError('--header and --auth-token need a target (--url or --http-command -- <command>)');
+  if (values['http-command'])
+    throw new UsageError('--http-command needs the server command after --, e.g. --http-command -- node server.js --port 0');
+  if (tokens.length || Object.keys(headers).length)
+    throw new UsageError('--header and --auth-token need a target (--url or --http-command -- <command>)');
   return { targets: referenceTargetSpecs(), embedded: true, requestMs, out };
 }
 
 /** The embedded reference server: stdio, and HTTP with two auth principals (enables S-AUTH checks). */
-export function referenceTargetSpecs(options: { violate?: string[]; extraArgs?: string[]; transports?: TransportName[] } = {}): TargetSpec[] {
+export function referenceTargetSpecs(
+  options: { violate?: string[]; extraArgs?: string[]; transports?: TransportName[] } = {},
+): TargetSpec[] {
   const extra = [...(options.violate ?? []).flatMap((id) => ['--violate', id]), ...(options.extraArgs ?? [])];
   return (options.transports ?? ['stdio', 'http']).map((t) => referenceServerSpec(t, extra));
 }
 
 export function parsePositiveInt(flag: string, raw: string): number {
-  if (!/^\d+$/.test(raw.trim()) || Number(raw) <= 0) throw new UsageError(`${flag} needs a positive whole number of milliseconds, got '${raw}'`);
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) <= 0)
+    throw new UsageError(`${flag} needs a positive whole number of milliseconds, got '${raw}'`);
   return Number(raw);
 }
 

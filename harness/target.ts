@@ -10,7 +10,14 @@ export type TargetSpec =
   /** An already running Streamable HTTP endpoint; `tokens` are bearer tokens of distinct principals (S-AUTH). */
   | { kind: 'http'; url: string; headers?: Record<string, string>; tokens?: string[] }
   /** Spawn a command that prints `MCP endpoint: <url>` on stdout when ready, then speak Streamable HTTP to it (S-RESTART). */
-  | { kind: 'http-command'; command: string; args: string[]; headers?: Record<string, string>; tokens?: string[]; env?: Record<string, string> };
+  | {
+      kind: 'http-command';
+      command: string;
+      args: string[];
+      headers?: Record<string, string>;
+      tokens?: string[];
+      env?: Record<string, string>;
+    };
 
 export interface TargetOptions {
   spec: TargetSpec;

@@ -171,10 +171,15 @@ class HttpTarget extends BaseTarget {
     if (this.tokens.length) {
       const principal = connect.principal ?? 0;
       const token = this.tokens[principal];
-      if (token === undefined) throw new TargetError(`${this.label}: principal ${principal} requested but only ${this.tokens.length} token(s) configured (pass more --auth-token values)`);
+      if (token === undefined)
+        throw new TargetError(
+          `${this.label}: principal ${principal} requested but only ${this.tokens.length} token(s) configured (pass more --auth-token values)`,
+        );
       headers.authorization = `Bearer ${token}`;
     } else if (connect.principal !== undefined && connect.principal > 0) {
-      throw new TargetError(`${this.label}: principal ${connect.principal} requested but no tokens are configured (pass --auth-token twice)`);
+      throw new TargetError(
+        `${this.label}: principal ${connect.principal} requested but no tokens are configured (pass --auth-token twice)`,
+      );
     }
     const session = await openSession({
       name: nextConnectionName(this.options.wire, 'http'),
@@ -203,7 +208,9 @@ class HttpTarget extends BaseTarget {
   protected async closeSessions(graceful: boolean): Promise<void> {
     const sessions = [...this.sessions];
     this.sessions.clear();
-    await Promise.all(sessions.map(async (s) => (graceful ? ((await withTimeout(s.terminate(), DELETE_GRACE_MS)) ?? s.drop()) : s.drop()).catch(() => {})));
+    await Promise.all(
+      sessions.map(async (s) => (graceful ? ((await withTimeout(s.terminate(), DELETE_GRACE_MS)) ?? s.drop()) : s.drop()).catch(() => {})),
+    );
   }
 
   protected async stopAll(): Promise<void> {
@@ -253,7 +260,12 @@ class HttpCommandTarget extends HttpTarget {
       let pending = '';
       const timer = setTimeout(() => {
         if (found) return;
-        reject(new TargetError(`${this.label}: no "MCP endpoint: <url>" line on stdout within ${this.options.startTimeoutMs} ms (make the server print it when ready)${this.tailNote()}`, this.stderrTail()));
+        reject(
+          new TargetError(
+            `${this.label}: no "MCP endpoint: <url>" line on stdout within ${this.options.startTimeoutMs} ms (make the server print it when ready)${this.tailNote()}`,
+            this.stderrTail(),
+          ),
+        );
         void stopProcess(child, { termGraceMs: 1000 });
       }, this.options.startTimeoutMs);
       child.stderr?.on('data', (c: Buffer) => this.tail.push(c));
@@ -272,13 +284,22 @@ class HttpCommandTarget extends HttpTarget {
       });
       child.once('error', (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(new TargetError(e.code === 'ENOENT' ? `${this.label}: command not found: ${command}` : `${this.label}: cannot start: ${e.message}`));
+        reject(
+          new TargetError(
+            e.code === 'ENOENT' ? `${this.label}: command not found: ${command}` : `${this.label}: cannot start: ${e.message}`,
+          ),
+        );
       });
       child.once('exit', (code, signal) => {
         if (!this.stopping) this.exit = { code, signal };
         if (!found) {
           clearTimeout(timer);
-          reject(new TargetError(`${this.label}: the server exited (${signal ? `signal ${signal}` : `exit code ${code}`}) before printing "MCP endpoint: <url>"${this.tailNote()}`, this.stderrTail()));
+          reject(
+            new TargetError(
+              `${this.label}: the server exited (${signal ? `signal ${signal}` : `exit code ${code}`}) before printing "MCP endpoint: <url>"${this.tailNote()}`,
+              this.stderrTail(),
+            ),
+          );
         }
       });
     });

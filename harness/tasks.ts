@@ -34,17 +34,38 @@ export function truncate(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max)}… (${s.length} chars)` : s;
 }
 
-export function callTool(session: Session, fixtures: Fixtures, role: FixtureRole, args: JsonObject, extra: JsonObject = {}, timeoutMs?: number): Promise<RpcOutcome> {
+export function callTool(
+  session: Session,
+  fixtures: Fixtures,
+  role: FixtureRole,
+  args: JsonObject,
+  extra: JsonObject = {},
+  timeoutMs?: number,
+): Promise<RpcOutcome> {
   return session.request('tools/call', { name: fixtures.tool(role), arguments: fixtures.args(role, args), ...extra }, { timeoutMs });
 }
 
 /** tools/call with `task`; resolves to the raw outcome (callers check the shape). */
-export function callToolAsTask(session: Session, fixtures: Fixtures, role: FixtureRole, args: JsonObject, task: JsonObject = { ttl: DEFAULT_TTL_MS }, extra: JsonObject = {}): Promise<RpcOutcome> {
+export function callToolAsTask(
+  session: Session,
+  fixtures: Fixtures,
+  role: FixtureRole,
+  args: JsonObject,
+  task: JsonObject = { ttl: DEFAULT_TTL_MS },
+  extra: JsonObject = {},
+): Promise<RpcOutcome> {
   return callTool(session, fixtures, role, args, { task, ...extra });
 }
 
 /** Creates a task and returns its Task; throws ProbeError when the server did not answer a CreateTaskResult. */
-export async function createTask(session: Session, fixtures: Fixtures, role: FixtureRole, args: JsonObject, task: JsonObject = { ttl: DEFAULT_TTL_MS }, extra: JsonObject = {}): Promise<Task> {
+export async function createTask(
+  session: Session,
+  fixtures: Fixtures,
+  role: FixtureRole,
+  args: JsonObject,
+  task: JsonObject = { ttl: DEFAULT_TTL_MS },
+  extra: JsonObject = {},
+): Promise<Task> {
   const o = await callToolAsTask(session, fixtures, role, args, task, extra);
   const created = o.kind === 'result' ? (o.result.task as Task | undefined) : undefined;
   if (!created || typeof created.taskId !== 'string') {
@@ -87,7 +108,13 @@ export interface PollResult {
 }
 
 /** Polls tasks/get until `until(task)` holds, an error occurs, or settleMs passes. */
-export async function pollUntil(session: Session, taskId: string, until: (t: Task) => boolean, settleMs: number, firstDelayMs = 0): Promise<PollResult> {
+export async function pollUntil(
+  session: Session,
+  taskId: string,
+  until: (t: Task) => boolean,
+  settleMs: number,
+  firstDelayMs = 0,
+): Promise<PollResult> {
   const observed: Task[] = [];
   const deadline = Date.now() + settleMs;
   if (firstDelayMs) await sleep(firstDelayMs);
@@ -105,7 +132,12 @@ export async function pollUntil(session: Session, taskId: string, until: (t: Tas
 export const untilTerminal = (t: Task) => isTerminal(t.status);
 
 /** Releases a gate through the F-GATE-RELEASE fixture; throws ProbeError if it did not answer a result. */
-export async function releaseGate(session: Session, fixtures: Fixtures, gateId: string, outcome: 'success' | 'tool_error' | 'protocol_error' = 'success'): Promise<void> {
+export async function releaseGate(
+  session: Session,
+  fixtures: Fixtures,
+  gateId: string,
+  outcome: 'success' | 'tool_error' | 'protocol_error' = 'success',
+): Promise<void> {
   const o = await callTool(session, fixtures, 'F-GATE-RELEASE', { gateId, outcome });
   if (o.kind !== 'result' || o.result.isError) throw new ProbeError(`release_gate ${gateId} failed: ${describeOutcome(o)}`, o);
 }

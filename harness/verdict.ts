@@ -42,7 +42,8 @@ export function parseBaseline(text: string, source = 'baseline'): BaselineEntry[
   } else throw new UsageError(`${source}: expected a list of check ids or a 'server:' list`);
   if (!Array.isArray(list)) throw new UsageError(`${source}: 'server' must be a list of check ids`);
   return list.map((item, i) => {
-    if (typeof item !== 'string' || !item.trim()) throw new UsageError(`${source}: entry ${i + 1} must be a check id like T25-CAN-04 or T25-CAN-04@http`);
+    if (typeof item !== 'string' || !item.trim())
+      throw new UsageError(`${source}: entry ${i + 1} must be a check id like T25-CAN-04 or T25-CAN-04@http`);
     const raw = item.trim();
     const [id, transport, ...rest] = raw.split('@');
     if (rest.length || (transport !== undefined && transport !== 'stdio' && transport !== 'http')) {
@@ -109,7 +110,9 @@ export function decide(input: VerdictInput): RunVerdict {
     const hits = input.results.filter((r) => matches(e, r));
     return !hits.some((r) => r.status === 'FAILURE') && hits.some((r) => r.status !== 'SKIPPED');
   });
-  const incomplete = input.results.filter((r) => r.level === 'MUST' && r.status === 'SKIPPED' && r.skip?.kind !== 'not-applicable' && r.skip?.kind !== 'not-selected');
+  const incomplete = input.results.filter(
+    (r) => r.level === 'MUST' && r.status === 'SKIPPED' && r.skip?.kind !== 'not-applicable' && r.skip?.kind !== 'not-selected',
+  );
   const warnings = input.results.filter((r) => r.status === 'WARNING');
   const unmet = input.require?.length ? unmetRequirements(deriveProfile(input.results), input.require) : [];
 
@@ -125,7 +128,10 @@ export function decide(input: VerdictInput): RunVerdict {
     const parts: string[] = [];
     parts.push(...unmet);
     if (failures.length) parts.push(`${failures.length} check${s(failures.length)} failed`);
-    if (stale.length) parts.push(`${stale.length} stale baseline entr${stale.length === 1 ? 'y' : 'ies'} (${stale.map((e) => e.raw).join(', ')} now pass: remove them from the expected-failures file)`);
+    if (stale.length)
+      parts.push(
+        `${stale.length} stale baseline entr${stale.length === 1 ? 'y' : 'ies'} (${stale.map((e) => e.raw).join(', ')} now pass: remove them from the expected-failures file)`,
+      );
     line = `FAIL: ${parts.join('; ')}${exp}${warn}`;
   } else if (incomplete.length && !input.allowIncomplete) {
     exitCode = EXIT.incomplete;

@@ -26,7 +26,9 @@ export class RpcError extends Error {
   }
 
   toJSON(): JsonRpcErrorBody {
-    return this.data === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, data: this.data };
+    return this.data === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, data: this.data };
   }
 }
 
@@ -136,7 +138,8 @@ export class Connection {
     });
     void this.send({ jsonrpc: '2.0', id, method, params } as JSONRPCMessage, relatedRequestId);
     // Fault seam (T25-INP-04): a request sent with a related request also goes on the standalone stream.
-    if (relatedRequestId !== undefined && this.faults.has('T25-INP-04')) void this.send({ jsonrpc: '2.0', id, method, params } as JSONRPCMessage);
+    if (relatedRequestId !== undefined && this.faults.has('T25-INP-04'))
+      void this.send({ jsonrpc: '2.0', id, method, params } as JSONRPCMessage);
     return { id, result };
   }
 
@@ -163,14 +166,20 @@ export class Connection {
       if (result !== NO_REPLY && !request.signal.aborted) reply = { jsonrpc: '2.0', id: request.id, result } as JSONRPCMessage;
     } catch (error) {
       if (!request.signal.aborted) {
-        const body = error instanceof RpcError ? error.toJSON() : { code: INTERNAL_ERROR, message: `Internal error: ${(error as Error)?.message ?? String(error)}` };
+        const body =
+          error instanceof RpcError
+            ? error.toJSON()
+            : { code: INTERNAL_ERROR, message: `Internal error: ${(error as Error)?.message ?? String(error)}` };
         if (!(error instanceof RpcError)) this.log(`internal error in ${request.method}: ${(error as Error)?.stack ?? String(error)}`);
         reply = { jsonrpc: '2.0', id: request.id, error: body } as JSONRPCMessage;
       }
     } finally {
       this.inFlight.delete(request.id);
     }
-    const out = reply && !this.closedFlag ? this.faults.rewriteOutgoing(reply, { answers: { method: request.method, params: request.params } }) : undefined;
+    const out =
+      reply && !this.closedFlag
+        ? this.faults.rewriteOutgoing(reply, { answers: { method: request.method, params: request.params } })
+        : undefined;
     try {
       if (sink) await sink(out);
       else if (out) await this.transport.send(out);

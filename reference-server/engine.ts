@@ -3,14 +3,7 @@
 // status event on every transition. It knows nothing of MCP messages: server.ts translates.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import {
-  ACTIVE_STATUSES,
-  isTerminalStatus,
-  type TaskOutcome,
-  type TaskRecord,
-  type TaskStatus,
-  type TaskStore,
-} from './store.js';
+import { ACTIVE_STATUSES, isTerminalStatus, type TaskOutcome, type TaskRecord, type TaskStatus, type TaskStore } from './store.js';
 
 export interface EngineLimits {
   /** Granted when a request names no ttl. */
@@ -262,7 +255,10 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
     if (!this.answerWaitersOnInputCancel && current.status === 'input_required') this.waiters.delete(taskId);
     const cancelled = await this.move(taskId, ACTIVE_STATUSES, { status: 'cancelled', statusMessage: 'The task was cancelled by request' });
     if (!cancelled) {
-      throw new EngineError('terminal', `Task ${quote(taskId)} is already ${(await this.store.get(taskId))?.status ?? current.status} and cannot be cancelled`);
+      throw new EngineError(
+        'terminal',
+        `Task ${quote(taskId)} is already ${(await this.store.get(taskId))?.status ?? current.status} and cannot be cancelled`,
+      );
     }
     if (this.stopWorkOnCancel) this.live.get(taskId)?.controller.abort(new Error('task cancelled'));
     return cancelled;
@@ -312,7 +308,11 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
     await this.move(taskId, from, { status: end.status, statusMessage: end.statusMessage, outcome: end.outcome });
   }
 
-  private async move(taskId: string, from: readonly TaskStatus[], patch: { status: TaskStatus; statusMessage?: string; outcome?: TaskOutcome }) {
+  private async move(
+    taskId: string,
+    from: readonly TaskStatus[],
+    patch: { status: TaskStatus; statusMessage?: string; outcome?: TaskOutcome },
+  ) {
     const before = await this.store.get(taskId);
     if (!before || !from.includes(before.status) || before.status === patch.status) return undefined;
     const record = await this.store.transition(taskId, [before.status], {

@@ -12,7 +12,8 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
 export const FAULTS = {
-  'T25-TOOL-03': 'a taskSupport "required" tool called without a task answers an isError CallToolResult mentioning -32601 instead of the JSON-RPC error',
+  'T25-TOOL-03':
+    'a taskSupport "required" tool called without a task answers an isError CallToolResult mentioning -32601 instead of the JSON-RPC error',
   'T25-TOOL-02': 'a forbidden tool called with a task runs and returns its CallToolResult instead of -32601',
   'T25-CAN-04': 'tasks/cancel marks the task cancelled but does not stop its work',
   'T25-RES-03': 'tasks/result on a non-terminal task answers at once with a JSON-RPC error "task not completed" instead of blocking',
@@ -70,7 +71,8 @@ export const FAULTS = {
   'T25-HTTP-03': 'the SSE stream of tasks/result is closed after 200 ms without its response and without event ids to resume from',
   'H25-02': 'tasks/result answers the first result ever produced by the same tool (a result cache keyed by tool, not by task)',
   'H25-03': 'tasks/result answers a task only once; later calls get -32602',
-  'H25-09': 'a cancel racing completion: the work is not stopped and its late outcome overwrites the cancelled status (the T25-CAN-03 seam)',
+  'H25-09':
+    'a cancel racing completion: the work is not stopped and its late outcome overwrites the cancelled status (the T25-CAN-03 seam)',
   'H25-16': 'a task-augmented call with invalid arguments creates a task that ends completed',
   'H25-20': 'tasks/result re-reads the task every 1000 ms instead of waking on completion (TS SDK v1 poll-tick pattern)',
   // Scenarios 2.H-2.L (result, input-required, metadata, notifications, progress) and wire-audit: message-level ones are in rewriteResultAndAuditChecks.
@@ -93,7 +95,8 @@ export const FAULTS = {
   'T25-NOTIF-03': 'status notifications carry related-task _meta',
   'T25-NOTIF-04': 'after a task reaches a terminal status, one more status notification reports it as working',
   'T25-NOTIF-05': 'status notifications are sent to every open session, not only to the one that created the task',
-  'T25-PROG-01': 'progress notifications of a task carry a token of the server\'s own ("task:<taskId>") instead of the request\'s progressToken',
+  'T25-PROG-01':
+    'progress notifications of a task carry a token of the server\'s own ("task:<taskId>") instead of the request\'s progressToken',
   'T25-PROG-02': 'a progress_job task completes at its first progress step and keeps sending progress afterwards',
   'T25-PROG-03': 'progress notifications count down (progress = total - step + 1) instead of increasing',
   'H25-SCHEMA': 'the InitializeResult serverInfo lacks the required version',
@@ -111,7 +114,7 @@ export const FAULTS = {
   'LC-03': 'tasks/get is served from a lagging replica now and then: every 3rd tasks/get of a finished task reports it as working',
   'LC-05': 'HTTP: when a session loses its standalone GET stream (the client went away), the tasks it created are cancelled',
   'LC-06': 'at start-up, tasks that were running when the server died are not recovered: they stay working forever',
-  'LC-08': 'when a task\'s ttl elapses the task is removed, but its work keeps running',
+  'LC-08': "when a task's ttl elapses the task is removed, but its work keeps running",
   'H25-12': 'HTTP: tasks are bound to the session that created them; other sessions get -32602 (the TS SDK InMemoryTaskStore behaviour)',
 } as const satisfies Record<string, string>;
 
@@ -195,7 +198,8 @@ export class Faults {
     const m = message as Record<string, unknown>;
     const params = context.answers?.params ?? {};
     const method = context.answers?.method;
-    const asError = (code: number, text: string): JSONRPCMessage => ({ jsonrpc: '2.0', id: m.id, error: { code, message: text } }) as JSONRPCMessage;
+    const asError = (code: number, text: string): JSONRPCMessage =>
+      ({ jsonrpc: '2.0', id: m.id, error: { code, message: text } }) as JSONRPCMessage;
     const withResult = (r: Record<string, unknown>): JSONRPCMessage => ({ ...message, result: r }) as JSONRPCMessage;
 
     // Outgoing requests (no context): task-related elicitations.
@@ -208,7 +212,13 @@ export class Faults {
       const e = m.error as { code?: number };
       const taskId = params.taskId;
       const expiry = typeof taskId === 'string' ? this.expiresAt.get(taskId) : undefined;
-      if (this.has('T25-TTL-05') && e.code === -32602 && expiry !== undefined && Date.now() >= expiry && ['tasks/get', 'tasks/result', 'tasks/cancel'].includes(method)) {
+      if (
+        this.has('T25-TTL-05') &&
+        e.code === -32602 &&
+        expiry !== undefined &&
+        Date.now() >= expiry &&
+        ['tasks/get', 'tasks/result', 'tasks/cancel'].includes(method)
+      ) {
         return asError(-32603, `Internal error: task ${String(taskId)} expired`);
       }
       return message;
@@ -223,16 +233,21 @@ export class Faults {
     switch (method) {
       case 'initialize': {
         const caps = result.capabilities;
-        if (this.has('T25-CAP-02') && isObject(caps) && isObject(caps.tasks)) return withResult({ ...result, capabilities: { ...caps, tasks: { ...caps.tasks, list: 'yes' } } });
+        if (this.has('T25-CAP-02') && isObject(caps) && isObject(caps.tasks))
+          return withResult({ ...result, capabilities: { ...caps, tasks: { ...caps.tasks, list: 'yes' } } });
         return message;
       }
       case 'tasks/list':
         return this.has('T25-CAP-04') ? asError(-32601, 'Method not found: tasks/list') : message;
       case 'resources/read':
-        return this.has('T25-SUP-01') && params.task !== undefined ? asError(-32602, 'resources/read does not accept a task field') : message;
+        return this.has('T25-SUP-01') && params.task !== undefined
+          ? asError(-32602, 'resources/read does not accept a task field')
+          : message;
       case 'tools/list': {
         if (!this.has('T25-TOOL-01') || !Array.isArray(result.tools)) return message;
-        const tools = (result.tools as Array<Record<string, unknown>>).map((t) => (t.name === 'greet' ? { ...t, execution: { taskSupport: 'sometimes' } } : t));
+        const tools = (result.tools as Array<Record<string, unknown>>).map((t) =>
+          t.name === 'greet' ? { ...t, execution: { taskSupport: 'sometimes' } } : t,
+        );
         return withResult({ ...result, tools });
       }
       case 'tools/call': {
@@ -254,7 +269,8 @@ export class Faults {
       case 'tasks/get': {
         const age = Date.now() - Date.parse(String(result.createdAt));
         if (this.has('T25-CRT-04') && age < 3_000) return asError(-32602, `Task not found: ${String(result.taskId)}`);
-        if (this.has('T25-TTL-06') && typeof result.ttl === 'number' && age >= result.ttl / 2) return asError(-32602, `Task not found: ${String(result.taskId)}`);
+        if (this.has('T25-TTL-06') && typeof result.ttl === 'number' && age >= result.ttl / 2)
+          return asError(-32602, `Task not found: ${String(result.taskId)}`);
         if (this.has('T25-GET-01')) return withResult({ task: result });
         if (this.has('T25-GET-02')) return withResult({ ...result, status: 'working' });
         if (this.has('T25-LIFE-03') && result.status === 'completed') {
@@ -275,14 +291,16 @@ export class Faults {
     const m = message as Record<string, unknown>;
     const params = context.answers?.params ?? {};
     const taskId = params.taskId;
-    const asError = (code: number, text: string): JSONRPCMessage => ({ jsonrpc: '2.0', id: m.id, error: { code, message: text } }) as JSONRPCMessage;
+    const asError = (code: number, text: string): JSONRPCMessage =>
+      ({ jsonrpc: '2.0', id: m.id, error: { code, message: text } }) as JSONRPCMessage;
     const withResult = (r: Record<string, unknown>): JSONRPCMessage => ({ ...message, result: r }) as JSONRPCMessage;
 
     if ('error' in m) {
       const e = m.error as { code?: number; message?: string };
       if (this.has('T25-ERR-01') && method === 'tasks/get' && typeof taskId !== 'string') return asError(-32603, 'Internal error');
       if (this.has('T25-ERR-03') && method === 'tasks/cancel' && typeof taskId !== 'string') return asError(-32603, 'Internal error');
-      if (this.has('T25-CAN-06') && method === 'tasks/cancel' && typeof taskId === 'string' && !this.issuedIds.has(taskId)) return asError(-32603, 'Internal error: lookup failed');
+      if (this.has('T25-CAN-06') && method === 'tasks/cancel' && typeof taskId === 'string' && !this.issuedIds.has(taskId))
+        return asError(-32603, 'Internal error: lookup failed');
       if (this.has('T25-ERR-05') && method.startsWith('tasks/')) return asError(e.code ?? -32603, '');
       return message;
     }
@@ -310,7 +328,8 @@ export class Faults {
         return message;
       case 'tasks/get': {
         const since = typeof result.taskId === 'string' ? this.cancelledAt.get(result.taskId) : undefined;
-        if (this.has('T25-CAN-02') && result.status === 'cancelled' && since !== undefined && Date.now() - since < 1000) return withResult({ ...result, status: 'working' });
+        if (this.has('T25-CAN-02') && result.status === 'cancelled' && since !== undefined && Date.now() - since < 1000)
+          return withResult({ ...result, status: 'working' });
         if (this.has('T25-ERR-06') && result.status === 'failed' && 'statusMessage' in result) {
           const { statusMessage, ...rest } = result;
           void statusMessage;
@@ -363,7 +382,8 @@ export class Faults {
           let q = p;
           const taskId = isObject(p._meta) && isObject(p._meta[RELATED_TASK]) ? p._meta[RELATED_TASK].taskId : undefined;
           if (this.has('T25-PROG-01') && taskId !== undefined) q = { ...q, progressToken: `task:${String(taskId)}` };
-          if (this.has('T25-PROG-03') && typeof q.progress === 'number' && typeof q.total === 'number') q = { ...q, progress: q.total - q.progress + 1 };
+          if (this.has('T25-PROG-03') && typeof q.progress === 'number' && typeof q.total === 'number')
+            q = { ...q, progress: q.total - q.progress + 1 };
           if (this.has('T25-META-04') && isObject(q._meta)) {
             const { _meta, ...rest } = q;
             const meta = withoutRelated(_meta);
@@ -373,9 +393,11 @@ export class Faults {
         }
         case 'notifications/tasks/status': {
           let q = p;
-          if (this.has('T25-ID-01') && typeof q.taskId === 'string') q = { ...q, taskId: Number.parseInt(q.taskId.replace(/[^0-9a-f]/gi, '').slice(0, 8), 16) };
+          if (this.has('T25-ID-01') && typeof q.taskId === 'string')
+            q = { ...q, taskId: Number.parseInt(q.taskId.replace(/[^0-9a-f]/gi, '').slice(0, 8), 16) };
           if (this.has('T25-NOTIF-02')) q = { ...q, statusMessage: { text: q.statusMessage ?? q.status } };
-          if (this.has('T25-NOTIF-03')) q = { ...q, _meta: { ...(isObject(q._meta) ? q._meta : {}), [RELATED_TASK]: { taskId: p.taskId } } };
+          if (this.has('T25-NOTIF-03'))
+            q = { ...q, _meta: { ...(isObject(q._meta) ? q._meta : {}), [RELATED_TASK]: { taskId: p.taskId } } };
           return q === p ? message : withParams(q);
         }
       }
@@ -386,7 +408,15 @@ export class Faults {
     if ('error' in m) {
       const e = m.error as { code?: number; message?: string };
       if (this.has('T25-RES-04') && method === 'tasks/result' && e.code === -32603) {
-        return { jsonrpc: '2.0', id: m.id, result: { content: [{ type: 'text', text: e.message ?? '' }], isError: true, _meta: { [RELATED_TASK]: { taskId: context.answers?.params.taskId } } } } as JSONRPCMessage;
+        return {
+          jsonrpc: '2.0',
+          id: m.id,
+          result: {
+            content: [{ type: 'text', text: e.message ?? '' }],
+            isError: true,
+            _meta: { [RELATED_TASK]: { taskId: context.answers?.params.taskId } },
+          },
+        } as JSONRPCMessage;
       }
       return message;
     }
@@ -430,8 +460,10 @@ export class Faults {
         if (!Array.isArray(result.tasks) || !(this.has('T25-LIFE-04') || this.has('T25-TTL-02'))) return message;
         const tasks = (result.tasks as Array<Record<string, unknown>>).map((t) => {
           let u = t;
-          if (this.has('T25-LIFE-04') && typeof u.createdAt === 'string') u = { ...u, createdAt: new Date(Date.parse(u.createdAt) - 1000).toISOString() };
-          if (this.has('T25-TTL-02') && typeof u.lastUpdatedAt === 'string') u = { ...u, lastUpdatedAt: new Date(Date.parse(u.lastUpdatedAt)).toString() };
+          if (this.has('T25-LIFE-04') && typeof u.createdAt === 'string')
+            u = { ...u, createdAt: new Date(Date.parse(u.createdAt) - 1000).toISOString() };
+          if (this.has('T25-TTL-02') && typeof u.lastUpdatedAt === 'string')
+            u = { ...u, lastUpdatedAt: new Date(Date.parse(u.lastUpdatedAt)).toString() };
           return u;
         });
         return withResult({ ...result, tasks });

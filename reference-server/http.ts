@@ -40,7 +40,18 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
  * streams every response or can stream none, so http.ts answers these itself; everything else, notably
  * tools/call and tasks/result (which carry progress and elicitation), goes through the transport.
  */
-const PLAIN_JSON_METHODS = new Set(['ping', 'tasks/get', 'tasks/list', 'tasks/cancel', 'tools/list', 'resources/list', 'resources/templates/list', 'resources/read', 'prompts/list', 'prompts/get']);
+const PLAIN_JSON_METHODS = new Set([
+  'ping',
+  'tasks/get',
+  'tasks/list',
+  'tasks/cancel',
+  'tools/list',
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+  'prompts/list',
+  'prompts/get',
+]);
 
 export async function serveHttp(server: ReferenceServer, options: HttpOptions): Promise<HttpEndpoint> {
   const log = options.log ?? (() => undefined);
@@ -52,8 +63,10 @@ export async function serveHttp(server: ReferenceServer, options: HttpOptions): 
 
   // DNS-rebinding protection (transports §Security Warning): on loopback, serve only local Host and Origin values.
   const loopback = LOOPBACK.has(options.host);
-  const localHost = (value: string | undefined) => value === undefined || [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(value);
-  const localOrigin = (value: string | undefined) => value === undefined || [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`].includes(value);
+  const localHost = (value: string | undefined) =>
+    value === undefined || [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(value);
+  const localOrigin = (value: string | undefined) =>
+    value === undefined || [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`].includes(value);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -67,7 +80,12 @@ export async function serveHttp(server: ReferenceServer, options: HttpOptions): 
       principal = principals.get(sha256(bearerToken(req) ?? ''));
       if (!principal) {
         res.setHeader('WWW-Authenticate', 'Bearer realm="mcp"');
-        return sendError(res, 401, -32001, 'Unauthorized: send "Authorization: Bearer <token>" with one of the configured --auth-token values');
+        return sendError(
+          res,
+          401,
+          -32001,
+          'Unauthorized: send "Authorization: Bearer <token>" with one of the configured --auth-token values',
+        );
       }
     }
 
@@ -80,7 +98,8 @@ export async function serveHttp(server: ReferenceServer, options: HttpOptions): 
       if (!entry) return sendError(res, 404, -32001, 'Session not found: it was terminated or never existed; initialize a new session');
       if (entry.principal !== principal) return sendError(res, 403, -32001, 'Forbidden: this session belongs to another principal');
       // Fault seam (T25-GET-04): answer tasks/get over an SSE stream, like the requests the transport streams.
-      const plain = server.faults.has('T25-GET-04') && isJSONRPCRequest(body) && body.method === 'tasks/get' ? undefined : plainRequest(req, body);
+      const plain =
+        server.faults.has('T25-GET-04') && isJSONRPCRequest(body) && body.method === 'tasks/get' ? undefined : plainRequest(req, body);
       if (plain) return answerPlain(entry.session, plain, sessionId, res);
       watchForDrop(res, body, entry.session);
       // Fault seam (LC-05): losing the standalone GET stream counts as the client being gone.
@@ -88,13 +107,17 @@ export async function serveHttp(server: ReferenceServer, options: HttpOptions): 
       // Fault seam (T25-INP-05): a POST of responses only is answered 200 instead of 202 Accepted.
       if (server.faults.has('T25-INP-05') && onlyResponses(body)) acceptWith200(res);
       // Fault seam (T25-HTTP-03): end a tasks/result stream early, with no event ids to resume from.
-      if (server.faults.has('T25-HTTP-03') && isJSONRPCRequest(body) && body.method === 'tasks/result') setTimeout(() => entry.transport.closeSSEStream(body.id), 200);
+      if (server.faults.has('T25-HTTP-03') && isJSONRPCRequest(body) && body.method === 'tasks/result')
+        setTimeout(() => entry.transport.closeSSEStream(body.id), 200);
       return entry.transport.handleRequest(req, res, body);
     }
 
     if (req.method === 'POST' && isInitialize(body)) {
       const id = randomUUID();
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => id, onsessionclosed: () => void sessions.delete(id) });
+      const transport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => id,
+        onsessionclosed: () => void sessions.delete(id),
+      });
       // Fault seam (T25-SEC-04): without auth, every session lists as one shared requestor.
       const anonymous = server.faults.has('T25-SEC-04') ? 'session:shared' : `session:${id}`;
       // Fault seam (H25-12): tasks are bound to the session that created them.
@@ -110,7 +133,12 @@ export async function serveHttp(server: ReferenceServer, options: HttpOptions): 
       server.audit(`http session ${id} opened${principal ? ` by ${principal}` : ''}`);
       return transport.handleRequest(req, res, body);
     }
-    return sendError(res, 400, -32000, 'Bad Request: send the Mcp-Session-Id header from the initialize response, or POST an initialize request to open a session');
+    return sendError(
+      res,
+      400,
+      -32000,
+      'Bad Request: send the Mcp-Session-Id header from the initialize response, or POST an initialize request to open a session',
+    );
   }
 
   const http: Server = createServer((req, res) => {

@@ -39,7 +39,8 @@ class UsageError extends Error {}
 function integer(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${value}"`);
+  if (!/^\d+$/.test(value) || n < min || n > max)
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${value}"`);
   return n;
 }
 
@@ -71,8 +72,8 @@ async function main(): Promise<number> {
     throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`);
   }
   const v = parsed.values;
-  if (v.help) return void process.stdout.write(HELP), 0;
-  if (v.version) return void process.stdout.write(`${packageVersion()}\n`), 0;
+  if (v.help) return (void process.stdout.write(HELP), 0);
+  if (v.version) return (void process.stdout.write(`${packageVersion()}\n`), 0);
   if (v['list-faults']) {
     for (const [id, what] of Object.entries(FAULTS)) process.stdout.write(`${id}  ${what}\n`);
     return 0;
@@ -124,7 +125,9 @@ async function main(): Promise<number> {
   if (stopRequested) void stop();
   if (running.url) {
     process.stdout.write(`MCP endpoint: ${running.url}\n`);
-    log(`listening on ${running.url}${v['auth-token'] ? ` (bearer auth, ${v['auth-token'].length} principal(s))` : ''}${v.violate?.length ? `; faults: ${v.violate.join(', ')}` : ''}`);
+    log(
+      `listening on ${running.url}${v['auth-token'] ? ` (bearer auth, ${v['auth-token'].length} principal(s))` : ''}${v.violate?.length ? `; faults: ${v.violate.join(', ')}` : ''}`,
+    );
   } else if (v.violate?.length) {
     log(`faults: ${v.violate.join(', ')}`);
   }

@@ -5,20 +5,20 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { packageVersion } from './version.js';
-import {
-  Connection,
-  INVALID_PARAMS,
-  METHOD_NOT_FOUND,
-  NO_REPLY,
-  RpcError,
-  type IncomingRequest,
-  type JsonObject,
-} from './connection.js';
+import { Connection, INVALID_PARAMS, METHOD_NOT_FOUND, NO_REPLY, RpcError, type IncomingRequest, type JsonObject } from './connection.js';
 import { EngineError, TaskEngine, type EngineLimits, type Requestor, type WorkEnd } from './engine.js';
 import { Faults } from './faults.js';
 import { TaskRequestQueue, type Channel } from './input.js';
 import { MemoryTaskStore, type TaskRecord, type TaskStore } from './store.js';
-import { fixtureTools, GateRegistry, ToolRegistry, type CallToolResult, type ElicitAnswer, type ToolContext, type ToolDefinition } from './tools.js';
+import {
+  fixtureTools,
+  GateRegistry,
+  ToolRegistry,
+  type CallToolResult,
+  type ElicitAnswer,
+  type ToolContext,
+  type ToolDefinition,
+} from './tools.js';
 
 export const RELATED_TASK = 'io.modelcontextprotocol/related-task';
 /** Tasks exist from this protocol revision on; older sessions get a server without them. */
@@ -44,8 +44,19 @@ export interface ReferenceServerOptions {
   verbose?: boolean;
 }
 
-const STATIC_RESOURCE = { uri: 'fixture://greeting', name: 'greeting', title: 'Greeting', mimeType: 'text/plain', text: 'Hello from the SEP-1686 reference server.' };
-const PROMPT = { name: 'greeting', title: 'Greeting', description: 'Asks the model to greet someone.', arguments: [{ name: 'name', description: 'Who to greet', required: false }] };
+const STATIC_RESOURCE = {
+  uri: 'fixture://greeting',
+  name: 'greeting',
+  title: 'Greeting',
+  mimeType: 'text/plain',
+  text: 'Hello from the SEP-1686 reference server.',
+};
+const PROMPT = {
+  name: 'greeting',
+  title: 'Greeting',
+  description: 'Asks the model to greet someone.',
+  arguments: [{ name: 'name', description: 'Who to greet', required: false }],
+};
 
 export class ReferenceServer {
   readonly engine: TaskEngine;
@@ -172,7 +183,8 @@ export class ReferenceServer {
     this.notifyForTask(record.taskId, 'notifications/tasks/status', wireTask(record));
     const terminal = record.status === 'completed' || record.status === 'failed' || record.status === 'cancelled';
     // Fault seam (T25-NOTIF-04): a terminal task is announced as working once more.
-    if (terminal && this.faults.has('T25-NOTIF-04')) this.notifyForTask(record.taskId, 'notifications/tasks/status', { ...wireTask(record), status: 'working' });
+    if (terminal && this.faults.has('T25-NOTIF-04'))
+      this.notifyForTask(record.taskId, 'notifications/tasks/status', { ...wireTask(record), status: 'working' });
     if (terminal) this.forget(record.taskId);
   }
 
@@ -220,7 +232,8 @@ export class ClientSession {
       trace: (line) => server.audit(line),
     });
     this.connection.onClose(() => {
-      for (const [taskId, ids] of this.resultChannels) for (const requestId of ids) this.server.requestQueue(taskId).close({ connection: this.connection, requestId });
+      for (const [taskId, ids] of this.resultChannels)
+        for (const requestId of ids) this.server.requestQueue(taskId).close({ connection: this.connection, requestId });
       this.resultChannels.clear();
     });
   }
@@ -276,7 +289,11 @@ export class ClientSession {
       case 'tools/call':
         return this.callTool(request);
       case 'resources/list':
-        return Promise.resolve({ resources: [{ uri: STATIC_RESOURCE.uri, name: STATIC_RESOURCE.name, title: STATIC_RESOURCE.title, mimeType: STATIC_RESOURCE.mimeType }] });
+        return Promise.resolve({
+          resources: [
+            { uri: STATIC_RESOURCE.uri, name: STATIC_RESOURCE.name, title: STATIC_RESOURCE.title, mimeType: STATIC_RESOURCE.mimeType },
+          ],
+        });
       case 'resources/templates/list':
         return Promise.resolve({ resourceTemplates: [] });
       case 'resources/read':
@@ -305,7 +322,8 @@ export class ClientSession {
 
   private initialize(params: JsonObject): JsonObject {
     const requested = params.protocolVersion;
-    this.protocolVersion = typeof requested === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION;
+    this.protocolVersion =
+      typeof requested === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION;
     this.clientCapabilities = isObject(params.capabilities) ? params.capabilities : {};
     const capabilities: JsonObject = { tools: {}, resources: {}, prompts: {} };
     if (this.tasks) capabilities.tasks = { list: {}, cancel: {}, requests: { tools: { call: {} } } };
@@ -336,7 +354,8 @@ export class ClientSession {
     const tool = this.server.tools.get(name);
     if (!tool) {
       // Fault seam (T25-CRT-06): accept a task for an unknown tool and let it end completed.
-      if (this.tasks && params.task !== undefined && this.server.faults.has('T25-CRT-06')) return this.createTask(request, unknownToolStub(name), {});
+      if (this.tasks && params.task !== undefined && this.server.faults.has('T25-CRT-06'))
+        return this.createTask(request, unknownToolStub(name), {});
       throw new RpcError(INVALID_PARAMS, `Unknown tool: ${name}`);
     }
     // Without task support, `task` is ignored and every tool is plain (T25-SUP-01).
@@ -345,12 +364,16 @@ export class ClientSession {
     const faults = this.server.faults;
 
     if (asTask && support === 'forbidden' && !faults.has('T25-TOOL-02' /* fault seam: run it anyway */)) {
-      throw new RpcError(METHOD_NOT_FOUND, `Tool ${name} does not support task-augmented execution (taskSupport "forbidden"); call it without "task"`);
+      throw new RpcError(
+        METHOD_NOT_FOUND,
+        `Tool ${name} does not support task-augmented execution (taskSupport "forbidden"); call it without "task"`,
+      );
     }
     if (this.tasks && !asTask && support === 'required') {
       const message = `Tool ${name} requires task-augmented execution (taskSupport "required"); call it with "task"`;
       // Fault seam (T25-TOOL-03): the TS SDK v1 McpServer wraps this error in a tool result.
-      if (faults.has('T25-TOOL-03')) return { content: [{ type: 'text', text: `MCP error ${METHOD_NOT_FOUND}: ${message}` }], isError: true };
+      if (faults.has('T25-TOOL-03'))
+        return { content: [{ type: 'text', text: `MCP error ${METHOD_NOT_FOUND}: ${message}` }], isError: true };
       throw new RpcError(METHOD_NOT_FOUND, message);
     }
     // Fault seam (T25-TOOL-04): refuse plain calls of an optional tool.
@@ -410,17 +433,25 @@ export class ClientSession {
           signal: work.signal,
           progress: (progress, total) => {
             if (progressToken === undefined || work.signal.aborted) return;
-            this.server.notifyForTask(taskId, 'notifications/progress', { progressToken, progress, total, _meta: { [RELATED_TASK]: { taskId } } });
+            this.server.notifyForTask(taskId, 'notifications/progress', {
+              progressToken,
+              progress,
+              total,
+              _meta: { [RELATED_TASK]: { taskId } },
+            });
           },
           canElicit,
           elicit: async (message, requestedSchema) => {
             const faults = this.server.faults;
             outstanding++;
             // Fault seam (T25-INP-01): wait for the answer without moving to input_required.
-            if (!faults.has('T25-INP-01')) await work.setStatus('input_required', 'Waiting for the user to answer an elicitation; call tasks/result to receive it');
+            if (!faults.has('T25-INP-01'))
+              await work.setStatus('input_required', 'Waiting for the user to answer an elicitation; call tasks/result to receive it');
             try {
               const params = { mode: 'form', message, requestedSchema, _meta: { [RELATED_TASK]: { taskId } } };
-              const answer = parseElicitAnswer(await this.server.requestQueue(taskId).request('elicitation/create', params, work.signal).catch(clientErrorAsCancel));
+              const answer = parseElicitAnswer(
+                await this.server.requestQueue(taskId).request('elicitation/create', params, work.signal).catch(clientErrorAsCancel),
+              );
               // Fault seams (T25-INP-03, T25-INP-06): with its answer (any / a decline or cancel) the task stays input_required until cancelled.
               if (faults.has('T25-INP-03') || (faults.has('T25-INP-06') && answer.action !== 'accept')) {
                 await abortedBy(work.signal);
@@ -436,7 +467,13 @@ export class ClientSession {
         // progress to this session (the server-level routing forgets a task once it has ended).
         if (this.server.faults.has('T25-PROG-02')) {
           const late: ToolContext['progress'] = (progress, total) => {
-            if (progressToken !== undefined) this.notifyForTask(taskId, 'notifications/progress', { progressToken, progress, total, _meta: { [RELATED_TASK]: { taskId } } });
+            if (progressToken !== undefined)
+              this.notifyForTask(taskId, 'notifications/progress', {
+                progressToken,
+                progress,
+                total,
+                _meta: { [RELATED_TASK]: { taskId } },
+              });
           };
           return endAtFirstProgress(tool, args, { ...ctx, progress: late });
         }
@@ -492,9 +529,10 @@ export class ClientSession {
     let final: TaskRecord | undefined;
     try {
       // Fault seam (H25-20): notice completion only on poll ticks, as the TS SDK v1 does.
-      final = await (faults.has('H25-20')
-        ? waitOnPollTicks(engine, taskId, this.lookupRequestor, request.signal)
-        : engine.waitForTerminal(taskId, this.lookupRequestor, request.signal)
+      final = await (
+        faults.has('H25-20')
+          ? waitOnPollTicks(engine, taskId, this.lookupRequestor, request.signal)
+          : engine.waitForTerminal(taskId, this.lookupRequestor, request.signal)
       ).catch(rethrowRpc);
     } finally {
       ids.delete(request.id);
@@ -516,7 +554,8 @@ export class ClientSession {
     const engine = this.server.engine;
     const record = await engine.cancel(taskId, this.lookupRequestor).catch(async (error: unknown) => {
       // Fault seam (T25-CAN-05): cancelling a terminal task answers it unchanged.
-      if (this.server.faults.has('T25-CAN-05') && error instanceof EngineError && error.kind === 'terminal') return engine.get(taskId, this.lookupRequestor);
+      if (this.server.faults.has('T25-CAN-05') && error instanceof EngineError && error.kind === 'terminal')
+        return engine.get(taskId, this.lookupRequestor);
       return rethrowRpc(error);
     });
     this.server.audit(`task ${taskId} cancelled by ${this.requestor.owner}`);
@@ -527,10 +566,15 @@ export class ClientSession {
     const cursor = params.cursor;
     let after: string | undefined;
     if (cursor !== undefined) {
-      if (typeof cursor !== 'string') throw new RpcError(INVALID_PARAMS, 'tasks/list: cursor must be a string returned as nextCursor by an earlier tasks/list');
+      if (typeof cursor !== 'string')
+        throw new RpcError(INVALID_PARAMS, 'tasks/list: cursor must be a string returned as nextCursor by an earlier tasks/list');
       after = this.server.decodeCursor(this.requestor.owner, cursor);
       // Fault seam (T25-LIST-05): an unknown cursor silently restarts the listing.
-      if (after === undefined && !this.server.faults.has('T25-LIST-05')) throw new RpcError(INVALID_PARAMS, 'tasks/list: invalid cursor; pass back a nextCursor from an earlier tasks/list unchanged, or omit it to start over');
+      if (after === undefined && !this.server.faults.has('T25-LIST-05'))
+        throw new RpcError(
+          INVALID_PARAMS,
+          'tasks/list: invalid cursor; pass back a nextCursor from an earlier tasks/list unchanged, or omit it to start over',
+        );
     }
     // Fault seam (T25-SEC-02): list every requestor's tasks.
     if (this.server.faults.has('T25-SEC-02')) return { tasks: (await this.server.tasksOfEveryOwner()).map(wireTask) };
@@ -552,7 +596,8 @@ export class ClientSession {
   }
 
   private getPrompt(params: JsonObject): JsonObject {
-    if (params.name !== PROMPT.name) throw new RpcError(INVALID_PARAMS, `Unknown prompt: ${String(params.name)} (available: ${PROMPT.name})`);
+    if (params.name !== PROMPT.name)
+      throw new RpcError(INVALID_PARAMS, `Unknown prompt: ${String(params.name)} (available: ${PROMPT.name})`);
     const args = isObject(params.arguments) ? params.arguments : {};
     const who = typeof args.name === 'string' ? args.name : 'the user';
     return { description: PROMPT.description, messages: [{ role: 'user', content: { type: 'text', text: `Please greet ${who}.` } }] };
@@ -579,7 +624,8 @@ function invalidArgumentsStub(tool: ToolDefinition): ToolDefinition {
 async function waitOnPollTicks(engine: TaskEngine, taskId: string, who: Requestor, signal: AbortSignal): Promise<TaskRecord | undefined> {
   for (;;) {
     const record = await engine.get(taskId, who).catch(() => undefined);
-    if (!record || record.status === 'completed' || record.status === 'failed' || record.status === 'cancelled' || signal.aborted) return record;
+    if (!record || record.status === 'completed' || record.status === 'failed' || record.status === 'cancelled' || signal.aborted)
+      return record;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 1000);
       signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
@@ -624,7 +670,12 @@ interface FailureStatuses {
 }
 
 /** Runs a tool as a task's work: its result or JSON-RPC error becomes the task's outcome. */
-async function runAsTask(tool: ToolDefinition, args: JsonObject, ctx: ToolContext, statuses: FailureStatuses = { isError: 'failed', rpcError: 'failed' }): Promise<WorkEnd> {
+async function runAsTask(
+  tool: ToolDefinition,
+  args: JsonObject,
+  ctx: ToolContext,
+  statuses: FailureStatuses = { isError: 'failed', rpcError: 'failed' },
+): Promise<WorkEnd> {
   let result: CallToolResult;
   try {
     result = await tool.run(args, ctx);
@@ -657,9 +708,14 @@ function resultPayload(record: TaskRecord): JsonObject {
 }
 
 function checkTaskId(taskId: unknown): string {
-  if (typeof taskId !== 'string') throw new RpcError(INVALID_PARAMS, 'params.taskId must be a string (the taskId from the CreateTaskResult)');
+  if (typeof taskId !== 'string')
+    throw new RpcError(INVALID_PARAMS, 'params.taskId must be a string (the taskId from the CreateTaskResult)');
   if (taskId.length === 0) throw new RpcError(INVALID_PARAMS, 'params.taskId must not be empty');
-  if (taskId.length > MAX_TASK_ID_LENGTH) throw new RpcError(INVALID_PARAMS, `Task not found: taskId is ${taskId.length} characters long; task ids of this server are ${MAX_TASK_ID_LENGTH} at most`);
+  if (taskId.length > MAX_TASK_ID_LENGTH)
+    throw new RpcError(
+      INVALID_PARAMS,
+      `Task not found: taskId is ${taskId.length} characters long; task ids of this server are ${MAX_TASK_ID_LENGTH} at most`,
+    );
   return taskId;
 }
 
@@ -667,7 +723,8 @@ function requestedTtl(task: unknown): number | undefined {
   if (!isObject(task)) throw new RpcError(INVALID_PARAMS, 'params.task must be an object, e.g. {} or {"ttl": 60000}');
   const ttl = task.ttl;
   if (ttl === undefined || ttl === null) return undefined;
-  if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0) throw new RpcError(INVALID_PARAMS, 'params.task.ttl must be a non-negative number of milliseconds');
+  if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0)
+    throw new RpcError(INVALID_PARAMS, 'params.task.ttl must be a non-negative number of milliseconds');
   return ttl;
 }
 
@@ -679,7 +736,10 @@ function progressTokenOf(params: JsonObject): string | number | undefined {
 function parseElicitAnswer(result: JsonObject): ElicitAnswer {
   const action = result.action;
   if (action !== 'accept' && action !== 'decline' && action !== 'cancel') {
-    throw new RpcError(INVALID_PARAMS, `the client answered the elicitation with action ${JSON.stringify(action)}; expected accept, decline or cancel`);
+    throw new RpcError(
+      INVALID_PARAMS,
+      `the client answered the elicitation with action ${JSON.stringify(action)}; expected accept, decline or cancel`,
+    );
   }
   return { action, content: isObject(result.content) ? result.content : undefined };
 }

@@ -40,7 +40,12 @@ export async function startReferenceServer(options: StartOptions): Promise<Runni
   let closing: Promise<void> | undefined;
 
   if (options.transport === 'http') {
-    const endpoint = await serveHttp(server, { host: options.host ?? '127.0.0.1', port: options.port ?? 0, authTokens: options.authTokens, log: options.log });
+    const endpoint = await serveHttp(server, {
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 0,
+      authTokens: options.authTokens,
+      log: options.log,
+    });
     const close = () =>
       (closing ??= (async () => {
         await server.close();

@@ -24,7 +24,10 @@ export async function openTaskStore(spec: StoreSpec): Promise<TaskStore> {
   try {
     module = await import('./store-sqlite.js');
   } catch (error) {
-    throw new Error(`the SQLite store needs the better-sqlite3 package, which did not load (${(error as Error).message.split('\n')[0]}); reinstall with \`npm ci\` or use --store memory`, { cause: error });
+    throw new Error(
+      `the SQLite store needs the better-sqlite3 package, which did not load (${(error as Error).message.split('\n')[0]}); reinstall with \`npm ci\` or use --store memory`,
+      { cause: error },
+    );
   }
   return new module.SqliteTaskStore({ path: spec.path });
 }

@@ -80,7 +80,9 @@ export class SqliteTaskStore implements TaskStore {
       if (options.path !== ':memory:') makeFolder(dirname(options.path));
       this.db = new Database(options.path);
     } catch (error) {
-      throw new Error(`cannot open the task store ${options.path}: ${(error as Error).message} (check the path and its permissions)`, { cause: error });
+      throw new Error(`cannot open the task store ${options.path}: ${(error as Error).message} (check the path and its permissions)`, {
+        cause: error,
+      });
     }
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     // WAL: readers never block the writer, and a killed process loses no committed transaction.
@@ -94,7 +96,9 @@ export class SqliteTaskStore implements TaskStore {
       throw new Error(`the task store ${options.path} has schema version ${version}; this server needs ${SCHEMA_VERSION} (use a new file)`);
     }
     this.pruneDeadInstances();
-    this.db.prepare('INSERT INTO instances (id, host, pid, started_at) VALUES (?, ?, ?, ?)').run(this.instanceId, hostname(), process.pid, Date.now());
+    this.db
+      .prepare('INSERT INTO instances (id, host, pid, started_at) VALUES (?, ?, ?, ?)')
+      .run(this.instanceId, hostname(), process.pid, Date.now());
     openHere.add(this.instanceId);
   }
 
@@ -105,7 +109,8 @@ export class SqliteTaskStore implements TaskStore {
         .prepare('INSERT INTO tasks (task_id, owner, status, runner, record) VALUES (?, ?, ?, ?, ?)')
         .run(record.taskId, record.owner, record.status, this.instanceId, JSON.stringify(record));
     } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new Error(`task ${record.taskId} already exists`, { cause: error });
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
+        throw new Error(`task ${record.taskId} already exists`, { cause: error });
       throw error;
     }
   }
@@ -141,7 +146,9 @@ export class SqliteTaskStore implements TaskStore {
     const start = after === undefined ? 0 : Number(after);
     // One row more than asked tells whether another page follows.
     const take = Math.min(limit, 1_000_000) + 1;
-    const rows = this.db.prepare<[string, number, number], Row>('SELECT seq, record, runner FROM tasks WHERE owner = ? AND seq > ? ORDER BY seq LIMIT ?').all(owner, start, take);
+    const rows = this.db
+      .prepare<[string, number, number], Row>('SELECT seq, record, runner FROM tasks WHERE owner = ? AND seq > ? ORDER BY seq LIMIT ?')
+      .all(owner, start, take);
     if (rows.length <= limit) return { records: rows.map(parse) };
     const page = rows.slice(0, limit);
     return { records: page.map(parse), nextPosition: String(page[page.length - 1]!.seq) };
@@ -155,7 +162,10 @@ export class SqliteTaskStore implements TaskStore {
 
   async countActive(owner: string): Promise<number> {
     if (this.closed) return 0;
-    return this.db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM tasks WHERE owner = ? AND status IN (${ACTIVE_SQL})`).get(owner)?.n ?? 0;
+    return (
+      this.db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM tasks WHERE owner = ? AND status IN (${ACTIVE_SQL})`).get(owner)
+        ?.n ?? 0
+    );
   }
 
   async all(): Promise<TaskRecord[]> {
@@ -168,7 +178,9 @@ export class SqliteTaskStore implements TaskStore {
     if (this.closed) return [];
     this.pruneDeadInstances();
     return this.db
-      .prepare<[], Row>(`SELECT seq, record, runner FROM tasks WHERE status IN (${ACTIVE_SQL}) AND runner NOT IN (SELECT id FROM instances) ORDER BY seq`)
+      .prepare<[], Row>(
+        `SELECT seq, record, runner FROM tasks WHERE status IN (${ACTIVE_SQL}) AND runner NOT IN (SELECT id FROM instances) ORDER BY seq`,
+      )
       .all()
       .map(parse);
   }

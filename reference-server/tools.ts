@@ -141,7 +141,12 @@ const NAME_SCHEMA = { type: 'object', properties: { name: { type: 'string' } }, 
 const fieldSchema = (field: string) => ({ type: 'object', properties: { [field]: { type: 'string' } }, required: [field] });
 
 const noElicitation = (tool: string) =>
-  ({ ...text(`${tool} needs to ask the user, but the client did not declare the elicitation capability (form mode); declare capabilities.elicitation to use it`), isError: true }) satisfies CallToolResult;
+  ({
+    ...text(
+      `${tool} needs to ask the user, but the client did not declare the elicitation capability (form mode); declare capabilities.elicitation to use it`,
+    ),
+    isError: true,
+  }) satisfies CallToolResult;
 
 async function askField(ctx: ToolContext, field: string, message: string): Promise<string | undefined> {
   const answer = await ctx.elicit(message, fieldSchema(field));
@@ -157,7 +162,12 @@ export function bigResultText(bytes: number): string {
   return alphabet.repeat(Math.ceil(bytes / alphabet.length)).slice(0, bytes);
 }
 
-const gateIdSchema = { type: 'string', minLength: 1, maxLength: 200, description: 'Any id the caller chooses; gates are shared by all sessions' };
+const gateIdSchema = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 200,
+  description: 'Any id the caller chooses; gates are shared by all sessions',
+};
 const NO_ARGS = { type: 'object', properties: {}, additionalProperties: false };
 
 export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
@@ -165,7 +175,12 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
     {
       name: 'greet',
       description: 'Returns "Hello, {name}!" at once (synchronous only).',
-      inputSchema: { type: 'object', properties: { name: { type: 'string', maxLength: 1000 } }, required: ['name'], additionalProperties: false },
+      inputSchema: {
+        type: 'object',
+        properties: { name: { type: 'string', maxLength: 1000 } },
+        required: ['name'],
+        additionalProperties: false,
+      },
       run: async ({ name }) => text(`Hello, ${name as string}!`),
     },
     {
@@ -233,7 +248,8 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
       run: async ({ gateId }, ctx) => {
         const outcome = await gates.wait(gateId as string, ctx.signal);
         if (outcome === 'tool_error') return { ...text(`gate ${gateId as string} released with a tool error`), isError: true };
-        if (outcome === 'protocol_error') throw new RpcError(INTERNAL_ERROR, `gated_job: gate ${gateId as string} released with a protocol error`);
+        if (outcome === 'protocol_error')
+          throw new RpcError(INTERNAL_ERROR, `gated_job: gate ${gateId as string} released with a protocol error`);
         return text(`released:${gateId as string}`);
       },
     },
@@ -330,7 +346,9 @@ export class ToolRegistry {
 
 function describeError(e: ErrorObject): string {
   const where = e.instancePath ? `argument ${e.instancePath.slice(1).replaceAll('/', '.')}` : 'arguments';
-  if (e.keyword === 'additionalProperties') return `${where} must not have the unknown property "${(e.params as { additionalProperty: string }).additionalProperty}"`;
-  if (e.keyword === 'enum') return `${where} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (e.keyword === 'additionalProperties')
+    return `${where} must not have the unknown property "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+  if (e.keyword === 'enum')
+    return `${where} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
   return `${where} ${e.message ?? 'is invalid'}`;
 }

@@ -5,14 +5,37 @@ import { fail, info, pass, skip, warn, worst, type CheckSpec, type Verdict } fro
 import { relatedTaskId, RELATED_TASK } from '../harness/protocol.js';
 import type { JsonObject, RpcOutcome, Scenario, ScenarioContext, ServerRequest, Session } from '../harness/scenario.js';
 import { validateDef } from '../harness/schema.js';
-import { cancelTask, createTask, describeOutcome, gateState, pollDelay, pollUntil, releaseGate, sleep, taskResult, TIMED_OUT, within } from '../harness/tasks.js';
+import {
+  cancelTask,
+  createTask,
+  describeOutcome,
+  gateState,
+  pollDelay,
+  pollUntil,
+  releaseGate,
+  sleep,
+  taskResult,
+  TIMED_OUT,
+  within,
+} from '../harness/tasks.js';
 import { closeQuietly, errorCode, j, needTaskTool, releaseQuietly } from './lib/receiver-support.js';
-import { blockingTimeoutMs, createGated, deferred, firstSkip, needTasksMember, quietWindowMs, randomTaskId, statusOf, terminalTask } from './lib/task-probes.js';
+import {
+  blockingTimeoutMs,
+  createGated,
+  deferred,
+  firstSkip,
+  needTasksMember,
+  quietWindowMs,
+  randomTaskId,
+  statusOf,
+  terminalTask,
+} from './lib/task-probes.js';
 
 const CAN_01: CheckSpec = {
   id: 'T25-CAN-01',
   name: 'tasks/cancel answers a cancelled Task',
-  description: 'tasks/cancel on a non-terminal task moves it to cancelled before responding; the response is a CancelTaskResult (a flat Task) with status "cancelled" and the same taskId.',
+  description:
+    'tasks/cancel on a non-terminal task moves it to cancelled before responding; the response is a CancelTaskResult (a flat Task) with status "cancelled" and the same taskId.',
   level: 'MUST',
   specRefs: ['tasks §Task Cancellation r2', 'tasks §Cancelling Tasks', 'schema CancelTaskResult'],
   fixtures: ['F-GATE', 'F-GATE-RELEASE'],
@@ -21,7 +44,8 @@ const CAN_01: CheckSpec = {
 const CAN_02: CheckSpec = {
   id: 'T25-CAN-02',
   name: 'A cancelled task reads back as cancelled (or gone)',
-  description: 'After a successful tasks/cancel, tasks/get shows the task as cancelled, or as not found (-32602) because cancelled tasks may be deleted.',
+  description:
+    'After a successful tasks/cancel, tasks/get shows the task as cancelled, or as not found (-32602) because cancelled tasks may be deleted.',
   level: 'MUST',
   specRefs: ['tasks §Task Cancellation r2', 'tasks §Task Cancellation r4'],
   fixtures: ['F-GATE', 'F-GATE-RELEASE'],
@@ -39,7 +63,8 @@ const CAN_03: CheckSpec = {
 const CAN_04: CheckSpec = {
   id: 'T25-CAN-04',
   name: 'Cancellation stops the work',
-  description: 'Upon a valid cancellation request the receiver should attempt to stop the task execution (gate_state reports "aborted", or the work never finishes after a later release).',
+  description:
+    'Upon a valid cancellation request the receiver should attempt to stop the task execution (gate_state reports "aborted", or the work never finishes after a later release).',
   level: 'SHOULD',
   specRefs: ['tasks §Task Cancellation r2'],
   fixtures: ['F-GATE', 'F-GATE-RELEASE', 'F-GATE-STATE'],
@@ -85,7 +110,8 @@ const CAN_08: CheckSpec = {
 const CAN_09: CheckSpec = {
   id: 'T25-CAN-09',
   name: 'tasks/cancel without the tasks.cancel capability (observation)',
-  description: 'Behaviour of tasks/cancel when the server does not declare tasks.cancel is unspecified (A25-13); -32601 is expected. Recorded only.',
+  description:
+    'Behaviour of tasks/cancel when the server does not declare tasks.cancel is unspecified (A25-13); -32601 is expected. Recorded only.',
   level: 'MAY',
   specRefs: ['tasks §Capability Negotiation'],
   fixtures: [],
@@ -98,7 +124,10 @@ function needCancelGate(ctx: ScenarioContext, s: Session): Verdict | undefined {
 /** Cancels and expects success; anything else is a precondition failure of the calling check. */
 async function mustCancel(s: Session, taskId: string): Promise<JsonObject> {
   const o = await cancelTask(s, taskId);
-  if (o.kind !== 'result') throw new Error(`tasks/cancel of the running task ${taskId} failed (${describeOutcome(o)}), so this check cannot proceed; see T25-CAN-01`);
+  if (o.kind !== 'result')
+    throw new Error(
+      `tasks/cancel of the running task ${taskId} failed (${describeOutcome(o)}), so this check cannot proceed; see T25-CAN-01`,
+    );
   return o.result;
 }
 
@@ -110,11 +139,16 @@ async function can01(ctx: ScenarioContext) {
     const { task, gateId } = await createGated(ctx, s);
     try {
       const o = await cancelTask(s, task.taskId);
-      if (o.kind !== 'result') return fail(`tasks/cancel of the running task ${task.taskId} must answer a CancelTaskResult; got ${describeOutcome(o)}`);
+      if (o.kind !== 'result')
+        return fail(`tasks/cancel of the running task ${task.taskId} must answer a CancelTaskResult; got ${describeOutcome(o)}`);
       const r = o.result;
-      if (r.taskId === undefined && typeof r.task === 'object') return fail(`the CancelTaskResult must be a flat Task, but the Task is wrapped in "task": ${j(r)}`);
+      if (r.taskId === undefined && typeof r.task === 'object')
+        return fail(`the CancelTaskResult must be a flat Task, but the Task is wrapped in "task": ${j(r)}`);
       const verdicts: Verdict[] = [];
-      if (r.status !== 'cancelled') verdicts.push(fail(`the CancelTaskResult must carry status "cancelled" (the task moves to cancelled before the response), got ${j(r.status)}`));
+      if (r.status !== 'cancelled')
+        verdicts.push(
+          fail(`the CancelTaskResult must carry status "cancelled" (the task moves to cancelled before the response), got ${j(r.status)}`),
+        );
       if (r.taskId !== task.taskId) verdicts.push(fail(`the CancelTaskResult must carry taskId ${task.taskId}, got ${j(r.taskId)}`));
       const violation = validateDef('CancelTaskResult', r);
       if (violation) verdicts.push(fail(`the CancelTaskResult does not match the schema: ${violation.errors.join('; ')}`));
@@ -135,8 +169,11 @@ async function can02(ctx: ScenarioContext) {
       await mustCancel(s, task.taskId);
       const { status, outcome } = await statusOf(s, task.taskId);
       if (status === 'cancelled') return pass('tasks/get right after tasks/cancel shows "cancelled"');
-      if (status === 'not-found') return pass('tasks/get right after tasks/cancel answers -32602: the cancelled task was deleted (allowed)');
-      return fail(`right after a successful tasks/cancel, tasks/get must show "cancelled" (or -32602 if deleted); got ${status ? `status "${status}"` : describeOutcome(outcome)}`);
+      if (status === 'not-found')
+        return pass('tasks/get right after tasks/cancel answers -32602: the cancelled task was deleted (allowed)');
+      return fail(
+        `right after a successful tasks/cancel, tasks/get must show "cancelled" (or -32602 if deleted); got ${status ? `status "${status}"` : describeOutcome(outcome)}`,
+      );
     } finally {
       await releaseQuietly(s, ctx, gateId);
     }
@@ -160,13 +197,19 @@ async function can03(ctx: ScenarioContext) {
         c.note(`after release (${outcome})`, status ?? describeOutcome(o));
         if (status === 'cancelled' || status === 'not-found') continue;
         verdicts.push(
-          fail(`task ${task.taskId} was cancelled, then its gate was released with outcome "${outcome}"; it must stay cancelled, but tasks/get now shows ${status ? `"${status}"` : describeOutcome(o)}`),
+          fail(
+            `task ${task.taskId} was cancelled, then its gate was released with outcome "${outcome}"; it must stay cancelled, but tasks/get now shows ${status ? `"${status}"` : describeOutcome(o)}`,
+          ),
         );
       } finally {
         await releaseQuietly(s, ctx, gateId);
       }
     }
-    return verdicts.length ? worst(verdicts) : pass('both cancelled tasks stayed cancelled (or were deleted) after their work was released with success and with a protocol error');
+    return verdicts.length
+      ? worst(verdicts)
+      : pass(
+          'both cancelled tasks stayed cancelled (or were deleted) after their work was released with success and with a protocol error',
+        );
   });
 }
 
@@ -179,7 +222,12 @@ async function can04(ctx: ScenarioContext) {
     try {
       // Cancel only once the work provably runs (the gate is waiting), or "aborted" could never show.
       const started = await waitForGateState(s, ctx, gateId, ['waiting'], ctx.timeouts.settleMs);
-      if (started !== 'waiting') return skip('missing-fixture', `gate_state never reported "waiting" for gate ${gateId} (last: ${j(started)}), so the fixture cannot show whether work stops`, ['F-GATE-STATE']);
+      if (started !== 'waiting')
+        return skip(
+          'missing-fixture',
+          `gate_state never reported "waiting" for gate ${gateId} (last: ${j(started)}), so the fixture cannot show whether work stops`,
+          ['F-GATE-STATE'],
+        );
       await mustCancel(s, task.taskId);
       const after = await waitForGateState(s, ctx, gateId, ['aborted', 'finished'], 2000 + (ctx.transport === 'http' ? 250 : 0));
       c.note('gate state after cancel', after);
@@ -188,7 +236,10 @@ async function can04(ctx: ScenarioContext) {
       await releaseGate(s, ctx.fixtures, gateId);
       const late = await waitForGateState(s, ctx, gateId, ['finished', 'aborted'], quietWindowMs(ctx));
       c.note('gate state after a later release', late);
-      if (late === 'finished') return warn('the work kept running after tasks/cancel: gate_state stayed "waiting" and then reported "finished" once the gate was released; the receiver should stop execution on cancel');
+      if (late === 'finished')
+        return warn(
+          'the work kept running after tasks/cancel: gate_state stayed "waiting" and then reported "finished" once the gate was released; the receiver should stop execution on cancel',
+        );
       if (late === 'aborted') return pass('the work stopped (gate_state "aborted") once released after the cancel');
       return pass(`the work never finished after tasks/cancel and a later release (gate_state ${j(late)})`);
     } finally {
@@ -236,7 +287,9 @@ async function can05(ctx: ScenarioContext) {
       await releaseQuietly(s, ctx, gateId);
     }
     const failed = verdicts.filter((v) => v.status === 'FAILURE');
-    return failed.length ? worst(failed) : pass(`every cancel of a terminal task was rejected with -32602 (${verdicts.map((v) => v.message).join('; ')})`);
+    return failed.length
+      ? worst(failed)
+      : pass(`every cancel of a terminal task was rejected with -32602 (${verdicts.map((v) => v.message).join('; ')})`);
   });
 }
 
@@ -261,7 +314,12 @@ async function can07(ctx: ScenarioContext) {
       const { status, outcome } = await statusOf(s, task.taskId);
       const res = await taskResult(s, task.taskId, blockingTimeoutMs(ctx));
       c.note('tasks/result of the cancelled task', describeOutcome(res));
-      const kept = status === 'cancelled' ? 'retained (tasks/get shows "cancelled")' : status === 'not-found' ? 'deleted at once (tasks/get answers -32602)' : `in an unexpected state (${describeOutcome(outcome)})`;
+      const kept =
+        status === 'cancelled'
+          ? 'retained (tasks/get shows "cancelled")'
+          : status === 'not-found'
+            ? 'deleted at once (tasks/get answers -32602)'
+            : `in an unexpected state (${describeOutcome(outcome)})`;
       return info(`the cancelled task was ${kept}; its tasks/result answered ${describeOutcome(res)}`);
     } finally {
       await releaseQuietly(s, ctx, gateId);
@@ -289,7 +347,11 @@ async function can08(ctx: ScenarioContext) {
       const elicit = await s.waitForServerRequest(isElicitFor(task.taskId), ctx.timeouts.settleMs);
       if (!elicit) {
         const { status } = await statusOf(s, task.taskId);
-        return skip('missing-fixture', `${ctx.fixtures.tool('F-ELICIT')} sent no elicitation/create for task ${task.taskId} within ${ctx.timeouts.settleMs} ms (status ${j(status)}), so there is no input_required state to cancel in`, ['F-ELICIT']);
+        return skip(
+          'missing-fixture',
+          `${ctx.fixtures.tool('F-ELICIT')} sent no elicitation/create for task ${task.taskId} within ${ctx.timeouts.settleMs} ms (status ${j(status)}), so there is no input_required state to cancel in`,
+          ['F-ELICIT'],
+        );
       }
       const waiting = await pollUntil(s, task.taskId, (t) => t.status !== 'working', 5000);
       c.note('status before cancel', waiting.reached?.status ?? waiting.observed.at(-1)?.status);
@@ -298,11 +360,17 @@ async function can08(ctx: ScenarioContext) {
 
       const cancel = await cancelTask(s, task.taskId);
       if (cancel.kind !== 'result' || cancel.result.status !== 'cancelled') {
-        return fail(`tasks/cancel of the task waiting for input (${task.taskId}) must answer a Task with status "cancelled"; got ${describeOutcome(cancel)}`);
+        return fail(
+          `tasks/cancel of the task waiting for input (${task.taskId}) must answer a Task with status "cancelled"; got ${describeOutcome(cancel)}`,
+        );
       }
       const released = await within(pending, ctx.timeouts.settleMs);
       if (released === TIMED_OUT) {
-        verdicts.push(fail(`the pending tasks/result for ${task.taskId} did not answer within ${ctx.timeouts.settleMs} ms after the task was cancelled in input_required`));
+        verdicts.push(
+          fail(
+            `the pending tasks/result for ${task.taskId} did not answer within ${ctx.timeouts.settleMs} ms after the task was cancelled in input_required`,
+          ),
+        );
       } else {
         c.note('pending tasks/result answered', describeOutcome(released));
       }
@@ -312,11 +380,20 @@ async function can08(ctx: ScenarioContext) {
       await sleep(quietWindowMs(ctx));
       const { status, outcome } = await statusOf(s, task.taskId);
       if (status !== 'cancelled' && status !== 'not-found') {
-        verdicts.push(fail(`after the late answer to its elicitation, the cancelled task must stay cancelled; tasks/get shows ${status ? `"${status}"` : describeOutcome(outcome)}`));
+        verdicts.push(
+          fail(
+            `after the late answer to its elicitation, the cancelled task must stay cancelled; tasks/get shows ${status ? `"${status}"` : describeOutcome(outcome)}`,
+          ),
+        );
       }
       const newRequests = s.serverRequests().filter(isElicitFor(task.taskId)).length - requestsBefore;
-      if (newRequests > 0) verdicts.push(warn(`${newRequests} new elicitation/create request(s) for task ${task.taskId} arrived after it was cancelled`));
-      return verdicts.length ? worst(verdicts) : pass('cancelled in input_required: the pending tasks/result answered, the late elicitation answer left it cancelled, and no new requests followed');
+      if (newRequests > 0)
+        verdicts.push(warn(`${newRequests} new elicitation/create request(s) for task ${task.taskId} arrived after it was cancelled`));
+      return verdicts.length
+        ? worst(verdicts)
+        : pass(
+            'cancelled in input_required: the pending tasks/result answered, the late elicitation answer left it cancelled, and no new requests followed',
+          );
     } finally {
       answer.resolve({ action: 'cancel', _meta: taskId ? { [RELATED_TASK]: { taskId } } : {} });
       await closeQuietly(s);
@@ -333,7 +410,9 @@ async function can09(ctx: ScenarioContext) {
     const id = randomTaskId();
     const o = await cancelTask(s, id);
     const expected = errorCode(o) === -32601 ? ' (the expected -32601)' : '';
-    return info(`tasks/cancel {taskId:"${id}"} without capabilities.tasks.cancel answered ${describeOutcome(o)}${expected}`, { outcome: o.kind === 'error' ? o.error : o.kind });
+    return info(`tasks/cancel {taskId:"${id}"} without capabilities.tasks.cancel answered ${describeOutcome(o)}${expected}`, {
+      outcome: o.kind === 'error' ? o.error : o.kind,
+    });
   });
 }
 

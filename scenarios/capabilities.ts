@@ -4,8 +4,28 @@ import { fail, info, pass, warn, worst, type CheckSpec, type Verdict } from '../
 import { isTerminal, RELATED_TASK, taskSupportOf } from '../harness/protocol.js';
 import type { JsonObject, ServerRequest, Scenario, ScenarioContext, Session } from '../harness/scenario.js';
 import { validateDef } from '../harness/schema.js';
-import { callTool, callToolAsTask, describeOutcome, listTasks, pollUntil, taskResult, untilTerminal, within, TIMED_OUT } from '../harness/tasks.js';
-import { at, cancelQuietly, closeQuietly, createdTask, declaresToolTasks, hasGate, j, needTaskTool, releaseQuietly } from './lib/receiver-support.js';
+import {
+  callTool,
+  callToolAsTask,
+  describeOutcome,
+  listTasks,
+  pollUntil,
+  taskResult,
+  untilTerminal,
+  within,
+  TIMED_OUT,
+} from '../harness/tasks.js';
+import {
+  at,
+  cancelQuietly,
+  closeQuietly,
+  createdTask,
+  declaresToolTasks,
+  hasGate,
+  j,
+  needTaskTool,
+  releaseQuietly,
+} from './lib/receiver-support.js';
 
 export const CAP_01: CheckSpec = {
   id: 'T25-CAP-01',
@@ -66,10 +86,21 @@ export const CAP_06: CheckSpec = {
   fixtures: ['F-ELICIT'],
 };
 
-const TASK_MEMBERS: string[][] = [['tasks'], ['tasks', 'list'], ['tasks', 'cancel'], ['tasks', 'requests'], ['tasks', 'requests', 'tools'], ['tasks', 'requests', 'tools', 'call']];
+const TASK_MEMBERS: string[][] = [
+  ['tasks'],
+  ['tasks', 'list'],
+  ['tasks', 'cancel'],
+  ['tasks', 'requests'],
+  ['tasks', 'requests', 'tools'],
+  ['tasks', 'requests', 'tools', 'call'],
+];
 
 /** Server-to-client requests that need a client capability, by the capability they need. */
-const CAPABILITY_OF: Record<string, string> = { 'elicitation/create': 'elicitation', 'sampling/createMessage': 'sampling', 'roots/list': 'roots' };
+const CAPABILITY_OF: Record<string, string> = {
+  'elicitation/create': 'elicitation',
+  'sampling/createMessage': 'sampling',
+  'roots/list': 'roots',
+};
 
 function isPlainObject(v: unknown): boolean {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -111,15 +142,22 @@ const scenario: Scenario = {
         .filter((e) => isPlainObject(at(e.message, ['result', 'task'])))
         .map((e) => e.seq);
       c.note('capabilities.tasks', session.serverCapabilities.tasks ?? null);
-      c.note('toolsAdvertisingTaskSupport', advertising.map((t) => `${t.name}: ${t.support}`));
+      c.note(
+        'toolsAdvertisingTaskSupport',
+        advertising.map((t) => `${t.name}: ${t.support}`),
+      );
       if (declared) return pass(`tasks.requests.tools.call is declared (${advertising.length} tool(s) advertise task support)`);
       const problems: string[] = [];
-      if (advertising.length) problems.push(`tools advertise task support without it: ${advertising.map((t) => `${t.name} (${t.support})`).join(', ')}`);
+      if (advertising.length)
+        problems.push(`tools advertise task support without it: ${advertising.map((t) => `${t.name} (${t.support})`).join(', ')}`);
       if (creates.length) {
         c.note('createTaskResultWireSeqs', creates);
         problems.push(`${creates.length} CreateTaskResult(s) were received in this run (wire seq ${creates.slice(0, 5).join(', ')})`);
       }
-      if (problems.length) return fail(`expected capabilities.tasks.requests.tools.call in the InitializeResult, but it is absent while ${problems.join('; ')}`);
+      if (problems.length)
+        return fail(
+          `expected capabilities.tasks.requests.tools.call in the InitializeResult, but it is absent while ${problems.join('; ')}`,
+        );
       return pass('the server declares no task support for tools/call and no tool advertises taskSupport optional/required');
     });
 
@@ -134,7 +172,8 @@ const scenario: Scenario = {
         const name = `capabilities.${path.join('.')}`;
         if (v === undefined) continue;
         if (isPlainObject(v)) verdicts.push(pass());
-        else if (v === true) verdicts.push(warn(`${name} is true; the schema types it as an object ({}) (the prose says "boolean properties", A25-04)`));
+        else if (v === true)
+          verdicts.push(warn(`${name} is true; the schema types it as an object ({}) (the prose says "boolean properties", A25-04)`));
         else verdicts.push(fail(`${name} must be a JSON object (normally {}), but is ${j(v)}`));
       }
       const v = worst(verdicts);
@@ -164,11 +203,15 @@ const scenario: Scenario = {
       const listed = await listTasks(session);
       c.note('tasks/list', describeOutcome(listed));
       if (listDeclared) {
-        if (listed.kind === 'error' && listed.error.code === -32601) verdicts.push(fail('tasks.list is declared, but tasks/list {} returned -32601 (Method not found)'));
-        else if (listed.kind !== 'result') verdicts.push(fail(`tasks.list is declared, so tasks/list {} must return a ListTasksResult, but got ${describeOutcome(listed)}`));
+        if (listed.kind === 'error' && listed.error.code === -32601)
+          verdicts.push(fail('tasks.list is declared, but tasks/list {} returned -32601 (Method not found)'));
+        else if (listed.kind !== 'result')
+          verdicts.push(fail(`tasks.list is declared, so tasks/list {} must return a ListTasksResult, but got ${describeOutcome(listed)}`));
         else {
           const bad = validateDef('ListTasksResult', listed.result);
-          verdicts.push(bad ? fail(`tasks.list is declared, but tasks/list returned an invalid ListTasksResult: ${bad.errors.join('; ')}`) : pass());
+          verdicts.push(
+            bad ? fail(`tasks.list is declared, but tasks/list returned an invalid ListTasksResult: ${bad.errors.join('; ')}`) : pass(),
+          );
         }
       } else {
         verdicts.push(info(`tasks.list is not declared; tasks/list {} answered ${describeOutcome(listed)} (unspecified, A25-13)`));
@@ -188,13 +231,26 @@ const scenario: Scenario = {
             const created = await callToolAsTask(session, ctx.fixtures, role, args);
             taskId = createdTask(created)?.taskId;
             if (!taskId) {
-              verdicts.push(await cancelRouted(session, cancelDeclared, `no running task to cancel (creating a ${role} task answered ${describeOutcome(created)})`));
+              verdicts.push(
+                await cancelRouted(
+                  session,
+                  cancelDeclared,
+                  `no running task to cancel (creating a ${role} task answered ${describeOutcome(created)})`,
+                ),
+              );
             } else {
               const cancelled = await session.request('tasks/cancel', { taskId });
               c.note('tasks/cancel', describeOutcome(cancelled));
-              if (!cancelDeclared) verdicts.push(info(`tasks.cancel is not declared; tasks/cancel answered ${describeOutcome(cancelled)} (unspecified, A25-13)`));
-              else if (cancelled.kind === 'error' && cancelled.error.code === -32601) verdicts.push(fail('tasks.cancel is declared, but tasks/cancel on a running task returned -32601 (Method not found)'));
-              else if (cancelled.kind !== 'result') verdicts.push(fail(`tasks.cancel is declared, so tasks/cancel on a running task must succeed, but got ${describeOutcome(cancelled)}`));
+              if (!cancelDeclared)
+                verdicts.push(
+                  info(`tasks.cancel is not declared; tasks/cancel answered ${describeOutcome(cancelled)} (unspecified, A25-13)`),
+                );
+              else if (cancelled.kind === 'error' && cancelled.error.code === -32601)
+                verdicts.push(fail('tasks.cancel is declared, but tasks/cancel on a running task returned -32601 (Method not found)'));
+              else if (cancelled.kind !== 'result')
+                verdicts.push(
+                  fail(`tasks.cancel is declared, so tasks/cancel on a running task must succeed, but got ${describeOutcome(cancelled)}`),
+                );
               else verdicts.push(pass());
             }
           } finally {
@@ -207,7 +263,9 @@ const scenario: Scenario = {
       if (v.status !== 'SUCCESS') return v;
       // INFO sub-verdicts say what could not be exercised; a pass must not hide them.
       const notes = verdicts.filter((x) => x.status === 'INFO' && x.message).map((x) => x.message);
-      return pass(`declared operations work (list: ${listDeclared ? 'declared' : 'not declared'}, cancel: ${cancelDeclared ? 'declared' : 'not declared'})${notes.length ? `; ${notes.join('; ')}` : ''}`);
+      return pass(
+        `declared operations work (list: ${listDeclared ? 'declared' : 'not declared'}, cancel: ${cancelDeclared ? 'declared' : 'not declared'})${notes.length ? `; ${notes.join('; ')}` : ''}`,
+      );
     });
 
     await ctx.check(CAP_05, async (c) => {
@@ -223,8 +281,13 @@ const scenario: Scenario = {
         if (taskId) await driveToTerminal(ctx, session, taskId, (k, v) => c.note(k, v));
       }
       const requests = session.serverRequests().slice(from);
-      c.note('serverRequests', requests.map((r) => ({ method: r.method, channel: r.channel, hasTask: r.params.task !== undefined })));
-      const augmented = requests.filter((r) => (r.method === 'elicitation/create' || r.method === 'sampling/createMessage') && r.params.task !== undefined);
+      c.note(
+        'serverRequests',
+        requests.map((r) => ({ method: r.method, channel: r.channel, hasTask: r.params.task !== undefined })),
+      );
+      const augmented = requests.filter(
+        (r) => (r.method === 'elicitation/create' || r.method === 'sampling/createMessage') && r.params.task !== undefined,
+      );
       if (augmented.length) {
         return warn(
           `the client declared no capabilities.tasks, yet the server task-augmented ${augmented.length} request(s): ${augmented.map((r) => `${r.method} with params.task ${j(r.params.task)}`).join('; ')}`,
@@ -251,7 +314,10 @@ const scenario: Scenario = {
           if (taskId) await driveToTerminal(ctx, s, taskId, (k, v) => c.note(k, v));
         }
         const used = s.serverRequests().filter((r) => r.method in CAPABILITY_OF);
-        c.note('serverRequests', s.serverRequests().map((r) => ({ method: r.method, channel: r.channel })));
+        c.note(
+          'serverRequests',
+          s.serverRequests().map((r) => ({ method: r.method, channel: r.channel })),
+        );
         if (used.length) {
           return fail(
             `the client initialized with capabilities {}, yet the server sent ${used.map((r) => `${r.method} (needs client capability "${CAPABILITY_OF[r.method]}")`).join(', ')}`,
@@ -269,11 +335,19 @@ const scenario: Scenario = {
  * Gives a task the tasks/result channel (servers may deliver task requests only there, A25-10) and polls
  * it to terminal; cancels it if it does not settle, so nothing keeps running.
  */
-async function driveToTerminal(ctx: ScenarioContext, session: Session, taskId: string, note: (k: string, v: unknown) => void): Promise<void> {
+async function driveToTerminal(
+  ctx: ScenarioContext,
+  session: Session,
+  taskId: string,
+  note: (k: string, v: unknown) => void,
+): Promise<void> {
   const pending = taskResult(session, taskId, ctx.timeouts.settleMs + 5_000);
   const polled = await pollUntil(session, taskId, untilTerminal, ctx.timeouts.settleMs);
   const last = polled.observed.at(-1);
-  note('statusTimeline', polled.observed.map((t) => t.status));
+  note(
+    'statusTimeline',
+    polled.observed.map((t) => t.status),
+  );
   if (polled.failure) note('pollFailure', describeOutcome(polled.failure));
   if (!last || !isTerminal(last.status)) {
     note('notTerminal', `task ${taskId} was not terminal within ${ctx.timeouts.settleMs} ms; cancelling it`);

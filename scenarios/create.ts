@@ -29,7 +29,8 @@ export const CRT_02: CheckSpec = {
 export const CRT_03: CheckSpec = {
   id: 'T25-CRT-03',
   name: 'task: {} is a valid augmentation',
-  description: 'task: {} (no ttl) is a valid augmentation; ttl is optional for requestors. The CreateTaskResult carries ttl as a number or null.',
+  description:
+    'task: {} (no ttl) is a valid augmentation; ttl is optional for requestors. The CreateTaskResult carries ttl as a number or null.',
   level: 'MUST',
   specRefs: ['tasks §Creating Tasks', 'schema TaskMetadata'],
   fixtures: ['F-ECHO'],
@@ -79,11 +80,16 @@ const scenario: Scenario = {
       if (pre) return pre;
       const o = await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 1.5, label: ctx.nonce('crt01') }, { ttl: 60_000 });
       c.note('outcome', describeOutcome(o));
-      if (o.kind !== 'result') return fail(`expected a CreateTaskResult for a task-augmented call of an optional tool, got ${describeOutcome(o)}`);
+      if (o.kind !== 'result')
+        return fail(`expected a CreateTaskResult for a task-augmented call of an optional tool, got ${describeOutcome(o)}`);
       const r = o.result;
       if (r.task === undefined) {
-        if (typeof r.taskId === 'string') return fail(`the result is a flat Task (result.taskId ${j(r.taskId)}); a CreateTaskResult nests the Task under "task"`);
-        if (Array.isArray(r.content)) return fail('the result is a CallToolResult (the tool result itself); a task-augmented call must answer a CreateTaskResult {task}');
+        if (typeof r.taskId === 'string')
+          return fail(`the result is a flat Task (result.taskId ${j(r.taskId)}); a CreateTaskResult nests the Task under "task"`);
+        if (Array.isArray(r.content))
+          return fail(
+            'the result is a CallToolResult (the tool result itself); a task-augmented call must answer a CreateTaskResult {task}',
+          );
         return fail(`the result has no "task" member: ${j(r, 300)}`);
       }
       const problems: string[] = [];
@@ -110,9 +116,11 @@ const scenario: Scenario = {
       const o = await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0, label: ctx.nonce('crt03') }, {});
       c.note('outcome', describeOutcome(o));
       const task = createdTask(o);
-      if (!task) return fail(`task: {} (no ttl) is a valid augmentation and must be accepted with a CreateTaskResult, got ${describeOutcome(o)}`);
+      if (!task)
+        return fail(`task: {} (no ttl) is a valid augmentation and must be accepted with a CreateTaskResult, got ${describeOutcome(o)}`);
       const ttl = (task as { ttl?: unknown }).ttl;
-      if (ttl !== null && typeof ttl !== 'number') return fail(`task.ttl must be a number or null, got ${ttl === undefined ? 'no ttl key' : j(ttl)}`);
+      if (ttl !== null && typeof ttl !== 'number')
+        return fail(`task.ttl must be a number or null, got ${ttl === undefined ? 'no ttl key' : j(ttl)}`);
       return pass(`task: {} accepted; the server chose ttl ${j(ttl)}`);
     });
 
@@ -122,17 +130,29 @@ const scenario: Scenario = {
       if (pre) return pre;
       const late: string[] = [];
       for (let i = 0; i < 10; i++) {
-        const task = createdTask(await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0.5, label: ctx.nonce('crt04') }, { ttl: 60_000 }));
-        if (!task) return fail(`iteration ${i + 1}: the task-augmented call did not answer a CreateTaskResult, so read-after-create cannot be checked`);
+        const task = createdTask(
+          await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0.5, label: ctx.nonce('crt04') }, { ttl: 60_000 }),
+        );
+        if (!task)
+          return fail(
+            `iteration ${i + 1}: the task-augmented call did not answer a CreateTaskResult, so read-after-create cannot be checked`,
+          );
         const first = await getTask(session, task.taskId);
         if (first.kind === 'result') continue;
         c.note(`iteration ${i + 1} first tasks/get`, describeOutcome(first));
-        if (first.kind !== 'error' || first.error.code !== -32602) return fail(`tasks/get right after creating ${task.taskId} must succeed, got ${describeOutcome(first)}`);
+        if (first.kind !== 'error' || first.error.code !== -32602)
+          return fail(`tasks/get right after creating ${task.taskId} must succeed, got ${describeOutcome(first)}`);
         const visibleAfter = await retryGet(session, task.taskId, VISIBLE_WITHIN_MS);
-        if (visibleAfter === undefined) return fail(`tasks/get of ${task.taskId} still answered -32602 ${VISIBLE_WITHIN_MS} ms after the CreateTaskResult; a created task must be fetchable`);
+        if (visibleAfter === undefined)
+          return fail(
+            `tasks/get of ${task.taskId} still answered -32602 ${VISIBLE_WITHIN_MS} ms after the CreateTaskResult; a created task must be fetchable`,
+          );
         late.push(`${task.taskId} (visible after ${visibleAfter} ms)`);
       }
-      if (late.length) return warn(`tasks/get right after the CreateTaskResult first answered -32602 for ${late.join(', ')} (eventual consistency, A25-26)`);
+      if (late.length)
+        return warn(
+          `tasks/get right after the CreateTaskResult first answered -32602 for ${late.join(', ')} (eventual consistency, A25-26)`,
+        );
       return pass('10 of 10 tasks were fetchable by the first tasks/get after their CreateTaskResult');
     });
 
@@ -170,7 +190,10 @@ const scenario: Scenario = {
         }
         const end = await settle(ctx, session, task);
         observed.push(`${k.label}: task ${task.taskId} created, ended ${end ?? 'not terminal'}`);
-        if (end !== 'failed') warnings.push(`${k.label}: the server created task ${task.taskId} for an invalid call; it should end "failed", but ${end ? `ended "${end}"` : `was not terminal within ${ctx.timeouts.settleMs} ms`}`);
+        if (end !== 'failed')
+          warnings.push(
+            `${k.label}: the server created task ${task.taskId} for an invalid call; it should end "failed", but ${end ? `ended "${end}"` : `was not terminal within ${ctx.timeouts.settleMs} ms`}`,
+          );
       }
       c.note('observed', observed);
       if (warnings.length) return warn(warnings.join('; '));
@@ -194,9 +217,13 @@ async function promptCreateGated(ctx: ScenarioContext, session: Session, note: (
     const late = await within(pending, ctx.timeouts.settleMs);
     note('outcome', late === TIMED_OUT ? 'no response' : describeOutcome(late));
     if (late !== TIMED_OUT && createdTask(late)) {
-      return warn(`no CreateTaskResult within ${PROMPT_CREATE_MS} ms while the gate was closed; it arrived only after release_gate (synchronous task creation)`);
+      return warn(
+        `no CreateTaskResult within ${PROMPT_CREATE_MS} ms while the gate was closed; it arrived only after release_gate (synchronous task creation)`,
+      );
     }
-    return warn(`no CreateTaskResult within ${PROMPT_CREATE_MS} ms while the gate was closed, nor after release_gate: ${late === TIMED_OUT ? 'no response' : describeOutcome(late)}`);
+    return warn(
+      `no CreateTaskResult within ${PROMPT_CREATE_MS} ms while the gate was closed, nor after release_gate: ${late === TIMED_OUT ? 'no response' : describeOutcome(late)}`,
+    );
   } finally {
     // Releasing lets the gated task finish on its own.
     await releaseQuietly(session, ctx, gateId);
@@ -208,7 +235,8 @@ async function promptCreateTimed(ctx: ScenarioContext, session: Session, note: (
   const o = await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 3, label: ctx.nonce('crt02') }, { ttl: 60_000 });
   note('outcome', describeOutcome(o));
   if (!createdTask(o)) return fail(`expected a CreateTaskResult for a task-augmented F-ECHO, got ${describeOutcome(o)}`);
-  if (o.ms >= 1_500) return warn(`the CreateTaskResult for a 3 s F-ECHO took ${Math.round(o.ms)} ms; it should arrive as soon as the task is accepted`);
+  if (o.ms >= 1_500)
+    return warn(`the CreateTaskResult for a 3 s F-ECHO took ${Math.round(o.ms)} ms; it should arrive as soon as the task is accepted`);
   return pass(`CreateTaskResult for a 3 s F-ECHO arrived in ${Math.round(o.ms)} ms`);
 }
 

@@ -9,7 +9,8 @@ import { blockingTimeoutMs, firstSkip, needTasksCapability, needTasksMember, ran
 const ERR_01: CheckSpec = {
   id: 'T25-ERR-01',
   name: 'tasks/get with an invalid or unknown taskId fails with -32602',
-  description: 'tasks/get with an invalid or nonexistent taskId (random UUID, empty string, 10 KB string, a number) returns error -32602 (Invalid params).',
+  description:
+    'tasks/get with an invalid or nonexistent taskId (random UUID, empty string, 10 KB string, a number) returns error -32602 (Invalid params).',
   level: 'MUST',
   specRefs: ['tasks §Protocol Errors'],
   fixtures: [],
@@ -36,7 +37,8 @@ const ERR_03: CheckSpec = {
 const ERR_04: CheckSpec = {
   id: 'T25-ERR-04',
   name: 'Internal errors use -32603 (observation)',
-  description: 'Internal errors use -32603 (Internal error). Not triggerable black-box; records the code of the F-RPCERR fixture, directly and through tasks/result.',
+  description:
+    'Internal errors use -32603 (Internal error). Not triggerable black-box; records the code of the F-RPCERR fixture, directly and through tasks/result.',
   level: 'MUST',
   specRefs: ['tasks §Protocol Errors'],
   fixtures: ['F-RPCERR'],
@@ -101,8 +103,12 @@ async function badIdProbe(ctx: ScenarioContext, method: LookupMethod, timeoutMs?
     const what = `${method} with ${bad.label} as taskId`;
     const code = errorCode(o);
     if (code === -32602) verdicts.push(pass(`${what}: -32602`));
-    else if (code === -32600 && bad.wrongType) verdicts.push(warn(`${what} answered -32600; an invalid taskId should be reported as -32602 (Invalid params)`));
-    else if (o.kind === 'timeout') verdicts.push(fail(`${what} got no answer within ${Math.round(o.ms)} ms; an invalid taskId must be rejected with -32602 at once, not block`));
+    else if (code === -32600 && bad.wrongType)
+      verdicts.push(warn(`${what} answered -32600; an invalid taskId should be reported as -32602 (Invalid params)`));
+    else if (o.kind === 'timeout')
+      verdicts.push(
+        fail(`${what} got no answer within ${Math.round(o.ms)} ms; an invalid taskId must be rejected with -32602 at once, not block`),
+      );
     else verdicts.push(fail(`${what} must fail with -32602; got ${describeOutcome(o)}`));
   }
   const bad = verdicts.filter((v) => v.status !== 'SUCCESS');
@@ -120,7 +126,8 @@ async function err04(ctx: ScenarioContext) {
       viaTask = `${t.status}, tasks/result ${describeOutcome(await taskResult(s, t.taskId, blockingTimeoutMs(ctx)))}`;
     }
     const code = errorCode(direct);
-    const documented = code === -32603 ? 'the documented -32603' : code === undefined ? 'no JSON-RPC error' : `code ${code}, not the documented -32603`;
+    const documented =
+      code === -32603 ? 'the documented -32603' : code === undefined ? 'no JSON-RPC error' : `code ${code}, not the documented -32603`;
     return info(`${ctx.fixtures.tool('F-RPCERR')} called directly gave ${documented}; as a task: ${viaTask}`);
   });
 }
@@ -151,11 +158,16 @@ async function err05(ctx: ScenarioContext) {
     const bad = errors.filter((e) => typeof e.message !== 'string' || e.message.trim() === '');
     c.note('errors inspected', errors.length);
     if (bad.length) {
-      return warn(`${bad.length} of ${errors.length} error responses carry no informative message (e.g. code ${j(bad[0]?.code)}${bad[0]?.method ? ` answering ${bad[0].method}` : ''} with message ${j(bad[0]?.message)}); error.message should describe the cause`, {
-        examples: bad.slice(0, 5),
-      });
+      return warn(
+        `${bad.length} of ${errors.length} error responses carry no informative message (e.g. code ${j(bad[0]?.code)}${bad[0]?.method ? ` answering ${bad[0].method}` : ''} with message ${j(bad[0]?.message)}); error.message should describe the cause`,
+        {
+          examples: bad.slice(0, 5),
+        },
+      );
     }
-    return pass(`all ${errors.length} error responses seen carry a non-empty message (e.g. ${j(truncate(String(errors[0]?.message ?? ''), 80))})`);
+    return pass(
+      `all ${errors.length} error responses seen carry a non-empty message (e.g. ${j(truncate(String(errors[0]?.message ?? ''), 80))})`,
+    );
   });
 }
 
@@ -191,8 +203,11 @@ async function err07(ctx: ScenarioContext) {
     const t = await terminalTask(ctx, s, 'F-TOOLERR');
     const name = ctx.fixtures.tool('F-TOOLERR');
     if (t.status === 'failed') return pass(`the ${name} task (isError:true result) ended "failed"`);
-    if (t.status === 'completed') return warn(`the ${name} task returned an isError:true result but ended "completed"; the status definition says "failed" (A25-02)`);
-    return fail(`the ${name} task returned an isError:true result and must end "failed" (or at worst "completed"), but ended "${t.status}"`);
+    if (t.status === 'completed')
+      return warn(`the ${name} task returned an isError:true result but ended "completed"; the status definition says "failed" (A25-02)`);
+    return fail(
+      `the ${name} task returned an isError:true result and must end "failed" (or at worst "completed"), but ended "${t.status}"`,
+    );
   });
 }
 

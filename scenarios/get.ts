@@ -4,7 +4,19 @@ import { fail, pass, warn, type CheckSpec } from '../harness/checks.js';
 import { isTerminal } from '../harness/protocol.js';
 import type { Scenario } from '../harness/scenario.js';
 import { validateDef } from '../harness/schema.js';
-import { createTask, describeOutcome, getTask, pollUntil, ProbeError, releaseGate, sleep, taskResult, untilTerminal, within, TIMED_OUT } from '../harness/tasks.js';
+import {
+  createTask,
+  describeOutcome,
+  getTask,
+  pollUntil,
+  ProbeError,
+  releaseGate,
+  sleep,
+  taskResult,
+  untilTerminal,
+  within,
+  TIMED_OUT,
+} from '../harness/tasks.js';
 import { closeQuietly, j, needTaskTool, releaseQuietly } from './lib/receiver-support.js';
 
 export const GET_01: CheckSpec = {
@@ -64,9 +76,11 @@ const scenario: Scenario = {
       await createTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0, label: ctx.nonce('get01b') });
       const o = await getTask(session, task.taskId);
       c.note('tasks/get', describeOutcome(o));
-      if (o.kind !== 'result') return fail(`tasks/get of the task just created (${task.taskId}) must return a GetTaskResult, got ${describeOutcome(o)}`);
+      if (o.kind !== 'result')
+        return fail(`tasks/get of the task just created (${task.taskId}) must return a GetTaskResult, got ${describeOutcome(o)}`);
       const r = o.result;
-      if (r.task !== undefined && r.taskId === undefined) return fail(`tasks/get answered a wrapped {task: ...}; GetTaskResult is the flat Task: ${j(r, 300)}`);
+      if (r.task !== undefined && r.taskId === undefined)
+        return fail(`tasks/get answered a wrapped {task: ...}; GetTaskResult is the flat Task: ${j(r, 300)}`);
       if (r.taskId !== task.taskId) return fail(`tasks/get {taskId: ${j(task.taskId)}} answered taskId ${j(r.taskId)}`);
       const bad = validateDef('GetTaskResult', r);
       if (bad) return fail(`tasks/get result violates schema GetTaskResult: ${bad.errors.join('; ')}`);
@@ -83,20 +97,30 @@ const scenario: Scenario = {
         // BLOCKED_POLLS observations at the server's pollInterval, stopping early on a (wrong) terminal one.
         let n = 0;
         const gated = await pollUntil(session, task.taskId, (t) => ++n >= BLOCKED_POLLS || isTerminal(t.status), ctx.timeouts.settleMs);
-        if (gated.failure) throw new ProbeError(`tasks/get of gated task ${task.taskId} failed: ${describeOutcome(gated.failure)}`, gated.failure);
+        if (gated.failure)
+          throw new ProbeError(`tasks/get of gated task ${task.taskId} failed: ${describeOutcome(gated.failure)}`, gated.failure);
         const blocked = gated.observed.map((t) => String(t.status));
         const early = blocked.find((s) => isTerminal(s));
         if (early) {
           c.note('whileGateClosed', blocked);
-          return fail(`tasks/get reported ${early} for a gated job whose gate is still closed; it must report the real (non-terminal) state`);
+          return fail(
+            `tasks/get reported ${early} for a gated job whose gate is still closed; it must report the real (non-terminal) state`,
+          );
         }
         c.note('whileGateClosed', blocked);
         await releaseGate(session, ctx.fixtures, gateId);
         const polled = await pollUntil(session, task.taskId, untilTerminal, ctx.timeouts.settleMs);
-        c.note('afterRelease', polled.observed.map((t) => t.status));
+        c.note(
+          'afterRelease',
+          polled.observed.map((t) => t.status),
+        );
         if (polled.failure) throw new ProbeError(`tasks/get failed after release_gate: ${describeOutcome(polled.failure)}`, polled.failure);
-        if (!polled.reached) return fail(`after release_gate the task never became terminal within ${ctx.timeouts.settleMs} ms (last status ${polled.observed.at(-1)?.status})`);
-        if (polled.reached.status !== 'completed') return fail(`after release_gate (outcome success) tasks/get reports ${polled.reached.status}; expected completed`);
+        if (!polled.reached)
+          return fail(
+            `after release_gate the task never became terminal within ${ctx.timeouts.settleMs} ms (last status ${polled.observed.at(-1)?.status})`,
+          );
+        if (polled.reached.status !== 'completed')
+          return fail(`after release_gate (outcome success) tasks/get reports ${polled.reached.status}; expected completed`);
         return pass(`${blocked.join(', ')} while gated; completed after release`);
       } finally {
         await releaseQuietly(session, ctx, gateId);
@@ -114,7 +138,11 @@ const scenario: Scenario = {
         // Ordering only: lets the tasks/result reach the server first (HTTP POSTs are independent).
         await sleep(RESULT_HEAD_START_MS);
         const early = await within(pending, 0);
-        if (early !== TIMED_OUT) throw new ProbeError(`tasks/result on the gated task answered before the gate was released (${describeOutcome(early)}), so it was not blocked (see T25-RES-03)`, early);
+        if (early !== TIMED_OUT)
+          throw new ProbeError(
+            `tasks/result on the gated task answered before the gate was released (${describeOutcome(early)}), so it was not blocked (see T25-RES-03)`,
+            early,
+          );
         const o = await getTask(session, task.taskId, GET_ANSWER_MS);
         c.note('tasks/get', describeOutcome(o));
         if (o.kind === 'timeout') {
@@ -122,7 +150,9 @@ const scenario: Scenario = {
           // fresh one, and release the gate from there (HTTP sessions share the server).
           await closeQuietly(session);
           session = await ctx.session();
-          return fail(`tasks/get got no answer within ${GET_ANSWER_MS} ms while a tasks/result for the same task was blocked: the server serialises requests or deadlocks (on stdio, handle requests concurrently)`);
+          return fail(
+            `tasks/get got no answer within ${GET_ANSWER_MS} ms while a tasks/result for the same task was blocked: the server serialises requests or deadlocks (on stdio, handle requests concurrently)`,
+          );
         }
         if (o.kind !== 'result') return fail(`tasks/get while tasks/result is blocked must answer the task, got ${describeOutcome(o)}`);
         if (o.result.status !== 'working') return fail(`tasks/get while the gate is closed must report working, got ${j(o.result.status)}`);
@@ -144,9 +174,13 @@ const scenario: Scenario = {
       if (o.kind !== 'result' && o.kind !== 'error') throw new ProbeError(`tasks/get got no response: ${describeOutcome(o)}`, o);
       const http = o.http;
       c.note('http', http ?? null);
-      if (!http) throw new ProbeError('the HTTP session did not report the status and Content-Type of the tasks/get POST response (harness bug)');
+      if (!http)
+        throw new ProbeError('the HTTP session did not report the status and Content-Type of the tasks/get POST response (harness bug)');
       const type = http.contentType ?? '';
-      if (/text\/event-stream/i.test(type)) return warn(`tasks/get was answered with an SSE stream (Content-Type ${type}); the server should answer a plain application/json response because the client is polling`);
+      if (/text\/event-stream/i.test(type))
+        return warn(
+          `tasks/get was answered with an SSE stream (Content-Type ${type}); the server should answer a plain application/json response because the client is polling`,
+        );
       return pass(`tasks/get answered with Content-Type ${type || '(none)'} (HTTP ${http.status})`);
     });
   },

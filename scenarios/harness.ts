@@ -4,15 +4,38 @@ import { isDeepStrictEqual } from 'node:util';
 import { info, pass, skip, warn, worst, type CheckSpec, type Verdict } from '../harness/checks.js';
 import { isTerminal, textOf, type Task } from '../harness/protocol.js';
 import type { JsonObject, RpcOutcome, Scenario, ScenarioContext, Session } from '../harness/scenario.js';
-import { callTool, callToolAsTask, cancelTask, createTask, describeOutcome, pollDelay, releaseGate, sleep, taskResult, truncate } from '../harness/tasks.js';
+import {
+  callTool,
+  callToolAsTask,
+  cancelTask,
+  createTask,
+  describeOutcome,
+  pollDelay,
+  releaseGate,
+  sleep,
+  taskResult,
+  truncate,
+} from '../harness/tasks.js';
 import { analyzeIds, summarizeIds } from './lib/id-stats.js';
 import { closeQuietly, createdTask, declaresToolTasks, errorCode, j, needTaskTool, releaseQuietly } from './lib/receiver-support.js';
-import { blockingTimeoutMs, createEchoTasks, createGated, firstSkip, needTasksCapability, needTasksMember, outcomeLabel, statusOf, tally, terminalTask } from './lib/task-probes.js';
+import {
+  blockingTimeoutMs,
+  createEchoTasks,
+  createGated,
+  firstSkip,
+  needTasksCapability,
+  needTasksMember,
+  outcomeLabel,
+  statusOf,
+  tally,
+  terminalTask,
+} from './lib/task-probes.js';
 
 const H25_02: CheckSpec = {
   id: 'H25-02',
   name: 'Concurrency: 10, 50 and 100 simultaneous tasks',
-  description: 'With 10, 50 and 100 simultaneous slow_compute tasks with distinct labels, every task completes, each result echoes its own label (no cross-talk), and no task ID collides.',
+  description:
+    'With 10, 50 and 100 simultaneous slow_compute tasks with distinct labels, every task completes, each result echoes its own label (no cross-talk), and no task ID collides.',
   level: 'SHOULD',
   specRefs: ['tasks §Task ID Requirements r3', 'tasks §Result Retrieval r4'],
   fixtures: ['F-ECHO'],
@@ -21,7 +44,8 @@ const H25_02: CheckSpec = {
 const H25_03: CheckSpec = {
   id: 'H25-03',
   name: 'tasks/result is idempotent',
-  description: 'On a finished task, tasks/result called 20 times in a row and by 5 concurrent callers (and tasks/get repeated) returns deep-equal payloads (A25-23).',
+  description:
+    'On a finished task, tasks/result called 20 times in a row and by 5 concurrent callers (and tasks/get repeated) returns deep-equal payloads (A25-23).',
   level: 'SHOULD',
   specRefs: ['tasks §Result Retrieval r2', 'tasks §Result Retrieval r4'],
   fixtures: ['F-ECHO'],
@@ -101,20 +125,27 @@ async function h02(ctx: ScenarioContext) {
           problems.push(`${n} concurrent: ${r.error}`);
           continue;
         }
-        if (r.collidesWith) problems.push(`${n} concurrent: task ID ${r.taskId} was handed out twice (labels ${r.collidesWith} and ${r.label})`);
+        if (r.collidesWith)
+          problems.push(`${n} concurrent: task ID ${r.taskId} was handed out twice (labels ${r.collidesWith} and ${r.label})`);
         const text = r.outcome.kind === 'result' ? textOf(r.outcome.result) : undefined;
         if (text === `computed:${r.label}`) continue;
         if (text?.startsWith('computed:')) crossTalk++;
         else errors++;
-        problems.push(`${n} concurrent: the task for label ${r.label} returned ${text !== undefined ? JSON.stringify(truncate(text, 80)) : describeOutcome(r.outcome)}`);
+        problems.push(
+          `${n} concurrent: the task for label ${r.label} returned ${text !== undefined ? JSON.stringify(truncate(text, 80)) : describeOutcome(r.outcome)}`,
+        );
       }
       levels.push({ concurrent: n, ms: Math.round(ms), tasksPerSecond: Math.round((n / ms) * 1000), errors, crossTalk });
     }
     c.note('levels', levels);
     if (problems.length) {
-      return warn(`${problems.length} problem(s) under concurrency, e.g. ${problems.slice(0, 3).join('; ')}`, { problems: problems.slice(0, 20) });
+      return warn(`${problems.length} problem(s) under concurrency, e.g. ${problems.slice(0, 3).join('; ')}`, {
+        problems: problems.slice(0, 20),
+      });
     }
-    return pass(`all ${CONCURRENCY_LEVELS.join('/')} concurrent tasks completed with their own labels and distinct IDs (${levels.map((l) => `${l.concurrent}: ${l.tasksPerSecond} tasks/s`).join(', ')})`);
+    return pass(
+      `all ${CONCURRENCY_LEVELS.join('/')} concurrent tasks completed with their own labels and distinct IDs (${levels.map((l) => `${l.concurrent}: ${l.tasksPerSecond} tasks/s`).join(', ')})`,
+    );
   });
 }
 
@@ -126,7 +157,8 @@ async function h03(ctx: ScenarioContext) {
     const t = await terminalTask(ctx, s, 'F-ECHO');
     const timeout = blockingTimeoutMs(ctx);
     const first = await taskResult(s, t.taskId, timeout);
-    if (first.kind !== 'result') return warn(`the first tasks/result of the completed task ${t.taskId} did not return a result: ${describeOutcome(first)}`);
+    if (first.kind !== 'result')
+      return warn(`the first tasks/result of the completed task ${t.taskId} did not return a result: ${describeOutcome(first)}`);
     const sequential: RpcOutcome[] = [];
     for (let i = 0; i < 19; i++) sequential.push(await taskResult(s, t.taskId, timeout));
     const concurrent = await Promise.all(Array.from({ length: 5 }, () => taskResult(s, t.taskId, timeout)));
@@ -137,16 +169,19 @@ async function h03(ctx: ScenarioContext) {
     const badSeq = sequential.findIndex((o) => differs(o, first.result));
     if (badSeq >= 0) problems.push(`sequential call ${badSeq + 2} of 20 returned ${describeOutcome(sequential[badSeq] as RpcOutcome)}`);
     const badConc = concurrent.filter((o) => differs(o, first.result));
-    if (badConc.length) problems.push(`${badConc.length} of 5 concurrent calls differed (e.g. ${describeOutcome(badConc[0] as RpcOutcome)})`);
+    if (badConc.length)
+      problems.push(`${badConc.length} of 5 concurrent calls differed (e.g. ${describeOutcome(badConc[0] as RpcOutcome)})`);
     const firstGet = gets[0];
     if (firstGet?.kind === 'result') {
       const badGet = gets.findIndex((o) => differs(o, firstGet.result));
-      if (badGet >= 0) problems.push(`tasks/get ${badGet + 1} of 5 differed from the first (${describeOutcome(gets[badGet] as RpcOutcome)})`);
+      if (badGet >= 0)
+        problems.push(`tasks/get ${badGet + 1} of 5 differed from the first (${describeOutcome(gets[badGet] as RpcOutcome)})`);
     } else if (firstGet) {
       problems.push(`tasks/get of the completed task failed: ${describeOutcome(firstGet)}`);
     }
     c.note('payload', truncate(JSON.stringify(first.result), 300));
-    if (problems.length) return warn(`tasks/result (or tasks/get) of a completed task is not repeatable while the task is retained: ${problems.join('; ')}`);
+    if (problems.length)
+      return warn(`tasks/result (or tasks/get) of a completed task is not repeatable while the task is retained: ${problems.join('; ')}`);
     return pass('20 sequential and 5 concurrent tasks/result calls returned deep-equal payloads, and tasks/get was stable');
   });
 }
@@ -226,9 +261,12 @@ async function h09(ctx: ScenarioContext) {
     c.note('distribution', distribution);
     const bad = rounds.filter((r) => r.problem);
     if (bad.length) {
-      return warn(`${bad.length} of ${RACE_ROUNDS} cancel/completion races ended inconsistently, e.g. round ${bad[0]?.round} (${bad[0]?.order}): ${bad[0]?.problem}`, {
-        problems: bad.slice(0, 10),
-      });
+      return warn(
+        `${bad.length} of ${RACE_ROUNDS} cancel/completion races ended inconsistently, e.g. round ${bad[0]?.round} (${bad[0]?.order}): ${bad[0]?.problem}`,
+        {
+          problems: bad.slice(0, 10),
+        },
+      );
     }
     return pass(`${RACE_ROUNDS} races all ended terminal, stable and consistent: ${j(distribution, 300)}`);
   });
@@ -242,7 +280,10 @@ async function h13(ctx: ScenarioContext) {
     const tasks = await createEchoTasks(ctx, s, 20, { concurrency: 1 });
     const stats = analyzeIds(tasks.map((t) => t.taskId));
     c.note('statistics', stats);
-    c.note('examples', tasks.slice(0, 3).map((t) => t.taskId));
+    c.note(
+      'examples',
+      tasks.slice(0, 3).map((t) => t.taskId),
+    );
     const flags = [stats.sequential, stats.timeOrdered].filter(Boolean);
     return info(`${summarizeIds(stats)}${flags.length ? `; ${flags.join('; ')}` : ''}`);
   });
@@ -265,7 +306,11 @@ async function h16(ctx: ScenarioContext) {
     const cases: InvalidCase[] = [
       { label: 'unknown tool', params: { name: `no_such_tool_${ctx.nonce('t')}`, arguments: {} }, mustFail: true },
       { label: 'wrong-type arguments', params: { name: echo, arguments: { seconds: 'soon', label: 42 } }, mustFail: true },
-      { label: `oversized arguments (${OVERSIZED_CHARS} characters)`, params: { name: echo, arguments: ctx.fixtures.args('F-ECHO', { seconds: 0, label: label + 'x'.repeat(OVERSIZED_CHARS) }) }, mustFail: false },
+      {
+        label: `oversized arguments (${OVERSIZED_CHARS} characters)`,
+        params: { name: echo, arguments: ctx.fixtures.args('F-ECHO', { seconds: 0, label: label + 'x'.repeat(OVERSIZED_CHARS) }) },
+        mustFail: false,
+      },
     ];
     // A session of its own: a crash must not take the scenario's main session down with it.
     const s = await ctx.connect();
@@ -284,14 +329,19 @@ async function h16(ctx: ScenarioContext) {
           const t = createdTask(o) as Task;
           const final = await finalStatus(ctx, s, t.taskId);
           behaviour = `task created, ended ${final}`;
-          if (k.mustFail && final !== 'failed') verdicts.push(warn(`task-augmented call with ${k.label} created task ${t.taskId} that ended ${final}, not failed`));
+          if (k.mustFail && final !== 'failed')
+            verdicts.push(warn(`task-augmented call with ${k.label} created task ${t.taskId} that ended ${final}, not failed`));
         } else {
           behaviour = `plain result (isError ${j(o.result.isError)})`;
         }
         matrix[k.label] = behaviour;
         const alive = await s.request('ping', {}, { timeoutMs: 5000 });
         if (alive.kind !== 'result') {
-          verdicts.push(warn(`after the task-augmented call with ${k.label}, the server no longer answers ping (${describeOutcome(alive)}): it crashed or hangs`));
+          verdicts.push(
+            warn(
+              `after the task-augmented call with ${k.label}, the server no longer answers ping (${describeOutcome(alive)}): it crashed or hangs`,
+            ),
+          );
           break;
         }
       }
@@ -317,12 +367,16 @@ async function isErrorWrapping(ctx: ScenarioContext, s: Session): Promise<Finger
   const o = await callTool(s, ctx.fixtures, 'F-REQ', {});
   if (o.kind === 'error') return `required tool without a task: JSON-RPC error ${o.error.code}`;
   const text = o.kind === 'result' ? (textOf(o.result) ?? '') : '';
-  if (o.kind === 'result' && o.result.isError === true && /-32601|method not found|task augmentation|requires? (a )?task|taskSupport/i.test(text)) {
+  if (
+    o.kind === 'result' &&
+    o.result.isError === true &&
+    /-32601|method not found|task augmentation|requires? (a )?task|taskSupport/i.test(text)
+  ) {
     return {
       severity: 'WARN',
       text:
         `calling the required tool ${ctx.fixtures.tool('F-REQ')} without a task returned a CallToolResult{isError:true} ("${truncate(text, 80)}") instead of JSON-RPC error -32601: ` +
-        'this is the TS SDK v1 McpServer wrapping the McpError into a tool result. Fix: throw the -32601 McpError from a low-level Server.setRequestHandler(CallToolRequestSchema) (or check taskSupport before McpServer\'s tool wrapper runs) so it reaches the client as a JSON-RPC error',
+        "this is the TS SDK v1 McpServer wrapping the McpError into a tool result. Fix: throw the -32601 McpError from a low-level Server.setRequestHandler(CallToolRequestSchema) (or check taskSupport before McpServer's tool wrapper runs) so it reaches the client as a JSON-RPC error",
     };
   }
   return `required tool without a task: ${describeOutcome(o)}`;
@@ -385,8 +439,10 @@ async function ttlReset(ctx: ScenarioContext, s: Session): Promise<Fingerprint |
     await sleep(250);
   }
   const since = (x: number) => x - sentAt;
-  if (goneAt === undefined) return `ttl probe: a task with ttl ${ttl} ms was still retained ${since(Date.now())} ms after creation (no purge seen; allowed)`;
-  if (goneAt <= sentAt + ttl + 1000) return `ttl probe: the task was purged ${since(goneAt)} ms after creation (ttl ${ttl} ms counted from creation)`;
+  if (goneAt === undefined)
+    return `ttl probe: a task with ttl ${ttl} ms was still retained ${since(Date.now())} ms after creation (no purge seen; allowed)`;
+  if (goneAt <= sentAt + ttl + 1000)
+    return `ttl probe: the task was purged ${since(goneAt)} ms after creation (ttl ${ttl} ms counted from creation)`;
   if (completedAt !== undefined && goneAt >= completedAt + ttl - 250) {
     return {
       severity: 'INFO',
@@ -403,13 +459,21 @@ async function h20(ctx: ScenarioContext) {
     const s = await ctx.session();
     const probes = [await isErrorWrapping(ctx, s), await pollTickWake(ctx, s), await ttlReset(ctx, s)];
     const found = probes.filter((p): p is Fingerprint => typeof p !== 'string');
-    c.note('observations', probes.map((p) => (typeof p === 'string' ? p : `${p.severity}: ${p.text}`)));
+    c.note(
+      'observations',
+      probes.map((p) => (typeof p === 'string' ? p : `${p.severity}: ${p.text}`)),
+    );
     const warnings = found.filter((f) => f.severity === 'WARN');
     if (warnings.length) return warn(warnings.map((f) => f.text).join(' | '));
     if (found.length) return info(found.map((f) => f.text).join(' | '));
     // A pass needs at least one probe that ran; otherwise nothing was looked at.
     if (probes.every((p) => typeof p === 'string' && p.includes('probe not run'))) {
-      return skip('missing-fixture', `no fingerprint probe could run: ${probes.join('; ')}`, ['F-REQ', 'F-GATE', 'F-GATE-RELEASE', 'F-ECHO']);
+      return skip('missing-fixture', `no fingerprint probe could run: ${probes.join('; ')}`, [
+        'F-REQ',
+        'F-GATE',
+        'F-GATE-RELEASE',
+        'F-ECHO',
+      ]);
     }
     return pass(`no known SDK fingerprint: ${probes.join('; ')}`);
   });

@@ -21,7 +21,8 @@ const HTTP_01: CheckSpec = {
 const HTTP_03: CheckSpec = {
   id: 'T25-HTTP-03',
   name: 'The tasks/result stream eventually carries its response',
-  description: 'The SSE stream of a blocked tasks/result eventually carries its JSON-RPC response; if the server closes it early, it supports resumption (GET with Last-Event-ID).',
+  description:
+    'The SSE stream of a blocked tasks/result eventually carries its JSON-RPC response; if the server closes it early, it supports resumption (GET with Last-Event-ID).',
   level: 'SHOULD',
   specRefs: ['transports §Sending Messages r6', 'transports §Resumability and Redelivery'],
   fixtures: ['F-GATE', 'F-GATE-RELEASE'],
@@ -31,7 +32,8 @@ const HTTP_03: CheckSpec = {
 const HTTP_04: CheckSpec = {
   id: 'T25-HTTP-04',
   name: 'Task visibility across HTTP sessions (observation)',
-  description: 'Whether a task created in one HTTP session can be read from another session of the same requestor is implementation-defined (A25-08). Recorded only.',
+  description:
+    'Whether a task created in one HTTP session can be read from another session of the same requestor is implementation-defined (A25-08). Recorded only.',
   level: 'MAY',
   specRefs: ['tasks §Task Isolation and Access Control'],
   fixtures: ['F-ECHO'],
@@ -69,7 +71,9 @@ async function http01(ctx: ScenarioContext) {
       await releaseGate(s, ctx.fixtures, gateId);
       const again = await taskResult(s, task.taskId, blockingTimeoutMs(ctx));
       if (!released(gateId, again)) {
-        return warn(`after the drop and the release, a new tasks/result should return the final result "released:${gateId}"; got ${describeOutcome(again)}`);
+        return warn(
+          `after the drop and the release, a new tasks/result should return the final result "released:${gateId}"; got ${describeOutcome(again)}`,
+        );
       }
       return pass('the task kept working after its tasks/result stream was dropped, and a new tasks/result returned the final result');
     } finally {
@@ -119,7 +123,8 @@ async function http04(ctx: ScenarioContext) {
     try {
       const seen = await statusOf(b, task.taskId);
       const who = ctx.principals > 0 ? ' (same principal, another MCP session)' : '';
-      if (seen.outcome.kind === 'result') return info(`a task created in session A is visible from session B${who}: tasks/get answered status ${j(seen.status)}`);
+      if (seen.outcome.kind === 'result')
+        return info(`a task created in session A is visible from session B${who}: tasks/get answered status ${j(seen.status)}`);
       return info(`a task created in session A is not visible from session B${who}: tasks/get answered ${describeOutcome(seen.outcome)}`);
     } finally {
       await closeQuietly(b);

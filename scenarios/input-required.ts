@@ -2,7 +2,19 @@
 import { fail, info, pass, warn, worst, type CheckSpec, type Verdict, type WireEntry } from '../harness/checks.js';
 import { isTerminal, RELATED_TASK, textOf, type Task } from '../harness/protocol.js';
 import type { CheckContext, RpcOutcome, Scenario, ScenarioContext, Session } from '../harness/scenario.js';
-import { cancelTask, createTask, describeOutcome, getTask, pollDelay, pollUntil, sleep, taskResult, TIMED_OUT, untilTerminal, within } from '../harness/tasks.js';
+import {
+  cancelTask,
+  createTask,
+  describeOutcome,
+  getTask,
+  pollDelay,
+  pollUntil,
+  sleep,
+  taskResult,
+  TIMED_OUT,
+  untilTerminal,
+  within,
+} from '../harness/tasks.js';
 import { acceptAnswer, ElicitationCapture, refuseAnswer, type HeldRequest } from './lib/elicitation.js';
 
 const INP_01: CheckSpec = {
@@ -27,7 +39,8 @@ const INP_02: CheckSpec = {
 const INP_03: CheckSpec = {
   id: 'T25-INP-03',
   name: 'The task leaves input_required once it has its input',
-  description: 'Once it has all required input, the task leaves input_required (usually to working, or directly to a terminal status), and its result reflects the input.',
+  description:
+    'Once it has all required input, the task leaves input_required (usually to working, or directly to a terminal status), and its result reflects the input.',
   level: 'SHOULD',
   specRefs: ['tasks §Input Required Status r4'],
   fixtures: ['F-ELICIT'],
@@ -57,7 +70,8 @@ const INP_05: CheckSpec = {
 const INP_06: CheckSpec = {
   id: 'T25-INP-06',
   name: 'A declined or cancelled elicitation still ends the task',
-  description: 'If the requestor declines or cancels the elicitation (action "decline" or "cancel"), the task still reaches a terminal status (unspecified; observed).',
+  description:
+    'If the requestor declines or cancels the elicitation (action "decline" or "cancel"), the task still reaches a terminal status (unspecified; observed).',
   level: 'MAY',
   specRefs: ['tasks §Input Required Status'],
   fixtures: ['F-ELICIT'],
@@ -134,7 +148,10 @@ function noRequest(ctx: ScenarioContext, flow: Flow): string {
 async function inputRequiredStatus(ctx: ScenarioContext, c: CheckContext): Promise<Verdict> {
   const flow = await open(ctx, FIND_INPUT_MS);
   try {
-    c.note('statusesBeforeElicitation', flow.before.map((t) => t.status));
+    c.note(
+      'statusesBeforeElicitation',
+      flow.before.map((t) => t.status),
+    );
     if (!flow.held) return warn(`${noRequest(ctx, flow)}; cannot see whether the task uses input_required`);
     const g = await getTask(flow.s, flow.task.taskId);
     const during = g.kind === 'result' ? String(g.result.status) : describeOutcome(g);
@@ -142,7 +159,9 @@ async function inputRequiredStatus(ctx: ScenarioContext, c: CheckContext): Promi
     if (during === 'input_required' || flow.before.some((t) => t.status === 'input_required')) {
       return pass(`the task was input_required while its elicitation/create was unanswered`);
     }
-    return warn(`an elicitation/create for task ${flow.task.taskId} was unanswered, but tasks/get showed "${during}" (before: ${statuses(flow.before)}); expected input_required`);
+    return warn(
+      `an elicitation/create for task ${flow.task.taskId} was unanswered, but tasks/get showed "${during}" (before: ${statuses(flow.before)}); expected input_required`,
+    );
   } finally {
     await close(flow);
   }
@@ -157,10 +176,17 @@ async function relatedTaskOnRequests(ctx: ScenarioContext, c: CheckContext): Pro
       'serverRequests',
       all.map((h) => ({ method: h.request.method, id: h.request.id, _meta: h.request.params._meta })),
     );
-    const bad = all.filter((h) => (h.request.params._meta as Record<string, { taskId?: unknown }> | undefined)?.[RELATED_TASK]?.taskId !== flow.task.taskId);
+    const bad = all.filter(
+      (h) => (h.request.params._meta as Record<string, { taskId?: unknown }> | undefined)?.[RELATED_TASK]?.taskId !== flow.task.taskId,
+    );
     if (bad.length) {
-      const seen = bad.map((h) => `${h.request.method} ${JSON.stringify((h.request.params._meta as Record<string, unknown> | undefined)?.[RELATED_TASK] ?? null)}`);
-      return fail(`server request(s) made for task ${flow.task.taskId} lack params._meta["${RELATED_TASK}"].taskId equal to it: ${seen.join('; ')}`);
+      const seen = bad.map(
+        (h) =>
+          `${h.request.method} ${JSON.stringify((h.request.params._meta as Record<string, unknown> | undefined)?.[RELATED_TASK] ?? null)}`,
+      );
+      return fail(
+        `server request(s) made for task ${flow.task.taskId} lack params._meta["${RELATED_TASK}"].taskId equal to it: ${seen.join('; ')}`,
+      );
     }
     return pass(`${all.length} server request(s) for the task carried related-task ${flow.task.taskId}`);
   } finally {
@@ -174,7 +200,10 @@ async function leavesInputRequired(ctx: ScenarioContext, c: CheckContext): Promi
     if (!flow.held) return warn(`${noRequest(ctx, flow)}; cannot answer it`);
     flow.held.answer(acceptAnswer(flow.held.request, { name: 'Ada' }));
     const poll = await pollUntil(flow.s, flow.task.taskId, (t) => t.status !== 'input_required', ctx.timeouts.settleMs);
-    c.note('statusesAfterAnswer', poll.observed.map((t) => t.status));
+    c.note(
+      'statusesAfterAnswer',
+      poll.observed.map((t) => t.status),
+    );
     if (poll.failure) return warn(`tasks/get failed after the answer: ${describeOutcome(poll.failure)}`);
     if (!poll.reached) return warn(`the task stayed input_required for ${ctx.timeouts.settleMs} ms after its elicitation was answered`);
     let outcome = await within(flow.pendingResult, ctx.timeouts.settleMs);
@@ -184,9 +213,11 @@ async function leavesInputRequired(ctx: ScenarioContext, c: CheckContext): Promi
       outcome = await taskResult(flow.s, flow.task.taskId);
     }
     c.note('tasksResult', describeOutcome(outcome));
-    if (outcome.kind !== 'result') return fail(`after the answer {name:"Ada"}, tasks/result answered ${describeOutcome(outcome)}; expected the tool result`);
+    if (outcome.kind !== 'result')
+      return fail(`after the answer {name:"Ada"}, tasks/result answered ${describeOutcome(outcome)}; expected the tool result`);
     const text = textOf(outcome.result);
-    if (!text?.includes('Ada')) return fail(`tasks/result text ${JSON.stringify(text ?? null)} does not contain the answered name "Ada" (fixture: "hello:Ada")`);
+    if (!text?.includes('Ada'))
+      return fail(`tasks/result text ${JSON.stringify(text ?? null)} does not contain the answered name "Ada" (fixture: "hello:Ada")`);
     return pass(`the task left input_required (-> ${poll.reached.status}) and its result carries the answer: "${text}"`);
   } finally {
     await close(flow);
@@ -218,7 +249,10 @@ async function oneStream(ctx: ScenarioContext, c: CheckContext): Promise<Verdict
     for (const e of seen) distinct.set(e.eventId !== undefined ? `event ${e.eventId}` : `seq ${e.seq}`, e);
     const where = [...distinct.values()].map((e) => `${e.channel ?? '?'}${e.eventId !== undefined ? ` (event ${e.eventId})` : ''}`);
     c.note('deliveredOn', where);
-    if (distinct.size > 1) return fail(`elicitation/create id ${JSON.stringify(flow.held.request.id)} was delivered ${distinct.size} times: ${where.join(', ')}; a message must go on one stream only`);
+    if (distinct.size > 1)
+      return fail(
+        `elicitation/create id ${JSON.stringify(flow.held.request.id)} was delivered ${distinct.size} times: ${where.join(', ')}; a message must go on one stream only`,
+      );
     return pass(`elicitation/create delivered once, on ${where[0] ?? flow.held.request.channel}, while tasks/result was open`);
   } finally {
     await close(flow);
@@ -255,9 +289,15 @@ async function responseAccepted(ctx: ScenarioContext, c: CheckContext): Promise<
       if (post || Date.now() >= deadline) break;
       await sleep(50);
     }
-    if (!post) return fail(`no HTTP response to the POST carrying our answer to elicitation/create ${JSON.stringify(id)} within ${ctx.timeouts.requestMs} ms`);
+    if (!post)
+      return fail(
+        `no HTTP response to the POST carrying our answer to elicitation/create ${JSON.stringify(id)} within ${ctx.timeouts.requestMs} ms`,
+      );
     c.note('post', post);
-    if (post.status !== 202) return fail(`the POST carrying our ElicitResult was answered with HTTP ${post.status}${post.body ? ` and body ${post.body}` : ''}; expected 202 Accepted`);
+    if (post.status !== 202)
+      return fail(
+        `the POST carrying our ElicitResult was answered with HTTP ${post.status}${post.body ? ` and body ${post.body}` : ''}; expected 202 Accepted`,
+      );
     if (post.body) return fail(`the POST carrying our ElicitResult got 202 but with a body (${post.body}); expected no body`);
     return pass('the POST carrying our ElicitResult was answered 202 with no body');
   } finally {
@@ -278,7 +318,9 @@ async function refusedStillEnds(ctx: ScenarioContext, c: CheckContext): Promise<
       const poll = await pollUntil(flow.s, flow.task.taskId, untilTerminal, ctx.timeouts.settleMs);
       if (!poll.reached) {
         const last = poll.failure ? describeOutcome(poll.failure) : (poll.observed.at(-1)?.status ?? 'none');
-        verdicts.push(warn(`after action "${action}" the task did not reach a terminal status within ${ctx.timeouts.settleMs} ms (last: ${last})`));
+        verdicts.push(
+          warn(`after action "${action}" the task did not reach a terminal status within ${ctx.timeouts.settleMs} ms (last: ${last})`),
+        );
         continue;
       }
       const r = await within(flow.pendingResult, ctx.timeouts.requestMs);

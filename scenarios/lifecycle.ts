@@ -16,9 +16,31 @@ import { fail, info, pass, warn, worst, type CheckSpec, type Verdict } from '../
 import { property, type ProfileProperty, type PropertyValue } from '../harness/profile.js';
 import { ALLOWED_EDGES, isTerminal, textOf, type Task, type TaskStatus } from '../harness/protocol.js';
 import type { RpcOutcome, Scenario, ScenarioContext, Session } from '../harness/scenario.js';
-import { cancelTask, createTask, describeOutcome, gateState, getTask, omitMeta, pollDelay, pollUntil, releaseGate, sleep, taskResult, untilTerminal } from '../harness/tasks.js';
+import {
+  cancelTask,
+  createTask,
+  describeOutcome,
+  gateState,
+  getTask,
+  omitMeta,
+  pollDelay,
+  pollUntil,
+  releaseGate,
+  sleep,
+  taskResult,
+  untilTerminal,
+} from '../harness/tasks.js';
 import { cancelQuietly, closeQuietly, j, needTaskTool, releaseQuietly } from './lib/receiver-support.js';
-import { blockingTimeoutMs, createGated, firstSkip, needTasksCapability, needTasksMember, quietWindowMs, statusOf, terminalTask } from './lib/task-probes.js';
+import {
+  blockingTimeoutMs,
+  createGated,
+  firstSkip,
+  needTasksCapability,
+  needTasksMember,
+  quietWindowMs,
+  statusOf,
+  terminalTask,
+} from './lib/task-probes.js';
 
 const LC_01: CheckSpec = {
   id: 'LC-01',
@@ -35,7 +57,7 @@ const H25_12: CheckSpec = {
   id: 'H25-12',
   name: 'Cross-session access to a task by id',
   description:
-    'While session A stays connected, can a second session B read A\'s task (tasks/get), fetch its result (tasks/result) and cancel another of A\'s tasks (tasks/cancel) by id? Implementation-defined (A25-08); recorded and documented. On stdio session B is another server process.',
+    "While session A stays connected, can a second session B read A's task (tasks/get), fetch its result (tasks/result) and cancel another of A's tasks (tasks/cancel) by id? Implementation-defined (A25-08); recorded and documented. On stdio session B is another server process.",
   level: 'MAY',
   specRefs: ['tasks §Task Isolation and Access Control'],
   fixtures: ['F-GATE', 'F-GATE-RELEASE'],
@@ -88,7 +110,7 @@ const LC_06: CheckSpec = {
   id: 'LC-06',
   name: 'Server restart: results kept or cleanly gone, nothing stuck',
   description:
-    'The harness kills the server hard while one task is finished and another is running, and starts it again. The finished task\'s result is still retrievable (same payload) or cleanly gone (-32602); the running task is never left working forever: it is failed with a statusMessage, resumed, or gone.',
+    "The harness kills the server hard while one task is finished and another is running, and starts it again. The finished task's result is still retrievable (same payload) or cleanly gone (-32602); the running task is never left working forever: it is failed with a statusMessage, resumed, or gone.",
   level: 'SHOULD',
   specRefs: ['tasks §Task Status Lifecycle', 'tasks §TTL and Resource Management', 'tasks §Task Isolation and Access Control'],
   fixtures: ['F-ECHO', 'F-GATE', 'F-GATE-RELEASE', 'S-RESTART'],
@@ -97,7 +119,8 @@ const LC_06: CheckSpec = {
 const LC_07: CheckSpec = {
   id: 'LC-07',
   name: 'tasks/cancel really stops the work',
-  description: 'After tasks/cancel of a running gated task, gate_state reports the work aborted within 2 s (or it never finishes after a later release). The profile form of T25-CAN-04.',
+  description:
+    'After tasks/cancel of a running gated task, gate_state reports the work aborted within 2 s (or it never finishes after a later release). The profile form of T25-CAN-04.',
   level: 'SHOULD',
   specRefs: ['tasks §Task Cancellation r2'],
   fixtures: ['F-GATE', 'F-GATE-RELEASE', 'F-GATE-STATE'],
@@ -144,7 +167,13 @@ const released = (gateId: string, o: RpcOutcome) => o.kind === 'result' && textO
 function combineParts(parts: Verdict[]): Verdict {
   const rank = { FAILURE: 4, WARNING: 3, INFO: 2, SUCCESS: 1, SKIPPED: 0 } as const;
   const top = [...parts].sort((x, y) => rank[y.status] - rank[x.status])[0] ?? pass();
-  return { ...top, message: parts.map((p) => p.message).filter(Boolean).join('; ') };
+  return {
+    ...top,
+    message: parts
+      .map((p) => p.message)
+      .filter(Boolean)
+      .join('; '),
+  };
 }
 
 /** A verdict carrying the property observation of the check. */
@@ -176,7 +205,12 @@ async function waitGate(s: Session, ctx: ScenarioContext, gateId: string, want: 
 }
 
 /** Releases the gate from `s` and waits until the task is terminal there; the final tasks/result. */
-async function releaseAndFetch(ctx: ScenarioContext, s: Session, taskId: string, gateId: string): Promise<{ final?: Task; result: RpcOutcome | undefined; failure?: RpcOutcome }> {
+async function releaseAndFetch(
+  ctx: ScenarioContext,
+  s: Session,
+  taskId: string,
+  gateId: string,
+): Promise<{ final?: Task; result: RpcOutcome | undefined; failure?: RpcOutcome }> {
   await releaseGate(s, ctx.fixtures, gateId);
   const polled = await pollUntil(s, taskId, untilTerminal, ctx.timeouts.settleMs);
   if (!polled.reached) return { result: undefined, failure: polled.failure };
@@ -185,7 +219,11 @@ async function releaseAndFetch(ctx: ScenarioContext, s: Session, taskId: string,
 
 // ---- LC-01
 
-type AfterDisconnect = { kind: 'survived' } | { kind: 'invisible'; outcome: RpcOutcome } | { kind: 'ended'; status: string; statusMessage?: string } | { kind: 'broken'; what: string };
+type AfterDisconnect =
+  | { kind: 'survived' }
+  | { kind: 'invisible'; outcome: RpcOutcome }
+  | { kind: 'ended'; status: string; statusMessage?: string }
+  | { kind: 'broken'; what: string };
 
 async function disconnectVariant(ctx: ScenarioContext, how: 'terminate' | 'drop'): Promise<AfterDisconnect> {
   const a = await ctx.connect();
@@ -196,15 +234,25 @@ async function disconnectVariant(ctx: ScenarioContext, how: 'terminate' | 'drop'
   try {
     const seen = await watchQuiet(ctx, b, task.taskId);
     if (seen.status === 'not-found') return { kind: 'invisible', outcome: seen.outcome };
-    if (seen.status === undefined) return { kind: 'broken', what: `tasks/get from the new session answered ${describeOutcome(seen.outcome)}` };
+    if (seen.status === undefined)
+      return { kind: 'broken', what: `tasks/get from the new session answered ${describeOutcome(seen.outcome)}` };
     if (isTerminal(seen.status)) {
       const t = seen.outcome.kind === 'result' ? (seen.outcome.result as unknown as Task) : undefined;
       return { kind: 'ended', status: seen.status, statusMessage: t?.statusMessage };
     }
     const end = await releaseAndFetch(ctx, b, task.taskId, gateId);
-    if (!end.final) return { kind: 'broken', what: end.failure ? `polling failed: ${describeOutcome(end.failure)}` : `the task did not finish within ${ctx.timeouts.settleMs} ms after its gate was released` };
+    if (!end.final)
+      return {
+        kind: 'broken',
+        what: end.failure
+          ? `polling failed: ${describeOutcome(end.failure)}`
+          : `the task did not finish within ${ctx.timeouts.settleMs} ms after its gate was released`,
+      };
     if (end.result && released(gateId, end.result)) return { kind: 'survived' };
-    return { kind: 'broken', what: `after the release the task ended ${end.final.status} and tasks/result answered ${end.result ? describeOutcome(end.result) : 'nothing'} instead of "released:${gateId}"` };
+    return {
+      kind: 'broken',
+      what: `after the release the task ended ${end.final.status} and tasks/result answered ${end.result ? describeOutcome(end.result) : 'nothing'} instead of "released:${gateId}"`,
+    };
   } finally {
     await releaseQuietly(b, ctx, gateId);
     await closeQuietly(b);
@@ -228,11 +276,19 @@ async function lc01(ctx: ScenarioContext): Promise<Verdict> {
       }
       holds = false;
       if (r.kind === 'invisible') {
-        verdicts.push(info(`${label}, a new session cannot see the task (tasks/get answered ${describeOutcome(r.outcome)}): tasks are bound to the session that created them (see H25-12), so a client cannot come back for its work`));
+        verdicts.push(
+          info(
+            `${label}, a new session cannot see the task (tasks/get answered ${describeOutcome(r.outcome)}): tasks are bound to the session that created them (see H25-12), so a client cannot come back for its work`,
+          ),
+        );
       } else if (r.kind === 'ended') {
         const why = `${label}, the task was ${r.status}${r.statusMessage ? ` ("${r.statusMessage}")` : ''} although nobody cancelled it`;
         // A DELETE is an explicit goodbye (cleaning up is the server's call); a mere disconnect is not a cancel.
-        verdicts.push(how === 'drop' ? warn(`${why}; a dropped connection SHOULD NOT be treated as cancellation`) : info(`${why}: the server ends a session's tasks with the session`));
+        verdicts.push(
+          how === 'drop'
+            ? warn(`${why}; a dropped connection SHOULD NOT be treated as cancellation`)
+            : info(`${why}: the server ends a session's tasks with the session`),
+        );
       } else {
         verdicts.push(warn(`${label}: ${r.what}`));
       }
@@ -272,10 +328,20 @@ async function h12(ctx: ScenarioContext): Promise<Verdict> {
       const summary = `session B can get: ${yes(canGet)}, result: ${yes(canResult)}, cancel: ${cancelled ? yes(canCancel) : 'n/a'}${auth}`;
       const readable = canGet && canResult;
       if (ctx.transport === 'stdio' && !canGet) {
-        return info(`on stdio session B is another server process; it cannot see the task (${observed.get}), as expected without a store shared between processes (not applicable)`, property('crossSession', null));
+        return info(
+          `on stdio session B is another server process; it cannot see the task (${observed.get}), as expected without a store shared between processes (not applicable)`,
+          property('crossSession', null),
+        );
       }
-      if (readable) return info(`a task is reachable by id from another session: ${summary}. Without auth, anyone who learns a task id can use it (mitigated by unguessable ids, T25-SEC-03/04)`, property('crossSession', true));
-      return info(`tasks are not reachable from another session: ${summary}; a client can only come back for its task on the session that created it`, property('crossSession', false));
+      if (readable)
+        return info(
+          `a task is reachable by id from another session: ${summary}. Without auth, anyone who learns a task id can use it (mitigated by unguessable ids, T25-SEC-03/04)`,
+          property('crossSession', true),
+        );
+      return info(
+        `tasks are not reachable from another session: ${summary}; a client can only come back for its task on the session that created it`,
+        property('crossSession', false),
+      );
     } finally {
       await releaseQuietly(a, ctx, one.gateId);
       await releaseQuietly(a, ctx, two.gateId);
@@ -296,7 +362,11 @@ async function lc02(ctx: ScenarioContext): Promise<Verdict> {
     const timeout = blockingTimeoutMs(ctx);
     const first = await taskResult(s, t.taskId, timeout);
     if (first.kind !== 'result') {
-      return withProperty(warn(`the first tasks/result of the ${t.status} task ${t.taskId} did not answer a result: ${describeOutcome(first)}`), 'repeatableResult', false);
+      return withProperty(
+        warn(`the first tasks/result of the ${t.status} task ${t.taskId} did not answer a result: ${describeOutcome(first)}`),
+        'repeatableResult',
+        false,
+      );
     }
     const reference = omitMeta(first.result);
     const sequential: RpcOutcome[] = [];
@@ -323,23 +393,36 @@ async function lc02(ctx: ScenarioContext): Promise<Verdict> {
     const crossVisible = invisible < crossSession.length;
     if (crossVisible) crossSession.forEach((o, i) => judge(o, `session ${i + 1} of ${CONCURRENT}`));
     c.note('first', j(reference, 500));
-    c.note('crossSession', crossVisible ? `${crossSession.length} other sessions fetched the result` : `other sessions cannot see the task (-32602), so only same-session fetches count`);
+    c.note(
+      'crossSession',
+      crossVisible
+        ? `${crossSession.length} other sessions fetched the result`
+        : `other sessions cannot see the task (-32602), so only same-session fetches count`,
+    );
     const total = REPEATS + CONCURRENT + (crossVisible ? CONCURRENT : 0);
     if (differs.length) {
       return withProperty(
-        fail(`tasks/result of the same finished task returned different payloads (${differs.length} of ${total} differ from the first ${j(reference, 200)}), e.g. ${differs.slice(0, 2).join('; ')}. A terminal task's tasks/result MUST return exactly what the underlying request returned, every time`, { differs: differs.slice(0, 10) }),
+        fail(
+          `tasks/result of the same finished task returned different payloads (${differs.length} of ${total} differ from the first ${j(reference, 200)}), e.g. ${differs.slice(0, 2).join('; ')}. A terminal task's tasks/result MUST return exactly what the underlying request returned, every time`,
+          { differs: differs.slice(0, 10) },
+        ),
         'repeatableResult',
         false,
       );
     }
     if (failed.length) {
       return withProperty(
-        warn(`tasks/result of a finished task worked once but ${failed.length} of ${total} later calls failed before the ttl, e.g. ${failed.slice(0, 2).join('; ')}. Keep the result retrievable until the ttl so clients can fetch it again (A25-23)`, { failed: failed.slice(0, 10) }),
+        warn(
+          `tasks/result of a finished task worked once but ${failed.length} of ${total} later calls failed before the ttl, e.g. ${failed.slice(0, 2).join('; ')}. Keep the result retrievable until the ttl so clients can fetch it again (A25-23)`,
+          { failed: failed.slice(0, 10) },
+        ),
         'repeatableResult',
         false,
       );
     }
-    const where = crossVisible ? `${REPEATS} times in a row, ${CONCURRENT} times concurrently and from ${CONCURRENT} other sessions` : `${REPEATS} times in a row and ${CONCURRENT} times concurrently (other sessions cannot see the task)`;
+    const where = crossVisible
+      ? `${REPEATS} times in a row, ${CONCURRENT} times concurrently and from ${CONCURRENT} other sessions`
+      : `${REPEATS} times in a row and ${CONCURRENT} times concurrently (other sessions cannot see the task)`;
     return withProperty(pass(`tasks/result returned the same payload ${where}`), 'repeatableResult', true);
   });
 }
@@ -411,17 +494,33 @@ async function lc03(ctx: ScenarioContext): Promise<Verdict> {
       await everyoneLooked;
       await releaseGate(a, ctx.fixtures, gateId);
       const results = await Promise.all(runs);
-      c.note('watchers', results.map((r) => ({ session: r.name, statuses: r.statuses.join(' → '), result: r.result ? describeOutcome(r.result) : undefined, failure: r.failure ? describeOutcome(r.failure) : undefined })));
+      c.note(
+        'watchers',
+        results.map((r) => ({
+          session: r.name,
+          statuses: r.statuses.join(' → '),
+          result: r.result ? describeOutcome(r.result) : undefined,
+          failure: r.failure ? describeOutcome(r.failure) : undefined,
+        })),
+      );
 
       const invisible = results.filter((r) => r.statuses.length === 0 && r.failure?.kind === 'error' && r.failure.error.code === -32602);
       if (invisible.length === results.length) {
-        return withProperty(info(`other sessions cannot see the task (tasks/get answered ${describeOutcome(invisible[0]!.failure!)}), so several clients cannot watch one task (see H25-12)`), 'multiClient', false);
+        return withProperty(
+          info(
+            `other sessions cannot see the task (tasks/get answered ${describeOutcome(invisible[0]!.failure!)}), so several clients cannot watch one task (see H25-12)`,
+          ),
+          'multiClient',
+          false,
+        );
       }
       const illegal = results.map((r) => ({ r, problems: sequenceProblems(r.statuses) })).filter((x) => x.problems.length);
       if (illegal.length) {
         const e = illegal[0]!;
         return withProperty(
-          fail(`${illegal.length} of ${results.length} watchers saw an illegal status sequence, e.g. ${e.r.name}: ${e.r.statuses.join(' → ')} (${e.problems.join(', ')}). Statuses only move along the lifecycle and a terminal status never changes`),
+          fail(
+            `${illegal.length} of ${results.length} watchers saw an illegal status sequence, e.g. ${e.r.name}: ${e.r.statuses.join(' → ')} (${e.problems.join(', ')}). Statuses only move along the lifecycle and a terminal status never changes`,
+          ),
           'multiClient',
           false,
         );
@@ -430,22 +529,39 @@ async function lc03(ctx: ScenarioContext): Promise<Verdict> {
       if (unfinished.length) {
         const e = unfinished[0]!;
         return withProperty(
-          warn(`${unfinished.length} of ${results.length} watchers did not see the task finish within ${ctx.timeouts.settleMs * 2} ms after the release, e.g. ${e.name}: ${e.statuses.join(' → ') || 'no status'}${e.failure ? `, then ${describeOutcome(e.failure)}` : ''}`),
+          warn(
+            `${unfinished.length} of ${results.length} watchers did not see the task finish within ${ctx.timeouts.settleMs * 2} ms after the release, e.g. ${e.name}: ${e.statuses.join(' → ') || 'no status'}${e.failure ? `, then ${describeOutcome(e.failure)}` : ''}`,
+          ),
           'multiClient',
           false,
         );
       }
       const reference = results[0]!.result!;
-      const mismatch = results.filter((r) => r.result!.kind !== 'result' || !released(gateId, r.result!) || (reference.kind === 'result' && r.result!.kind === 'result' && !isDeepStrictEqual(omitMeta(r.result!.result), omitMeta(reference.result))));
+      const mismatch = results.filter(
+        (r) =>
+          r.result!.kind !== 'result' ||
+          !released(gateId, r.result!) ||
+          (reference.kind === 'result' &&
+            r.result!.kind === 'result' &&
+            !isDeepStrictEqual(omitMeta(r.result!.result), omitMeta(reference.result))),
+      );
       if (mismatch.length) {
         const e = mismatch[0]!;
         return withProperty(
-          fail(`the watchers got different final results: ${e.name} got ${describeOutcome(e.result!)}, expected "released:${gateId}" for everyone. tasks/result MUST return the task's one result to every requestor`),
+          fail(
+            `the watchers got different final results: ${e.name} got ${describeOutcome(e.result!)}, expected "released:${gateId}" for everyone. tasks/result MUST return the task's one result to every requestor`,
+          ),
           'multiClient',
           false,
         );
       }
-      return withProperty(pass(`${results.length} sessions watched the task concurrently; each saw a legal sequence (e.g. ${results[0]!.statuses.filter((s, i, all) => i === 0 || s !== all[i - 1]).join(' → ')}) and the same result`), 'multiClient', true);
+      return withProperty(
+        pass(
+          `${results.length} sessions watched the task concurrently; each saw a legal sequence (e.g. ${results[0]!.statuses.filter((s, i, all) => i === 0 || s !== all[i - 1]).join(' → ')}) and the same result`,
+        ),
+        'multiClient',
+        true,
+      );
     } finally {
       await releaseQuietly(a, ctx, gateId);
       await Promise.all(watchers.map(closeQuietly));
@@ -482,13 +598,21 @@ async function lc04(ctx: ScenarioContext): Promise<Verdict> {
       }
       c.note('dropped', `${dropper.name}: ${describeOutcome(dropped)}`);
       if (dropped.kind === 'result' || dropped.kind === 'error') {
-        return withProperty(warn(`tasks/result of the working task answered before its stream was dropped (${describeOutcome(dropped)}); it must block until the task ends`), 'survivesDisconnect', false);
+        return withProperty(
+          warn(
+            `tasks/result of the working task answered before its stream was dropped (${describeOutcome(dropped)}); it must block until the task ends`,
+          ),
+          'survivesDisconnect',
+          false,
+        );
       }
       const after = await watchQuiet(ctx, a, task.taskId);
       c.note('statusAfterDrop', after.status ?? describeOutcome(after.outcome));
       if (after.status !== 'working') {
         return withProperty(
-          warn(`dropping the HTTP stream of a pending tasks/result (${dropper.name}) changed the task: tasks/get now shows ${after.status ? `"${after.status}"` : describeOutcome(after.outcome)} instead of "working". A dropped stream SHOULD NOT be treated as cancellation`),
+          warn(
+            `dropping the HTTP stream of a pending tasks/result (${dropper.name}) changed the task: tasks/get now shows ${after.status ? `"${after.status}"` : describeOutcome(after.outcome)} instead of "working". A dropped stream SHOULD NOT be treated as cancellation`,
+          ),
           'survivesDisconnect',
           false,
         );
@@ -503,10 +627,20 @@ async function lc04(ctx: ScenarioContext): Promise<Verdict> {
       }
       c.note('final', `${reader.name}: ${describeOutcome(final)}`);
       if (!released(gateId, final)) {
-        return withProperty(warn(`after the dropped stream and the release, a new tasks/result should return "released:${gateId}"; ${reader.name} got ${describeOutcome(final)}`), 'survivesDisconnect', false);
+        return withProperty(
+          warn(
+            `after the dropped stream and the release, a new tasks/result should return "released:${gateId}"; ${reader.name} got ${describeOutcome(final)}`,
+          ),
+          'survivesDisconnect',
+          false,
+        );
       }
       const where = reader === phone && dropper === laptop ? 'a third session' : `${reader.name} (sessions are bound, see H25-12)`;
-      return withProperty(pass(`the task kept working after ${dropper.name} dropped its tasks/result stream, and ${where} got the result`), 'survivesDisconnect', true);
+      return withProperty(
+        pass(`the task kept working after ${dropper.name} dropped its tasks/result stream, and ${where} got the result`),
+        'survivesDisconnect',
+        true,
+      );
     } finally {
       await releaseQuietly(a, ctx, gateId);
       await closeQuietly(laptop);
@@ -531,26 +665,52 @@ async function lc05(ctx: ScenarioContext): Promise<Verdict> {
       const pending = taskResult(far, taskId, blockingTimeoutMs(ctx));
       await sleep(DROP_AFTER_MS);
       await far.drop();
-      c.note('crashedClient', `${far.name} (separate process) was killed with SIGKILL while its tasks/result was pending: ${describeOutcome(await pending)}`);
+      c.note(
+        'crashedClient',
+        `${far.name} (separate process) was killed with SIGKILL while its tasks/result was pending: ${describeOutcome(await pending)}`,
+      );
       const after = await watchQuiet(ctx, a, taskId);
       const ping = await a.request('ping', {});
-      if (ping.kind !== 'result') return withProperty(warn(`after the client crash the server no longer answers ping on another session: ${describeOutcome(ping)}`), 'survivesClientCrash', false);
+      if (ping.kind !== 'result')
+        return withProperty(
+          warn(`after the client crash the server no longer answers ping on another session: ${describeOutcome(ping)}`),
+          'survivesClientCrash',
+          false,
+        );
       c.note('statusAfterCrash', after.status ?? describeOutcome(after.outcome));
       if (after.status === 'not-found') {
-        return withProperty(info(`after the client crashed, its task cannot be reached from another session (${describeOutcome(after.outcome)}; see H25-12): the client's work is lost to it`), 'survivesClientCrash', false);
+        return withProperty(
+          info(
+            `after the client crashed, its task cannot be reached from another session (${describeOutcome(after.outcome)}; see H25-12): the client's work is lost to it`,
+          ),
+          'survivesClientCrash',
+          false,
+        );
       }
       if (after.status !== 'working') {
         return withProperty(
-          warn(`the client crash changed its task: tasks/get shows ${after.status ? `"${after.status}"` : describeOutcome(after.outcome)} instead of "working". A client that vanishes SHOULD NOT be treated as cancelling its task`),
+          warn(
+            `the client crash changed its task: tasks/get shows ${after.status ? `"${after.status}"` : describeOutcome(after.outcome)} instead of "working". A client that vanishes SHOULD NOT be treated as cancelling its task`,
+          ),
           'survivesClientCrash',
           false,
         );
       }
       const end = await releaseAndFetch(ctx, a, taskId, gateId);
       if (!end.result || !released(gateId, end.result)) {
-        return withProperty(warn(`after the crash and the release, the task should complete with "released:${gateId}"; got ${end.result ? describeOutcome(end.result) : end.failure ? describeOutcome(end.failure) : `no terminal status within ${ctx.timeouts.settleMs} ms`}`), 'survivesClientCrash', false);
+        return withProperty(
+          warn(
+            `after the crash and the release, the task should complete with "released:${gateId}"; got ${end.result ? describeOutcome(end.result) : end.failure ? describeOutcome(end.failure) : `no terminal status within ${ctx.timeouts.settleMs} ms`}`,
+          ),
+          'survivesClientCrash',
+          false,
+        );
       }
-      return withProperty(pass('the crashed client\'s task kept working; another session released the gate and got the result'), 'survivesClientCrash', true);
+      return withProperty(
+        pass("the crashed client's task kept working; another session released the gate and got the result"),
+        'survivesClientCrash',
+        true,
+      );
     } finally {
       await releaseQuietly(a, ctx, gateId);
       await cancelQuietly(a, taskId);
@@ -568,7 +728,8 @@ async function lc06(ctx: ScenarioContext): Promise<Verdict> {
     if (pre) return pre;
     const finished = await terminalTask(ctx, s, 'F-ECHO');
     const before = await taskResult(s, finished.taskId, blockingTimeoutMs(ctx));
-    if (before.kind !== 'result') throw new Error(`tasks/result of the finished task failed before the restart: ${describeOutcome(before)}`);
+    if (before.kind !== 'result')
+      throw new Error(`tasks/result of the finished task failed before the restart: ${describeOutcome(before)}`);
     const running = await createGated(ctx, s);
     await ctx.restart();
     const fresh = await ctx.session();
@@ -582,13 +743,19 @@ async function lc06(ctx: ScenarioContext): Promise<Verdict> {
       kept = true;
       if (!isDeepStrictEqual(omitMeta(after.result), omitMeta(before.result))) {
         kept = false;
-        problems.push(warn(`after the restart tasks/result of the finished task answered a different payload: ${j(omitMeta(after.result))} instead of ${j(omitMeta(before.result))}`));
+        problems.push(
+          warn(
+            `after the restart tasks/result of the finished task answered a different payload: ${j(omitMeta(after.result))} instead of ${j(omitMeta(before.result))}`,
+          ),
+        );
       }
     } else if (after.kind === 'error' && after.error.code === -32602) {
       kept = false;
     } else {
       kept = false;
-      problems.push(warn(`after the restart tasks/result of a finished task answered ${describeOutcome(after)}; expected its result or -32602 (gone)`));
+      problems.push(
+        warn(`after the restart tasks/result of a finished task answered ${describeOutcome(after)}; expected its result or -32602 (gone)`),
+      );
     }
 
     // The running task: failed with a reason, resumed, or gone; never working forever.
@@ -600,7 +767,12 @@ async function lc06(ctx: ScenarioContext): Promise<Verdict> {
       if (seen.status === 'not-found') inFlight = 'gone (-32602)';
       else if (seen.status === 'failed') {
         inFlight = `failed${t?.statusMessage ? ` ("${t.statusMessage}")` : ''}`;
-        if (!t?.statusMessage) problems.push(warn('after the restart the task that was running is failed without a statusMessage; say why (e.g. "server restarted while the task was running")'));
+        if (!t?.statusMessage)
+          problems.push(
+            warn(
+              'after the restart the task that was running is failed without a statusMessage; say why (e.g. "server restarted while the task was running")',
+            ),
+          );
       } else if (seen.status === 'working' || seen.status === 'input_required') {
         // Resumed work would finish once its gate opens; lost work stays working.
         await releaseGate(fresh, ctx.fixtures, running.gateId);
@@ -609,7 +781,11 @@ async function lc06(ctx: ScenarioContext): Promise<Verdict> {
         else {
           stuck = true;
           inFlight = `still ${polled.observed.at(-1)?.status ?? seen.status} ${ctx.timeouts.settleMs} ms after its gate was released`;
-          problems.push(warn(`after the restart the task that was running is still reported "${seen.status}" and never finishes (gate released, ${ctx.timeouts.settleMs} ms): its work was lost but the task claims to be working. Fail such tasks with a statusMessage at start-up`));
+          problems.push(
+            warn(
+              `after the restart the task that was running is still reported "${seen.status}" and never finishes (gate released, ${ctx.timeouts.settleMs} ms): its work was lost but the task claims to be working. Fail such tasks with a statusMessage at start-up`,
+            ),
+          );
         }
       } else if (seen.status === undefined) {
         inFlight = describeOutcome(seen.outcome);
@@ -621,8 +797,21 @@ async function lc06(ctx: ScenarioContext): Promise<Verdict> {
     c.note('runningAfterRestart', inFlight);
     const holds = kept && !stuck;
     if (problems.length) return withProperty(worst(problems), 'survivesRestart', false);
-    if (kept) return withProperty(pass(`after a hard restart the finished task's result was still retrievable (same payload) and the task that was running is ${inFlight}`), 'survivesRestart', holds);
-    return withProperty(info(`a hard restart loses every task: the finished task is gone (-32602) and the task that was running is ${inFlight}. Use a durable task store if clients must get results across restarts`), 'survivesRestart', false);
+    if (kept)
+      return withProperty(
+        pass(
+          `after a hard restart the finished task's result was still retrievable (same payload) and the task that was running is ${inFlight}`,
+        ),
+        'survivesRestart',
+        holds,
+      );
+    return withProperty(
+      info(
+        `a hard restart loses every task: the finished task is gone (-32602) and the task that was running is ${inFlight}. Use a durable task store if clients must get results across restarts`,
+      ),
+      'survivesRestart',
+      false,
+    );
   });
 }
 
@@ -638,18 +827,30 @@ async function lc07(ctx: ScenarioContext): Promise<Verdict> {
       const started = await waitGate(s, ctx, gateId, 'waiting', ctx.timeouts.settleMs);
       c.note('gateBeforeCancel', started);
       const cancelled = await cancelTask(s, task.taskId);
-      if (cancelled.kind !== 'result') return withProperty(warn(`tasks/cancel of a working task failed: ${describeOutcome(cancelled)}`), 'cancelStopsWork', null);
+      if (cancelled.kind !== 'result')
+        return withProperty(warn(`tasks/cancel of a working task failed: ${describeOutcome(cancelled)}`), 'cancelStopsWork', null);
       const state = await waitGate(s, ctx, gateId, 'aborted', CANCEL_ABORT_MS);
       c.note('gateAfterCancel', state);
-      if (state === 'aborted') return withProperty(pass(`after tasks/cancel the work stopped (gate_state "aborted")`), 'cancelStopsWork', true);
+      if (state === 'aborted')
+        return withProperty(pass(`after tasks/cancel the work stopped (gate_state "aborted")`), 'cancelStopsWork', true);
       await releaseGate(s, ctx.fixtures, gateId);
       await sleep(quietWindowMs(ctx));
       const later = await gateState(s, ctx.fixtures, gateId);
       c.note('gateAfterRelease', later);
       if (later === 'finished') {
-        return withProperty(warn(`tasks/cancel did not stop the work: gate_state stayed "${state}" for ${CANCEL_ABORT_MS} ms and the work ran to the end ("finished") once released. Abort the work on cancel to free its resources`), 'cancelStopsWork', false);
+        return withProperty(
+          warn(
+            `tasks/cancel did not stop the work: gate_state stayed "${state}" for ${CANCEL_ABORT_MS} ms and the work ran to the end ("finished") once released. Abort the work on cancel to free its resources`,
+          ),
+          'cancelStopsWork',
+          false,
+        );
       }
-      return withProperty(pass(`after tasks/cancel the work never finished (gate_state "${later}" after a later release)`), 'cancelStopsWork', true);
+      return withProperty(
+        pass(`after tasks/cancel the work never finished (gate_state "${later}" after a later release)`),
+        'cancelStopsWork',
+        true,
+      );
     } finally {
       await releaseQuietly(s, ctx, gateId);
     }
@@ -668,8 +869,20 @@ async function lc08(ctx: ScenarioContext): Promise<Verdict> {
     const task = await createTask(s, ctx.fixtures, 'F-GATE', { gateId }, { ttl: LC08_TTL_MS });
     try {
       c.note('granted', { requestedTtl: LC08_TTL_MS, ttl: task.ttl, createdAt: task.createdAt });
-      if (task.ttl === null || task.ttl === undefined) return withProperty(info('the server granted an unlimited ttl (null): tasks are never expired, so there is no expiry to honour'), 'ttlHonoured', null);
-      if (task.ttl > TTL_BUDGET_MS) return withProperty(info(`the server granted ttl ${task.ttl} ms for a requested ${LC08_TTL_MS} ms; longer than this check waits (${TTL_BUDGET_MS} ms)`), 'ttlHonoured', null);
+      if (task.ttl === null || task.ttl === undefined)
+        return withProperty(
+          info('the server granted an unlimited ttl (null): tasks are never expired, so there is no expiry to honour'),
+          'ttlHonoured',
+          null,
+        );
+      if (task.ttl > TTL_BUDGET_MS)
+        return withProperty(
+          info(
+            `the server granted ttl ${task.ttl} ms for a requested ${LC08_TTL_MS} ms; longer than this check waits (${TTL_BUDGET_MS} ms)`,
+          ),
+          'ttlHonoured',
+          null,
+        );
       // Measured from our send time: createdAt minus the clock skew is the send time (§4 rule 1).
       const wait = sent + task.ttl + quietWindowMs(ctx) - Date.now();
       if (wait > 0) await sleep(wait);
@@ -678,12 +891,24 @@ async function lc08(ctx: ScenarioContext): Promise<Verdict> {
       c.note('afterTtl', { tasksGet: seen.status ?? describeOutcome(seen.outcome), gateState: state });
       if (seen.status === 'not-found') {
         if (state === 'waiting') {
-          return withProperty(warn(`the ttl (${task.ttl} ms) elapsed and the task is gone (-32602), but its work is still running (gate_state "waiting"): expired tasks leak their work. Stop the work when a task expires`), 'ttlHonoured', false);
+          return withProperty(
+            warn(
+              `the ttl (${task.ttl} ms) elapsed and the task is gone (-32602), but its work is still running (gate_state "waiting"): expired tasks leak their work. Stop the work when a task expires`,
+            ),
+            'ttlHonoured',
+            false,
+          );
         }
-        return withProperty(pass(`the ttl (${task.ttl} ms) elapsed: the task is gone (-32602) and its work stopped (gate_state ${j(state)})`), 'ttlHonoured', true);
+        return withProperty(
+          pass(`the ttl (${task.ttl} ms) elapsed: the task is gone (-32602) and its work stopped (gate_state ${j(state)})`),
+          'ttlHonoured',
+          true,
+        );
       }
       return withProperty(
-        info(`the task is retained ${Date.now() - sent - task.ttl} ms past its ttl (${task.ttl} ms): tasks/get answered ${seen.status ? `"${seen.status}"` : describeOutcome(seen.outcome)}, gate_state ${j(state)}. Allowed (deletion is a MAY, A25-06), but resources are not freed at the ttl`),
+        info(
+          `the task is retained ${Date.now() - sent - task.ttl} ms past its ttl (${task.ttl} ms): tasks/get answered ${seen.status ? `"${seen.status}"` : describeOutcome(seen.outcome)}, gate_state ${j(state)}. Allowed (deletion is a MAY, A25-06), but resources are not freed at the ttl`,
+        ),
         'ttlHonoured',
         false,
       );
@@ -703,7 +928,8 @@ async function h10(ctx: ScenarioContext, seen: Map<string, Verdict>): Promise<Ve
       const p = v?.details?.property as { value?: PropertyValue } | undefined;
       if (p?.value === true) return { value: true, text: `yes (${id})` };
       if (p?.value === false) return { value: false, text: `no (${id})` };
-      if (v?.status === 'SKIPPED' && v.skip) return { value: null, text: `${v.skip.kind === 'not-applicable' ? 'not applicable' : 'not checked'} (${id}: ${v.skip.reason})` };
+      if (v?.status === 'SKIPPED' && v.skip)
+        return { value: null, text: `${v.skip.kind === 'not-applicable' ? 'not applicable' : 'not checked'} (${id}: ${v.skip.reason})` };
       return { value: null, text: `unknown (${id} ${v ? `ended ${v.status}` : 'did not run'})` };
     };
     const rows = {
@@ -721,7 +947,8 @@ async function h10(ctx: ScenarioContext, seen: Map<string, Verdict>): Promise<Ve
 
 const scenario: Scenario = {
   name: 'lifecycle',
-  description: 'Beyond the connection: disconnects, other sessions, repeated results, watchers, client crash, restart, cancel and TTL (LC-01..08, H25-10, H25-12)',
+  description:
+    'Beyond the connection: disconnects, other sessions, repeated results, watchers, client crash, restart, cancel and TTL (LC-01..08, H25-10, H25-12)',
   checks: [LC_01, H25_12, LC_02, LC_03, LC_04, LC_05, LC_06, LC_07, LC_08, H25_10],
   runs: 'first', // the longest scenario; its LC-06 restart also waits for the others to finish
   async run(ctx) {

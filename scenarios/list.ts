@@ -5,7 +5,17 @@ import type { Scenario, ScenarioContext, Session } from '../harness/scenario.js'
 import { validateDef } from '../harness/schema.js';
 import { cancelTask, createTask, describeOutcome, listTasks, pollUntil, untilTerminal } from '../harness/tasks.js';
 import { errorCode, needTaskTool, releaseQuietly } from './lib/receiver-support.js';
-import { createEchoTasks, createGated, declaresCancel, describeWalk, firstSkip, needTasksMember, statusOf, walkTaskList, type ListWalk } from './lib/task-probes.js';
+import {
+  createEchoTasks,
+  createGated,
+  declaresCancel,
+  describeWalk,
+  firstSkip,
+  needTasksMember,
+  statusOf,
+  walkTaskList,
+  type ListWalk,
+} from './lib/task-probes.js';
 
 const LIST_01: CheckSpec = {
   id: 'T25-LIST-01',
@@ -37,7 +47,8 @@ const LIST_03: CheckSpec = {
 const LIST_04: CheckSpec = {
   id: 'T25-LIST-04',
   name: 'Every fetchable task is listed, whatever its status',
-  description: 'If a task is retrievable via tasks/get for a requestor, it must be retrievable via tasks/list for that requestor (working, completed, failed and cancelled tasks alike).',
+  description:
+    'If a task is retrievable via tasks/get for a requestor, it must be retrievable via tasks/list for that requestor (working, completed, failed and cancelled tasks alike).',
   level: 'MUST',
   specRefs: ['tasks §Task Listing r4'],
   fixtures: ['F-ECHO', 'F-TOOLERR', 'F-GATE', 'F-GATE-RELEASE'],
@@ -55,7 +66,8 @@ const LIST_05: CheckSpec = {
 const LIST_06: CheckSpec = {
   id: 'T25-LIST-06',
   name: 'tasks/list without the tasks.list capability (observation)',
-  description: 'Behaviour of tasks/list when the server does not declare tasks.list is unspecified (A25-13); -32601 is expected. Recorded only.',
+  description:
+    'Behaviour of tasks/list when the server does not declare tasks.list is unspecified (A25-13); -32601 is expected. Recorded only.',
   level: 'MAY',
   specRefs: ['tasks §Capability Negotiation'],
   fixtures: [],
@@ -85,7 +97,9 @@ async function missingButFetchable(s: Session, walk: ListWalk, created: Task[]):
 /** A nextCursor that is not a string: the walk could not go on, which LIST-03/04 must not read as "no more pages". */
 function badCursor(walk: ListWalk): Verdict | undefined {
   if (!walk.badCursor) return undefined;
-  return fail(`tasks/list page ${walk.badCursor.page + 1} carried nextCursor ${JSON.stringify(walk.badCursor.value)}, which is not a string (ListTasksResult.nextCursor is an opaque string), so the listing cannot be continued`);
+  return fail(
+    `tasks/list page ${walk.badCursor.page + 1} carried nextCursor ${JSON.stringify(walk.badCursor.value)}, which is not a string (ListTasksResult.nextCursor is an opaque string), so the listing cannot be continued`,
+  );
 }
 
 function walkFailure(walk: ListWalk): Verdict | undefined {
@@ -109,9 +123,12 @@ async function list01(ctx: ScenarioContext) {
     const violation = validateDef('ListTasksResult', o.result);
     const tasks = Array.isArray(o.result.tasks) ? o.result.tasks : [];
     c.note('entries', tasks.length);
-    if (violation) return fail(`the tasks/list result does not match the schema's ListTasksResult: ${violation.errors.join('; ')}`, { violation });
+    if (violation)
+      return fail(`the tasks/list result does not match the schema's ListTasksResult: ${violation.errors.join('; ')}`, { violation });
     if (tasks.length === 0) return fail('tasks/list returned no task although this requestor has just created one');
-    return pass(`ListTasksResult with ${tasks.length} full Task entr${tasks.length === 1 ? 'y' : 'ies'}${o.result.nextCursor !== undefined ? ' and a nextCursor' : ''}`);
+    return pass(
+      `ListTasksResult with ${tasks.length} full Task entr${tasks.length === 1 ? 'y' : 'ies'}${o.result.nextCursor !== undefined ? ' and a nextCursor' : ''}`,
+    );
   });
 }
 
@@ -124,7 +141,9 @@ async function list05(ctx: ScenarioContext) {
     const o = await listTasks(s, cursor);
     if (errorCode(o) === -32602) return pass(`tasks/list {cursor:"${cursor}"} was rejected with -32602`);
     if (o.kind === 'result') {
-      return fail(`tasks/list with the unknown cursor "${cursor}" must fail with -32602, but it answered a result (${Array.isArray(o.result.tasks) ? o.result.tasks.length : '?'} tasks): unknown cursors must not restart the listing`);
+      return fail(
+        `tasks/list with the unknown cursor "${cursor}" must fail with -32602, but it answered a result (${Array.isArray(o.result.tasks) ? o.result.tasks.length : '?'} tasks): unknown cursors must not restart the listing`,
+      );
     }
     return fail(`tasks/list with the unknown cursor "${cursor}" must fail with -32602; got ${describeOutcome(o)}`);
   });
@@ -138,7 +157,9 @@ async function list06(ctx: ScenarioContext) {
     }
     const o = await listTasks(s);
     const expected = errorCode(o) === -32601 ? ' (the expected -32601)' : '';
-    return info(`tasks/list without capabilities.tasks.list answered ${describeOutcome(o)}${expected}`, { outcome: o.kind === 'error' ? o.error : o.kind });
+    return info(`tasks/list without capabilities.tasks.list answered ${describeOutcome(o)}${expected}`, {
+      outcome: o.kind === 'error' ? o.error : o.kind,
+    });
   });
 }
 
@@ -154,7 +175,9 @@ async function list02(ctx: ScenarioContext, population: () => Promise<void>) {
     if (broken) return broken;
     const first = walk.pages[0];
     if (first && walk.pages.length === 1 && first.size > 100) {
-      return warn(`tasks/list answered all ${first.size} tasks in a single page without nextCursor; pages should be bounded with cursor-based pagination`);
+      return warn(
+        `tasks/list answered all ${first.size} tasks in a single page without nextCursor; pages should be bounded with cursor-based pagination`,
+      );
     }
     if (walk.pages.length > 1) return pass(`paginated: ${describeWalk(walk)}`);
     return info(`a single page of ${first?.size ?? 0} tasks (no more than 100, so boundedness cannot be judged): ${describeWalk(walk)}`);
@@ -183,7 +206,10 @@ async function list03(ctx: ScenarioContext, population: () => Promise<void>) {
     }
     if (walk.capped) return warn(`the walk stopped after ${walk.pages.length} pages while nextCursor was still present (a cursor loop?)`);
     if (walk.duplicates.length) {
-      return warn(`every task was listed, but ${walk.duplicates.length} task ID(s) appeared on more than one page (e.g. ${walk.duplicates[0]})`, { duplicates: walk.duplicates.slice(0, 10) });
+      return warn(
+        `every task was listed, but ${walk.duplicates.length} task ID(s) appeared on more than one page (e.g. ${walk.duplicates[0]})`,
+        { duplicates: walk.duplicates.slice(0, 10) },
+      );
     }
     return pass(`all 25 new tasks listed: ${describeWalk(walk)}`);
   });
@@ -225,7 +251,9 @@ async function list04(ctx: ScenarioContext) {
           { missing },
         );
       }
-      return pass(`tasks in ${[...new Set(Object.values(statuses))].join(', ')} are all listed${notes.length ? `; ${notes.join('; ')}` : ''}`);
+      return pass(
+        `tasks in ${[...new Set(Object.values(statuses))].join(', ')} are all listed${notes.length ? `; ${notes.join('; ')}` : ''}`,
+      );
     } finally {
       for (const g of gates) await releaseQuietly(s, ctx, g);
     }

@@ -2,7 +2,18 @@
 import { fail, pass, warn, worst, type CheckSpec, type Verdict } from '../harness/checks.js';
 import { RELATED_TASK, textOf, type Task } from '../harness/protocol.js';
 import type { CheckContext, JsonObject, Scenario, ScenarioContext, Session } from '../harness/scenario.js';
-import { createTask, DEFAULT_TTL_MS, describeOutcome, pollUntil, ProbeError, releaseGate, sleep, TIMED_OUT, untilTerminal, within } from '../harness/tasks.js';
+import {
+  createTask,
+  DEFAULT_TTL_MS,
+  describeOutcome,
+  pollUntil,
+  ProbeError,
+  releaseGate,
+  sleep,
+  TIMED_OUT,
+  untilTerminal,
+  within,
+} from '../harness/tasks.js';
 import { progressNotifications } from './lib/progress.js';
 
 const META_02: CheckSpec = {
@@ -35,7 +46,12 @@ function send(s: Session, method: string, taskId: string, metaTaskId: string, ti
 }
 
 /** One round: A is a running gated task, B a completed slow_compute; `metaFor` picks the misleading meta id. */
-async function round(ctx: ScenarioContext, s: Session, label: string, metaFor: (a: Task, b: Task) => { get: string; result: string; cancel: string }): Promise<Verdict[]> {
+async function round(
+  ctx: ScenarioContext,
+  s: Session,
+  label: string,
+  metaFor: (a: Task, b: Task) => { get: string; result: string; cancel: string },
+): Promise<Verdict[]> {
   const gateId = ctx.nonce('g');
   const a = await createTask(s, ctx.fixtures, 'F-GATE', { gateId });
   const verdicts: Verdict[] = [];
@@ -43,25 +59,44 @@ async function round(ctx: ScenarioContext, s: Session, label: string, metaFor: (
     const echoLabel = ctx.nonce('meta');
     const b = await createTask(s, ctx.fixtures, 'F-ECHO', { seconds: 0, label: echoLabel });
     const done = await pollUntil(s, b.taskId, untilTerminal, ctx.timeouts.settleMs);
-    if (done.reached?.status !== 'completed') throw new ProbeError(`slow_compute task ${b.taskId} did not complete (${done.reached?.status ?? 'not terminal'})`);
+    if (done.reached?.status !== 'completed')
+      throw new ProbeError(`slow_compute task ${b.taskId} did not complete (${done.reached?.status ?? 'not terminal'})`);
     const meta = metaFor(a, b);
 
     const g = await send(s, 'tasks/get', a.taskId, meta.get);
-    if (g.kind !== 'result') verdicts.push(fail(`${label}: tasks/get {taskId:A, _meta related-task ${meta.get}} answered ${describeOutcome(g)}; expected task A`));
+    if (g.kind !== 'result')
+      verdicts.push(fail(`${label}: tasks/get {taskId:A, _meta related-task ${meta.get}} answered ${describeOutcome(g)}; expected task A`));
     else if (g.result.taskId !== a.taskId || g.result.status !== 'working') {
-      verdicts.push(fail(`${label}: tasks/get {taskId:A} with related-task ${meta.get} answered taskId ${JSON.stringify(g.result.taskId)} status ${JSON.stringify(g.result.status)}; expected A (${a.taskId}) "working"`));
+      verdicts.push(
+        fail(
+          `${label}: tasks/get {taskId:A} with related-task ${meta.get} answered taskId ${JSON.stringify(g.result.taskId)} status ${JSON.stringify(g.result.status)}; expected A (${a.taskId}) "working"`,
+        ),
+      );
     }
 
     const bound = PROMPT_MS + (ctx.transport === 'http' ? 250 : 0);
     const r = await within(send(s, 'tasks/result', b.taskId, meta.result, bound + ctx.timeouts.requestMs), bound);
-    if (r === TIMED_OUT) verdicts.push(fail(`${label}: tasks/result {taskId:B (completed), _meta related-task ${meta.result}} did not answer within ${bound} ms although B is completed; the task named in _meta must not hold up or redirect the answer`));
+    if (r === TIMED_OUT)
+      verdicts.push(
+        fail(
+          `${label}: tasks/result {taskId:B (completed), _meta related-task ${meta.result}} did not answer within ${bound} ms although B is completed; the task named in _meta must not hold up or redirect the answer`,
+        ),
+      );
     else if (r.kind !== 'result' || !textOf(r.result)?.includes(`computed:${echoLabel}`)) {
-      verdicts.push(fail(`${label}: tasks/result {taskId:B, _meta related-task ${meta.result}} answered ${describeOutcome(r)}; expected B's result "computed:${echoLabel}"`));
+      verdicts.push(
+        fail(
+          `${label}: tasks/result {taskId:B, _meta related-task ${meta.result}} answered ${describeOutcome(r)}; expected B's result "computed:${echoLabel}"`,
+        ),
+      );
     }
 
     const cancel = await send(s, 'tasks/cancel', a.taskId, meta.cancel);
     if (cancel.kind !== 'result' || cancel.result.taskId !== a.taskId) {
-      verdicts.push(fail(`${label}: tasks/cancel {taskId:A, _meta related-task ${meta.cancel}} answered ${describeOutcome(cancel)}; expected A (${a.taskId}) cancelled`));
+      verdicts.push(
+        fail(
+          `${label}: tasks/cancel {taskId:A, _meta related-task ${meta.cancel}} answered ${describeOutcome(cancel)}; expected A (${a.taskId}) cancelled`,
+        ),
+      );
     }
     const afterA = await s.request('tasks/get', { taskId: a.taskId });
     if (afterA.kind === 'result' && afterA.result.status !== 'cancelled') {
@@ -69,7 +104,11 @@ async function round(ctx: ScenarioContext, s: Session, label: string, metaFor: (
     }
     const afterB = await s.request('tasks/get', { taskId: b.taskId });
     if (afterB.kind !== 'result' || afterB.result.status !== 'completed') {
-      verdicts.push(fail(`${label}: after tasks/cancel {taskId:A, _meta related-task ${meta.cancel}}, B answered ${describeOutcome(afterB)}; expected it unchanged ("completed")`));
+      verdicts.push(
+        fail(
+          `${label}: after tasks/cancel {taskId:A, _meta related-task ${meta.cancel}}, B answered ${describeOutcome(afterB)}; expected it unchanged ("completed")`,
+        ),
+      );
     }
     return verdicts;
   } finally {
@@ -82,22 +121,41 @@ async function paramsWin(ctx: ScenarioContext, c: CheckContext): Promise<Verdict
   const bogus = `bogus-${ctx.nonce('task')}`;
   const crossed = await round(ctx, s, 'crossed meta', (a, b) => ({ get: b.taskId, result: a.taskId, cancel: b.taskId }));
   const unknown = await round(ctx, s, 'bogus meta', () => ({ get: bogus, result: bogus, cancel: bogus }));
-  c.note('rounds', { crossed: crossed.length === 0 ? 'ok' : crossed.map((v) => v.message), bogus: unknown.length === 0 ? 'ok' : unknown.map((v) => v.message) });
-  return worst([...crossed, ...unknown, pass('params.taskId decided the target of tasks/get, tasks/result and tasks/cancel; the related-task _meta was ignored')]);
+  c.note('rounds', {
+    crossed: crossed.length === 0 ? 'ok' : crossed.map((v) => v.message),
+    bogus: unknown.length === 0 ? 'ok' : unknown.map((v) => v.message),
+  });
+  return worst([
+    ...crossed,
+    ...unknown,
+    pass('params.taskId decided the target of tasks/get, tasks/result and tasks/cancel; the related-task _meta was ignored'),
+  ]);
 }
 
 async function progressCarriesRelated(ctx: ScenarioContext, c: CheckContext): Promise<Verdict> {
   const s = await ctx.session();
   const token = `p-${ctx.nonce('meta')}`;
   const startSeq = s.wireSeq();
-  const task = await createTask(s, ctx.fixtures, 'F-PROGRESS', { steps: 3, intervalSeconds: 0.05 }, { ttl: DEFAULT_TTL_MS }, { _meta: { progressToken: token } });
+  const task = await createTask(
+    s,
+    ctx.fixtures,
+    'F-PROGRESS',
+    { steps: 3, intervalSeconds: 0.05 },
+    { ttl: DEFAULT_TTL_MS },
+    { _meta: { progressToken: token } },
+  );
   const createdSeq = s.wireSeq();
   const poll = await pollUntil(s, task.taskId, untilTerminal, ctx.timeouts.settleMs);
-  if (!poll.reached) throw new ProbeError(`progress_job task ${task.taskId} did not reach a terminal status within ${ctx.timeouts.settleMs} ms`);
+  if (!poll.reached)
+    throw new ProbeError(`progress_job task ${task.taskId} did not reach a terminal status within ${ctx.timeouts.settleMs} ms`);
   await sleep(250); // notifications still in flight on another stream (HTTP)
   const mine = progressNotifications(ctx, s, startSeq).filter((e) => e.token === token && e.seq >= createdSeq);
-  c.note('progress', mine.map((n) => ({ progress: n.progress, relatedTask: n.relatedTask ?? null, channel: n.channel })));
-  if (mine.length === 0) return pass('no progress notification arrived after the CreateTaskResult; nothing to check (T25-PROG-04 records this)');
+  c.note(
+    'progress',
+    mine.map((n) => ({ progress: n.progress, relatedTask: n.relatedTask ?? null, channel: n.channel })),
+  );
+  if (mine.length === 0)
+    return pass('no progress notification arrived after the CreateTaskResult; nothing to check (T25-PROG-04 records this)');
   const bad = mine.filter((n) => n.relatedTask !== task.taskId);
   if (bad.length) {
     return warn(

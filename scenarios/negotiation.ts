@@ -29,7 +29,8 @@ export const SUP_02: CheckSpec = {
 export const TOOL_01: CheckSpec = {
   id: 'T25-TOOL-01',
   name: 'taskSupport values are valid',
-  description: 'execution.taskSupport, when present, is one of "forbidden", "optional", "required"; absent (or absent execution) means "forbidden".',
+  description:
+    'execution.taskSupport, when present, is one of "forbidden", "optional", "required"; absent (or absent execution) means "forbidden".',
   level: 'MUST',
   specRefs: ['schema ToolExecution', 'tools'],
   fixtures: [],
@@ -56,7 +57,8 @@ export const TOOL_03: CheckSpec = {
 export const TOOL_04: CheckSpec = {
   id: 'T25-TOOL-04',
   name: 'Optional tools work both ways',
-  description: 'A taskSupport "optional" tool can be called either way: without task it returns a CallToolResult, with task a CreateTaskResult.',
+  description:
+    'A taskSupport "optional" tool can be called either way: without task it returns a CallToolResult, with task a CreateTaskResult.',
   level: 'MAY',
   specRefs: ['tasks §Tool-Level Negotiation r2.2'],
   fixtures: ['F-ECHO'],
@@ -69,11 +71,16 @@ function configuredResource(ctx: ScenarioContext): { uri?: string; prompt?: stri
 }
 
 /** A request of a type that is never task-augmentable toward a server (F-RES), built from the server's own lists. */
-async function nonTaskRequest(ctx: ScenarioContext, session: Session): Promise<{ method: string; params: JsonObject; resultDef: string } | undefined> {
+async function nonTaskRequest(
+  ctx: ScenarioContext,
+  session: Session,
+): Promise<{ method: string; params: JsonObject; resultDef: string } | undefined> {
   const caps = session.serverCapabilities;
   const configured = configuredResource(ctx);
-  if (configured.uri && at(caps, ['tasks', 'requests', 'resources', 'read']) === undefined) return { method: 'resources/read', params: { uri: configured.uri }, resultDef: 'ReadResourceResult' };
-  if (configured.prompt && at(caps, ['tasks', 'requests', 'prompts', 'get']) === undefined) return { method: 'prompts/get', params: { name: configured.prompt }, resultDef: 'GetPromptResult' };
+  if (configured.uri && at(caps, ['tasks', 'requests', 'resources', 'read']) === undefined)
+    return { method: 'resources/read', params: { uri: configured.uri }, resultDef: 'ReadResourceResult' };
+  if (configured.prompt && at(caps, ['tasks', 'requests', 'prompts', 'get']) === undefined)
+    return { method: 'prompts/get', params: { name: configured.prompt }, resultDef: 'GetPromptResult' };
   if (caps.resources !== undefined && at(caps, ['tasks', 'requests', 'resources', 'read']) === undefined) {
     const o = await session.request('resources/list', {});
     const first = o.kind === 'result' ? (o.result.resources as Array<{ uri?: unknown }> | undefined)?.[0] : undefined;
@@ -81,7 +88,10 @@ async function nonTaskRequest(ctx: ScenarioContext, session: Session): Promise<{
   }
   if (caps.prompts !== undefined && at(caps, ['tasks', 'requests', 'prompts', 'get']) === undefined) {
     const o = await session.request('prompts/list', {});
-    const first = o.kind === 'result' ? (o.result.prompts as Array<{ name?: unknown; arguments?: Array<{ name: string; required?: boolean }> }> | undefined)?.[0] : undefined;
+    const first =
+      o.kind === 'result'
+        ? (o.result.prompts as Array<{ name?: unknown; arguments?: Array<{ name: string; required?: boolean }> }> | undefined)?.[0]
+        : undefined;
     if (typeof first?.name === 'string') {
       const args = Object.fromEntries((first.arguments ?? []).filter((a) => a.required).map((a) => [a.name, 'x']));
       return { method: 'prompts/get', params: { name: first.name, arguments: args }, resultDef: 'GetPromptResult' };
@@ -93,7 +103,8 @@ async function nonTaskRequest(ctx: ScenarioContext, session: Session): Promise<{
 function outcomeShape(o: RpcOutcome): string {
   if (o.kind !== 'result') return describeOutcome(o);
   if (o.result.task !== undefined) return `a CreateTaskResult ${j(o.result.task)}`;
-  if (Array.isArray(o.result.content)) return `a CallToolResult${o.result.isError ? ' with isError:true' : ''} (text ${j(textOf(o.result) ?? null)})`;
+  if (Array.isArray(o.result.content))
+    return `a CallToolResult${o.result.isError ? ' with isError:true' : ''} (text ${j(textOf(o.result) ?? null)})`;
   return describeOutcome(o);
 }
 
@@ -113,15 +124,33 @@ const scenario: Scenario = {
         c.note(`${req.method} with task`, describeOutcome(withTask));
         if (withTask.kind === 'result') {
           const bad = validateDef(req.resultDef, withTask.result);
-          if (withTask.result.task !== undefined) verdicts.push(fail(`${req.method} with a task field must be processed normally, but the result carries task ${j(withTask.result.task)}`));
-          else if (bad) verdicts.push(fail(`${req.method} with a task field must return a normal ${req.resultDef}, but the result is invalid: ${bad.errors.join('; ')}`));
+          if (withTask.result.task !== undefined)
+            verdicts.push(
+              fail(`${req.method} with a task field must be processed normally, but the result carries task ${j(withTask.result.task)}`),
+            );
+          else if (bad)
+            verdicts.push(
+              fail(
+                `${req.method} with a task field must return a normal ${req.resultDef}, but the result is invalid: ${bad.errors.join('; ')}`,
+              ),
+            );
           else verdicts.push(pass());
         } else {
           // Only an error the task field caused is a violation: compare with the same request without it.
           const plain = await session.request(req.method, req.params);
           c.note(`${req.method} without task`, describeOutcome(plain));
-          if (plain.kind === 'result') verdicts.push(fail(`${req.method} ${j(req.params)} succeeds without task, but with task {ttl:60000} it answered ${describeOutcome(withTask)}; the task field must be ignored`));
-          else verdicts.push(info(`${req.method} ${j(req.params)} fails with and without task (${describeOutcome(plain)}), so the effect of task cannot be judged`));
+          if (plain.kind === 'result')
+            verdicts.push(
+              fail(
+                `${req.method} ${j(req.params)} succeeds without task, but with task {ttl:60000} it answered ${describeOutcome(withTask)}; the task field must be ignored`,
+              ),
+            );
+          else
+            verdicts.push(
+              info(
+                `${req.method} ${j(req.params)} fails with and without task (${describeOutcome(plain)}), so the effect of task cannot be judged`,
+              ),
+            );
         }
       }
 
@@ -132,27 +161,43 @@ const scenario: Scenario = {
         const args = role === 'F-ECHO' ? { seconds: 0, label: ctx.nonce('sup') } : { name: ctx.nonce('sup') };
         const o = await callToolAsTask(session, ctx.fixtures, role, args, { ttl: 60_000 });
         c.note('tools/call with task (no tasks capability)', describeOutcome(o));
-        if (o.kind !== 'result') verdicts.push(fail(`the server does not declare tasks.requests.tools.call, so tools/call with task must be processed normally, but it answered ${describeOutcome(o)}`));
+        if (o.kind !== 'result')
+          verdicts.push(
+            fail(
+              `the server does not declare tasks.requests.tools.call, so tools/call with task must be processed normally, but it answered ${describeOutcome(o)}`,
+            ),
+          );
         else if (createdTask(o) || o.result.task !== undefined) {
           await cancelQuietly(session, createdTask(o)?.taskId);
-          verdicts.push(fail(`the server does not declare tasks.requests.tools.call, so the task field must be ignored, but it answered ${outcomeShape(o)}`));
-        } else if (!Array.isArray(o.result.content)) verdicts.push(fail(`expected a CallToolResult with content, got ${describeOutcome(o)}`));
+          verdicts.push(
+            fail(
+              `the server does not declare tasks.requests.tools.call, so the task field must be ignored, but it answered ${outcomeShape(o)}`,
+            ),
+          );
+        } else if (!Array.isArray(o.result.content))
+          verdicts.push(fail(`expected a CallToolResult with content, got ${describeOutcome(o)}`));
         else verdicts.push(pass());
       }
 
       if (!verdicts.length) {
-        const why = noTasks ? 'no fixture tool to call' : 'the server declares tasks.requests.tools.call (part b needs S-NOTASK: a server started without task support)';
+        const why = noTasks
+          ? 'no fixture tool to call'
+          : 'the server declares tasks.requests.tools.call (part b needs S-NOTASK: a server started without task support)';
         return skip('missing-fixture', `needs a resource or prompt (F-RES) for part (a); ${why}`, ['F-RES', 'S-NOTASK']);
       }
       const v = worst(verdicts);
       if (v.status !== 'SUCCESS') return v;
-      const parts = [req ? `${req.method} with task returned a normal ${req.resultDef}` : '', noTasks && role ? 'tools/call with task on a server without task support returned a CallToolResult' : ''];
+      const parts = [
+        req ? `${req.method} with task returned a normal ${req.resultDef}` : '',
+        noTasks && role ? 'tools/call with task on a server without task support returned a CallToolResult' : '',
+      ];
       return pass(parts.filter(Boolean).join('; '));
     });
 
     await ctx.check(SUP_02, async (c) => {
       const session = await ctx.session();
-      if (!declaresToolTasks(session)) return info('the server declares no task support for tools/call, so it has no reason to reject plain calls');
+      if (!declaresToolTasks(session))
+        return info('the server declares no task support for tools/call, so it has no reason to reject plain calls');
       const byTool = ctx.fixtures.tools.map((t) => `${String(t.name)}: ${String(taskSupportOf(t))}`);
       c.note('taskSupportByTool', byTool);
       const observed: string[] = [];
@@ -164,12 +209,19 @@ const scenario: Scenario = {
         const o = await callTool(session, ctx.fixtures, role, args);
         const support = String(taskSupportOf(toolEntry(ctx, role) ?? {}));
         // An isError result is a refusal dressed as a result (e.g. the TS SDK's wrapped -32601), not an acceptance.
-        const answer = o.kind !== 'result' ? `rejected, ${describeOutcome(o)}` : o.result.isError === true ? `answered an isError result, ${describeOutcome(o)}` : 'accepted';
+        const answer =
+          o.kind !== 'result'
+            ? `rejected, ${describeOutcome(o)}`
+            : o.result.isError === true
+              ? `answered an isError result, ${describeOutcome(o)}`
+              : 'accepted';
         observed.push(`${ctx.fixtures.tool(role)} (${support}) without task: ${answer}`);
       }
       const required = ctx.fixtures.tools.filter((t) => taskSupportOf(t) === 'required').map((t) => String(t.name));
       c.note('plainCalls', observed);
-      return info(`tools requiring task augmentation: ${required.length ? required.join(', ') : 'none'}${observed.length ? `; ${observed.join('; ')}` : ''}`);
+      return info(
+        `tools requiring task augmentation: ${required.length ? required.join(', ') : 'none'}${observed.length ? `; ${observed.join('; ')}` : ''}`,
+      );
     });
 
     await ctx.check(TOOL_01, async (c) => {
@@ -182,7 +234,8 @@ const scenario: Scenario = {
           continue;
         }
         const ts = (execution as JsonObject | undefined)?.taskSupport;
-        if (ts !== undefined && !TaskSupport.safeParse(ts).success) problems.push(`${String(t.name)}: execution.taskSupport ${j(ts)} is not "forbidden", "optional" or "required"`);
+        if (ts !== undefined && !TaskSupport.safeParse(ts).success)
+          problems.push(`${String(t.name)}: execution.taskSupport ${j(ts)} is not "forbidden", "optional" or "required"`);
         const key = ts === undefined ? 'absent (forbidden)' : String(ts);
         counts[key] = (counts[key] ?? 0) + 1;
       }
@@ -199,7 +252,9 @@ const scenario: Scenario = {
       c.note('outcome', describeOutcome(o));
       await cancelQuietly(session, createdTask(o)?.taskId);
       if (o.kind === 'error' && o.error.code === -32601) return pass('tools/call with task on a forbidden tool returned -32601');
-      return warn(`expected JSON-RPC error -32601 for tools/call with task on ${ctx.fixtures.tool('F-SYNC')} (taskSupport forbidden), got ${outcomeShape(o)} (A25-20)`);
+      return warn(
+        `expected JSON-RPC error -32601 for tools/call with task on ${ctx.fixtures.tool('F-SYNC')} (taskSupport forbidden), got ${outcomeShape(o)} (A25-20)`,
+      );
     });
 
     await ctx.check(TOOL_03, async (c) => {
@@ -210,11 +265,19 @@ const scenario: Scenario = {
       c.note('outcome', describeOutcome(o));
       const tool = ctx.fixtures.tool('F-REQ');
       if (o.kind === 'error' && o.error.code === -32601) return pass(`tools/call without task on ${tool} (required) returned -32601`);
-      if (o.kind === 'error' && o.error.code === -32600) return warn(`tools/call without task on ${tool} (required) returned -32600; the tool-level rule requires -32601 (the error-handling section allows -32600, A25-01)`);
+      if (o.kind === 'error' && o.error.code === -32600)
+        return warn(
+          `tools/call without task on ${tool} (required) returned -32600; the tool-level rule requires -32601 (the error-handling section allows -32600, A25-01)`,
+        );
       if (o.kind === 'result') {
         const text = textOf(o.result) ?? '';
-        const hint = o.result.isError && /32601/.test(text) ? ' (the -32601 was wrapped into a CallToolResult with isError:true, as the TS SDK v1 McpServer does)' : '';
-        return fail(`tools/call without task on ${tool} (taskSupport required) must return JSON-RPC error -32601, but it returned ${outcomeShape(o)}${hint}`);
+        const hint =
+          o.result.isError && /32601/.test(text)
+            ? ' (the -32601 was wrapped into a CallToolResult with isError:true, as the TS SDK v1 McpServer does)'
+            : '';
+        return fail(
+          `tools/call without task on ${tool} (taskSupport required) must return JSON-RPC error -32601, but it returned ${outcomeShape(o)}${hint}`,
+        );
       }
       return fail(`tools/call without task on ${tool} (taskSupport required) must return JSON-RPC error -32601, got ${describeOutcome(o)}`);
     });
@@ -230,11 +293,21 @@ const scenario: Scenario = {
       c.note('asTask', describeOutcome(asTask));
       const verdicts: Verdict[] = [];
       const tool = ctx.fixtures.tool('F-ECHO');
-      if (plain.kind !== 'result') verdicts.push(warn(`${tool} is optional, but the plain call was rejected: ${describeOutcome(plain)} (allowed server-wide by T25-SUP-02, contradicts tool-level "optional", A25-21)`));
-      else if (plain.result.task !== undefined || validateDef('CallToolResult', plain.result)) verdicts.push(warn(`${tool} is optional; the plain call should return a CallToolResult, got ${outcomeShape(plain)}`));
+      if (plain.kind !== 'result')
+        verdicts.push(
+          warn(
+            `${tool} is optional, but the plain call was rejected: ${describeOutcome(plain)} (allowed server-wide by T25-SUP-02, contradicts tool-level "optional", A25-21)`,
+          ),
+        );
+      else if (plain.result.task !== undefined || validateDef('CallToolResult', plain.result))
+        verdicts.push(warn(`${tool} is optional; the plain call should return a CallToolResult, got ${outcomeShape(plain)}`));
       const bad = asTask.kind === 'result' ? validateDef('CreateTaskResult', asTask.result) : undefined;
       if (asTask.kind !== 'result' || bad || asTask.result.content !== undefined) {
-        verdicts.push(warn(`${tool} is optional; the call with task should return a CreateTaskResult, got ${outcomeShape(asTask)}${bad ? ` (${bad.errors.join('; ')})` : ''}`));
+        verdicts.push(
+          warn(
+            `${tool} is optional; the call with task should return a CreateTaskResult, got ${outcomeShape(asTask)}${bad ? ` (${bad.errors.join('; ')})` : ''}`,
+          ),
+        );
       }
       const v = worst(verdicts);
       return v.status === 'WARNING' ? v : pass(`${tool} answered a CallToolResult without task and a CreateTaskResult with task`);
@@ -243,14 +316,26 @@ const scenario: Scenario = {
 };
 
 /** SKIPPED unless the server declares tools/call task support and the role's tool advertises one of `supports`. */
-function negotiablePrecondition(ctx: ScenarioContext, session: Session, role: 'F-SYNC' | 'F-REQ' | 'F-ECHO', supports: string[]): Verdict | undefined {
+function negotiablePrecondition(
+  ctx: ScenarioContext,
+  session: Session,
+  role: 'F-SYNC' | 'F-REQ' | 'F-ECHO',
+  supports: string[],
+): Verdict | undefined {
   if (!declaresToolTasks(session)) {
-    return skip('missing-capability', 'the server does not declare capabilities.tasks.requests.tools.call; tool-level negotiation does not apply (see T25-SUP-01)', ['tasks.requests.tools.call']);
+    return skip(
+      'missing-capability',
+      'the server does not declare capabilities.tasks.requests.tools.call; tool-level negotiation does not apply (see T25-SUP-01)',
+      ['tasks.requests.tools.call'],
+    );
   }
   const entry = toolEntry(ctx, role);
   const support = String(taskSupportOf(entry ?? {}));
   if (!supports.includes(support)) {
-    return skip('not-applicable', `${ctx.fixtures.tool(role)} (${role}) advertises taskSupport ${support}; this check needs ${supports.join(' or ')}`);
+    return skip(
+      'not-applicable',
+      `${ctx.fixtures.tool(role)} (${role}) advertises taskSupport ${support}; this check needs ${supports.join(' or ')}`,
+    );
   }
   return undefined;
 }

@@ -7,7 +7,8 @@ import { cancelTask, createTask, pollUntil, ProbeError, releaseGate, sleep, unti
 const NOTIF_05: CheckSpec = {
   id: 'T25-NOTIF-05',
   name: 'Status notifications go only to the owner of the task',
-  description: 'Status notifications (and other task-related notifications) go only to the connection or authorization context that owns the task; another session never receives them.',
+  description:
+    'Status notifications (and other task-related notifications) go only to the connection or authorization context that owns the task; another session never receives them.',
   level: 'SHOULD',
   specRefs: ['tasks §Security Considerations', 'tasks §Task Isolation and Access Control'],
   fixtures: ['F-GATE', 'F-GATE-RELEASE'],
@@ -43,10 +44,18 @@ async function onlyOwner(ctx: ScenarioContext, c: CheckContext): Promise<Verdict
     await sleep(quietMs(ctx));
     const ownerSaw = a.notifications().filter((n) => ids.includes(aboutTask(n.params) as string));
     const leaked = b.notifications().filter((n) => ids.includes(aboutTask(n.params) as string));
-    c.note('ownerReceived', ownerSaw.map((n) => ({ method: n.method, status: n.params.status, channel: n.channel })));
-    c.note('otherSessionReceived', leaked.map((n) => ({ method: n.method, status: n.params.status, channel: n.channel })));
+    c.note(
+      'ownerReceived',
+      ownerSaw.map((n) => ({ method: n.method, status: n.params.status, channel: n.channel })),
+    );
+    c.note(
+      'otherSessionReceived',
+      leaked.map((n) => ({ method: n.method, status: n.params.status, channel: n.channel })),
+    );
     if (leaked.length) {
-      return warn(`session ${b.name} received ${leaked.length} notification(s) about tasks it does not own (created by ${a.name}): ${leaked.map((n) => `${n.method} ${String(n.params.status ?? '')}`.trim()).join(', ')}`);
+      return warn(
+        `session ${b.name} received ${leaked.length} notification(s) about tasks it does not own (created by ${a.name}): ${leaked.map((n) => `${n.method} ${String(n.params.status ?? '')}`.trim()).join(', ')}`,
+      );
     }
     return pass(`${b.name} received no notification about ${a.name}'s tasks (the owner received ${ownerSaw.length})`);
   } finally {

@@ -62,9 +62,19 @@ function integerToken(): number {
 async function runProgress(ctx: ScenarioContext, token: string | number, steps: number, intervalSeconds: number): Promise<ProgressRun> {
   const s = await ctx.session();
   const startSeq = s.wireSeq();
-  const task = await createTask(s, ctx.fixtures, 'F-PROGRESS', { steps, intervalSeconds }, { ttl: DEFAULT_TTL_MS }, { _meta: { progressToken: token } });
+  const task = await createTask(
+    s,
+    ctx.fixtures,
+    'F-PROGRESS',
+    { steps, intervalSeconds },
+    { ttl: DEFAULT_TTL_MS },
+    { _meta: { progressToken: token } },
+  );
   const poll = await pollUntil(s, task.taskId, untilTerminal, ctx.timeouts.settleMs + steps * intervalSeconds * 1000);
-  if (!poll.reached) throw new ProbeError(`progress_job task ${task.taskId} did not reach a terminal status (last: ${poll.observed.at(-1)?.status ?? 'none'})`);
+  if (!poll.reached)
+    throw new ProbeError(
+      `progress_job task ${task.taskId} did not reach a terminal status (last: ${poll.observed.at(-1)?.status ?? 'none'})`,
+    );
   const terminal = ctx
     .wire()
     .find(
@@ -94,12 +104,24 @@ async function sameToken01(ctx: ScenarioContext, c: CheckContext): Promise<Verdi
     const relatedButOther = all.filter((n) => n.relatedTask === run.task.taskId && !sameToken(n.token, token));
     const mine = mineOf(run, all);
     total += mine.length;
-    c.note(`token ${JSON.stringify(token)}`, { matching: mine.length, foreign: foreign.map((n) => n.token), relatedWithOtherToken: relatedButOther.map((n) => n.token) });
+    c.note(`token ${JSON.stringify(token)}`, {
+      matching: mine.length,
+      foreign: foreign.map((n) => n.token),
+      relatedWithOtherToken: relatedButOther.map((n) => n.token),
+    });
     if (foreign.length) {
-      verdicts.push(fail(`progress notification(s) with token(s) ${[...new Set(foreign.map((n) => JSON.stringify(n.token)))].join(', ')} that the harness never issued (task ${run.task.taskId} was created with ${JSON.stringify(token)})`));
+      verdicts.push(
+        fail(
+          `progress notification(s) with token(s) ${[...new Set(foreign.map((n) => JSON.stringify(n.token)))].join(', ')} that the harness never issued (task ${run.task.taskId} was created with ${JSON.stringify(token)})`,
+        ),
+      );
     }
     if (relatedButOther.length) {
-      verdicts.push(fail(`progress notification(s) related to task ${run.task.taskId} used token(s) ${[...new Set(relatedButOther.map((n) => JSON.stringify(n.token)))].join(', ')} instead of ${JSON.stringify(token)}`));
+      verdicts.push(
+        fail(
+          `progress notification(s) related to task ${run.task.taskId} used token(s) ${[...new Set(relatedButOther.map((n) => JSON.stringify(n.token)))].join(', ')} instead of ${JSON.stringify(token)}`,
+        ),
+      );
     }
   }
   if (total === 0 && verdicts.length === 0) return info('no progress notifications arrived for the task (allowed, see T25-PROG-04)');
@@ -113,15 +135,24 @@ async function stopsAtTerminal(ctx: ScenarioContext, c: CheckContext): Promise<V
   const mine = mineOf(run, progressNotifications(ctx, run.s, run.startSeq));
   const after = mine.filter((n) => n.seq > run.terminal.seq);
   c.note('terminalSeenAt', { seq: run.terminal.seq, t: run.terminal.t });
-  c.note('progress', mine.map((n) => ({ progress: n.progress, seq: n.seq, t: n.t, channel: n.channel })));
+  c.note(
+    'progress',
+    mine.map((n) => ({ progress: n.progress, seq: n.seq, t: n.t, channel: n.channel })),
+  );
   if (after.length === 0) return pass(`no progress notification after the task was seen terminal (${mine.length} before)`);
-  const describe = (list: ProgressSeen[]) => list.map((n) => `progress ${String(n.progress)} +${Math.round(n.t - run.terminal.t)} ms`).join(', ');
+  const describe = (list: ProgressSeen[]) =>
+    list.map((n) => `progress ${String(n.progress)} +${Math.round(n.t - run.terminal.t)} ms`).join(', ');
   if (ctx.transport === 'stdio') {
-    return fail(`${after.length} progress notification(s) arrived after tasks/get showed the task "${(run.terminal.message as { result: Task }).result.status}": ${describe(after)}`);
+    return fail(
+      `${after.length} progress notification(s) arrived after tasks/get showed the task "${(run.terminal.message as { result: Task }).result.status}": ${describe(after)}`,
+    );
   }
   // HTTP: progress and the tasks/get response travel on different streams; allow a short grace.
   const late = after.filter((n) => n.t - run.terminal.t > HTTP_GRACE_MS);
-  if (late.length) return warn(`${late.length} progress notification(s) arrived more than ${HTTP_GRACE_MS} ms after tasks/get showed the task terminal: ${describe(late)}`);
+  if (late.length)
+    return warn(
+      `${late.length} progress notification(s) arrived more than ${HTTP_GRACE_MS} ms after tasks/get showed the task terminal: ${describe(late)}`,
+    );
   return pass(`no progress notification later than ${HTTP_GRACE_MS} ms after the task was seen terminal`);
 }
 
@@ -129,11 +160,15 @@ async function increases(ctx: ScenarioContext, c: CheckContext): Promise<Verdict
   const run = await runProgress(ctx, `p-${ctx.nonce('prog')}`, 5, 0.05);
   await sleep(HTTP_GRACE_MS);
   const mine = mineOf(run, progressNotifications(ctx, run.s, run.startSeq));
-  c.note('progress', mine.map((n) => ({ progress: n.progress, channel: n.channel })));
+  c.note(
+    'progress',
+    mine.map((n) => ({ progress: n.progress, channel: n.channel })),
+  );
   if (mine.length === 0) return info('no progress notifications arrived; nothing to compare (T25-PROG-04)');
   const verdicts: Verdict[] = [];
   const nonNumbers = mine.filter((n) => typeof n.progress !== 'number');
-  if (nonNumbers.length) verdicts.push(fail(`progress value(s) that are not numbers: ${nonNumbers.map((n) => JSON.stringify(n.progress)).join(', ')}`));
+  if (nonNumbers.length)
+    verdicts.push(fail(`progress value(s) that are not numbers: ${nonNumbers.map((n) => JSON.stringify(n.progress)).join(', ')}`));
   const strict: string[] = [];
   const acrossStreams: string[] = [];
   for (let i = 1; i < mine.length; i++) {
@@ -145,8 +180,18 @@ async function increases(ctx: ScenarioContext, c: CheckContext): Promise<Verdict
     list.push(`${prev.progress} -> ${cur.progress} (notifications ${i} and ${i + 1})`);
   }
   const values = mine.map((n) => String(n.progress)).join(', ');
-  if (strict.length) verdicts.push(fail(`progress did not strictly increase: ${strict.slice(0, 3).join('; ')}${strict.length > 3 ? ` and ${strict.length - 3} more` : ''} (values: ${values})`));
-  if (acrossStreams.length) verdicts.push(warn(`progress did not increase between notifications received on different HTTP streams: ${acrossStreams.slice(0, 3).join('; ')} (values: ${values})`));
+  if (strict.length)
+    verdicts.push(
+      fail(
+        `progress did not strictly increase: ${strict.slice(0, 3).join('; ')}${strict.length > 3 ? ` and ${strict.length - 3} more` : ''} (values: ${values})`,
+      ),
+    );
+  if (acrossStreams.length)
+    verdicts.push(
+      warn(
+        `progress did not increase between notifications received on different HTTP streams: ${acrossStreams.slice(0, 3).join('; ')} (values: ${values})`,
+      ),
+    );
   verdicts.push(pass(`progress strictly increased over ${mine.length} notification(s): ${mine.map((n) => String(n.progress)).join(', ')}`));
   return worst(verdicts);
 }

@@ -98,10 +98,13 @@ const quietMs = (ctx: ScenarioContext) => 1500 + (ctx.transport === 'http' ? 250
 /** Polls to terminal; throws ProbeError (the check cannot run) when the task never gets there. */
 async function settle(ctx: ScenarioContext, s: Session, task: Task): Promise<Task> {
   const poll = await pollUntil(s, task.taskId, untilTerminal, ctx.timeouts.settleMs);
-  if (poll.failure) throw new ProbeError(`tasks/get on ${task.taskId} failed while polling: ${describeOutcome(poll.failure)}`, poll.failure);
+  if (poll.failure)
+    throw new ProbeError(`tasks/get on ${task.taskId} failed while polling: ${describeOutcome(poll.failure)}`, poll.failure);
   if (!poll.reached) {
     const last = poll.observed.at(-1)?.status;
-    throw new ProbeError(`task ${task.taskId} did not reach a terminal status within ${ctx.timeouts.settleMs} ms (last status: ${last ?? 'none'})`);
+    throw new ProbeError(
+      `task ${task.taskId} did not reach a terminal status within ${ctx.timeouts.settleMs} ms (last status: ${last ?? 'none'})`,
+    );
   }
   return poll.reached;
 }
@@ -111,12 +114,19 @@ async function resultOfCompleted(ctx: ScenarioContext, c: CheckContext): Promise
   const label = ctx.nonce('res');
   const task = await createTask(s, ctx.fixtures, 'F-ECHO', { seconds: 0.2, label });
   const final = await settle(ctx, s, task);
-  if (final.status !== 'completed') throw new ProbeError(`slow_compute task ended "${final.status}", not "completed"; cannot check the result of a completed task`);
+  if (final.status !== 'completed')
+    throw new ProbeError(`slow_compute task ended "${final.status}", not "completed"; cannot check the result of a completed task`);
   const o = await taskResult(s, task.taskId);
   c.note('tasksResult', describeOutcome(o));
-  if (o.kind !== 'result') return fail(`tasks/result on the completed task ${task.taskId} answered ${describeOutcome(o)}; expected a successful response carrying the CallToolResult`);
+  if (o.kind !== 'result')
+    return fail(
+      `tasks/result on the completed task ${task.taskId} answered ${describeOutcome(o)}; expected a successful response carrying the CallToolResult`,
+    );
   const content = o.result.content;
-  if (!Array.isArray(content)) return fail(`tasks/result answered a result without a content array (${describeOutcome(o)}); expected the CallToolResult of slow_compute`);
+  if (!Array.isArray(content))
+    return fail(
+      `tasks/result answered a result without a content array (${describeOutcome(o)}); expected the CallToolResult of slow_compute`,
+    );
   const expected = `computed:${label}`;
   const found = content.some((b) => typeof (b as { text?: unknown })?.text === 'string' && (b as { text: string }).text.includes(expected));
   if (!found) return fail(`tasks/result content does not contain "${expected}" (got ${JSON.stringify(content).slice(0, 300)})`);
@@ -138,7 +148,9 @@ async function sameAsDirect(ctx: ScenarioContext, c: CheckContext): Promise<Verd
   c.note('direct', b);
   c.note('viaTask', a);
   if (!isDeepStrictEqual(a, b)) {
-    return fail(`tasks/result ${JSON.stringify(a).slice(0, 300)} differs from the direct call's result ${JSON.stringify(b).slice(0, 300)} (compared without _meta)`);
+    return fail(
+      `tasks/result ${JSON.stringify(a).slice(0, 300)} differs from the direct call's result ${JSON.stringify(b).slice(0, 300)} (compared without _meta)`,
+    );
   }
   return pass('tasks/result equals the direct call result (without _meta)');
 }
@@ -156,7 +168,9 @@ async function blocksUntilTerminal(ctx: ScenarioContext, c: CheckContext): Promi
     let finalOutcome: RpcOutcome | undefined;
     if (early !== TIMED_OUT) {
       if (early.kind !== 'closed' || ctx.transport !== 'http') {
-        return fail(`tasks/result answered within ${window} ms while the gate was closed and the task was still running: ${describeOutcome(early)}; it must block until the task is terminal`);
+        return fail(
+          `tasks/result answered within ${window} ms while the gate was closed and the task was still running: ${describeOutcome(early)}; it must block until the task is terminal`,
+        );
       }
       // HTTP: the SSE stream closed without a response; the transport allows that, the client asks again.
       verdicts.push(warn(`the tasks/result SSE stream closed without a response (${early.reason}); asked again after the release`));
@@ -173,12 +187,15 @@ async function blocksUntilTerminal(ctx: ScenarioContext, c: CheckContext): Promi
       // The connection is wedged behind the blocked tasks/result: drop it so later checks get a fresh one.
       released = true;
       await s.close().catch(() => undefined);
-      return fail(`release_gate got no answer while tasks/result was pending (${describeOutcome(e.outcome)}): the server handles requests one at a time, so a blocked tasks/result blocks every other request (on stdio, handle requests concurrently)`);
+      return fail(
+        `release_gate got no answer while tasks/result was pending (${describeOutcome(e.outcome)}): the server handles requests one at a time, so a blocked tasks/result blocks every other request (on stdio, handle requests concurrently)`,
+      );
     }
     released = true;
     if (early === TIMED_OUT) {
       const settled = await within(pending, ctx.timeouts.settleMs);
-      if (settled === TIMED_OUT) return fail(`tasks/result did not answer within ${ctx.timeouts.settleMs} ms after release_gate ended the task`);
+      if (settled === TIMED_OUT)
+        return fail(`tasks/result did not answer within ${ctx.timeouts.settleMs} ms after release_gate ended the task`);
       finalOutcome = settled;
       if (settled.kind === 'closed' && ctx.transport === 'http') {
         verdicts.push(warn(`the tasks/result SSE stream closed without a response (${settled.reason}); asked again`));
@@ -190,7 +207,8 @@ async function blocksUntilTerminal(ctx: ScenarioContext, c: CheckContext): Promi
       finalOutcome = await taskResult(s, task.taskId);
     }
     c.note('tasksResult', describeOutcome(finalOutcome));
-    if (finalOutcome.kind !== 'result') return fail(`after release, tasks/result answered ${describeOutcome(finalOutcome)}; expected the final CallToolResult`);
+    if (finalOutcome.kind !== 'result')
+      return fail(`after release, tasks/result answered ${describeOutcome(finalOutcome)}; expected the final CallToolResult`);
     const expected = `released:${gateId}`;
     const text = textOf(finalOutcome.result);
     if (!text?.includes(expected)) return fail(`tasks/result answered ${describeOutcome(finalOutcome)}; expected text "${expected}"`);
@@ -215,18 +233,23 @@ async function sameRpcError(ctx: ScenarioContext, c: CheckContext): Promise<Verd
   const o = await taskResult(s, task.taskId);
   c.note('tasksResult', describeOutcome(o));
   if (o.kind === 'result') {
-    return fail(`tasks/result answered a successful result (${describeOutcome(o)}), but the tool ended with JSON-RPC error ${RPCERR_CODE}; tasks/result must return that same error`);
+    return fail(
+      `tasks/result answered a successful result (${describeOutcome(o)}), but the tool ended with JSON-RPC error ${RPCERR_CODE}; tasks/result must return that same error`,
+    );
   }
   if (o.kind !== 'error') return fail(`tasks/result answered ${describeOutcome(o)}; expected JSON-RPC error ${RPCERR_CODE}`);
   const verdicts: Verdict[] = [];
-  if (o.error.code !== RPCERR_CODE) verdicts.push(fail(`tasks/result error code ${o.error.code} differs from the fixture's documented code ${RPCERR_CODE}`));
+  if (o.error.code !== RPCERR_CODE)
+    verdicts.push(fail(`tasks/result error code ${o.error.code} differs from the fixture's documented code ${RPCERR_CODE}`));
   if (direct.kind === 'error') {
     if (direct.error.code !== o.error.code) {
       verdicts.push(fail(`tasks/result error code ${o.error.code} differs from the direct call's code ${direct.error.code}`));
     } else if (direct.error.message !== o.error.message || !isDeepStrictEqual(direct.error.data, o.error.data)) {
       // A25-15: only the code is clearly required to match.
       verdicts.push(
-        warn(`tasks/result error has the same code but a different message/data than the direct call ("${o.error.message}" vs "${direct.error.message}")`),
+        warn(
+          `tasks/result error has the same code but a different message/data than the direct call ("${o.error.message}" vs "${direct.error.message}")`,
+        ),
       );
     }
   } else {
@@ -244,12 +267,19 @@ async function toolErrorAsResult(ctx: ScenarioContext, c: CheckContext): Promise
   const o = await taskResult(s, task.taskId);
   c.note('tasksResult', describeOutcome(o));
   if (o.kind !== 'result') {
-    return fail(`tasks/result answered ${describeOutcome(o)}; a tool result with isError:true must come back as a successful response carrying that CallToolResult`);
+    return fail(
+      `tasks/result answered ${describeOutcome(o)}; a tool result with isError:true must come back as a successful response carrying that CallToolResult`,
+    );
   }
-  if (o.result.isError !== true) return fail(`tasks/result answered a result without isError:true (${describeOutcome(o)}); expected failing_job's isError CallToolResult`);
+  if (o.result.isError !== true)
+    return fail(
+      `tasks/result answered a result without isError:true (${describeOutcome(o)}); expected failing_job's isError CallToolResult`,
+    );
   if (!isDeepStrictEqual(o.result.content, TOOLERR_CONTENT)) {
     // failing_job is taskSupport "required", so there is no direct call to compare with: the contract is the reference.
-    return warn(`tasks/result content ${JSON.stringify(o.result.content).slice(0, 300)} differs from failing_job's documented content ${JSON.stringify(TOOLERR_CONTENT)}`);
+    return warn(
+      `tasks/result content ${JSON.stringify(o.result.content).slice(0, 300)} differs from failing_job's documented content ${JSON.stringify(TOOLERR_CONTENT)}`,
+    );
   }
   return pass('tasks/result answered the isError CallToolResult as a successful response');
 }
@@ -263,9 +293,13 @@ async function cancelledReturns(ctx: ScenarioContext, c: CheckContext): Promise<
     if (cancel.kind !== 'result') throw new ProbeError(`tasks/cancel of the running task failed: ${describeOutcome(cancel)}`, cancel);
     const bound = PROMPT_MS + (ctx.transport === 'http' ? 250 : 0);
     const o = await within(taskResult(s, task.taskId, bound + ctx.timeouts.requestMs), bound);
-    if (o === TIMED_OUT) return fail(`tasks/result on the cancelled task ${task.taskId} did not answer within ${bound} ms; a cancelled task is terminal, so it must not block`);
+    if (o === TIMED_OUT)
+      return fail(
+        `tasks/result on the cancelled task ${task.taskId} did not answer within ${bound} ms; a cancelled task is terminal, so it must not block`,
+      );
     c.note('tasksResult', describeOutcome(o));
-    if (o.kind === 'timeout' || o.kind === 'closed') return fail(`tasks/result on the cancelled task did not answer: ${describeOutcome(o)}`);
+    if (o.kind === 'timeout' || o.kind === 'closed')
+      return fail(`tasks/result on the cancelled task did not answer: ${describeOutcome(o)}`);
     return pass(`tasks/result on the cancelled task answered at once: ${describeOutcome(o as RpcOutcome)}`);
   } finally {
     await releaseGate(s, ctx.fixtures, gateId).catch(() => undefined);
@@ -281,12 +315,17 @@ async function pendingAnsweredOnCancel(ctx: ScenarioContext, c: CheckContext): P
     // Give the tasks/result time to reach the server before cancelling (HTTP POSTs may race).
     const early = await within(pending, 300 + (ctx.transport === 'http' ? 250 : 0));
     if (early !== TIMED_OUT) {
-      throw new ProbeError(`tasks/result answered before the task was terminal (${describeOutcome(early)}), so no pending tasks/result could be observed (see T25-RES-03)`);
+      throw new ProbeError(
+        `tasks/result answered before the task was terminal (${describeOutcome(early)}), so no pending tasks/result could be observed (see T25-RES-03)`,
+      );
     }
     const cancel = await cancelTask(s, task.taskId);
     if (cancel.kind !== 'result') throw new ProbeError(`tasks/cancel of the running task failed: ${describeOutcome(cancel)}`, cancel);
     const o = await within(pending, ctx.timeouts.settleMs);
-    if (o === TIMED_OUT) return fail(`the tasks/result pending since before the cancel did not answer within ${ctx.timeouts.settleMs} ms after tasks/cancel made the task terminal`);
+    if (o === TIMED_OUT)
+      return fail(
+        `the tasks/result pending since before the cancel did not answer within ${ctx.timeouts.settleMs} ms after tasks/cancel made the task terminal`,
+      );
     c.note('tasksResult', describeOutcome(o));
     if (o.kind === 'timeout') return fail(`the pending tasks/result never answered: ${describeOutcome(o)}`);
     return pass(`the pending tasks/result answered after the cancel: ${describeOutcome(o)}`);

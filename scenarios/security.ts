@@ -5,11 +5,22 @@ import type { RpcOutcome, Scenario, ScenarioContext } from '../harness/scenario.
 import { cancelTask, createTask, describeOutcome, getTask, mapLimit, taskResult } from '../harness/tasks.js';
 import { analyzeIds, summarizeIds } from './lib/id-stats.js';
 import { closeQuietly, j, needTaskTool, releaseQuietly } from './lib/receiver-support.js';
-import { createEchoTasks, createGated, firstSkip, needTasksCapability, needTasksMember, outcomeLabel, randomTaskId, statusOf, tally, walkTaskList } from './lib/task-probes.js';
+import {
+  createEchoTasks,
+  createGated,
+  firstSkip,
+  needTasksCapability,
+  needTasksMember,
+  outcomeLabel,
+  randomTaskId,
+  statusOf,
+  tally,
+  walkTaskList,
+} from './lib/task-probes.js';
 
 const SEC_01: CheckSpec = {
   id: 'T25-SEC-01',
-  name: "Another principal cannot get, fetch or cancel a task",
+  name: 'Another principal cannot get, fetch or cancel a task',
   description:
     'When an authorization context exists, tasks are bound to it: tasks/get, tasks/result and tasks/cancel from a different principal are rejected, and the owner still sees the task unchanged.',
   level: 'MUST',
@@ -41,7 +52,8 @@ const SEC_03: CheckSpec = {
 const SEC_04: CheckSpec = {
   id: 'T25-SEC-04',
   name: 'No tasks.list without requestor identity',
-  description: 'A receiver that cannot identify requestors should not declare tasks.list: a fresh HTTP session must not see the tasks of another session in tasks/list.',
+  description:
+    'A receiver that cannot identify requestors should not declare tasks.list: a fresh HTTP session must not see the tasks of another session in tasks/list.',
   level: 'SHOULD',
   specRefs: ['tasks §Task Isolation and Access Control'],
   fixtures: ['F-ECHO'],
@@ -51,7 +63,8 @@ const SEC_04: CheckSpec = {
 const SEC_05: CheckSpec = {
   id: 'T25-SEC-05',
   name: 'Rate limiting of task operations (observation)',
-  description: 'Receivers should rate-limit task operations. A small burst of tasks/get calls for an unknown ID records whether and how the server throttles.',
+  description:
+    'Receivers should rate-limit task operations. A small burst of tasks/get calls for an unknown ID records whether and how the server throttles.',
   level: 'SHOULD',
   specRefs: ['tasks §Task Isolation and Access Control'],
   fixtures: [],
@@ -60,7 +73,8 @@ const SEC_05: CheckSpec = {
 const SEC_06: CheckSpec = {
   id: 'T25-SEC-06',
   name: 'A maximum ttl is enforced',
-  description: 'Receivers should enforce a maximum ttl (and limit concurrent tasks per requestor): a request for ttl 315360000000 (10 years) is granted a smaller ttl.',
+  description:
+    'Receivers should enforce a maximum ttl (and limit concurrent tasks per requestor): a request for ttl 315360000000 (10 years) is granted a smaller ttl.',
   level: 'SHOULD',
   specRefs: ['tasks §Resource Management r1.1', 'tasks §Resource Management r1.2'],
   fixtures: ['F-ECHO'],
@@ -69,7 +83,8 @@ const SEC_06: CheckSpec = {
 const SEC_07: CheckSpec = {
   id: 'T25-SEC-07',
   name: 'Limits documented, cleanup, audit logging (manual)',
-  description: 'Limits (max ttl, max concurrent tasks) should be documented, expired tasks cleaned up promptly, and task operations audit-logged. Not testable black-box: a manual checklist item.',
+  description:
+    'Limits (max ttl, max concurrent tasks) should be documented, expired tasks cleaned up promptly, and task operations audit-logged. Not testable black-box: a manual checklist item.',
   level: 'SHOULD',
   specRefs: ['tasks §Resource Management', 'tasks §Audit and Logging'],
   fixtures: [],
@@ -112,13 +127,22 @@ async function sec01(ctx: ScenarioContext) {
           rejection('tasks/result', await taskResult(b, task.taskId, 3000)),
           rejection('tasks/cancel', await cancelTask(b, task.taskId)),
         ];
-        c.note('principal B', verdicts.map((v) => v.message));
+        c.note(
+          'principal B',
+          verdicts.map((v) => v.message),
+        );
         const owner = await statusOf(a, task.taskId);
         if (owner.status !== 'working') {
-          verdicts.push(fail(`after principal B's attempts, principal A's task must still be "working"; tasks/get shows ${owner.status ? `"${owner.status}"` : describeOutcome(owner.outcome)}`));
+          verdicts.push(
+            fail(
+              `after principal B's attempts, principal A's task must still be "working"; tasks/get shows ${owner.status ? `"${owner.status}"` : describeOutcome(owner.outcome)}`,
+            ),
+          );
         }
         const bad = verdicts.filter((v) => v.status === 'FAILURE');
-        return bad.length ? worst(bad) : pass(`principal B was refused on every operation (${verdicts.map((v) => v.message).join('; ')}) and A's task is still working`);
+        return bad.length
+          ? worst(bad)
+          : pass(`principal B was refused on every operation (${verdicts.map((v) => v.message).join('; ')}) and A's task is still working`);
       } finally {
         await releaseQuietly(a, ctx, gateId);
       }
@@ -144,9 +168,18 @@ async function sec02(ctx: ScenarioContext) {
       const missing = ofB.filter((t) => !walk.ids.has(t.taskId)).map((t) => t.taskId);
       c.note('listed for B', walk.ids.size);
       const verdicts: Verdict[] = [];
-      if (leaked.length) verdicts.push(fail(`principal B's tasks/list contains ${leaked.length} of principal A's 3 tasks (e.g. ${leaked[0]}); it must list only B's own tasks`, { leaked }));
-      if (missing.length) verdicts.push(fail(`principal B's tasks/list lacks ${missing.length} of B's own 3 tasks (e.g. ${missing[0]})`, { missing }));
-      return verdicts.length ? worst(verdicts) : pass(`principal B's list (${walk.ids.size} tasks) holds all 3 of B's tasks and none of A's`);
+      if (leaked.length)
+        verdicts.push(
+          fail(
+            `principal B's tasks/list contains ${leaked.length} of principal A's 3 tasks (e.g. ${leaked[0]}); it must list only B's own tasks`,
+            { leaked },
+          ),
+        );
+      if (missing.length)
+        verdicts.push(fail(`principal B's tasks/list lacks ${missing.length} of B's own 3 tasks (e.g. ${missing[0]})`, { missing }));
+      return verdicts.length
+        ? worst(verdicts)
+        : pass(`principal B's list (${walk.ids.size} tasks) holds all 3 of B's tasks and none of A's`);
     } finally {
       await closeQuietly(a);
       await closeQuietly(b);
@@ -169,12 +202,17 @@ async function sec03(ctx: ScenarioContext) {
     const verdicts: Verdict[] = [];
     if (stats.sequential) {
       const msg = `task IDs are guessable: ${stats.sequential}`;
-      verdicts.push(bound ? warn(`${msg} (the target authenticates requestors, so binding should protect them; still, use random IDs)`) : fail(`${msg}; IDs must be cryptographically random`));
+      verdicts.push(
+        bound
+          ? warn(`${msg} (the target authenticates requestors, so binding should protect them; still, use random IDs)`)
+          : fail(`${msg}; IDs must be cryptographically random`),
+      );
     }
     if (stats.timeOrdered) verdicts.push(warn(`task IDs are time-based (${stats.timeOrdered}); a time-ordered ID is partly predictable`));
     if (stats.length.min < 16) verdicts.push(warn(`task IDs are short (${stats.length.min} characters; at least 16 expected)`));
     if (stats.entropyBits < 96) verdicts.push(warn(`estimated entropy of ~${Math.round(stats.entropyBits)} bits is below 96 bits`));
-    if (stats.distinct < stats.count) verdicts.push(fail(`${stats.count - stats.distinct} task IDs repeat within ${stats.count} new tasks`));
+    if (stats.distinct < stats.count)
+      verdicts.push(fail(`${stats.count - stats.distinct} task IDs repeat within ${stats.count} new tasks`));
     return verdicts.length ? worst(verdicts.map((v) => ({ ...v, message: `${v.message} [${summary}]` }))) : pass(summary);
   });
 }
@@ -182,17 +220,22 @@ async function sec03(ctx: ScenarioContext) {
 async function sec04(ctx: ScenarioContext) {
   await ctx.check(SEC_04, async (c) => {
     if (ctx.principals > 0) {
-      return skip('not-applicable', 'the target authenticates requestors (bearer tokens); listing per authorization context is checked by T25-SEC-02');
+      return skip(
+        'not-applicable',
+        'the target authenticates requestors (bearer tokens); listing per authorization context is checked by T25-SEC-02',
+      );
     }
     const a = await ctx.session();
-    if (needTasksMember(a, 'list') !== undefined) return pass('the server does not declare tasks.list, as recommended for a receiver that cannot identify requestors');
+    if (needTasksMember(a, 'list') !== undefined)
+      return pass('the server does not declare tasks.list, as recommended for a receiver that cannot identify requestors');
     const pre = needTaskTool(ctx, a, 'F-ECHO');
     if (pre) return pre;
     const [task] = await createEchoTasks(ctx, a, 1);
     const b = await ctx.connect();
     try {
       const walk = await walkTaskList(b);
-      if (walk.failure) return pass(`a fresh session's tasks/list failed (${describeOutcome(walk.failure.outcome)}), so it exposes nothing`);
+      if (walk.failure)
+        return pass(`a fresh session's tasks/list failed (${describeOutcome(walk.failure.outcome)}), so it exposes nothing`);
       c.note('listed for the fresh session', walk.ids.size);
       if (task && walk.ids.has(task.taskId)) {
         return warn(
@@ -243,10 +286,20 @@ async function sec06(ctx: ScenarioContext) {
     const { outcome } = await statusOf(s, created.taskId);
     // tasks/get is where the actual ttl MUST appear; fall back to the CreateTaskResult.
     const granted = outcome.kind === 'result' ? outcome.result.ttl : created.ttl;
-    c.note('ttl', { requested: TEN_YEARS_MS, inCreateTaskResult: created.ttl, inTasksGet: outcome.kind === 'result' ? outcome.result.ttl : describeOutcome(outcome) });
-    if (granted === null) return warn(`a request for ttl ${TEN_YEARS_MS} ms (10 years) was granted an unlimited ttl (null): enforce and document a maximum ttl`);
-    if (granted === TEN_YEARS_MS) return warn(`a request for ttl ${TEN_YEARS_MS} ms (10 years) was granted unchanged: enforce and document a maximum ttl`);
-    return pass(`a request for ttl ${TEN_YEARS_MS} ms was capped to ${j(granted)} ms (the concurrency limit is opt-in and not probed here)`);
+    c.note('ttl', {
+      requested: TEN_YEARS_MS,
+      inCreateTaskResult: created.ttl,
+      inTasksGet: outcome.kind === 'result' ? outcome.result.ttl : describeOutcome(outcome),
+    });
+    if (granted === null)
+      return warn(
+        `a request for ttl ${TEN_YEARS_MS} ms (10 years) was granted an unlimited ttl (null): enforce and document a maximum ttl`,
+      );
+    if (granted === TEN_YEARS_MS)
+      return warn(`a request for ttl ${TEN_YEARS_MS} ms (10 years) was granted unchanged: enforce and document a maximum ttl`);
+    return pass(
+      `a request for ttl ${TEN_YEARS_MS} ms was capped to ${j(granted)} ms (the concurrency limit is opt-in and not probed here)`,
+    );
   });
 }
 

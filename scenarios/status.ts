@@ -4,7 +4,17 @@ import { fail, pass, skip, type CheckSpec, type Verdict } from '../harness/check
 import { isTerminal, type Task } from '../harness/protocol.js';
 import type { FixtureRole } from '../harness/checks.js';
 import type { JsonObject, Scenario, ScenarioContext, Session } from '../harness/scenario.js';
-import { cancelTask, createTask, describeOutcome, getTask, pollDelay, pollUntil, ProbeError, sleep, untilTerminal } from '../harness/tasks.js';
+import {
+  cancelTask,
+  createTask,
+  describeOutcome,
+  getTask,
+  pollDelay,
+  pollUntil,
+  ProbeError,
+  sleep,
+  untilTerminal,
+} from '../harness/tasks.js';
 import { at, declaresToolTasks, hasGate, needTaskTool, releaseQuietly } from './lib/receiver-support.js';
 
 export const LIFE_01: CheckSpec = {
@@ -59,8 +69,11 @@ const scenario: Scenario = {
         const args = role === 'F-GATE' ? { gateId } : { seconds: 1.5, label: ctx.nonce('life01') };
         const task = await createTask(session, ctx.fixtures, role, args);
         c.note('createdStatus', task.status);
-        if (task.status === 'working') return pass(`the CreateTaskResult of ${role === 'F-GATE' ? 'a gated job (gate closed)' : 'a 1.5 s F-ECHO'} says working`);
-        return fail(`a new task must begin in "working"; the CreateTaskResult of ${role === 'F-GATE' ? 'a gated job whose gate is still closed' : 'a 1.5 s F-ECHO'} says ${JSON.stringify(task.status)}`);
+        if (task.status === 'working')
+          return pass(`the CreateTaskResult of ${role === 'F-GATE' ? 'a gated job (gate closed)' : 'a 1.5 s F-ECHO'} says working`);
+        return fail(
+          `a new task must begin in "working"; the CreateTaskResult of ${role === 'F-GATE' ? 'a gated job whose gate is still closed' : 'a 1.5 s F-ECHO'} says ${JSON.stringify(task.status)}`,
+        );
       } finally {
         if (role === 'F-GATE') await releaseQuietly(session, ctx, gateId);
       }
@@ -82,7 +95,8 @@ const scenario: Scenario = {
         verdicts.push(await terminalStaysPut(ctx, session, kind, c.note));
       }
       if (skipped.length) c.note('notExercised', skipped);
-      if (!verdicts.length) return skip('missing-fixture', `no terminal kind could be exercised (${skipped.join('; ')})`, ['F-ECHO', 'F-TOOLERR', 'F-GATE']);
+      if (!verdicts.length)
+        return skip('missing-fixture', `no terminal kind could be exercised (${skipped.join('; ')})`, ['F-ECHO', 'F-TOOLERR', 'F-GATE']);
       const failed = verdicts.filter((v) => v.status === 'FAILURE');
       if (failed.length) return fail(failed.map((v) => v.message).join('; '));
       return pass(verdicts.map((v) => v.message).join('; '));
@@ -91,7 +105,12 @@ const scenario: Scenario = {
 };
 
 /** Drives one task to its first terminal observation, then re-reads it STABLE_POLLS times. */
-async function terminalStaysPut(ctx: ScenarioContext, session: Session, kind: TerminalKind, note: (k: string, v: unknown) => void): Promise<Verdict> {
+async function terminalStaysPut(
+  ctx: ScenarioContext,
+  session: Session,
+  kind: TerminalKind,
+  note: (k: string, v: unknown) => void,
+): Promise<Verdict> {
   const gateId = ctx.nonce('g');
   const args: JsonObject = kind.role === 'F-GATE' ? { gateId } : kind.role === 'F-ECHO' ? { seconds: 0, label: ctx.nonce('life03') } : {};
   try {
@@ -103,11 +122,16 @@ async function terminalStaysPut(ctx: ScenarioContext, session: Session, kind: Te
       first = o.result as unknown as Task;
     } else {
       const polled = await pollUntil(session, task.taskId, untilTerminal, ctx.timeouts.settleMs);
-      if (polled.failure) throw new ProbeError(`tasks/get failed while waiting for ${kind.expect}: ${describeOutcome(polled.failure)}`, polled.failure);
+      if (polled.failure)
+        throw new ProbeError(`tasks/get failed while waiting for ${kind.expect}: ${describeOutcome(polled.failure)}`, polled.failure);
       first = polled.reached;
-      if (!first) throw new ProbeError(`the ${kind.role} task was not terminal within ${ctx.timeouts.settleMs} ms (last status ${polled.observed.at(-1)?.status})`);
+      if (!first)
+        throw new ProbeError(
+          `the ${kind.role} task was not terminal within ${ctx.timeouts.settleMs} ms (last status ${polled.observed.at(-1)?.status})`,
+        );
     }
-    if (!isTerminal(first.status)) return fail(`${kind.expect}: expected a terminal status, first observation says ${JSON.stringify(first.status)}`);
+    if (!isTerminal(first.status))
+      return fail(`${kind.expect}: expected a terminal status, first observation says ${JSON.stringify(first.status)}`);
 
     const seen: string[] = [first.status];
     let gone = false;
@@ -125,7 +149,9 @@ async function terminalStaysPut(ctx: ScenarioContext, session: Session, kind: Te
       seen.push(String(status));
       if (status !== first.status) {
         note(`${kind.expect}Timeline`, seen);
-        return fail(`task ${task.taskId} was ${first.status} and later reported ${JSON.stringify(status)}${gone ? ' (after a -32602)' : ''}; a terminal status must never change (timeline ${seen.join(' → ')})`);
+        return fail(
+          `task ${task.taskId} was ${first.status} and later reported ${JSON.stringify(status)}${gone ? ' (after a -32602)' : ''}; a terminal status must never change (timeline ${seen.join(' → ')})`,
+        );
       }
     }
     note(`${kind.expect}Timeline`, seen);

@@ -69,8 +69,13 @@ async function createTimed(ctx: ScenarioContext, session: Session, ttl: number):
 /** SKIPPED unless the granted ttl is finite and within the waiting budget. */
 function ttlUsable(ttl: unknown, requested = SHORT_TTL_MS): Verdict | undefined {
   if (ttl === null) return skip('not-applicable', 'the server granted ttl null (unlimited retention), so there is no expiry to observe');
-  if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0) return skip('not-applicable', `the server granted ttl ${j(ttl)}, which is not a usable duration (see T25-TTL-03)`);
-  if (ttl > TTL_BUDGET_MS) return skip('not-applicable', `the server granted ttl ${ttl} ms for a requested ${requested} ms, above the ${TTL_BUDGET_MS} ms waiting budget`);
+  if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0)
+    return skip('not-applicable', `the server granted ttl ${j(ttl)}, which is not a usable duration (see T25-TTL-03)`);
+  if (ttl > TTL_BUDGET_MS)
+    return skip(
+      'not-applicable',
+      `the server granted ttl ${ttl} ms for a requested ${requested} ms, above the ${TTL_BUDGET_MS} ms waiting budget`,
+    );
   return undefined;
 }
 
@@ -90,7 +95,12 @@ async function awaitCompleted(ctx: ScenarioContext, session: Session, created: C
 function expiredOutcome(method: string, o: RpcOutcome): { verdict: Verdict; gone: boolean } {
   if (o.kind === 'result') return { verdict: info(`${method}: retained`), gone: false };
   if (o.kind === 'error' && o.error.code === -32602) return { verdict: pass(), gone: true };
-  return { verdict: fail(`${method} on an expired task must answer either the task (still retained) or -32602 (Invalid params) once it is deleted; got ${describeOutcome(o)}`), gone: false };
+  return {
+    verdict: fail(
+      `${method} on an expired task must answer either the task (still retained) or -32602 (Invalid params) once it is deleted; got ${describeOutcome(o)}`,
+    ),
+    gone: false,
+  };
 }
 
 const scenario: Scenario = {
@@ -152,8 +162,11 @@ const scenario: Scenario = {
       const failed = outcomes.filter((o) => o.verdict.status === 'FAILURE');
       if (failed.length) return fail(failed.map((o) => o.verdict.message).join('; '));
       const retained = outcomes.filter((o) => !o.gone).length;
-      if (retained) return info(`the task was still retained ${EXPIRY_GRACE_MS} ms after createdAt + ttl (${ttl} ms); deletion is optional (A25-06)`);
-      return pass(`after createdAt + ttl (${ttl} ms) + ${EXPIRY_GRACE_MS} ms, ${outcomes.map((_, i) => ['tasks/get', 'tasks/result', 'tasks/cancel'][i]).join(', ')} answered -32602`);
+      if (retained)
+        return info(`the task was still retained ${EXPIRY_GRACE_MS} ms after createdAt + ttl (${ttl} ms); deletion is optional (A25-06)`);
+      return pass(
+        `after createdAt + ttl (${ttl} ms) + ${EXPIRY_GRACE_MS} ms, ${outcomes.map((_, i) => ['tasks/get', 'tasks/result', 'tasks/cancel'][i]).join(', ')} answered -32602`,
+      );
     });
 
     await ctx.check(TTL_06, async (c) => {
@@ -169,7 +182,8 @@ const scenario: Scenario = {
       const state = await awaitCompleted(ctx, session, created, t);
       // sentAt is a lower bound of createdAt: a -32602 received before sentAt + ttl is provably early.
       const deadline = created.sentAt + t;
-      if (state === 'expired') return warn(`task ${created.task.taskId} was already gone before it was seen completed, within its ttl of ${t} ms`);
+      if (state === 'expired')
+        return warn(`task ${created.task.taskId} was already gone before it was seen completed, within its ttl of ${t} ms`);
       const probes: string[] = [];
       for (const fraction of [0.5, 0.9]) {
         const offset = Math.max(0, Math.min(fraction * t, t - RETENTION_MARGIN_MS));
@@ -185,9 +199,13 @@ const scenario: Scenario = {
           probes.push(`${label}: -32602`);
           c.note('probes', probes);
           if (receivedAt < deadline) {
-            return warn(`task ${created.task.taskId} (ttl ${t} ms, not cancelled) answered -32602 ${receivedAt - created.sentAt} ms after creation; it should stay retrievable until createdAt + ttl`);
+            return warn(
+              `task ${created.task.taskId} (ttl ${t} ms, not cancelled) answered -32602 ${receivedAt - created.sentAt} ms after creation; it should stay retrievable until createdAt + ttl`,
+            );
           }
-          return info(`the probe arrived too late to judge (${receivedAt - created.sentAt} ms ≥ ttl ${t} ms): -32602 after expiry is allowed`);
+          return info(
+            `the probe arrived too late to judge (${receivedAt - created.sentAt} ms ≥ ttl ${t} ms): -32602 after expiry is allowed`,
+          );
         }
         throw new ProbeError(`tasks/get during the task's ttl failed: ${describeOutcome(o)}`, o);
       }

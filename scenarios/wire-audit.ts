@@ -4,7 +4,18 @@
 // own so that it means something when run alone (`--scenario wire-audit`).
 import type { CheckSpec, Verdict } from '../harness/checks.js';
 import type { JsonObject, Scenario, ScenarioContext, Session } from '../harness/scenario.js';
-import { cancelTask, createTask, DEFAULT_TTL_MS, getTask, listTasks, pollUntil, releaseGate, sleep, taskResult, untilTerminal } from '../harness/tasks.js';
+import {
+  cancelTask,
+  createTask,
+  DEFAULT_TTL_MS,
+  getTask,
+  listTasks,
+  pollUntil,
+  releaseGate,
+  sleep,
+  taskResult,
+  untilTerminal,
+} from '../harness/tasks.js';
 import { createdAtFormat, lastUpdatedAt, pollIntervalType, taskIdsAreStrings, ttlPresent } from './audit/fields.js';
 import { httpStreamRules } from './audit/http-streams.js';
 import { lifecycleEdges, notificationCoverage, notificationsAgree, stableIdentity } from './audit/lifecycle.js';
@@ -52,7 +63,8 @@ const LIFE_04: CheckSpec = {
 const TTL_01: CheckSpec = {
   id: 'T25-TTL-01',
   name: 'Every Task carries an RFC 3339 createdAt',
-  description: 'Every task response carries createdAt, an ISO 8601 timestamp in the RFC 3339 profile (schema: every Task in CreateTaskResult, get, list, cancel and notifications).',
+  description:
+    'Every task response carries createdAt, an ISO 8601 timestamp in the RFC 3339 profile (schema: every Task in CreateTaskResult, get, list, cancel and notifications).',
   level: 'MUST',
   specRefs: ['tasks §TTL and Resource Management r1'],
   fixtures: [],
@@ -61,7 +73,8 @@ const TTL_01: CheckSpec = {
 const TTL_02: CheckSpec = {
   id: 'T25-TTL-02',
   name: 'Every Task carries an RFC 3339 lastUpdatedAt',
-  description: 'Every task response carries lastUpdatedAt in the same format; semantics (WARN only): not before createdAt and never decreasing.',
+  description:
+    'Every task response carries lastUpdatedAt in the same format; semantics (WARN only): not before createdAt and never decreasing.',
   level: 'MUST',
   specRefs: ['tasks §TTL and Resource Management r2'],
   fixtures: [],
@@ -106,7 +119,8 @@ const META_03: CheckSpec = {
 const NOTIF_01: CheckSpec = {
   id: 'T25-NOTIF-01',
   name: 'Which transitions produce status notifications',
-  description: 'The server may send notifications/tasks/status on status changes, possibly only for some transitions (recorded: which transitions, on which channels).',
+  description:
+    'The server may send notifications/tasks/status on status changes, possibly only for some transitions (recorded: which transitions, on which channels).',
   level: 'MAY',
   specRefs: ['tasks §Task Notifications r1'],
   fixtures: [],
@@ -115,7 +129,8 @@ const NOTIF_01: CheckSpec = {
 const NOTIF_02: CheckSpec = {
   id: 'T25-NOTIF-02',
   name: 'Status notifications carry the full Task',
-  description: 'When sent, notifications/tasks/status params are the full Task: taskId, status, createdAt, lastUpdatedAt and ttl, plus optional statusMessage and pollInterval.',
+  description:
+    'When sent, notifications/tasks/status params are the full Task: taskId, status, createdAt, lastUpdatedAt and ttl, plus optional statusMessage and pollInterval.',
   level: 'MUST',
   specRefs: ['tasks §Task Status Notification', 'schema TaskStatusNotificationParams'],
   fixtures: [],
@@ -133,7 +148,8 @@ const NOTIF_03: CheckSpec = {
 const NOTIF_04: CheckSpec = {
   id: 'T25-NOTIF-04',
   name: 'Status notifications agree with the lifecycle',
-  description: 'Notifications agree with the lifecycle: no non-terminal status after a terminal one, nothing that contradicts a later tasks/get (stdio: FAIL; HTTP: WARN, streams are not ordered).',
+  description:
+    'Notifications agree with the lifecycle: no non-terminal status after a terminal one, nothing that contradicts a later tasks/get (stdio: FAIL; HTTP: WARN, streams are not ordered).',
   level: 'MUST',
   specRefs: ['tasks §Task Status Lifecycle'],
   fixtures: [],
@@ -145,7 +161,11 @@ const HTTP_02: CheckSpec = {
   description:
     'Task traffic follows Streamable HTTP: each server message goes on one stream only, no JSON-RPC response on the standalone GET stream except when resuming, SSE event ids (if used) unique within the session.',
   level: 'MUST',
-  specRefs: ['transports §Listening for Messages from the Server r4', 'transports §Multiple Connections', 'transports §Resumability and Redelivery r1'],
+  specRefs: [
+    'transports §Listening for Messages from the Server r4',
+    'transports §Multiple Connections',
+    'transports §Resumability and Redelivery r1',
+  ],
   fixtures: [],
   transports: ['http'],
 };
@@ -201,7 +221,14 @@ async function exercise(ctx: ScenarioContext): Promise<void> {
   if (fx.has('F-TOOLERR')) await attempt(ctx, 'failing_job task', () => toResult('F-TOOLERR', {}));
   if (fx.has('F-PROGRESS')) {
     await attempt(ctx, 'progress_job task', async () => {
-      const t = await createTask(s, fx, 'F-PROGRESS', { steps: 2, intervalSeconds: 0.05 }, { ttl: DEFAULT_TTL_MS }, { _meta: { progressToken: `p-${ctx.nonce('audit')}` } });
+      const t = await createTask(
+        s,
+        fx,
+        'F-PROGRESS',
+        { steps: 2, intervalSeconds: 0.05 },
+        { ttl: DEFAULT_TTL_MS },
+        { _meta: { progressToken: `p-${ctx.nonce('audit')}` } },
+      );
       await pollUntil(s, t.taskId, untilTerminal, ctx.timeouts.settleMs);
       await taskResult(s, t.taskId);
     });
@@ -213,7 +240,23 @@ async function exercise(ctx: ScenarioContext): Promise<void> {
 const scenario: Scenario = {
   name: 'wire-audit',
   description: 'Passive checks over every recorded message: schema, timelines, timestamps, notifications (run last)',
-  checks: [SCHEMA, ID_01, LIFE_02, LIFE_04, TTL_01, TTL_02, TTL_03, TTL_07, META_01, META_03, NOTIF_01, NOTIF_02, NOTIF_03, NOTIF_04, HTTP_02],
+  checks: [
+    SCHEMA,
+    ID_01,
+    LIFE_02,
+    LIFE_04,
+    TTL_01,
+    TTL_02,
+    TTL_03,
+    TTL_07,
+    META_01,
+    META_03,
+    NOTIF_01,
+    NOTIF_02,
+    NOTIF_03,
+    NOTIF_04,
+    HTTP_02,
+  ],
   runs: 'last',
   async run(ctx) {
     await exercise(ctx);
@@ -221,7 +264,12 @@ const scenario: Scenario = {
     const messages = serverMessages(all, ctx.transport);
     const obs = taskObservations(all, ctx.transport);
     const audit = (spec: CheckSpec, verdict: () => Verdict) => ctx.check(spec, async () => verdict());
-    await audit(SCHEMA, () => schemaValid(all.filter((e) => e.transport === ctx.transport), messages));
+    await audit(SCHEMA, () =>
+      schemaValid(
+        all.filter((e) => e.transport === ctx.transport),
+        messages,
+      ),
+    );
     await audit(ID_01, () => taskIdsAreStrings(obs));
     await audit(LIFE_02, () => lifecycleEdges(obs, ctx.transport));
     await audit(LIFE_04, () => stableIdentity(obs));

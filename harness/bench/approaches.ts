@@ -86,7 +86,8 @@ async function viaPoll(target: BenchTarget, seconds: number, label: string, t0: 
     if (g.kind !== 'result') throw new CallFailed(`tasks/get: ${describeOutcome(g)}`);
     status = g.result.status as string | undefined;
     if (typeof g.result.pollInterval === 'number') pollInterval = g.result.pollInterval;
-    if (performance.now() > deadline) throw new CallFailed(`task ${created.taskId} still ${String(status)} a minute after its work should have ended`);
+    if (performance.now() > deadline)
+      throw new CallFailed(`task ${created.taskId} still ${String(status)} a minute after its work should have ended`);
   }
   if (status !== 'completed') throw new CallFailed(`task ended ${String(status)}, expected completed`);
   const o = await target.session.request('tasks/result', { taskId: created.taskId });
@@ -101,7 +102,12 @@ const CALLS: Record<Exclude<ApproachName, 'sequential'>, Call> = { gather: direc
 let labelCounter = 0;
 
 /** One round of one approach on one target. Never throws: a failure is carried as `error`. */
-export async function runRound(target: BenchTarget, approach: ApproachName, durations: number[], labelPrefix = 'bench'): Promise<RoundOutcome> {
+export async function runRound(
+  target: BenchTarget,
+  approach: ApproachName,
+  durations: number[],
+  labelPrefix = 'bench',
+): Promise<RoundOutcome> {
   const labels = durations.map((d) => `${labelPrefix}-${approach}-${d}s-${++labelCounter}`);
   const t0 = performance.now();
   try {
@@ -173,7 +179,10 @@ export async function runApproaches(targets: BenchTarget[], options: ApproachOpt
 }
 
 /** The figures the brief asks for, by name: c/b and d/b are ratioToGather of tasks-result and tasks-poll. */
-export function overheadRatios(approaches: BenchApproach[], target: string): { resultOverGather: number | null; pollOverGather: number | null } {
+export function overheadRatios(
+  approaches: BenchApproach[],
+  target: string,
+): { resultOverGather: number | null; pollOverGather: number | null } {
   const find = (n: ApproachName) => approaches.find((a) => a.target === target && a.name === n);
   return { resultOverGather: find('tasks-result')?.ratioToGather ?? null, pollOverGather: find('tasks-poll')?.ratioToGather ?? null };
 }

@@ -5,7 +5,10 @@ import { round } from './stats.js';
 
 /** Mermaid breaks on these in names and titles. */
 function clean(text: string): string {
-  return text.replace(/[:;#"`\n\r]/g, ' ').replace(/\s+/g, ' ').trim();
+  return text
+    .replace(/[:;#"`\n\r]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Short names for chart labels: "A"/"B" when comparing, nothing for a single target. */
@@ -27,7 +30,12 @@ export interface TimelineChartOptions {
 export function timelineChart(spans: TimelineSpan[], options: TimelineChartOptions): string {
   const tags = targetTags(options.targets);
   const secs = options.durations.map((d) => `${d} s`).join(', ');
-  const lines = ['gantt', `  title ${clean(`One round of ${secs} calls, as the client saw them`)}`, '  dateFormat x', '  axisFormat %S.%L s'];
+  const lines = [
+    'gantt',
+    `  title ${clean(`One round of ${secs} calls, as the client saw them`)}`,
+    '  dateFormat x',
+    '  axisFormat %S.%L s',
+  ];
   const order: ApproachName[] = ['sequential', 'gather', 'tasks-result', 'tasks-poll'];
   for (const approach of order) {
     for (const target of options.targets) {
@@ -61,7 +69,12 @@ export const SCALE_SERIES = [
 /** Lines in the order of SCALE_SERIES per target (xychart has no legend: scaleChartLegend() says which is which). */
 export function scaleChart(scale: BenchScale[], targets: string[]): string {
   const sizes = [...new Set(scale.map((s) => s.tasks))].sort((a, b) => a - b);
-  const lines = ['xychart-beta', '  title "Milliseconds against concurrent tasks"', `  x-axis "concurrent tasks" [${sizes.map((n) => `"${n}"`).join(', ')}]`, '  y-axis "ms"'];
+  const lines = [
+    'xychart-beta',
+    '  title "Milliseconds against concurrent tasks"',
+    `  x-axis "concurrent tasks" [${sizes.map((n) => `"${n}"`).join(', ')}]`,
+    '  y-axis "ms"',
+  ];
   for (const target of targets) {
     for (const series of SCALE_SERIES) {
       const values = sizes.map((n) => {

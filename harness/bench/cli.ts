@@ -147,10 +147,12 @@ export function parseBenchArgs(argv: string[]): BenchCliOptions | 'help' {
   const transport = values.transport ?? 'stdio';
   if (transport !== 'stdio' && transport !== 'http') throw new UsageError(`--transport must be stdio or http, got '${transport}'`);
   const common = resolveTargetOptions(values, command);
-  if (!common.embedded && values.transport !== undefined) throw new UsageError('--transport picks the embedded reference server\'s transport; it does not apply to a target you give');
+  if (!common.embedded && values.transport !== undefined)
+    throw new UsageError("--transport picks the embedded reference server's transport; it does not apply to a target you give");
   const specs = common.embedded ? referenceTargetSpecs({ transports: [transport] }) : common.targets;
 
-  if (values.compare !== undefined && values['compare-url'] !== undefined) throw new UsageError('give either --compare or --compare-url, not both');
+  if (values.compare !== undefined && values['compare-url'] !== undefined)
+    throw new UsageError('give either --compare or --compare-url, not both');
   let compare: TargetSpec | undefined;
   if (values.compare !== undefined) {
     const words = splitCommand(values.compare);
@@ -164,8 +166,14 @@ export function parseBenchArgs(argv: string[]): BenchCliOptions | 'help' {
     }
   }
 
-  if (values['seed-durations'] && values.durations !== undefined) throw new UsageError('give either --seed-durations or --durations, not both');
-  const durations = values.durations !== undefined ? values.durations.split(',').map((d) => positiveNumber('--durations', d)) : values['seed-durations'] ? SEED_DURATIONS : DEFAULT_DURATIONS;
+  if (values['seed-durations'] && values.durations !== undefined)
+    throw new UsageError('give either --seed-durations or --durations, not both');
+  const durations =
+    values.durations !== undefined
+      ? values.durations.split(',').map((d) => positiveNumber('--durations', d))
+      : values['seed-durations']
+        ? SEED_DURATIONS
+        : DEFAULT_DURATIONS;
   const maxTasks = values['max-tasks'] !== undefined ? positiveInt('--max-tasks', values['max-tasks']) : 1000;
   if (maxTasks > 10_000) throw new UsageError(`--max-tasks is at most 10000, got ${maxTasks}`);
   let phases: Phase[] = [...PHASES];
@@ -182,7 +190,8 @@ export function parseBenchArgs(argv: string[]): BenchCliOptions | 'help' {
     durations,
     rounds: values.rounds !== undefined ? positiveInt('--rounds', values.rounds) : DEFAULT_ROUNDS,
     scaleSizes: scaleSizesUpTo(maxTasks),
-    scaleSeconds: values['scale-seconds'] !== undefined ? positiveNumber('--scale-seconds', values['scale-seconds']) : DEFAULT_SCALE_SECONDS,
+    scaleSeconds:
+      values['scale-seconds'] !== undefined ? positiveNumber('--scale-seconds', values['scale-seconds']) : DEFAULT_SCALE_SECONDS,
     opTimeMs: values['op-time'] !== undefined ? positiveInt('--op-time', values['op-time']) : DEFAULT_OP_TIME_MS,
     phases,
     wire: values.wire ?? false,
@@ -230,7 +239,8 @@ export interface Connectivity {
 
 const defaultConnectivity: Connectivity = {
   createTarget,
-  loadFixtures: (session, target, mapping) => loadFixtures(session, mapping, { principals: target.principals, canRestart: target.canRestart }),
+  loadFixtures: (session, target, mapping) =>
+    loadFixtures(session, mapping, { principals: target.principals, canRestart: target.canRestart }),
 };
 
 /** The pid of the server process behind the target's (single) session, when the harness spawned it. */
@@ -293,7 +303,10 @@ function benchReportFile(bench: BenchReport, targets: Target[], options: BenchCl
 }
 
 /** Runs the bench against already-parsed options; used by runBench and by tests (with a custom io). */
-export async function executeBench(options: BenchCliOptions, io?: Connectivity): Promise<{ exitCode: number; report?: Report; outDir?: string; message?: string }> {
+export async function executeBench(
+  options: BenchCliOptions,
+  io?: Connectivity,
+): Promise<{ exitCode: number; report?: Report; outDir?: string; message?: string }> {
   const c = io ?? defaultConnectivity;
   const wire = options.wire ? new WireLog() : new DiscardingWireLog();
   const specs = [...options.specs, ...(options.compare ? [options.compare] : [])];
@@ -322,7 +335,9 @@ export async function executeBench(options: BenchCliOptions, io?: Connectivity):
       const missing = (['F-ECHO', 'F-SYNC'] as const).filter((r) => !fixtures.has(r));
       if (missing.length) {
         const tools = { 'F-ECHO': 'slow_compute', 'F-SYNC': 'greet' };
-        throw new UsageError(`${labels[i]} lacks the fixture tool(s) ${missing.map((r) => `${tools[r]} (${r})`).join(', ')} the bench needs; implement them or map them with --fixtures`);
+        throw new UsageError(
+          `${labels[i]} lacks the fixture tool(s) ${missing.map((r) => `${tools[r]} (${r})`).join(', ')} the bench needs; implement them or map them with --fixtures`,
+        );
       }
       benchTargets.push({ label: labels[i]!, session, fixtures, pid: serverPid(target) });
     }
@@ -344,7 +359,13 @@ export async function executeBench(options: BenchCliOptions, io?: Connectivity):
       if (!exit) continue;
       const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
       const tail = target.stderrTail(10).trim();
-      problems.unshift({ scenario: 'bench', transport: target.transport, target: labels[i]!, message: `the server exited (${how}) during the bench; figures after that are errors`, ...(tail ? { stderrTail: tail } : {}) });
+      problems.unshift({
+        scenario: 'bench',
+        transport: target.transport,
+        target: labels[i]!,
+        message: `the server exited (${how}) during the bench; figures after that are errors`,
+        ...(tail ? { stderrTail: tail } : {}),
+      });
     }
     const report = benchReportFile(bench, targets, options, startedAt, problems);
     const outDir = resolve(options.out ?? `${defaultOutDir()}-bench`);
@@ -353,7 +374,8 @@ export async function executeBench(options: BenchCliOptions, io?: Connectivity):
   } catch (err) {
     progress.done();
     if (err instanceof UsageError || err instanceof TargetError) {
-      const tail = err instanceof TargetError && err.stderrTail.trim() ? ` | stderr: ${err.stderrTail.trim().split('\n').slice(-3).join(' / ')}` : '';
+      const tail =
+        err instanceof TargetError && err.stderrTail.trim() ? ` | stderr: ${err.stderrTail.trim().split('\n').slice(-3).join(' / ')}` : '';
       return { exitCode: 2, message: `${err.message}${tail}` };
     }
     throw err;

@@ -4,7 +4,11 @@
 import type { BenchComparison, BenchReport } from './model.js';
 import { ratio } from './stats.js';
 
-export function compareTargets(report: Pick<BenchReport, 'approaches' | 'operations' | 'scale'>, first: string, second: string): BenchComparison[] {
+export function compareTargets(
+  report: Pick<BenchReport, 'approaches' | 'operations' | 'scale'>,
+  first: string,
+  second: string,
+): BenchComparison[] {
   const out: BenchComparison[] = [];
   const add = (figure: string, a: number | null | undefined, b: number | null | undefined) => {
     const r = ratio(a, b);

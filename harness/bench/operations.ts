@@ -7,9 +7,25 @@ import type { JsonObject, RpcOutcome } from '../scenario.js';
 import { describeOutcome } from '../tasks.js';
 import type { BenchOperation } from './model.js';
 import { percentileSorted, ratio } from './stats.js';
-import { BENCH_TTL_MS, BenchError, type BenchTarget, createdTask, errorMessage, type Progress, silent, slowComputeParams } from './types.js';
+import {
+  BENCH_TTL_MS,
+  BenchError,
+  type BenchTarget,
+  createdTask,
+  errorMessage,
+  type Progress,
+  silent,
+  slowComputeParams,
+} from './types.js';
 
-export const OPERATION_NAMES = ['ping', 'tools/call (direct)', 'task create', 'tasks/get', 'tasks/result (finished)', 'tasks/list (page)'] as const;
+export const OPERATION_NAMES = [
+  'ping',
+  'tools/call (direct)',
+  'task create',
+  'tasks/get',
+  'tasks/result (finished)',
+  'tasks/list (page)',
+] as const;
 export type OperationName = (typeof OPERATION_NAMES)[number];
 
 export interface OperationOptions {
@@ -36,7 +52,8 @@ async function prepare(target: BenchTarget, labelPrefix: string): Promise<Prepar
   const label = `${labelPrefix}-ops-finished`;
   const created = createdTask(await target.session.request('tools/call', slowComputeParams(target, 0, label, { ttl: BENCH_TTL_MS })));
   const done = await target.session.request('tasks/result', { taskId: created.taskId });
-  if (done.kind !== 'result') throw new BenchError(`could not finish a task to measure tasks/get and tasks/result: ${describeOutcome(done)}`);
+  if (done.kind !== 'result')
+    throw new BenchError(`could not finish a task to measure tasks/get and tasks/result: ${describeOutcome(done)}`);
   return { finishedTaskId: created.taskId };
 }
 
@@ -60,11 +77,15 @@ function operation(name: OperationName, target: BenchTarget, prepared: Prepared,
       };
     }
     case 'task create':
-      return async () => void createdTask(await s.request('tools/call', slowComputeParams(target, 0, `${labelPrefix}-ops-create-${++n}`, { ttl: BENCH_TTL_MS })));
+      return async () =>
+        void createdTask(
+          await s.request('tools/call', slowComputeParams(target, 0, `${labelPrefix}-ops-create-${++n}`, { ttl: BENCH_TTL_MS })),
+        );
     case 'tasks/get':
       return async () => {
         const r = expectResult(name, await s.request('tasks/get', { taskId: prepared.finishedTaskId }));
-        if (r.taskId !== prepared.finishedTaskId) throw new BenchError(`tasks/get answered another task: ${JSON.stringify(r).slice(0, 200)}`);
+        if (r.taskId !== prepared.finishedTaskId)
+          throw new BenchError(`tasks/get answered another task: ${JSON.stringify(r).slice(0, 200)}`);
       };
     case 'tasks/result (finished)':
       return async () => void expectResult(name, await s.request('tasks/result', { taskId: prepared.finishedTaskId }));
@@ -91,12 +112,19 @@ interface Slice {
 
 /** One tinybench run of one operation: its raw latency samples (ms) and the time they add up to. */
 async function measureSlice(name: OperationName, fn: () => Promise<void>, timeMs: number, minIterations: number): Promise<Slice> {
-  const bench = new Bench({ time: timeMs, iterations: minIterations, warmupTime: Math.min(50, timeMs / 4), warmupIterations: 5, retainSamples: true });
+  const bench = new Bench({
+    time: timeMs,
+    iterations: minIterations,
+    warmupTime: Math.min(50, timeMs / 4),
+    warmupIterations: 5,
+    retainSamples: true,
+  });
   bench.add(name, fn);
   await bench.run();
   const result = bench.tasks[0]?.result;
   if (!result || result.state !== 'completed') {
-    const why = result && result.state === 'errored' ? errorMessage(result.error) : `tinybench ended in state ${result?.state ?? 'unknown'}`;
+    const why =
+      result && result.state === 'errored' ? errorMessage(result.error) : `tinybench ended in state ${result?.state ?? 'unknown'}`;
     return { samples: [], totalTime: 0, error: why };
   }
   return { samples: [...(result.latency.samples ?? [])], totalTime: result.totalTime };
@@ -104,7 +132,8 @@ async function measureSlice(name: OperationName, fn: () => Promise<void>, timeMs
 
 function summarizeSlices(name: OperationName, target: BenchTarget, slices: Slice[]): BenchOperation {
   const failed = slices.find((s) => s.error);
-  if (failed) return { name, target: target.label, p50Ms: 0, p95Ms: 0, p99Ms: 0, opsPerSec: 0, samples: 0, ratioToPing: null, error: failed.error };
+  if (failed)
+    return { name, target: target.label, p50Ms: 0, p95Ms: 0, p99Ms: 0, opsPerSec: 0, samples: 0, ratioToPing: null, error: failed.error };
   const samples = slices.flatMap((s) => s.samples).sort((a, b) => a - b);
   const totalTime = slices.reduce((sum, s) => sum + s.totalTime, 0);
   return {
@@ -135,7 +164,14 @@ export async function runOperations(targets: BenchTarget[], options: OperationOp
       prepared.set(t.label, err instanceof Error ? err : new Error(String(err)));
     }
   }
-  const order: OperationName[] = ['ping', 'tools/call (direct)', 'tasks/get', 'tasks/result (finished)', 'tasks/list (page)', 'task create'];
+  const order: OperationName[] = [
+    'ping',
+    'tools/call (direct)',
+    'tasks/get',
+    'tasks/result (finished)',
+    'tasks/list (page)',
+    'task create',
+  ];
   // Warm every code path (client and server JIT) before anything is measured, or whichever operation
   // runs first (ping, the floor) pays for it and every ratio to ping looks too good.
   for (const target of targets) {
@@ -178,7 +214,9 @@ export async function runOperations(targets: BenchTarget[], options: OperationOp
     }
   }
   const out: BenchOperation[] = [];
-  for (const target of targets) for (const name of order.filter((n) => applies(n, target))) out.push(summarizeSlices(name, target, slices.get(sliceKey(target, name)) ?? []));
+  for (const target of targets)
+    for (const name of order.filter((n) => applies(n, target)))
+      out.push(summarizeSlices(name, target, slices.get(sliceKey(target, name)) ?? []));
   for (const op of out) {
     const ping = out.find((o) => o.target === op.target && o.name === 'ping' && !o.error);
     op.ratioToPing = op.error ? null : ratio(op.p50Ms, ping?.p50Ms);

@@ -5,7 +5,8 @@ import { scaleChartLegend, targetTags } from './charts.js';
 import type { BenchReport } from './model.js';
 import { round } from './stats.js';
 
-const ms = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const ms = (v: number | null | undefined) =>
+  v === null || v === undefined || !Number.isFinite(v) ? '–' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
 const x = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : `${v.toFixed(2)}x`);
 const mb = (v: number | null | undefined) => (v === null || v === undefined ? '–' : `${(v / 1024 / 1024).toFixed(1)}`);
 
@@ -39,7 +40,16 @@ function operationGrid(r: BenchReport): Grid {
     rows: r.operations.map((o) =>
       o.error
         ? [...(multi ? [tags.get(o.target) ?? o.target] : []), o.name, `error: ${o.error}`, '', '', '', '', '']
-        : [...(multi ? [tags.get(o.target) ?? o.target] : []), o.name, ms(o.p50Ms), ms(o.p95Ms), ms(o.p99Ms), o.opsPerSec.toFixed(0), x(o.ratioToPing), String(o.samples)],
+        : [
+            ...(multi ? [tags.get(o.target) ?? o.target] : []),
+            o.name,
+            ms(o.p50Ms),
+            ms(o.p95Ms),
+            ms(o.p99Ms),
+            o.opsPerSec.toFixed(0),
+            x(o.ratioToPing),
+            String(o.samples),
+          ],
     ),
   };
 }
@@ -48,7 +58,16 @@ function scaleGrid(r: BenchReport): Grid {
   const multi = r.targets.length > 1;
   const tags = targetTags(r.targets);
   return {
-    head: [...(multi ? ['target'] : []), 'tasks', 'create all ms', 'all terminal ms', 'fetch all ms', 'tasks/get p50/p95/p99 ms', 'RSS before→after MiB', 'correct'],
+    head: [
+      ...(multi ? ['target'] : []),
+      'tasks',
+      'create all ms',
+      'all terminal ms',
+      'fetch all ms',
+      'tasks/get p50/p95/p99 ms',
+      'RSS before→after MiB',
+      'correct',
+    ],
     rows: r.scale.map((s) => [
       ...(multi ? [tags.get(s.target) ?? s.target] : []),
       String(s.tasks),
@@ -123,16 +142,32 @@ export function renderBenchMarkdown(r: BenchReport): string {
     );
   }
   if (r.approaches.length) {
-    out.push('### Approaches', '', 'Three `slow_compute` calls made four ways on one warm connection: sequential direct calls, concurrent direct calls (gather), tasks fetched with `tasks/result`, tasks polled with `tasks/get` at the server\'s `pollInterval`. Ratio to gather above 1 is the cost of the task path.', '');
+    out.push(
+      '### Approaches',
+      '',
+      "Three `slow_compute` calls made four ways on one warm connection: sequential direct calls, concurrent direct calls (gather), tasks fetched with `tasks/result`, tasks polled with `tasks/get` at the server's `pollInterval`. Ratio to gather above 1 is the cost of the task path.",
+      '',
+    );
     out.push(markdownTable(approachGrid(r)), '');
-    if (r.charts?.timeline) out.push('One round (the last), each call from request sent to result received:', '', '```mermaid', r.charts.timeline, '```', '');
+    if (r.charts?.timeline)
+      out.push('One round (the last), each call from request sent to result received:', '', '```mermaid', r.charts.timeline, '```', '');
   }
   if (r.operations.length) {
-    out.push('### Operations', '', 'Latency with one request in flight (tinybench); `p50 / ping` sets each against `ping` on the same connection, the transport\'s floor.', '');
+    out.push(
+      '### Operations',
+      '',
+      "Latency with one request in flight (tinybench); `p50 / ping` sets each against `ping` on the same connection, the transport's floor.",
+      '',
+    );
     out.push(markdownTable(operationGrid(r)), '');
   }
   if (r.scale.length) {
-    out.push('### Scale', '', 'N tasks alive at once: time to create them all, to see all terminal by polling `tasks/get`, and to fetch every result (each checked against its own label). `tasks/get` latency is sampled under that load.', '');
+    out.push(
+      '### Scale',
+      '',
+      'N tasks alive at once: time to create them all, to see all terminal by polling `tasks/get`, and to fetch every result (each checked against its own label). `tasks/get` latency is sampled under that load.',
+      '',
+    );
     out.push(markdownTable(scaleGrid(r)), '');
     if (r.charts?.scale) out.push('```mermaid', r.charts.scale, '```', '', scaleChartLegend(r.targets), '');
   }

@@ -7,7 +7,18 @@ import { describeOutcome, mapLimit } from '../tasks.js';
 import type { BenchScale } from './model.js';
 import { readRssBytes } from './rss.js';
 import { percentiles } from './stats.js';
-import { BENCH_TTL_MS, type BenchTarget, checkComputed, createdTask, errorMessage, honouredPollInterval, type Progress, silent, sleep, slowComputeParams } from './types.js';
+import {
+  BENCH_TTL_MS,
+  type BenchTarget,
+  checkComputed,
+  createdTask,
+  errorMessage,
+  honouredPollInterval,
+  type Progress,
+  silent,
+  sleep,
+  slowComputeParams,
+} from './types.js';
 
 export const DEFAULT_SCALE_SIZES = [1, 10, 100, 1000];
 export const DEFAULT_SCALE_SECONDS = 0.5;
@@ -45,7 +56,9 @@ export async function measureScale(target: BenchTarget, n: number, options: Scal
   const t0 = performance.now();
   await mapLimit(entries, options.concurrency, async (e) => {
     try {
-      const created = createdTask(await s.request('tools/call', slowComputeParams(target, options.seconds, e.label, { ttl: BENCH_TTL_MS })));
+      const created = createdTask(
+        await s.request('tools/call', slowComputeParams(target, options.seconds, e.label, { ttl: BENCH_TTL_MS })),
+      );
       e.taskId = created.taskId;
       e.status = created.status;
       pollInterval ??= created.pollInterval;
@@ -110,7 +123,9 @@ export async function measureScale(target: BenchTarget, n: number, options: Scal
     rssBeforeBytes,
     rssAfterBytes,
     getRequests: getLatencies.length,
-    ...(failed.length ? { failures: failed.length, error: error ?? `${failed.length} of ${n} tasks wrong; first: ${failed[0]!.problem}` } : {}),
+    ...(failed.length
+      ? { failures: failed.length, error: error ?? `${failed.length} of ${n} tasks wrong; first: ${failed[0]!.problem}` }
+      : {}),
   };
 }
 

@@ -34,7 +34,9 @@ async function describeTarget(target: BenchTarget, prefix: string): Promise<Benc
   const info = target.session.initializeResult.serverInfo as { name?: unknown; version?: unknown } | undefined;
   let pollIntervalMs: number | null = null;
   try {
-    const created = createdTask(await target.session.request('tools/call', slowComputeParams(target, 0, `${prefix}-probe`, { ttl: 60_000 })));
+    const created = createdTask(
+      await target.session.request('tools/call', slowComputeParams(target, 0, `${prefix}-probe`, { ttl: 60_000 })),
+    );
     pollIntervalMs = created.pollInterval ?? null;
     await target.session.request('tasks/result', { taskId: created.taskId });
   } catch {
@@ -67,7 +69,17 @@ export async function runBenchSuite(targets: BenchTarget[], options: SuiteOption
   const targetInfo: BenchTargetInfo[] = [];
   for (const t of targets) targetInfo.push(await describeTarget(t, labelPrefix));
 
-  const report: BenchReport = { durations, rounds, targets: labels, targetInfo, settings, approaches: [], timeline: [], operations: [], scale: [] };
+  const report: BenchReport = {
+    durations,
+    rounds,
+    targets: labels,
+    targetInfo,
+    settings,
+    approaches: [],
+    timeline: [],
+    operations: [],
+    scale: [],
+  };
   if (phases.has('approaches')) {
     const r = await runApproaches(targets, { durations, rounds, progress, labelPrefix });
     report.approaches = r.approaches;

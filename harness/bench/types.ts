@@ -49,8 +49,10 @@ export function checkComputed(o: RpcOutcome, label: string): string | undefined 
 
 /** The task id of a CreateTaskResult, or a BenchError saying what came back instead. */
 export function createdTask(o: RpcOutcome): { taskId: string; pollInterval?: number; status?: string } {
-  const task = o.kind === 'result' ? (o.result.task as { taskId?: unknown; pollInterval?: unknown; status?: unknown } | undefined) : undefined;
-  if (!task || typeof task.taskId !== 'string') throw new BenchError(`expected a CreateTaskResult {task:{taskId,...}}, got ${describeOutcome(o)}`);
+  const task =
+    o.kind === 'result' ? (o.result.task as { taskId?: unknown; pollInterval?: unknown; status?: unknown } | undefined) : undefined;
+  if (!task || typeof task.taskId !== 'string')
+    throw new BenchError(`expected a CreateTaskResult {task:{taskId,...}}, got ${describeOutcome(o)}`);
   return {
     taskId: task.taskId,
     pollInterval: typeof task.pollInterval === 'number' ? task.pollInterval : undefined,
@@ -68,4 +70,3 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 export function honouredPollInterval(pollInterval: number | undefined): number {
   return Math.max(10, pollInterval ?? 250);
 }
-

@@ -41,7 +41,13 @@ export function buildReport(input: BuildReportInput): Report {
       ...(run.fatal ? { fatal: run.fatal } : {}),
       verdict: verdict.line,
       ...(input.baseline
-        ? { baseline: { file: input.baseline.file, entries: input.baseline.entries.map((e) => e.raw), stale: verdict.stale.map((e) => e.raw) } }
+        ? {
+            baseline: {
+              file: input.baseline.file,
+              entries: input.baseline.entries.map((e) => e.raw),
+              stale: verdict.stale.map((e) => e.raw),
+            },
+          }
         : {}),
     },
     summary: summarize(run.results, expected.length, verdict.stale.length, input.declaredIds),

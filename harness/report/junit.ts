@@ -48,7 +48,11 @@ function testcase(r: CheckResult, expectedFailure: boolean): string[] {
   const link = r.specReferences.find((s) => s.url)?.url;
   const body = [message, link ? `spec: ${link}` : '', `level: ${r.level}`].filter(Boolean).join('\n');
   if (r.status === 'FAILURE' && !expectedFailure) {
-    return [`    <testcase ${attrs}>`, `      <failure message="${xmlEscape(oneLine(message))}" type="${r.level}">${xmlEscape(body)}</failure>`, '    </testcase>'];
+    return [
+      `    <testcase ${attrs}>`,
+      `      <failure message="${xmlEscape(oneLine(message))}" type="${r.level}">${xmlEscape(body)}</failure>`,
+      '    </testcase>',
+    ];
   }
   if (r.status === 'SKIPPED') {
     return [`    <testcase ${attrs}>`, `      <skipped message="${xmlEscape(oneLine(message))}"/>`, '    </testcase>'];

@@ -20,7 +20,11 @@ export function renderMarkdown(report: Report): string {
   const checksRan = report.checks.length > 0 || !report.bench;
   if (checksRan) out.push(coverageLine(report), '');
   const s = report.summary;
-  if (checksRan) out.push(`Results: ${s.SUCCESS} passed, ${s.FAILURE} failed${s.expectedFailures ? ` (${s.expectedFailures} expected)` : ''}, ${s.WARNING} warnings, ${s.SKIPPED} skipped, ${s.INFO} info.`, '');
+  if (checksRan)
+    out.push(
+      `Results: ${s.SUCCESS} passed, ${s.FAILURE} failed${s.expectedFailures ? ` (${s.expectedFailures} expected)` : ''}, ${s.WARNING} warnings, ${s.SKIPPED} skipped, ${s.INFO} info.`,
+      '',
+    );
 
   if (report.run.fatal) {
     out.push('## The target could not be started', '', md(report.run.fatal.message), '');
@@ -33,7 +37,12 @@ export function renderMarkdown(report: Report): string {
     for (const r of failures) out.push(...detailed(r, '❌'));
   }
   if (report.run.baseline?.stale.length) {
-    out.push('## Stale baseline entries', '', 'These checks are listed as expected failures but now pass. Remove them from the expected-failures file:', '');
+    out.push(
+      '## Stale baseline entries',
+      '',
+      'These checks are listed as expected failures but now pass. Remove them from the expected-failures file:',
+      '',
+    );
     for (const e of report.run.baseline.stale) out.push(`- \`${e}\``);
     out.push('');
   }
@@ -81,7 +90,12 @@ export function coverageLine(report: Report): string {
 
 function detailed(r: CheckResult, icon: string): string[] {
   const refs = r.specReferences.map((x) => (x.url ? `[${x.id}](${x.url})` : x.id)).join(', ');
-  const lines = [`### ${icon} ${r.id} — ${md(r.name)} (${r.transport ?? '-'})`, '', `${r.level} · scenario \`${r.scenario}\`${refs ? ` · ${refs}` : ''}`, ''];
+  const lines = [
+    `### ${icon} ${r.id} — ${md(r.name)} (${r.transport ?? '-'})`,
+    '',
+    `${r.level} · scenario \`${r.scenario}\`${refs ? ` · ${refs}` : ''}`,
+    '',
+  ];
   const message = resultMessage(r);
   if (message) lines.push(...message.split('\n').map((l) => `> ${l}`), '');
   const evidence = compactEvidence(r.details);

@@ -19,7 +19,8 @@ export function renderProfileMarkdown(checks: CheckResult[]): string[] {
     `|---|---|${transports.map(() => '---').join('|')}|---|`,
   ];
   for (const r of rows) {
-    const evidence = r.evidence.map((e) => `${e.id}${e.transport ? `@${e.transport}` : ''} (${e.status}: ${yesNo(e.value)})`).join(', ') || 'no check ran';
+    const evidence =
+      r.evidence.map((e) => `${e.id}${e.transport ? `@${e.transport}` : ''} (${e.status}: ${yesNo(e.value)})`).join(', ') || 'no check ran';
     out.push(`| ${r.label} | \`${r.name}\` | ${transports.map((t) => mark(r.byTransport[t])).join(' | ')} | ${evidence} |`);
   }
   out.push('');

@@ -69,7 +69,10 @@ export function renderTerminal(report: Report, style: Style): string {
     out.push('');
   }
   if (report.run.baseline?.stale.length) {
-    out.push(c.red(`Stale baseline entries: ${report.run.baseline.stale.join(', ')} now pass; remove them from ${report.run.baseline.file}`), '');
+    out.push(
+      c.red(`Stale baseline entries: ${report.run.baseline.stale.join(', ')} now pass; remove them from ${report.run.baseline.file}`),
+      '',
+    );
   }
   const warnings = report.checks.filter((r) => r.status === 'WARNING');
   if (warnings.length) {
@@ -160,13 +163,22 @@ export class ProgressPrinter {
         if (this.o.live) this.live();
         break;
       case 'check':
-        if (this.o.verbose) this.print(`  ${statusMark(e.result, this.c)} ${e.result.id} [${e.result.transport}] ${resultMessage(e.result).split('\n')[0] ?? ''}`);
+        if (this.o.verbose)
+          this.print(
+            `  ${statusMark(e.result, this.c)} ${e.result.id} [${e.result.transport}] ${resultMessage(e.result).split('\n')[0] ?? ''}`,
+          );
         if (this.o.live) this.live(e.result.id);
         break;
       case 'scenario-end': {
         const n = tally(e.results);
         this.current = '';
-        const parts = [`${n.pass} pass`, n.fail ? this.c.red(`${n.fail} fail`) : '0 fail', n.warn ? this.c.yellow(`${n.warn} warn`) : '0 warn', `${n.skip} skip`, `${n.info} info`];
+        const parts = [
+          `${n.pass} pass`,
+          n.fail ? this.c.red(`${n.fail} fail`) : '0 fail',
+          n.warn ? this.c.yellow(`${n.warn} warn`) : '0 warn',
+          `${n.skip} skip`,
+          `${n.info} info`,
+        ];
         this.print(`${label(e.transport, e.scenario)} ${parts.join(', ')}${e.error ? this.c.red(` — aborted: ${e.error}`) : ''}`);
         break;
       }

@@ -6,7 +6,12 @@ import { describeObservation, noTaskObserved, ordering, timelines, type TaskObse
 
 const MAX_CITED = 10;
 
-const cite = (o: TaskObservation, field: string) => ({ seq: o.seq, kind: o.kind, taskId: o.taskId, [field]: field in o.task ? o.task[field] : '(missing)' });
+const cite = (o: TaskObservation, field: string) => ({
+  seq: o.seq,
+  kind: o.kind,
+  taskId: o.taskId,
+  [field]: field in o.task ? o.task[field] : '(missing)',
+});
 
 function examples(list: TaskObservation[], field: string): string {
   return list
@@ -21,7 +26,12 @@ export function taskIdsAreStrings(obs: TaskObservation[]): Verdict {
   const notString = obs.filter((o) => typeof o.taskId !== 'string');
   const empty = obs.filter((o) => o.taskId === '');
   const verdicts: Verdict[] = [];
-  if (notString.length) verdicts.push(fail(`${notString.length} Task(s) whose taskId is not a string: ${examples(notString, 'taskId')}`, { notString: notString.slice(0, MAX_CITED).map((o) => cite(o, 'taskId')) }));
+  if (notString.length)
+    verdicts.push(
+      fail(`${notString.length} Task(s) whose taskId is not a string: ${examples(notString, 'taskId')}`, {
+        notString: notString.slice(0, MAX_CITED).map((o) => cite(o, 'taskId')),
+      }),
+    );
   if (empty.length) verdicts.push(warn(`${empty.length} Task(s) with an empty taskId: ${examples(empty, 'taskId')}`));
   verdicts.push(pass(`all ${obs.length} observed taskIds are non-empty strings`));
   return worst(verdicts);
@@ -46,12 +56,25 @@ function timestampFormat(obs: TaskObservation[], field: 'createdAt' | 'lastUpdat
   const invalid = forms.filter((f) => f.form === 'invalid').map((f) => f.o);
   const loose = forms.filter((f) => f.form === 'iso8601').map((f) => f.o);
   const verdicts: Verdict[] = [];
-  if (missing.length) verdicts.push(fail(`${missing.length} Task(s) without ${field}: ${examples(missing, field)}`, { [`${field}Missing`]: missing.slice(0, MAX_CITED).map((o) => cite(o, field)) }));
+  if (missing.length)
+    verdicts.push(
+      fail(`${missing.length} Task(s) without ${field}: ${examples(missing, field)}`, {
+        [`${field}Missing`]: missing.slice(0, MAX_CITED).map((o) => cite(o, field)),
+      }),
+    );
   if (invalid.length) {
-    verdicts.push(fail(`${invalid.length} Task(s) whose ${field} is not an ISO 8601 / RFC 3339 timestamp: ${examples(invalid, field)}`, { [`${field}Invalid`]: invalid.slice(0, MAX_CITED).map((o) => cite(o, field)) }));
+    verdicts.push(
+      fail(`${invalid.length} Task(s) whose ${field} is not an ISO 8601 / RFC 3339 timestamp: ${examples(invalid, field)}`, {
+        [`${field}Invalid`]: invalid.slice(0, MAX_CITED).map((o) => cite(o, field)),
+      }),
+    );
   }
   if (loose.length) {
-    verdicts.push(warn(`${loose.length} Task(s) whose ${field} is ISO 8601 but not RFC 3339 (e.g. no UTC offset): ${examples(loose, field)}`, { [`${field}NotRfc3339`]: loose.slice(0, MAX_CITED).map((o) => cite(o, field)) }));
+    verdicts.push(
+      warn(`${loose.length} Task(s) whose ${field} is ISO 8601 but not RFC 3339 (e.g. no UTC offset): ${examples(loose, field)}`, {
+        [`${field}NotRfc3339`]: loose.slice(0, MAX_CITED).map((o) => cite(o, field)),
+      }),
+    );
   }
   return verdicts;
 }
@@ -74,7 +97,12 @@ export function lastUpdatedAt(obs: TaskObservation[], transport: TransportName):
   const beforeCreated = obs.filter((o) => instant(o, 'lastUpdatedAt') < instant(o, 'createdAt'));
   if (beforeCreated.length) {
     verdicts.push(
-      warn(`${beforeCreated.length} Task(s) with lastUpdatedAt before createdAt: ${beforeCreated.slice(0, 3).map((o) => `${String(o.task.lastUpdatedAt)} < ${String(o.task.createdAt)} in ${describeObservation(o)}`).join('; ')}`),
+      warn(
+        `${beforeCreated.length} Task(s) with lastUpdatedAt before createdAt: ${beforeCreated
+          .slice(0, 3)
+          .map((o) => `${String(o.task.lastUpdatedAt)} < ${String(o.task.createdAt)} in ${describeObservation(o)}`)
+          .join('; ')}`,
+      ),
     );
   }
   const backwards: Array<{ taskId: unknown; from: unknown; to: unknown; fromSeq: number; toSeq: number }> = [];
@@ -89,9 +117,15 @@ export function lastUpdatedAt(obs: TaskObservation[], transport: TransportName):
   }
   if (backwards.length) {
     verdicts.push(
-      warn(`lastUpdatedAt went backwards for ${new Set(backwards.map((b) => b.taskId)).size} task(s): ${backwards.slice(0, 3).map((b) => `${String(b.taskId)}: ${String(b.from)} (seq ${b.fromSeq}) then ${String(b.to)} (seq ${b.toSeq})`).join('; ')}`, {
-        lastUpdatedAtBackwards: backwards.slice(0, MAX_CITED),
-      }),
+      warn(
+        `lastUpdatedAt went backwards for ${new Set(backwards.map((b) => b.taskId)).size} task(s): ${backwards
+          .slice(0, 3)
+          .map((b) => `${String(b.taskId)}: ${String(b.from)} (seq ${b.fromSeq}) then ${String(b.to)} (seq ${b.toSeq})`)
+          .join('; ')}`,
+        {
+          lastUpdatedAtBackwards: backwards.slice(0, MAX_CITED),
+        },
+      ),
     );
   }
   verdicts.push(pass(`all ${obs.length} Task(s) carry an RFC 3339 lastUpdatedAt, not before createdAt and never decreasing`));
@@ -105,17 +139,35 @@ export function ttlPresent(obs: TaskObservation[]): Verdict {
   const missing = obs.filter((o) => !('ttl' in o.task));
   const missingInGet = missing.filter((o) => o.kind === 'get');
   const missingElsewhere = missing.filter((o) => o.kind !== 'get');
-  if (missingInGet.length) verdicts.push(fail(`${missingInGet.length} tasks/get result(s) without ttl (it must carry the actual ttl, or null): ${examples(missingInGet, 'ttl')}`, { ttlMissingInGet: missingInGet.slice(0, MAX_CITED).map((o) => cite(o, 'ttl')) }));
+  if (missingInGet.length)
+    verdicts.push(
+      fail(
+        `${missingInGet.length} tasks/get result(s) without ttl (it must carry the actual ttl, or null): ${examples(missingInGet, 'ttl')}`,
+        { ttlMissingInGet: missingInGet.slice(0, MAX_CITED).map((o) => cite(o, 'ttl')) },
+      ),
+    );
   if (missingElsewhere.length) {
-    verdicts.push(fail(`${missingElsewhere.length} Task(s) without ttl (the schema requires it in every Task): ${examples(missingElsewhere, 'ttl')}`, { ttlMissing: missingElsewhere.slice(0, MAX_CITED).map((o) => cite(o, 'ttl')) }));
+    verdicts.push(
+      fail(`${missingElsewhere.length} Task(s) without ttl (the schema requires it in every Task): ${examples(missingElsewhere, 'ttl')}`, {
+        ttlMissing: missingElsewhere.slice(0, MAX_CITED).map((o) => cite(o, 'ttl')),
+      }),
+    );
   }
   const present = obs.filter((o) => 'ttl' in o.task && o.task.ttl !== null);
   const wrongType = present.filter((o) => typeof o.task.ttl !== 'number' || !Number.isFinite(o.task.ttl));
   const negative = present.filter((o) => typeof o.task.ttl === 'number' && o.task.ttl < 0);
   const fractional = present.filter((o) => typeof o.task.ttl === 'number' && o.task.ttl >= 0 && !Number.isInteger(o.task.ttl));
-  if (wrongType.length) verdicts.push(fail(`${wrongType.length} Task(s) whose ttl is neither a number nor null: ${examples(wrongType, 'ttl')}`, { ttlWrongType: wrongType.slice(0, MAX_CITED).map((o) => cite(o, 'ttl')) }));
+  if (wrongType.length)
+    verdicts.push(
+      fail(`${wrongType.length} Task(s) whose ttl is neither a number nor null: ${examples(wrongType, 'ttl')}`, {
+        ttlWrongType: wrongType.slice(0, MAX_CITED).map((o) => cite(o, 'ttl')),
+      }),
+    );
   if (negative.length) verdicts.push(fail(`${negative.length} Task(s) with a negative ttl: ${examples(negative, 'ttl')}`));
-  if (fractional.length) verdicts.push(warn(`${fractional.length} Task(s) with a fractional ttl (the JSON Schema says integer, A25-05): ${examples(fractional, 'ttl')}`));
+  if (fractional.length)
+    verdicts.push(
+      warn(`${fractional.length} Task(s) with a fractional ttl (the JSON Schema says integer, A25-05): ${examples(fractional, 'ttl')}`),
+    );
   verdicts.push(pass(`all ${obs.length} Task(s) carry ttl as an integer or null`));
   return worst(verdicts);
 }
@@ -126,9 +178,20 @@ export function pollIntervalType(obs: TaskObservation[]): Verdict {
   if (present.length === 0) return obs.length ? info('no Task carried pollInterval (it is optional)') : noTaskObserved();
   const verdicts: Verdict[] = [];
   const notNumber = present.filter((o) => typeof o.task.pollInterval !== 'number' || !Number.isFinite(o.task.pollInterval));
-  const odd = present.filter((o) => typeof o.task.pollInterval === 'number' && Number.isFinite(o.task.pollInterval) && (!Number.isInteger(o.task.pollInterval) || o.task.pollInterval <= 0));
-  if (notNumber.length) verdicts.push(fail(`${notNumber.length} Task(s) whose pollInterval is not a number: ${examples(notNumber, 'pollInterval')}`, { pollIntervalNotNumber: notNumber.slice(0, MAX_CITED).map((o) => cite(o, 'pollInterval')) }));
-  if (odd.length) verdicts.push(warn(`${odd.length} Task(s) whose pollInterval is not a positive integer: ${examples(odd, 'pollInterval')}`));
+  const odd = present.filter(
+    (o) =>
+      typeof o.task.pollInterval === 'number' &&
+      Number.isFinite(o.task.pollInterval) &&
+      (!Number.isInteger(o.task.pollInterval) || o.task.pollInterval <= 0),
+  );
+  if (notNumber.length)
+    verdicts.push(
+      fail(`${notNumber.length} Task(s) whose pollInterval is not a number: ${examples(notNumber, 'pollInterval')}`, {
+        pollIntervalNotNumber: notNumber.slice(0, MAX_CITED).map((o) => cite(o, 'pollInterval')),
+      }),
+    );
+  if (odd.length)
+    verdicts.push(warn(`${odd.length} Task(s) whose pollInterval is not a positive integer: ${examples(odd, 'pollInterval')}`));
   const values = [...new Set(present.map((o) => o.task.pollInterval))].slice(0, 5);
   verdicts.push(pass(`${present.length} Task(s) carried pollInterval as a positive integer (values: ${values.map(String).join(', ')})`));
   return worst(verdicts);

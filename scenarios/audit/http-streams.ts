@@ -42,7 +42,11 @@ export function httpStreamRules(entries: WireEntry[]): Verdict {
       if (channels.size < 2) continue;
       const events = copies.map((e) => e.eventId);
       if (events.every((ev) => ev !== undefined) && new Set(events).size === 1) continue;
-      duplicates.push({ message: id.length > 200 ? `${id.slice(0, 200)}…` : id, channels: [...channels], copies: copies.slice(0, 4).map((e) => cite(e, 300)) });
+      duplicates.push({
+        message: id.length > 200 ? `${id.slice(0, 200)}…` : id,
+        channels: [...channels],
+        copies: copies.slice(0, 4).map((e) => cite(e, 300)),
+      });
     }
     // (2) the standalone GET stream carries requests and notifications only, unless it resumes a POST stream.
     for (const e of list) if (e.channel === 'GET' && isObject(e.message) && isResponse(e.message)) onGet.push(e);
@@ -55,19 +59,39 @@ export function httpStreamRules(entries: WireEntry[]): Verdict {
         byEvent.set(e.eventId, e);
         continue;
       }
-      if (JSON.stringify(first.message) !== JSON.stringify(e.message)) reusedIds.push({ eventId: e.eventId, connection: e.connection, first: cite(first, 200), again: cite(e, 200) });
+      if (JSON.stringify(first.message) !== JSON.stringify(e.message))
+        reusedIds.push({ eventId: e.eventId, connection: e.connection, first: cite(first, 200), again: cite(e, 200) });
     }
   }
   if (duplicates.length) {
-    verdicts.push(fail(`${duplicates.length} server message(s) were delivered on more than one stream of a session (e.g. ${String(duplicates[0]!.message).slice(0, 120)} on ${(duplicates[0]!.channels as string[]).join(' and ')}); a message must go on one stream only`, { duplicates: duplicates.slice(0, MAX_CITED) }));
+    verdicts.push(
+      fail(
+        `${duplicates.length} server message(s) were delivered on more than one stream of a session (e.g. ${String(duplicates[0]!.message).slice(0, 120)} on ${(duplicates[0]!.channels as string[]).join(' and ')}); a message must go on one stream only`,
+        { duplicates: duplicates.slice(0, MAX_CITED) },
+      ),
+    );
   }
   if (onGet.length) {
-    verdicts.push(fail(`${onGet.length} JSON-RPC response(s) arrived on the standalone GET stream (not a resumption); responses belong on the POST stream of their request`, { responsesOnGet: onGet.slice(0, MAX_CITED).map((e) => cite(e, 300)) }));
+    verdicts.push(
+      fail(
+        `${onGet.length} JSON-RPC response(s) arrived on the standalone GET stream (not a resumption); responses belong on the POST stream of their request`,
+        { responsesOnGet: onGet.slice(0, MAX_CITED).map((e) => cite(e, 300)) },
+      ),
+    );
   }
   if (reusedIds.length) {
-    verdicts.push(fail(`${reusedIds.length} SSE event id(s) were used for different events within one session (e.g. "${String(reusedIds[0]!.eventId)}"); event ids must be unique across the session's streams`, { reusedEventIds: reusedIds.slice(0, MAX_CITED) }));
+    verdicts.push(
+      fail(
+        `${reusedIds.length} SSE event id(s) were used for different events within one session (e.g. "${String(reusedIds[0]!.eventId)}"); event ids must be unique across the session's streams`,
+        { reusedEventIds: reusedIds.slice(0, MAX_CITED) },
+      ),
+    );
   }
   const events = received.filter((e) => e.eventId !== undefined).length;
-  verdicts.push(pass(`${messages.length} HTTP server message(s) on ${byConnection.size} session(s): each on one stream, no response on a GET stream, ${events} SSE event id(s) unique per session`));
+  verdicts.push(
+    pass(
+      `${messages.length} HTTP server message(s) on ${byConnection.size} session(s): each on one stream, no response on a GET stream, ${events} SSE event id(s) unique per session`,
+    ),
+  );
   return worst(verdicts);
 }

@@ -38,7 +38,14 @@ function describeRegression(r: Regression): string {
   return `task ${String(r.after.taskId)}: "${String(r.before.status)}" in ${describeObservation(r.before)}, then "${String(r.after.status)}" in ${describeObservation(r.after)}`;
 }
 
-const citeRegression = (r: Regression) => ({ taskId: r.after.taskId, from: r.before.status, to: r.after.status, fromSeq: r.before.seq, toSeq: r.after.seq, order: r.order });
+const citeRegression = (r: Regression) => ({
+  taskId: r.after.taskId,
+  from: r.before.status,
+  to: r.after.status,
+  fromSeq: r.before.seq,
+  toSeq: r.after.seq,
+  order: r.order,
+});
 
 /** T25-LIFE-02: statuses in the enum; no edge out of a terminal status. */
 export function lifecycleEdges(obs: TaskObservation[], transport: TransportName): Verdict {
@@ -60,13 +67,20 @@ export function lifecycleEdges(obs: TaskObservation[], transport: TransportName)
   const strict = regs.filter((r) => r.order === 'certain');
   const viaNotification = regs.filter((r) => r.order === 'likely');
   if (strict.length) {
-    verdicts.push(fail(`a terminal task changed status: ${strict.slice(0, 3).map(describeRegression).join('; ')}`, { regressions: strict.slice(0, MAX_CITED).map(citeRegression) }));
+    verdicts.push(
+      fail(`a terminal task changed status: ${strict.slice(0, 3).map(describeRegression).join('; ')}`, {
+        regressions: strict.slice(0, MAX_CITED).map(citeRegression),
+      }),
+    );
   }
   if (viaNotification.length) {
     verdicts.push(
-      warn(`a terminal task changed status according to observations involving a notification (on HTTP their order is likely, not certain: streams are not ordered against each other, A25-22): ${viaNotification.slice(0, 3).map(describeRegression).join('; ')}`, {
-        notificationRegressions: viaNotification.slice(0, MAX_CITED).map(citeRegression),
-      }),
+      warn(
+        `a terminal task changed status according to observations involving a notification (on HTTP their order is likely, not certain: streams are not ordered against each other, A25-22): ${viaNotification.slice(0, 3).map(describeRegression).join('; ')}`,
+        {
+          notificationRegressions: viaNotification.slice(0, MAX_CITED).map(citeRegression),
+        },
+      ),
     );
   }
   const tasks = timelines(obs).size;
@@ -82,7 +96,9 @@ export function notificationsAgree(obs: TaskObservation[], transport: TransportN
   if (regs.length) {
     const message = `status notification(s) contradict the lifecycle: ${regs.slice(0, 3).map(describeRegression).join('; ')}`;
     const details = { regressions: regs.slice(0, MAX_CITED).map(citeRegression) };
-    return transport === 'stdio' ? fail(message, details) : warn(`${message} (HTTP: notifications are not ordered against other streams, A25-22)`, details);
+    return transport === 'stdio'
+      ? fail(message, details)
+      : warn(`${message} (HTTP: notifications are not ordered against other streams, A25-22)`, details);
   }
   return pass(`${notes.length} status notification(s) agree with the lifecycle`);
 }
@@ -91,12 +107,20 @@ export function notificationsAgree(obs: TaskObservation[], transport: TransportN
 export function stableIdentity(obs: TaskObservation[]): Verdict {
   if (obs.length === 0) return noTaskObserved();
   const verdicts: Verdict[] = [];
-  const wrongId = obs.filter((o) => (o.kind === 'get' || o.kind === 'cancel') && o.requestedTaskId !== undefined && o.taskId !== o.requestedTaskId);
+  const wrongId = obs.filter(
+    (o) => (o.kind === 'get' || o.kind === 'cancel') && o.requestedTaskId !== undefined && o.taskId !== o.requestedTaskId,
+  );
   if (wrongId.length) {
     verdicts.push(
-      fail(`${wrongId.length} tasks/get or tasks/cancel result(s) name another task than requested: ${wrongId.slice(0, 3).map((o) => `asked ${JSON.stringify(o.requestedTaskId)}, got ${JSON.stringify(o.taskId)} (seq ${o.seq})`).join('; ')}`, {
-        wrongTaskId: wrongId.slice(0, MAX_CITED).map((o) => ({ seq: o.seq, requested: o.requestedTaskId, got: o.taskId })),
-      }),
+      fail(
+        `${wrongId.length} tasks/get or tasks/cancel result(s) name another task than requested: ${wrongId
+          .slice(0, 3)
+          .map((o) => `asked ${JSON.stringify(o.requestedTaskId)}, got ${JSON.stringify(o.taskId)} (seq ${o.seq})`)
+          .join('; ')}`,
+        {
+          wrongTaskId: wrongId.slice(0, MAX_CITED).map((o) => ({ seq: o.seq, requested: o.requestedTaskId, got: o.taskId })),
+        },
+      ),
     );
   }
   const drift: Array<{ taskId: unknown; values: Array<{ createdAt: unknown; kind: string; seq: number }> }> = [];
@@ -106,14 +130,23 @@ export function stableIdentity(obs: TaskObservation[]): Verdict {
     if (instants.size > 1) {
       const seen = new Map<number, TaskObservation>();
       for (const o of parsed) if (!seen.has(Date.parse(o.task.createdAt as string))) seen.set(Date.parse(o.task.createdAt as string), o);
-      drift.push({ taskId: list[0]!.taskId, values: [...seen.values()].map((o) => ({ createdAt: o.task.createdAt, kind: o.kind, seq: o.seq })) });
+      drift.push({
+        taskId: list[0]!.taskId,
+        values: [...seen.values()].map((o) => ({ createdAt: o.task.createdAt, kind: o.kind, seq: o.seq })),
+      });
     }
   }
   if (drift.length) {
     verdicts.push(
-      fail(`createdAt changed between representations of ${drift.length} task(s): ${drift.slice(0, 3).map((d) => `${String(d.taskId)}: ${d.values.map((v) => `${String(v.createdAt)} (${v.kind})`).join(' vs ')}`).join('; ')}`, {
-        createdAtDrift: drift.slice(0, MAX_CITED),
-      }),
+      fail(
+        `createdAt changed between representations of ${drift.length} task(s): ${drift
+          .slice(0, 3)
+          .map((d) => `${String(d.taskId)}: ${d.values.map((v) => `${String(v.createdAt)} (${v.kind})`).join(' vs ')}`)
+          .join('; ')}`,
+        {
+          createdAtDrift: drift.slice(0, MAX_CITED),
+        },
+      ),
     );
   }
   verdicts.push(pass(`taskId and createdAt were stable across ${obs.length} observation(s)`));
@@ -155,5 +188,8 @@ export function notificationCoverage(obs: TaskObservation[]): Verdict {
   const summary = Object.entries(transitions)
     .map(([edge, r]) => `${edge} ${r.notified}/${r.observed}`)
     .join(', ');
-  return info(`${notifications} status notification(s); transitions notified/observed: ${summary || 'none observed'}; streams: ${Object.keys(channels).join(', ')}`, details);
+  return info(
+    `${notifications} status notification(s); transitions notified/observed: ${summary || 'none observed'}; streams: ${Object.keys(channels).join(', ')}`,
+    details,
+  );
 }

@@ -37,19 +37,36 @@ export function schemaValid(all: WireEntry[], messages: WireEntry[]): Verdict {
   const httpErrorBodies = all.filter((e) => e.dir === 'recv' && isObject(e.message) && e.http && e.http.status >= 300).length;
   const details = { checked: messages.length, ...(httpErrorBodies ? { skippedHttpErrorBodies: httpErrorBodies } : {}) };
   // stdio: stdout may carry only MCP messages (transports §stdio); the link records other lines as notes.
-  const noise = all.filter((e) => e.dir === 'recv' && e.transport === 'stdio' && /^(non-JSON output from server|not a JSON-RPC message \(not an object\))/.test(e.note ?? ''));
+  const noise = all.filter(
+    (e) =>
+      e.dir === 'recv' &&
+      e.transport === 'stdio' &&
+      /^(non-JSON output from server|not a JSON-RPC message \(not an object\))/.test(e.note ?? ''),
+  );
   const noiseText = noise.length
     ? `${noise.length} line(s) on the server's stdout were not JSON-RPC messages (the stdio transport allows only MCP messages on stdout; write logs to stderr); first: ${JSON.stringify(String(noise[0]!.message ?? noise[0]!.note)).slice(0, 200)}`
     : undefined;
-  const noiseDetails = noise.length ? { stdoutNoise: noise.slice(0, MAX_CITED).map((e) => ({ seq: e.seq, connection: e.connection, line: typeof e.message === 'string' ? e.message.slice(0, 300) : e.message })) } : {};
-  if (messages.length === 0) return noiseText ? fail(noiseText, { ...details, ...noiseDetails }) : info('no server message was recorded on this transport', details);
+  const noiseDetails = noise.length
+    ? {
+        stdoutNoise: noise.slice(0, MAX_CITED).map((e) => ({
+          seq: e.seq,
+          connection: e.connection,
+          line: typeof e.message === 'string' ? e.message.slice(0, 300) : e.message,
+        })),
+      }
+    : {};
+  if (messages.length === 0)
+    return noiseText ? fail(noiseText, { ...details, ...noiseDetails }) : info('no server message was recorded on this transport', details);
   if (bad.length) {
     const first = bad[0]!;
-    return fail(`${bad.length} of ${messages.length} server message(s) violate the 2025-11-25 JSON Schema; first: seq ${String(first.seq)} against ${String(first.def)}: ${(first.errors as string[]).slice(0, 3).join('; ')}${noiseText ? `; also ${noiseText}` : ''}`, {
-      ...details,
-      violations: bad.slice(0, MAX_CITED),
-      ...noiseDetails,
-    });
+    return fail(
+      `${bad.length} of ${messages.length} server message(s) violate the 2025-11-25 JSON Schema; first: seq ${String(first.seq)} against ${String(first.def)}: ${(first.errors as string[]).slice(0, 3).join('; ')}${noiseText ? `; also ${noiseText}` : ''}`,
+      {
+        ...details,
+        violations: bad.slice(0, MAX_CITED),
+        ...noiseDetails,
+      },
+    );
   }
   if (noiseText) return fail(noiseText, { ...details, ...noiseDetails });
   return pass(`all ${messages.length} server message(s) validate against the 2025-11-25 JSON Schema`, details);
@@ -76,7 +93,9 @@ export function resultMeta(messages: WireEntry[]): Verdict {
       { responses: bad.slice(0, MAX_CITED).map((e) => cite(e, 300)) },
     );
   }
-  return pass(`all ${results.length} successful tasks/result response(s) carried related-task with the requested taskId${errors ? ` (${errors} error response(s) not applicable)` : ''}`);
+  return pass(
+    `all ${results.length} successful tasks/result response(s) carried related-task with the requested taskId${errors ? ` (${errors} error response(s) not applicable)` : ''}`,
+  );
 }
 
 /** T25-META-03: results of tasks/get, tasks/list and tasks/cancel carry no related-task _meta. */
@@ -92,7 +111,9 @@ export function noRelatedOnTaskResults(messages: WireEntry[]): Verdict {
   });
   if (bad.length) {
     const methods = [...new Set(bad.map((e) => e.answers?.method))].join(', ');
-    return warn(`${bad.length} ${methods} result(s) carry _meta["${RELATED_TASK}"] although the taskId is already in the result`, { results: bad.slice(0, MAX_CITED).map((e) => cite(e, 300)) });
+    return warn(`${bad.length} ${methods} result(s) carry _meta["${RELATED_TASK}"] although the taskId is already in the result`, {
+      results: bad.slice(0, MAX_CITED).map((e) => cite(e, 300)),
+    });
   }
   return pass(`none of ${checked.length} tasks/get, tasks/list or tasks/cancel results carried related-task _meta`);
 }
@@ -107,7 +128,10 @@ export function statusNotificationSchema(messages: WireEntry[]): Verdict {
     if (v) bad.push({ ...cite(e, 400), errors: v.errors });
   }
   if (bad.length) {
-    return fail(`${bad.length} of ${notes.length} status notification(s) are not a full Task (schema TaskStatusNotification): ${(bad[0]!.errors as string[]).slice(0, 3).join('; ')}`, { violations: bad.slice(0, MAX_CITED) });
+    return fail(
+      `${bad.length} of ${notes.length} status notification(s) are not a full Task (schema TaskStatusNotification): ${(bad[0]!.errors as string[]).slice(0, 3).join('; ')}`,
+      { violations: bad.slice(0, MAX_CITED) },
+    );
   }
   return pass(`all ${notes.length} status notification(s) carried a full Task`);
 }
@@ -120,6 +144,10 @@ export function statusNotificationMeta(messages: WireEntry[]): Verdict {
     const meta = (e.message as { params?: { _meta?: unknown } }).params?._meta;
     return isObject(meta) && RELATED_TASK in meta;
   });
-  if (bad.length) return warn(`${bad.length} of ${notes.length} status notification(s) carry _meta["${RELATED_TASK}"] although params.taskId already names the task`, { notifications: bad.slice(0, MAX_CITED).map((e) => cite(e, 300)) });
+  if (bad.length)
+    return warn(
+      `${bad.length} of ${notes.length} status notification(s) carry _meta["${RELATED_TASK}"] although params.taskId already names the task`,
+      { notifications: bad.slice(0, MAX_CITED).map((e) => cite(e, 300)) },
+    );
   return worst([pass(`none of ${notes.length} status notification(s) carried related-task _meta`)]);
 }

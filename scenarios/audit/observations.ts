@@ -157,7 +157,14 @@ export function ordering(a: TaskObservation, b: TaskObservation, transport: Tran
 }
 
 export function describeObservation(o: TaskObservation): string {
-  const what = o.kind === 'notification' ? 'notifications/tasks/status' : o.kind === 'create' ? 'CreateTaskResult' : o.kind === 'list' ? 'tasks/list entry' : `tasks/${o.kind} result`;
+  const what =
+    o.kind === 'notification'
+      ? 'notifications/tasks/status'
+      : o.kind === 'create'
+        ? 'CreateTaskResult'
+        : o.kind === 'list'
+          ? 'tasks/list entry'
+          : `tasks/${o.kind} result`;
   return `${what} (seq ${o.seq}, ${o.connection}${o.channel && o.channel !== 'stdio' ? ` ${o.channel}` : ''})`;
 }
 
@@ -166,8 +173,9 @@ export function describeObservation(o: TaskObservation): string {
  * MUST that only "passed" on an empty record would make the report look greener than it is).
  */
 export function noTaskObserved(): Verdict {
-  return skip('missing-fixture', 'no Task was observed on this transport, so there was nothing to check: a task tool (F-ECHO slow_compute or F-GATE gated_job) lets the harness create some', [
-    'F-ECHO (tool slow_compute)',
-    'F-GATE (tool gated_job)',
-  ]);
+  return skip(
+    'missing-fixture',
+    'no Task was observed on this transport, so there was nothing to check: a task tool (F-ECHO slow_compute or F-GATE gated_job) lets the harness create some',
+    ['F-ECHO (tool slow_compute)', 'F-GATE (tool gated_job)'],
+  );
 }

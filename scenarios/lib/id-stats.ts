@@ -77,7 +77,8 @@ function counterPattern(ids: string[]): Pick<IdStats, 'sequential' | 'timeOrdere
     if (!up && !down) continue;
     const maxStep = Math.max(...steps.map(Math.abs));
     const example = ids.slice(0, 3).join(', ');
-    if (maxStep <= 1000) return { sequential: `numeric part ${k + 1} ${up ? 'counts up' : 'counts down'} in steps of at most ${maxStep} (${example}, ...)` };
+    if (maxStep <= 1000)
+      return { sequential: `numeric part ${k + 1} ${up ? 'counts up' : 'counts down'} in steps of at most ${maxStep} (${example}, ...)` };
     return { timeOrdered: `numeric part ${k + 1} grows monotonically with creation (${example}, ...): looks like a timestamp` };
   }
   return {};
@@ -120,7 +121,8 @@ export function analyzeIds(ids: string[]): IdStats {
   const timeUuid = Object.keys(uuidVersions).find((v) => TIME_UUID_VERSIONS.has(v));
   if (!timeOrdered && timeUuid) timeOrdered = `UUID version ${timeUuid} embeds the creation time`;
   const sorted = ids.length >= 10 && ids.every((id, i) => i === 0 || (ids[i - 1] as string) < id);
-  if (!timeOrdered && !pattern.sequential && sorted) timeOrdered = `all ${ids.length} IDs sort in creation order: they have a time-ordered prefix`;
+  if (!timeOrdered && !pattern.sequential && sorted)
+    timeOrdered = `all ${ids.length} IDs sort in creation order: they have a time-ordered prefix`;
 
   return {
     count: ids.length,
@@ -145,6 +147,9 @@ export function summarizeIds(s: IdStats): string {
         .map(([v, n]) => `v${v}${n === s.count ? '' : ` (${n})`}`)
         .join('/')}`
     : '';
-  const affix = s.constantPrefix || s.constantSuffix ? `, constant affixes ${JSON.stringify(s.constantPrefix)}…${JSON.stringify(s.constantSuffix)}` : '';
+  const affix =
+    s.constantPrefix || s.constantSuffix
+      ? `, constant affixes ${JSON.stringify(s.constantPrefix)}…${JSON.stringify(s.constantSuffix)}`
+      : '';
   return `${s.count} IDs (${s.distinct} distinct), ${len}, ${s.charset}${uuid}${affix}, ~${Math.round(s.entropyBits)} bits estimated entropy`;
 }

@@ -24,7 +24,16 @@ export function progressNotifications(ctx: ScenarioContext, s: Session, fromSeq 
     const m = e.message as { method?: unknown; id?: unknown; params?: JsonObject } | undefined;
     if (!m || typeof m !== 'object' || m.method !== 'notifications/progress' || 'id' in m) continue;
     const p = m.params ?? {};
-    out.push({ seq: e.seq, t: e.t, channel: e.channel, token: p.progressToken, progress: p.progress, total: p.total, relatedTask: relatedTaskId(p._meta), entry: e });
+    out.push({
+      seq: e.seq,
+      t: e.t,
+      channel: e.channel,
+      token: p.progressToken,
+      progress: p.progress,
+      total: p.total,
+      relatedTask: relatedTaskId(p._meta),
+      entry: e,
+    });
   }
   return out;
 }

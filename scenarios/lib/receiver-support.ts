@@ -34,13 +34,21 @@ export function toolEntry(ctx: ScenarioContext, role: FixtureRole): JsonObject |
  */
 export function needTaskTool(ctx: ScenarioContext, session: Session, role: FixtureRole): Verdict | undefined {
   if (!declaresToolTasks(session)) {
-    return skip('missing-capability', 'the server does not declare capabilities.tasks.requests.tools.call, so no tools/call may be task-augmented', ['tasks.requests.tools.call']);
+    return skip(
+      'missing-capability',
+      'the server does not declare capabilities.tasks.requests.tools.call, so no tools/call may be task-augmented',
+      ['tasks.requests.tools.call'],
+    );
   }
   if (!ctx.fixtures.has(role)) return skip('missing-fixture', `fixture ${role} is not exposed`, [role]);
   const entry = toolEntry(ctx, role);
   const support = entry ? taskSupportOf(entry) : undefined;
   if (support !== 'optional' && support !== 'required') {
-    return skip('missing-capability', `tool ${ctx.fixtures.tool(role)} (${role}) advertises execution.taskSupport ${JSON.stringify(support)}, so it may not be called as a task`, [role]);
+    return skip(
+      'missing-capability',
+      `tool ${ctx.fixtures.tool(role)} (${role}) advertises execution.taskSupport ${JSON.stringify(support)}, so it may not be called as a task`,
+      [role],
+    );
   }
   return undefined;
 }

@@ -14,7 +14,11 @@ export const declaresCancel = (s: Session) => at(s.serverCapabilities, ['tasks',
 export function needTasksMember(session: Session, member: 'list' | 'cancel'): Verdict | undefined {
   const present = member === 'list' ? declaresList(session) : declaresCancel(session);
   if (present) return undefined;
-  return skip('missing-capability', `the server does not declare capabilities.tasks.${member}, so tasks/${member} is not expected to work`, [`tasks.${member}`]);
+  return skip(
+    'missing-capability',
+    `the server does not declare capabilities.tasks.${member}, so tasks/${member} is not expected to work`,
+    [`tasks.${member}`],
+  );
 }
 
 /** SKIPPED verdict when the server declares no `tasks` capability at all (tasks/* are then unspecified, A25-13). */
@@ -35,7 +39,6 @@ export const quietWindowMs = (ctx: ScenarioContext) => 1500 + (ctx.transport ===
 export const blockingTimeoutMs = (ctx: ScenarioContext) => ctx.timeouts.settleMs + ctx.timeouts.requestMs;
 
 export const randomTaskId = () => crypto.randomUUID();
-
 
 export interface ListPageInfo {
   size: number;
@@ -101,8 +104,10 @@ export async function createEchoTasks(
 ): Promise<Task[]> {
   const prefix = options.labelPrefix ?? ctx.nonce('l');
   const task: JsonObject = { ttl: options.ttl ?? 60_000 };
-  return mapLimit(Array.from({ length: count }, (_, i) => i), options.concurrency ?? 10, (i) =>
-    createTask(session, ctx.fixtures, 'F-ECHO', { seconds: options.seconds ?? 0, label: `${prefix}-${i}` }, task),
+  return mapLimit(
+    Array.from({ length: count }, (_, i) => i),
+    options.concurrency ?? 10,
+    (i) => createTask(session, ctx.fixtures, 'F-ECHO', { seconds: options.seconds ?? 0, label: `${prefix}-${i}` }, task),
   );
 }
 
@@ -117,13 +122,24 @@ export async function createGated(ctx: ScenarioContext, session: Session, ttl = 
 export async function settleTask(ctx: ScenarioContext, session: Session, taskId: string): Promise<Task> {
   const r = await pollUntil(session, taskId, untilTerminal, ctx.timeouts.settleMs);
   if (r.reached) return r.reached;
-  if (r.failure) throw new ProbeError(`tasks/get of task ${taskId} failed while waiting for a terminal status: ${describeOutcome(r.failure)}`, r.failure);
+  if (r.failure)
+    throw new ProbeError(
+      `tasks/get of task ${taskId} failed while waiting for a terminal status: ${describeOutcome(r.failure)}`,
+      r.failure,
+    );
   const last = r.observed.at(-1)?.status;
-  throw new ProbeError(`task ${taskId} did not reach a terminal status within ${ctx.timeouts.settleMs} ms (last status ${JSON.stringify(last)})`);
+  throw new ProbeError(
+    `task ${taskId} did not reach a terminal status within ${ctx.timeouts.settleMs} ms (last status ${JSON.stringify(last)})`,
+  );
 }
 
 /** Creates a task of `role` and waits for its terminal status. */
-export async function terminalTask(ctx: ScenarioContext, session: Session, role: 'F-ECHO' | 'F-TOOLERR' | 'F-RPCERR', args: JsonObject = {}): Promise<Task> {
+export async function terminalTask(
+  ctx: ScenarioContext,
+  session: Session,
+  role: 'F-ECHO' | 'F-TOOLERR' | 'F-RPCERR',
+  args: JsonObject = {},
+): Promise<Task> {
   const canonical = role === 'F-ECHO' ? { seconds: 0, label: ctx.nonce('l'), ...args } : args;
   const created = await createTask(session, ctx.fixtures, role, canonical);
   return settleTask(ctx, session, created.taskId);

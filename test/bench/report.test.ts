@@ -19,9 +19,48 @@ function sampleBench(): BenchReport {
     { target: A, approach: 'tasks-result' as const, label: 'b-tasks-result-0s-5', startMs: 0, endMs: 0.3 },
   ];
   const scale = [
-    { target: A, tasks: 1, createAllMs: 0.7, completeAllMs: 510, fetchAllMs: 0.4, getP50Ms: 0.4, getP95Ms: 0.5, getP99Ms: 0.6, correct: true, rssBeforeBytes: 100 * 2 ** 20, rssAfterBytes: 101 * 2 ** 20, getRequests: 6 },
-    { target: A, tasks: 10, createAllMs: 1.2, completeAllMs: 512, fetchAllMs: 0.8, getP50Ms: 0.6, getP95Ms: 0.9, getP99Ms: 1, correct: true, rssBeforeBytes: null, rssAfterBytes: null },
-    { target: B, tasks: 1, createAllMs: 0.5, completeAllMs: 1002, fetchAllMs: 0.2, getP50Ms: 0.3, getP95Ms: 0.4, getP99Ms: 0.5, correct: false, rssBeforeBytes: null, rssAfterBytes: null, failures: 1, error: '1 of 1 tasks wrong' },
+    {
+      target: A,
+      tasks: 1,
+      createAllMs: 0.7,
+      completeAllMs: 510,
+      fetchAllMs: 0.4,
+      getP50Ms: 0.4,
+      getP95Ms: 0.5,
+      getP99Ms: 0.6,
+      correct: true,
+      rssBeforeBytes: 100 * 2 ** 20,
+      rssAfterBytes: 101 * 2 ** 20,
+      getRequests: 6,
+    },
+    {
+      target: A,
+      tasks: 10,
+      createAllMs: 1.2,
+      completeAllMs: 512,
+      fetchAllMs: 0.8,
+      getP50Ms: 0.6,
+      getP95Ms: 0.9,
+      getP99Ms: 1,
+      correct: true,
+      rssBeforeBytes: null,
+      rssAfterBytes: null,
+    },
+    {
+      target: B,
+      tasks: 1,
+      createAllMs: 0.5,
+      completeAllMs: 1002,
+      fetchAllMs: 0.2,
+      getP50Ms: 0.3,
+      getP95Ms: 0.4,
+      getP99Ms: 0.5,
+      correct: false,
+      rssBeforeBytes: null,
+      rssAfterBytes: null,
+      failures: 1,
+      error: '1 of 1 tasks wrong',
+    },
   ];
   return {
     durations: [0.3, 0.2, 0.1],
@@ -35,13 +74,32 @@ function sampleBench(): BenchReport {
     approaches: [
       { name: 'gather', target: A, wallMs: 301, roundsMs: [301, 302], speedupOverSequential: 2, ratioToGather: 1, correct: true },
       { name: 'tasks-result', target: A, wallMs: 302, roundsMs: [302, 303], speedupOverSequential: 2, ratioToGather: 1.003, correct: true },
-      { name: 'tasks-poll', target: B, wallMs: 1004, roundsMs: [1004], speedupOverSequential: null, ratioToGather: null, correct: false, error: 'tasks/get: JSON-RPC error -32602 "x|y"' },
+      {
+        name: 'tasks-poll',
+        target: B,
+        wallMs: 1004,
+        roundsMs: [1004],
+        speedupOverSequential: null,
+        ratioToGather: null,
+        correct: false,
+        error: 'tasks/get: JSON-RPC error -32602 "x|y"',
+      },
     ],
     timeline,
     operations: [
       { name: 'ping', target: A, p50Ms: 0.04, p95Ms: 0.1, p99Ms: 1, opsPerSec: 10000, samples: 100, ratioToPing: 1 },
       { name: 'tasks/get', target: A, p50Ms: 0.05, p95Ms: 0.1, p99Ms: 1.5, opsPerSec: 9000, samples: 90, ratioToPing: 1.25 },
-      { name: 'tasks/list (page)', target: B, p50Ms: 0, p95Ms: 0, p99Ms: 0, opsPerSec: 0, samples: 0, ratioToPing: null, error: 'tasks/list: JSON-RPC error -32601' },
+      {
+        name: 'tasks/list (page)',
+        target: B,
+        p50Ms: 0,
+        p95Ms: 0,
+        p99Ms: 0,
+        opsPerSec: 0,
+        samples: 0,
+        ratioToPing: null,
+        error: 'tasks/list: JSON-RPC error -32601',
+      },
     ],
     scale,
     comparison: [
@@ -95,7 +153,8 @@ describe('bench report model', () => {
 
   it('keeps the brief fields in the JSON Schema of report.json', () => {
     const text = JSON.stringify(reportJsonSchema());
-    for (const field of ['wallMs', 'ratioToPing', 'opsPerSec', 'createAllMs', 'completeAllMs', 'fetchAllMs', 'correct']) expect(text).toContain(`"${field}"`);
+    for (const field of ['wallMs', 'ratioToPing', 'opsPerSec', 'createAllMs', 'completeAllMs', 'fetchAllMs', 'correct'])
+      expect(text).toContain(`"${field}"`);
   });
 });
 
@@ -117,7 +176,10 @@ describe('Mermaid charts', () => {
   });
 
   it('names sections by approach alone for a single target', () => {
-    const chart = timelineChart([{ target: A, approach: 'tasks-poll', label: 'x-tasks-poll-1s-9', startMs: 0, endMs: 1000 }], { targets: [A], durations: [1] });
+    const chart = timelineChart([{ target: A, approach: 'tasks-poll', label: 'x-tasks-poll-1s-9', startMs: 0, endMs: 1000 }], {
+      targets: [A],
+      durations: [1],
+    });
     expect(chart).toContain('  section tasks-poll\n  1 s call : 0, 1000');
   });
 
@@ -127,8 +189,17 @@ describe('Mermaid charts', () => {
     expect(lines[0]).toBe('xychart-beta');
     expect(lines).toContain('  x-axis "concurrent tasks" ["1", "10"]');
     const series = lines.filter((l) => l.startsWith('  line '));
-    expect(series).toEqual(['  line [0.7, 1.2]', '  line [510, 512]', '  line [0.4, 0.8]', '  line [0.5, 0]', '  line [1002, 0]', '  line [0.2, 0]']);
-    expect(scaleChartLegend([A, B])).toBe('Lines, in order: create all (A), all terminal (A), fetch all results (A), create all (B), all terminal (B), fetch all results (B).');
+    expect(series).toEqual([
+      '  line [0.7, 1.2]',
+      '  line [510, 512]',
+      '  line [0.4, 0.8]',
+      '  line [0.5, 0]',
+      '  line [1002, 0]',
+      '  line [0.2, 0]',
+    ]);
+    expect(scaleChartLegend([A, B])).toBe(
+      'Lines, in order: create all (A), all terminal (A), fetch all results (A), create all (B), all terminal (B), fetch all results (B).',
+    );
   });
 });
 
@@ -147,7 +218,13 @@ describe('renderers', () => {
 
   it('terminal tables cover every phase and the comparison', () => {
     const text = renderBenchTerminal(sampleBench());
-    for (const title of ['Approaches (0.3 / 0.2 / 0.1 s, median of 2 rounds)', 'Operations (one request in flight)', 'Scale (concurrent tasks)', 'Side by side']) expect(text).toContain(title);
+    for (const title of [
+      'Approaches (0.3 / 0.2 / 0.1 s, median of 2 rounds)',
+      'Operations (one request in flight)',
+      'Scale (concurrent tasks)',
+      'Side by side',
+    ])
+      expect(text).toContain(title);
     expect(text).toContain('NO: 1 of 1 tasks wrong');
   });
 });

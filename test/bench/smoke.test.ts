@@ -23,7 +23,20 @@ describe('bench smoke run (reference server vs SDK-based server)', () => {
     const out = await mkdtemp(join(tmpdir(), 'sep1686-bench-'));
     dirs.push(out);
     // The SDK server with a short pollInterval keeps its poll-tick waits small in this test.
-    const parsed = parseBenchArgs(['--rounds', '1', '--durations', '0.05,0.01', '--max-tasks', '2', '--op-time', '40', '--out', out, '--compare', 'sdk']);
+    const parsed = parseBenchArgs([
+      '--rounds',
+      '1',
+      '--durations',
+      '0.05,0.01',
+      '--max-tasks',
+      '2',
+      '--op-time',
+      '40',
+      '--out',
+      out,
+      '--compare',
+      'sdk',
+    ]);
     if (parsed === 'help') throw new Error('unexpected help');
     const sdk = parsed.compare!;
     expect(sdk.kind).toBe('stdio');
@@ -111,7 +124,11 @@ describe('bench smoke run (reference server vs SDK-based server)', () => {
     dirs.push(out);
     const parsed = parseBenchArgs(['--only', 'approaches,scale', '--rounds', '1', '--durations', '0.01', '--max-tasks', '2', '--out', out]);
     if (parsed === 'help') throw new Error('unexpected help');
-    const r = await executeBench({ ...parsed, specs: referenceTargetSpecs({ transports: ['stdio'], violate: ['T25-RES-02'] }), quiet: true });
+    const r = await executeBench({
+      ...parsed,
+      specs: referenceTargetSpecs({ transports: ['stdio'], violate: ['T25-RES-02'] }),
+      quiet: true,
+    });
     expect(r.exitCode).toBe(1);
     const bench = r.report!.bench!;
     const byName = Object.fromEntries(bench.approaches.map((a) => [a.name, a.correct]));

@@ -76,16 +76,28 @@ describe('helpers', () => {
   });
 
   it('splits --compare command lines with quotes', () => {
-    expect(splitCommand('node dist/bench/sdk-server.js --poll-interval 100')).toEqual(['node', 'dist/bench/sdk-server.js', '--poll-interval', '100']);
+    expect(splitCommand('node dist/bench/sdk-server.js --poll-interval 100')).toEqual([
+      'node',
+      'dist/bench/sdk-server.js',
+      '--poll-interval',
+      '100',
+    ]);
     expect(splitCommand(`python "my server.py" 'a b' c\\"d`)).toEqual(['python', 'my server.py', 'a b', 'c\\"d']);
   });
 
-  it('shareable labels mask tokens and shorten this machine\'s paths', () => {
+  it("shareable labels mask tokens and shorten this machine's paths", () => {
     const main = join(PACKAGE_ROOT, 'dist', 'reference-server', 'main.js');
-    expect(shareableLabel(`stdio: ${process.execPath} ${main}`, { kind: 'stdio', command: process.execPath, args: [main] })).toBe(`stdio: node ${join('dist', 'reference-server', 'main.js')}`);
-    expect(shareableLabel('http: node x.js --auth-token abc123 --auth-token def456', { kind: 'http-command', command: 'node', args: [], tokens: ['abc123', 'def456'] })).toBe(
-      'http: node x.js --auth-token <token> --auth-token <token>',
+    expect(shareableLabel(`stdio: ${process.execPath} ${main}`, { kind: 'stdio', command: process.execPath, args: [main] })).toBe(
+      `stdio: node ${join('dist', 'reference-server', 'main.js')}`,
     );
+    expect(
+      shareableLabel('http: node x.js --auth-token abc123 --auth-token def456', {
+        kind: 'http-command',
+        command: 'node',
+        args: [],
+        tokens: ['abc123', 'def456'],
+      }),
+    ).toBe('http: node x.js --auth-token <token> --auth-token <token>');
   });
 
   it('honours the server pollInterval with a floor', () => {
@@ -147,7 +159,12 @@ describe('compareTargets', () => {
   it('divides every figure of the first target by the second', () => {
     const c = compareTargets(
       {
-        approaches: [approach('A', 'gather', 300), approach('B', 'gather', 1000), approach('A', 'sequential', 600), approach('B', 'sequential', 3000, false)],
+        approaches: [
+          approach('A', 'gather', 300),
+          approach('B', 'gather', 1000),
+          approach('A', 'sequential', 600),
+          approach('B', 'sequential', 3000, false),
+        ],
         operations: [op('A', 0.05, 1000), op('B', 0.1, 500)],
         scale: [scale('A', 500), scale('B', 1000)],
       },

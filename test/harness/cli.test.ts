@@ -18,9 +18,14 @@ interface Ran {
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ran> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, CI: 'true', GITHUB_STEP_SUMMARY: '', ...env }, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { ...process.env, CI: 'true', GITHUB_STEP_SUMMARY: '', ...env }, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -145,10 +150,28 @@ describe.skipIf(!existsSync(REFERENCE))('runs against the reference server', () 
     const wrapper = join(dir, 'server-wrapper.mjs');
     writeFileSync(wrapper, `await import(${JSON.stringify(REFERENCE)});\n`);
     liveWrappers.add(wrapper);
-    const child = spawn(process.execPath, [CLI, '--verbose', '--scenario', 'cancel', '--scenario', 'result', '--scenario', 'get', '--out', dir, '--', process.execPath, wrapper], {
-      env: { ...process.env, CI: 'true', GITHUB_STEP_SUMMARY: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        '--verbose',
+        '--scenario',
+        'cancel',
+        '--scenario',
+        'result',
+        '--scenario',
+        'get',
+        '--out',
+        dir,
+        '--',
+        process.execPath,
+        wrapper,
+      ],
+      {
+        env: { ...process.env, CI: 'true', GITHUB_STEP_SUMMARY: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     await new Promise<void>((resolve, reject) => {

@@ -34,7 +34,13 @@ export class FakeSession implements Session {
     if (this.closed) return { kind: 'closed', id, ms: 0, reason: 'session closed' };
     this.wire.record({ dir: 'send', transport: this.transport, connection: this.name, message: { jsonrpc: '2.0', id, method, params } });
     const o = await this.answer(method, params);
-    if (o.kind === 'result') this.wire.record({ dir: 'recv', transport: this.transport, connection: this.name, message: { jsonrpc: '2.0', id, result: o.result } });
+    if (o.kind === 'result')
+      this.wire.record({
+        dir: 'recv',
+        transport: this.transport,
+        connection: this.name,
+        message: { jsonrpc: '2.0', id, result: o.result },
+      });
     return { ...o, id };
   }
   async notify(): Promise<void> {}

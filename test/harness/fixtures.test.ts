@@ -20,7 +20,9 @@ async function connect(spec: TargetSpec) {
 
 describe('mapping file', () => {
   it('parses YAML and JSON', () => {
-    const yaml = parseFixtureMapping('roles:\n  F-ECHO:\n    tool: my_sleep\n    arguments: { ms: "{{seconds*1000}}", tag: "{{label}}" }\n');
+    const yaml = parseFixtureMapping(
+      'roles:\n  F-ECHO:\n    tool: my_sleep\n    arguments: { ms: "{{seconds*1000}}", tag: "{{label}}" }\n',
+    );
     expect(yaml.roles?.['F-ECHO']?.tool).toBe('my_sleep');
     const json = parseFixtureMapping('{"roles": {"F-GATE": {"tool": "wait_for"}}, "resource": "file:///x"}');
     expect(json.roles?.['F-GATE']?.tool).toBe('wait_for');
@@ -31,7 +33,9 @@ describe('mapping file', () => {
     expect(() => parseFixtureMapping('roles:\n  F-NOPE:\n    tool: x\n', 'f.yaml')).toThrow(/^f\.yaml: roles\.F-NOPE/);
     expect(() => parseFixtureMapping('roles:\n  F-ECHO:\n    tol: x\n', 'f.yaml')).toThrow(/roles\.F-ECHO.*tol/);
     expect(() => parseFixtureMapping('rols: {}\n', 'f.yaml')).toThrow(/rols/);
-    expect(() => parseFixtureMapping('roles:\n  F-ECHO:\n    arguments: { ms: "{{seconds**}}" }\n', 'f.yaml')).toThrow(/roles\.F-ECHO\.arguments\.ms: bad placeholder/);
+    expect(() => parseFixtureMapping('roles:\n  F-ECHO:\n    arguments: { ms: "{{seconds**}}" }\n', 'f.yaml')).toThrow(
+      /roles\.F-ECHO\.arguments\.ms: bad placeholder/,
+    );
     expect(() => parseFixtureMapping('roles: [1', 'f.yaml')).toThrow(/^f\.yaml: not valid YAML/);
     for (const bad of ['roles:\n  F-NOPE:\n    tool: x\n', 'rols: {}\n']) {
       try {
@@ -45,8 +49,22 @@ describe('mapping file', () => {
 
 describe('templates', () => {
   it('keeps JSON types for whole placeholders, interpolates inside strings, and supports simple arithmetic', () => {
-    const t = { ms: '{{seconds*1000}}', tag: '{{label}}', msg: 'job {{label}} for {{seconds}}s', fixed: 7, nested: { s: '{{seconds}}' }, list: ['{{label}}'] };
-    expect(applyTemplate(t, { seconds: 1.5, label: 'a' })).toEqual({ ms: 1500, tag: 'a', msg: 'job a for 1.5s', fixed: 7, nested: { s: 1.5 }, list: ['a'] });
+    const t = {
+      ms: '{{seconds*1000}}',
+      tag: '{{label}}',
+      msg: 'job {{label}} for {{seconds}}s',
+      fixed: 7,
+      nested: { s: '{{seconds}}' },
+      list: ['{{label}}'],
+    };
+    expect(applyTemplate(t, { seconds: 1.5, label: 'a' })).toEqual({
+      ms: 1500,
+      tag: 'a',
+      msg: 'job a for 1.5s',
+      fixed: 7,
+      nested: { s: 1.5 },
+      list: ['a'],
+    });
   });
 
   it('leaves out keys whose canonical value was not given', () => {

@@ -11,7 +11,18 @@ import type { RunResult } from '../../harness/runner.js';
 import { decide } from '../../harness/verdict.js';
 
 function result(id: string, transport: 'stdio' | 'http', status: CheckResult['status'], details?: Record<string, unknown>): CheckResult {
-  return { id, name: id, description: id, status, level: 'SHOULD', specReferences: [], scenario: 'lifecycle', transport, durationMs: 1, ...(details ? { details } : {}) };
+  return {
+    id,
+    name: id,
+    description: id,
+    status,
+    level: 'SHOULD',
+    specReferences: [],
+    scenario: 'lifecycle',
+    transport,
+    durationMs: 1,
+    ...(details ? { details } : {}),
+  };
 }
 
 const RESULTS: CheckResult[] = [
@@ -48,7 +59,10 @@ describe('lifecycle profile', () => {
 
   it('--require: a property that is false, null or unchecked fails the run (exit 1) with the evidence named', () => {
     expect(unmetRequirements(deriveProfile(RESULTS), ['crossSession', 'cancelStopsWork'])).toEqual([]);
-    const v = decide({ results: RESULTS.filter((r) => r.status !== 'WARNING'), require: ['survivesRestart', 'ttlHonoured', 'crossSession'] });
+    const v = decide({
+      results: RESULTS.filter((r) => r.status !== 'WARNING'),
+      require: ['survivesRestart', 'ttlHonoured', 'crossSession'],
+    });
     expect(v.exitCode).toBe(1);
     expect(v.unmet).toEqual([
       'required property survivesRestart does not hold (evidence: LC-06)',
@@ -77,7 +91,9 @@ describe('lifecycle profile', () => {
     const md = renderMarkdown(report);
     const section = md.slice(md.indexOf('## Lifecycle profile'), md.indexOf('## All checks'));
     expect(section).toContain('| Promise | Property | stdio | http | Evidence |');
-    expect(section).toMatch(/\| `survivesDisconnect` \| ➖ not applicable \| ❌ no \| LC-01@http \(SUCCESS: yes\), LC-04@http \(WARNING: no\) \|/);
+    expect(section).toMatch(
+      /\| `survivesDisconnect` \| ➖ not applicable \| ❌ no \| LC-01@http \(SUCCESS: yes\), LC-04@http \(WARNING: no\) \|/,
+    );
     expect(section).toMatch(/\| `cancelStopsWork` \| (➖ not applicable|✅ yes) \| ✅ yes \|/);
   });
 });
@@ -85,15 +101,20 @@ describe('lifecycle profile', () => {
 describe('--require on the command line', () => {
   const cli = (args: string[]) =>
     new Promise<{ code: number | null; stderr: string }>((resolve) =>
-      execFile(process.execPath, [packagePath('dist', 'harness', 'cli.js'), ...args], { env: { ...process.env, GITHUB_STEP_SUMMARY: '' }, timeout: 60_000 }, (err, _out, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr }),
+      execFile(
+        process.execPath,
+        [packagePath('dist', 'harness', 'cli.js'), ...args],
+        { env: { ...process.env, GITHUB_STEP_SUMMARY: '' }, timeout: 60_000 },
+        (err, _out, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr }),
       ),
     );
 
   it('rejects an unknown property and a selection without the lifecycle scenario (exit 2, one line)', async () => {
     const unknown = await cli(['--require', 'immortal']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr.trim()).toMatch(/^sep1686-check: --require: unknown property 'immortal' \(known: survivesDisconnect, crossSession, .*ttlHonoured\)/);
+    expect(unknown.stderr.trim()).toMatch(
+      /^sep1686-check: --require: unknown property 'immortal' \(known: survivesDisconnect, crossSession, .*ttlHonoured\)/,
+    );
     const unselected = await cli(['--require', 'survivesRestart', '--scenario', 'cancel']);
     expect(unselected.code).toBe(2);
     expect(unselected.stderr.trim()).toMatch(/--require needs the lifecycle scenario/);

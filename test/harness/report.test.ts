@@ -20,7 +20,12 @@ const result = (id: string, status: CheckResult['status'], extra: Partial<CheckR
   description: `description of ${id}`,
   status,
   level: 'MUST',
-  specReferences: [{ id: 'tasks §Task Cancellation r1', url: 'https://modelcontextprotocol.io/specification/2025-11-25/basic/utilities/tasks#task-cancellation' }],
+  specReferences: [
+    {
+      id: 'tasks §Task Cancellation r1',
+      url: 'https://modelcontextprotocol.io/specification/2025-11-25/basic/utilities/tasks#task-cancellation',
+    },
+  ],
   scenario: 'cancel',
   transport: 'stdio',
   durationMs: 12.5,
@@ -39,7 +44,9 @@ function sampleRun(): RunResult {
         details: { exchange: [{ seq: 1, dir: 'send', message: { method: 'tasks/cancel' } }], observed: 'working' },
       }),
       result('T25-CAN-03', 'WARNING', { level: 'SHOULD', errorMessage: 'took a while' }),
-      result('T25-CAN-04', 'SKIPPED', { skip: { kind: 'missing-fixture', reason: 'needs F-GATE (tool gated_job)', enabledBy: ['F-GATE (tool gated_job)'] } }),
+      result('T25-CAN-04', 'SKIPPED', {
+        skip: { kind: 'missing-fixture', reason: 'needs F-GATE (tool gated_job)', enabledBy: ['F-GATE (tool gated_job)'] },
+      }),
       result('T25-CAN-05', 'FAILURE', { transport: 'http', errorMessage: 'known bug' }),
       result('T25-CAN-06', 'INFO', { level: 'MAY', details: { message: 'retained' } }),
     ],
@@ -63,7 +70,16 @@ describe('report model', () => {
     const again = Report.parse(JSON.parse(JSON.stringify(report)));
     expect(again).toEqual(report);
     expect(report.run.exitCode).toBe(1);
-    expect(report.summary).toMatchObject({ total: 6, SUCCESS: 1, FAILURE: 2, WARNING: 1, SKIPPED: 1, INFO: 1, expectedFailures: 1, stale: 0 });
+    expect(report.summary).toMatchObject({
+      total: 6,
+      SUCCESS: 1,
+      FAILURE: 2,
+      WARNING: 1,
+      SKIPPED: 1,
+      INFO: 1,
+      expectedFailures: 1,
+      stale: 0,
+    });
     expect(report.summary.coverage).toEqual({ checklistRows: 6, checked: 5, couldNotRun: 1, enabledBy: ['F-GATE (tool gated_job)'] });
     expect(report.expectedFailures).toEqual(['T25-CAN-05@http']);
     expect(report.run.incomplete).toBe(true);
@@ -116,7 +132,9 @@ function assertWellFormedish(xml: string) {
 
 describe('junit.xml', () => {
   it('escapes text and attributes and drops characters XML cannot carry', () => {
-    expect(xmlEscape(`<a href="x">Tom & 'Jerry'</a>\u0001`)).toBe('&lt;a href=&quot;x&quot;&gt;Tom &amp; &apos;Jerry&apos;&lt;/a&gt;\uFFFD');
+    expect(xmlEscape(`<a href="x">Tom & 'Jerry'</a>\u0001`)).toBe(
+      '&lt;a href=&quot;x&quot;&gt;Tom &amp; &apos;Jerry&apos;&lt;/a&gt;\uFFFD',
+    );
   });
 
   it('has one testcase per check per transport, failures and skips marked, expected failures passing', () => {
@@ -144,7 +162,9 @@ describe('report.md', () => {
     expect(failures).toBeGreaterThan(0);
     expect(warnings).toBeGreaterThan(failures);
     expect(table).toBeGreaterThan(warnings);
-    expect(md).toContain('```json\n{\n"details": {"observed":"working"},\n"exchange": [\n  {"seq":1,"dir":"send","message":{"method":"tasks/cancel"}}\n]\n}\n```');
+    expect(md).toContain(
+      '```json\n{\n"details": {"observed":"working"},\n"exchange": [\n  {"seq":1,"dir":"send","message":{"method":"tasks/cancel"}}\n]\n}\n```',
+    );
     expect(md).toContain('| cancelled \\| ok |');
     expect(md).toContain('FAILURE (expected)');
     expect(md).toContain('## Run problems');
@@ -176,7 +196,10 @@ describe('terminal summary', () => {
 describe('progress printer', () => {
   const sink = () => {
     const chunks: string[] = [];
-    return { chunks, stream: { isTTY: false, write: (c: string) => (chunks.push(c), true) } as unknown as NodeJS.WritableStream & { isTTY?: boolean } };
+    return {
+      chunks,
+      stream: { isTTY: false, write: (c: string) => (chunks.push(c), true) } as unknown as NodeJS.WritableStream & { isTTY?: boolean },
+    };
   };
 
   it('prints one plain line per scenario when not live (CI or no TTY)', async () => {
@@ -186,7 +209,13 @@ describe('progress printer', () => {
     p.handle({ type: 'target-start', target: 'stdio: x', transport: 'stdio' });
     p.handle({ type: 'scenario-start', scenario: 'cancel', target: 'stdio: x', transport: 'stdio', index: 0, total: 1 });
     p.handle({ type: 'check', result: result('T25-CAN-01', 'SUCCESS') });
-    p.handle({ type: 'scenario-end', scenario: 'cancel', target: 'stdio: x', transport: 'stdio', results: [result('T25-CAN-01', 'SUCCESS'), result('T25-CAN-02', 'FAILURE')] });
+    p.handle({
+      type: 'scenario-end',
+      scenario: 'cancel',
+      target: 'stdio: x',
+      transport: 'stdio',
+      results: [result('T25-CAN-01', 'SUCCESS'), result('T25-CAN-02', 'FAILURE')],
+    });
     p.done();
     expect(chunks.join('')).toBe('stdio cancel           1 pass, 1 fail, 0 warn, 0 skip, 0 info\n');
   });

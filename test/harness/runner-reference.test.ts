@@ -22,6 +22,8 @@ describe.skipIf(!existsSync(packagePath('dist', 'reference-server', 'main.js')))
   });
 
   it('a reference server that cannot start is reported clearly', async () => {
-    await expect(checkReference({ transport: 'stdio', scenarios: ['ids'], extraArgs: ['--no-such-flag'] })).rejects.toThrow(/reference server did not start/);
+    await expect(checkReference({ transport: 'stdio', scenarios: ['ids'], extraArgs: ['--no-such-flag'] })).rejects.toThrow(
+      /reference server did not start/,
+    );
   });
 });

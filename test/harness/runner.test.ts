@@ -32,7 +32,10 @@ function setup(overrides: Partial<RunOptions> & { target?: FakeTarget } = {}) {
 
 describe('runChecks', () => {
   it('records verdicts with the spec facts, transport and spec links', async () => {
-    const A = spec('T-A'), B = spec('T-B', { level: 'SHOULD' }), C = spec('T-C'), D = spec('T-D', { level: 'MAY' });
+    const A = spec('T-A'),
+      B = spec('T-B', { level: 'SHOULD' }),
+      C = spec('T-C'),
+      D = spec('T-D', { level: 'MAY' });
     const s = scenario('basic', [A, B, C, D], async (ctx) => {
       await ctx.check(A, async () => pass('all good'));
       await ctx.check(B, async () => warn('slow'));
@@ -48,7 +51,13 @@ describe('runChecks', () => {
       ['T-D', 'INFO'],
     ]);
     const a = run.results[0]!;
-    expect(a).toMatchObject({ name: 'name of T-A', level: 'MUST', scenario: 'basic', transport: 'stdio', details: { message: 'all good' } });
+    expect(a).toMatchObject({
+      name: 'name of T-A',
+      level: 'MUST',
+      scenario: 'basic',
+      transport: 'stdio',
+      details: { message: 'all good' },
+    });
     expect(a.errorMessage).toBeUndefined();
     expect(a.specReferences[0]?.url).toMatch(/utilities\/tasks#task-cancellation$/);
     expect(run.results[2]).toMatchObject({ errorMessage: 'wrong status', details: { seen: 'working' } });
@@ -87,7 +96,8 @@ describe('runChecks', () => {
   });
 
   it('turns exceptions into FAILURE with the error message and keeps the probe outcome', async () => {
-    const A = spec('T-A'), B = spec('T-B');
+    const A = spec('T-A'),
+      B = spec('T-B');
     const s = scenario('throws', [A, B], async (ctx) => {
       await ctx.check(A, async () => {
         throw new ProbeError('could not create a task', { kind: 'timeout', id: 3, ms: 10 });
@@ -97,13 +107,19 @@ describe('runChecks', () => {
       });
     });
     const run = await runChecks(setup({ scenarios: [s] }).options);
-    expect(run.results[0]).toMatchObject({ status: 'FAILURE', errorMessage: 'could not create a task', details: { outcome: { kind: 'timeout' } } });
+    expect(run.results[0]).toMatchObject({
+      status: 'FAILURE',
+      errorMessage: 'could not create a task',
+      details: { outcome: { kind: 'timeout' } },
+    });
     expect(run.results[1]).toMatchObject({ status: 'FAILURE', errorMessage: 'x is undefined' });
     expect(String(run.results[1]?.details?.stack)).toContain('TypeError');
   });
 
   it('records checks of a scenario that threw early as SKIPPED(aborted) and runs the next scenario', async () => {
-    const A = spec('T-A'), B = spec('T-B'), C = spec('T-C');
+    const A = spec('T-A'),
+      B = spec('T-B'),
+      C = spec('T-C');
     const broken = scenario('broken', [A, B], async (ctx) => {
       await ctx.check(A, async () => pass());
       throw new Error('setup exploded');
@@ -122,7 +138,8 @@ describe('runChecks', () => {
   });
 
   it('records a declared check the scenario never ran as SKIPPED(aborted)', async () => {
-    const A = spec('T-A'), B = spec('T-B');
+    const A = spec('T-A'),
+      B = spec('T-B');
     const s = scenario('lazy', [A, B], async (ctx) => {
       await ctx.check(A, async () => pass());
     });
@@ -131,7 +148,8 @@ describe('runChecks', () => {
   });
 
   it("attaches the block's own wire exchange as evidence, merged with notes", async () => {
-    const A = spec('T-A'), B = spec('T-B');
+    const A = spec('T-A'),
+      B = spec('T-B');
     const s = scenario('wire', [A, B], async (ctx) => {
       const session = await ctx.session();
       await session.request('before/block');
@@ -153,7 +171,13 @@ describe('runChecks', () => {
   it('caps evidence at the first and last entries and shortens big payloads', () => {
     const wire = new WireLog();
     for (let i = 0; i < 100; i++) wire.record({ dir: 'send', transport: 'stdio', connection: 'stdio#1', message: { i } });
-    wire.record({ dir: 'recv', transport: 'stdio', connection: 'stdio#1', message: { big: 'x'.repeat(50_000) }, answers: { method: 'tools/call', params: { arg: 'y'.repeat(50_000) } } });
+    wire.record({
+      dir: 'recv',
+      transport: 'stdio',
+      connection: 'stdio#1',
+      message: { big: 'x'.repeat(50_000) },
+      answers: { method: 'tools/call', params: { arg: 'y'.repeat(50_000) } },
+    });
     const ev = evidence(wire.entries()) as Array<Record<string, unknown>>;
     expect(JSON.stringify(ev).length).toBeLessThan(20_000);
     expect(ev).toHaveLength(41);
@@ -179,7 +203,8 @@ describe('runChecks', () => {
   });
 
   it('says the target exited when a check throws because the server died, with the stderr tail', async () => {
-    const A = spec('T-A'), B = spec('T-B');
+    const A = spec('T-A'),
+      B = spec('T-B');
     const wire = new WireLog();
     const target = new FakeTarget({ wire });
     const s = scenario('crash', [A, B], async (ctx) => {
@@ -237,7 +262,9 @@ describe('runChecks', () => {
   });
 
   it('fails a hung check at its deadline and stops the scenario, then continues with the next', async () => {
-    const A = spec('T-A'), B = spec('T-B'), C = spec('T-C');
+    const A = spec('T-A'),
+      B = spec('T-B'),
+      C = spec('T-C');
     const hung = scenario('hung', [A, B], async (ctx) => {
       await ctx.check(A, () => new Promise(() => undefined));
       await ctx.check(B, async () => pass());
@@ -256,7 +283,10 @@ describe('runChecks', () => {
   });
 
   it('stops on abort and returns partial results; nothing after the abort looks green', async () => {
-    const A = spec('T-A'), B = spec('T-B'), C = spec('T-C'), D = spec('T-D');
+    const A = spec('T-A'),
+      B = spec('T-B'),
+      C = spec('T-C'),
+      D = spec('T-D');
     const ac = new AbortController();
     const first = scenario('first', [A, B], async (ctx) => {
       await ctx.check(A, async () => pass());
@@ -285,7 +315,8 @@ describe('runChecks', () => {
   });
 
   it('stops at the whole-run deadline and marks what did not run', async () => {
-    const A = spec('T-A'), B = spec('T-B');
+    const A = spec('T-A'),
+      B = spec('T-B');
     const s = scenario('slow', [A, B], async (ctx) => {
       await ctx.check(A, () => new Promise(() => undefined));
       await ctx.check(B, async () => pass());
@@ -409,7 +440,8 @@ describe('runChecks concurrency', () => {
   });
 
   it('reports results and progress in run order, not completion order, with both targets at once', async () => {
-    const A = spec('T-A'), B = spec('T-B');
+    const A = spec('T-A'),
+      B = spec('T-B');
     const wire = new WireLog();
     const slow = scenario('slow', [A], async (ctx) => {
       await ticks(30);
@@ -418,16 +450,34 @@ describe('runChecks concurrency', () => {
     const fast = scenario('fast', [B], async (ctx) => void (await ctx.check(B, async () => pass())));
     const events: ProgressEvent[] = [];
     const run = await runChecks(
-      setup({ scenarios: [slow, fast], wire, targets: [new FakeTarget({ wire }), new FakeTarget({ wire, transport: 'http' })], onProgress: (e) => events.push(e) }).options,
+      setup({
+        scenarios: [slow, fast],
+        wire,
+        targets: [new FakeTarget({ wire }), new FakeTarget({ wire, transport: 'http' })],
+        onProgress: (e) => events.push(e),
+      }).options,
     );
     expect(run.results.map((r) => `${r.transport} ${r.id}`)).toEqual(['stdio T-A', 'stdio T-B', 'http T-A', 'http T-B']);
-    const names = events.map((e) => (e.type === 'check' ? `check ${e.result.transport} ${e.result.id}` : `${e.type} ${e.transport}${'scenario' in e ? ` ${e.scenario}` : ''}`));
-    const oneTarget = (t: string) => [`target-start ${t}`, `scenario-start ${t} slow`, `check ${t} T-A`, `scenario-end ${t} slow`, `scenario-start ${t} fast`, `check ${t} T-B`, `scenario-end ${t} fast`];
+    const names = events.map((e) =>
+      e.type === 'check'
+        ? `check ${e.result.transport} ${e.result.id}`
+        : `${e.type} ${e.transport}${'scenario' in e ? ` ${e.scenario}` : ''}`,
+    );
+    const oneTarget = (t: string) => [
+      `target-start ${t}`,
+      `scenario-start ${t} slow`,
+      `check ${t} T-A`,
+      `scenario-end ${t} slow`,
+      `scenario-start ${t} fast`,
+      `check ${t} T-B`,
+      `scenario-end ${t} fast`,
+    ];
     expect(names).toEqual([...oneTarget('stdio'), ...oneTarget('http')]);
   });
 
   it("keeps only the check's own connections in its evidence", async () => {
-    const A = spec('T-A'), B = spec('T-B');
+    const A = spec('T-A'),
+      B = spec('T-B');
     const talk = (prefix: string, id: CheckSpec) =>
       scenario(prefix, [id], async (ctx) => {
         await ctx.check(id, async () => {
@@ -441,15 +491,25 @@ describe('runChecks concurrency', () => {
       });
     const wire = new WireLog();
     const run = await runChecks(setup({ scenarios: [talk('a', A), talk('b', B)], wire }).options);
-    const methods = (i: number) => (run.results[i]?.details?.exchange as Array<{ message: { method?: string; result?: { method?: string } } }>).map((e) => e.message.method ?? e.message.result?.method);
+    const methods = (i: number) =>
+      (run.results[i]?.details?.exchange as Array<{ message: { method?: string; result?: { method?: string } } }>).map(
+        (e) => e.message.method ?? e.message.result?.method,
+      );
     expect(methods(0)).toEqual(['a/0', 'a/0', 'a/1', 'a/1', 'a/2', 'a/2']);
     expect(methods(1)).toEqual(['b/0', 'b/0', 'b/1', 'b/1', 'b/2', 'b/2']);
     // They did overlap: the run-wide log interleaves them.
-    expect(wire.entries().map((e) => (e.message as { method?: string }).method).filter(Boolean).slice(0, 2)).toEqual(['a/0', 'b/0']);
+    expect(
+      wire
+        .entries()
+        .map((e) => (e.message as { method?: string }).method)
+        .filter(Boolean)
+        .slice(0, 2),
+    ).toEqual(['a/0', 'b/0']);
   });
 
   it('restarts a crashed HTTP server once, however many running scenarios noticed', async () => {
-    const A = spec('T-A'), B = spec('T-B');
+    const A = spec('T-A'),
+      B = spec('T-B');
     const wire = new WireLog();
     const target = new FakeTarget({ wire, transport: 'http', canRestart: true });
     let crashed!: () => void;
@@ -468,6 +528,9 @@ describe('runChecks concurrency', () => {
       });
     const run = await runChecks(setup({ scenarios: [victim('one', A, true), victim('two', B, false)], target, wire }).options);
     expect(target.restarts).toBe(1);
-    expect(run.results.map((r) => r.errorMessage)).toEqual([expect.stringContaining('target exited (code 1) during this check'), expect.stringContaining('target exited (code 1) during this check')]);
+    expect(run.results.map((r) => r.errorMessage)).toEqual([
+      expect.stringContaining('target exited (code 1) during this check'),
+      expect.stringContaining('target exited (code 1) during this check'),
+    ]);
   });
 });

@@ -20,9 +20,11 @@ function open(spec: TargetSpec, wire = new WireLog(), requestTimeoutMs = 20_000)
   return { target, wire };
 }
 
-const call = (s: Session, name: string, args: JsonObject = {}, timeoutMs?: number, signal?: AbortSignal) => s.request('tools/call', { name, arguments: args }, { timeoutMs, signal });
+const call = (s: Session, name: string, args: JsonObject = {}, timeoutMs?: number, signal?: AbortSignal) =>
+  s.request('tools/call', { name, arguments: args }, { timeoutMs, signal });
 const text = (o: RpcOutcome) => (o.kind === 'result' ? ((o.result.content as { text: string }[])[0]?.text ?? '') : `(${o.kind})`);
-const sent = (wire: WireLog, method: string) => wire.entries().filter((e) => e.dir === 'send' && (e.message as { method?: string } | undefined)?.method === method);
+const sent = (wire: WireLog, method: string) =>
+  wire.entries().filter((e) => e.dir === 'send' && (e.message as { method?: string } | undefined)?.method === method);
 
 const VARIANTS: [string, () => TargetSpec][] = [
   ['stdio', () => tinyStdio()],
@@ -36,7 +38,9 @@ describe.each(VARIANTS)('session over %s', (_label, spec) => {
     expect(s.protocolVersion).toBe('2025-11-25');
     expect(s.serverCapabilities).toHaveProperty('tools');
     const init = sent(wire, 'initialize')[0]!;
-    expect(init.message).toMatchObject({ params: { protocolVersion: '2025-11-25', clientInfo: { name: 'sep1686-check' }, capabilities: { elicitation: { form: {} } } } });
+    expect(init.message).toMatchObject({
+      params: { protocolVersion: '2025-11-25', clientInfo: { name: 'sep1686-check' }, capabilities: { elicitation: { form: {} } } },
+    });
     expect((init.message as { params: { capabilities: JsonObject } }).params.capabilities).not.toHaveProperty('tasks');
     expect(sent(wire, 'notifications/initialized')).toHaveLength(1);
     const response = wire.entries().find((e) => e.dir === 'recv' && e.answers?.method === 'initialize');

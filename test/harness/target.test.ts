@@ -95,8 +95,13 @@ describe('stdio target', () => {
 
   it('reports a missing command and a non-MCP command as one-line TargetErrors', async () => {
     await expect(open({ kind: 'stdio', command: '/no/such/server-binary', args: [] }).connect()).rejects.toThrow(TargetError);
-    await expect(open({ kind: 'stdio', command: '/no/such/server-binary', args: [] }).connect()).rejects.toThrow(/not found|cannot start|ENOENT/);
-    const silent = open({ kind: 'stdio', command: process.execPath, args: ['-e', 'console.error("warming up"); setInterval(() => {}, 1000)'] }, 1500);
+    await expect(open({ kind: 'stdio', command: '/no/such/server-binary', args: [] }).connect()).rejects.toThrow(
+      /not found|cannot start|ENOENT/,
+    );
+    const silent = open(
+      { kind: 'stdio', command: process.execPath, args: ['-e', 'console.error("warming up"); setInterval(() => {}, 1000)'] },
+      1500,
+    );
     const err = await silent.connect().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TargetError);
     expect((err as Error).message).toMatch(/no answer to initialize/);

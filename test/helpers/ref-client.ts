@@ -196,7 +196,8 @@ export class TestClient {
       const request = { id: m.id as string | number, method: m.method as string, params: (m.params ?? {}) as Json };
       this.serverRequests.push(request);
       const answer = this.handler(request);
-      if (answer && 'error' in answer && isErrorBody(answer.error)) void this.transport.send({ jsonrpc: '2.0', id: request.id, error: answer.error } as JSONRPCMessage);
+      if (answer && 'error' in answer && isErrorBody(answer.error))
+        void this.transport.send({ jsonrpc: '2.0', id: request.id, error: answer.error } as JSONRPCMessage);
       else if (answer) void this.respond(request.id, answer as Json);
     } else if ('method' in m) {
       this.notifications.push({ method: m.method, params: m.params ?? {} });

@@ -37,7 +37,9 @@ export async function runReference(options: CheckReferenceOptions): Promise<{ ru
   const specs = referenceTargetSpecs({ violate: options.violate, extraArgs: options.extraArgs, transports: [options.transport] });
   const out = await execute({ specs, scenarios: SCENARIOS, selection: options.scenarios, timeouts: options.timeouts });
   if (out.run.fatal) {
-    throw new Error(`reference server did not start: ${out.run.fatal.message}${out.run.fatal.stderrTail ? `\n${out.run.fatal.stderrTail}` : ''}`);
+    throw new Error(
+      `reference server did not start: ${out.run.fatal.message}${out.run.fatal.stderrTail ? `\n${out.run.fatal.stderrTail}` : ''}`,
+    );
   }
   return out;
 }

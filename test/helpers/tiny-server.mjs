@@ -68,7 +68,14 @@ function makeServer() {
       }
       case 'ask': {
         const r = await extra.sendRequest(
-          { method: 'elicitation/create', params: { mode: 'form', message: 'name?', requestedSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } } },
+          {
+            method: 'elicitation/create',
+            params: {
+              mode: 'form',
+              message: 'name?',
+              requestedSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+            },
+          },
           ElicitResultSchema,
         );
         return text(r.action === 'accept' ? `hello:${r.content?.name}` : 'declined');
@@ -103,7 +110,9 @@ if (flag('--http')) {
     let transport = sid ? sessions.get(sid) : undefined;
     if (!transport) {
       if (sid) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null }));
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null }));
         return;
       }
       transport = new StreamableHTTPServerTransport({

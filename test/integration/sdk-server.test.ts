@@ -54,7 +54,21 @@ describe('SDK-based comparison server (McpServer + InMemoryTaskStore)', () => {
   it('stdio: the SDK deviations fail, the task core passes', { timeout: TIMEOUT }, async () => {
     const server = ws.link(SDK_SERVER, 'sdk-server.js');
     // A short request timeout: T25-META-02's misrouted responses never come back on stdio.
-    const { code, report } = await ws.cli(['--scenario', 'negotiation', '--scenario', 'errors', '--scenario', 'metadata', '--scenario', 'result', '--timeout', '3000', '--', process.execPath, server]);
+    const { code, report } = await ws.cli([
+      '--scenario',
+      'negotiation',
+      '--scenario',
+      'errors',
+      '--scenario',
+      'metadata',
+      '--scenario',
+      'result',
+      '--timeout',
+      '3000',
+      '--',
+      process.execPath,
+      server,
+    ]);
 
     expect(code).toBe(1);
     expect(report.run.exitCode).toBe(1);
@@ -62,10 +76,17 @@ describe('SDK-based comparison server (McpServer + InMemoryTaskStore)', () => {
     expect(idsWith(report, 'FAILURE', 'stdio')).toEqual(['T25-ERR-01', 'T25-ERR-02', 'T25-ERR-03', 'T25-META-02', 'T25-TOOL-03']);
     expect(idsWith(report, 'WARNING', 'stdio')).toEqual(['T25-TOOL-02']);
 
-    expect(check(report, 'T25-TOOL-03', 'stdio').errorMessage).toMatch(/failing_job \(taskSupport required\) must return JSON-RPC error -32601, but it returned a CallToolResult with isError:true .*-32601 was wrapped/);
-    expect(check(report, 'T25-TOOL-02', 'stdio').errorMessage).toMatch(/on greet \(taskSupport forbidden\), got JSON-RPC error -32602 "MCP error -32602: Invalid task creation result/);
-    for (const id of ['T25-ERR-01', 'T25-ERR-02', 'T25-ERR-03']) expect(check(report, id, 'stdio').errorMessage).toMatch(/the number 42 as taskId must fail with -32602; got JSON-RPC error -32603/);
-    expect(check(report, 'T25-META-02', 'stdio').errorMessage).toMatch(/crossed meta: tasks\/get \{taskId:A, _meta related-task \w+\} answered no response within \d+ ms; expected task A/);
+    expect(check(report, 'T25-TOOL-03', 'stdio').errorMessage).toMatch(
+      /failing_job \(taskSupport required\) must return JSON-RPC error -32601, but it returned a CallToolResult with isError:true .*-32601 was wrapped/,
+    );
+    expect(check(report, 'T25-TOOL-02', 'stdio').errorMessage).toMatch(
+      /on greet \(taskSupport forbidden\), got JSON-RPC error -32602 "MCP error -32602: Invalid task creation result/,
+    );
+    for (const id of ['T25-ERR-01', 'T25-ERR-02', 'T25-ERR-03'])
+      expect(check(report, id, 'stdio').errorMessage).toMatch(/the number 42 as taskId must fail with -32602; got JSON-RPC error -32603/);
+    expect(check(report, 'T25-META-02', 'stdio').errorMessage).toMatch(
+      /crossed meta: tasks\/get \{taskId:A, _meta related-task \w+\} answered no response within \d+ ms; expected task A/,
+    );
 
     // The core of the task plumbing is right, and the harness says so.
     expect(statusesOf(report, 'stdio')).toMatchObject({
@@ -91,12 +112,17 @@ describe('SDK-based comparison server (McpServer + InMemoryTaskStore)', () => {
 
   it('stdio: H25-20 runs its probes and names the McpServer isError wrapping', { timeout: TIMEOUT }, async () => {
     const server = ws.link(SDK_SERVER, 'sdk-server-h20.js');
-    const { run } = await execute({ specs: [{ kind: 'stdio', command: process.execPath, args: [server] }], scenarios: [only(harness, ['H25-20'])] });
+    const { run } = await execute({
+      specs: [{ kind: 'stdio', command: process.execPath, args: [server] }],
+      scenarios: [only(harness, ['H25-20'])],
+    });
     expect(run.fatal).toBeUndefined();
     expect(run.results.map((r) => r.id)).toEqual(['H25-20']);
     const h20 = run.results[0]!;
     expect(h20.status, h20.errorMessage).toBe('WARNING');
-    expect(h20.errorMessage).toMatch(/calling the required tool failing_job without a task returned a CallToolResult\{isError:true\}.*TS SDK v1 McpServer/);
+    expect(h20.errorMessage).toMatch(
+      /calling the required tool failing_job without a task returned a CallToolResult\{isError:true\}.*TS SDK v1 McpServer/,
+    );
     const observations = h20.details?.observations as string[];
     expect(observations).toHaveLength(3);
     for (const o of observations) expect(o).not.toMatch(/probe not run|inconclusive/);
@@ -107,7 +133,19 @@ describe('SDK-based comparison server (McpServer + InMemoryTaskStore)', () => {
 
   it('Streamable HTTP (--http-command): tasks/get over SSE warns, the HTTP stream checks pass', { timeout: TIMEOUT }, async () => {
     const server = ws.link(SDK_SERVER, 'sdk-server-http.js');
-    const { code, report } = await ws.cli(['--scenario', 'get', '--scenario', 'http', '--http-command', '--', process.execPath, server, '--http', '--port', '0']);
+    const { code, report } = await ws.cli([
+      '--scenario',
+      'get',
+      '--scenario',
+      'http',
+      '--http-command',
+      '--',
+      process.execPath,
+      server,
+      '--http',
+      '--port',
+      '0',
+    ]);
 
     // Only a SHOULD is broken and every check ran: exit 0.
     expect(code).toBe(0);
@@ -115,7 +153,9 @@ describe('SDK-based comparison server (McpServer + InMemoryTaskStore)', () => {
     expect(report.run.targets.map((t) => t.transport)).toEqual(['http']);
     expect(idsWith(report, 'FAILURE', 'http')).toEqual([]);
     expect(idsWith(report, 'WARNING', 'http')).toEqual(['T25-GET-04']);
-    expect(check(report, 'T25-GET-04', 'http').errorMessage).toMatch(/tasks\/get was answered with an SSE stream \(Content-Type text\/event-stream\)/);
+    expect(check(report, 'T25-GET-04', 'http').errorMessage).toMatch(
+      /tasks\/get was answered with an SSE stream \(Content-Type text\/event-stream\)/,
+    );
     expect(statusesOf(report, 'http')).toMatchObject({
       'T25-GET-01': 'SUCCESS',
       'T25-GET-02': 'SUCCESS',

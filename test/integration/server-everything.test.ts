@@ -41,84 +41,122 @@ const ws = new Workspace();
 afterAll(() => ws.dispose());
 
 describe('server-everything (TS SDK McpServer, experimental tasks)', () => {
-  it('stdio, no mapping: completes, fails only the real -32603 deviations, skips the rest with the fixture that would enable it', { timeout: TIMEOUT }, async () => {
-    const server = ws.link(EVERYTHING, 'everything.js');
-    const { code, stdout, report } = await ws.cli(['--', process.execPath, server, 'stdio']);
+  it(
+    'stdio, no mapping: completes, fails only the real -32603 deviations, skips the rest with the fixture that would enable it',
+    { timeout: TIMEOUT },
+    async () => {
+      const server = ws.link(EVERYTHING, 'everything.js');
+      const { code, stdout, report } = await ws.cli(['--', process.execPath, server, 'stdio']);
 
-    // Honest exit code: real failures => 1 (the run is also incomplete, which alone would be 3).
-    expect(code).toBe(1);
-    expect(report.run.exitCode).toBe(1);
-    expect(report.run.incomplete).toBe(true);
-    expect(report.run.interrupted).toBeUndefined();
-    expect(report.failures ?? []).toEqual([]);
-    expect(stdout).toMatch(/FAIL: 3 checks failed/);
+      // Honest exit code: real failures => 1 (the run is also incomplete, which alone would be 3).
+      expect(code).toBe(1);
+      expect(report.run.exitCode).toBe(1);
+      expect(report.run.incomplete).toBe(true);
+      expect(report.run.interrupted).toBeUndefined();
+      expect(report.failures ?? []).toEqual([]);
+      expect(stdout).toMatch(/FAIL: 3 checks failed/);
 
-    expect(idsWith(report, 'FAILURE', 'stdio')).toEqual(ERR_IDS);
-    for (const id of ERR_IDS) expect(check(report, id, 'stdio').errorMessage).toMatch(/the number 42 as taskId must fail with -32602; got JSON-RPC error -32603 "\[ \{ "expected": "string"/);
-    expect(idsWith(report, 'WARNING', 'stdio')).toEqual([]);
-    expect(idsWith(report, 'SUCCESS', 'stdio')).toEqual(SUCCESS_WITHOUT_FIXTURES);
+      expect(idsWith(report, 'FAILURE', 'stdio')).toEqual(ERR_IDS);
+      for (const id of ERR_IDS)
+        expect(check(report, id, 'stdio').errorMessage).toMatch(
+          /the number 42 as taskId must fail with -32602; got JSON-RPC error -32603 "\[ \{ "expected": "string"/,
+        );
+      expect(idsWith(report, 'WARNING', 'stdio')).toEqual([]);
+      expect(idsWith(report, 'SUCCESS', 'stdio')).toEqual(SUCCESS_WITHOUT_FIXTURES);
 
-    // Not vacuous: T25-CAP-04 says tasks/cancel was only probed with an unknown id (no running task).
-    expect(messageOf(check(report, 'T25-CAP-04', 'stdio'))).toMatch(/tasks\/cancel only probed with an unknown taskId.*-32602/);
-    // H25-20 had no probe it could run: SKIPPED, not a hollow SUCCESS.
-    const h20 = check(report, 'H25-20', 'stdio');
-    expect(h20.status).toBe('SKIPPED');
-    expect(h20.skip?.kind).toBe('missing-fixture');
+      // Not vacuous: T25-CAP-04 says tasks/cancel was only probed with an unknown id (no running task).
+      expect(messageOf(check(report, 'T25-CAP-04', 'stdio'))).toMatch(/tasks\/cancel only probed with an unknown taskId.*-32602/);
+      // H25-20 had no probe it could run: SKIPPED, not a hollow SUCCESS.
+      const h20 = check(report, 'H25-20', 'stdio');
+      expect(h20.status).toBe('SKIPPED');
+      expect(h20.skip?.kind).toBe('missing-fixture');
 
-    // Every skip says why; a missing fixture names the tool that would enable it.
-    const skipped = report.checks.filter((c) => c.status === 'SKIPPED');
-    expect(skipped.length).toBeGreaterThan(50);
-    for (const c of skipped) {
-      expect(c.skip?.reason, c.id).toBeTruthy();
-      expect(c.skip?.kind, c.id).not.toBe('aborted');
-      if (c.skip?.kind === 'missing-fixture') expect(c.skip.enabledBy?.length, c.id).toBeGreaterThan(0);
-    }
-    expect(check(report, 'T25-CRT-01', 'stdio').skip).toMatchObject({ kind: 'missing-fixture', reason: 'needs F-ECHO (tool slow_compute)' });
-    expect(check(report, 'T25-CAN-01', 'stdio').skip?.enabledBy).toEqual(['F-GATE (tool gated_job)', 'F-GATE-RELEASE (tool release_gate)']);
-    // Coverage names each fixture once, in the "role (tool name)" form.
-    expect(report.summary.coverage.enabledBy).toContain('F-ECHO (tool slow_compute)');
-    expect(report.summary.coverage.enabledBy).not.toContain('F-ECHO');
+      // Every skip says why; a missing fixture names the tool that would enable it.
+      const skipped = report.checks.filter((c) => c.status === 'SKIPPED');
+      expect(skipped.length).toBeGreaterThan(50);
+      for (const c of skipped) {
+        expect(c.skip?.reason, c.id).toBeTruthy();
+        expect(c.skip?.kind, c.id).not.toBe('aborted');
+        if (c.skip?.kind === 'missing-fixture') expect(c.skip.enabledBy?.length, c.id).toBeGreaterThan(0);
+      }
+      expect(check(report, 'T25-CRT-01', 'stdio').skip).toMatchObject({
+        kind: 'missing-fixture',
+        reason: 'needs F-ECHO (tool slow_compute)',
+      });
+      expect(check(report, 'T25-CAN-01', 'stdio').skip?.enabledBy).toEqual([
+        'F-GATE (tool gated_job)',
+        'F-GATE-RELEASE (tool release_gate)',
+      ]);
+      // Coverage names each fixture once, in the "role (tool name)" form.
+      expect(report.summary.coverage.enabledBy).toContain('F-ECHO (tool slow_compute)');
+      expect(report.summary.coverage.enabledBy).not.toContain('F-ECHO');
 
-    expect(await ws.survivors()).toEqual([]);
-  });
+      expect(await ws.survivors()).toEqual([]);
+    },
+  );
 
-  it('stdio with examples/server-everything.fixtures.yaml and a baseline of the known deviations: incomplete => exit 3', { timeout: TIMEOUT }, async () => {
-    const server = ws.link(EVERYTHING, 'everything-mapped.js');
-    const baseline = join(ws.dir, 'expected-failures.yml');
-    writeFileSync(baseline, `server:\n${[...ERR_IDS, 'T25-TOOL-03'].map((id) => `  - ${id}\n`).join('')}`);
-    const { code, report } = await ws.cli(['--fixtures', MAPPING, '--expected-failures', baseline, '--', process.execPath, server, 'stdio']);
+  it(
+    'stdio with examples/server-everything.fixtures.yaml and a baseline of the known deviations: incomplete => exit 3',
+    { timeout: TIMEOUT },
+    async () => {
+      const server = ws.link(EVERYTHING, 'everything-mapped.js');
+      const baseline = join(ws.dir, 'expected-failures.yml');
+      writeFileSync(baseline, `server:\n${[...ERR_IDS, 'T25-TOOL-03'].map((id) => `  - ${id}\n`).join('')}`);
+      const { code, report } = await ws.cli([
+        '--fixtures',
+        MAPPING,
+        '--expected-failures',
+        baseline,
+        '--',
+        process.execPath,
+        server,
+        'stdio',
+      ]);
 
-    // The failures are all expected, so what is left is the MUST checks that could not run.
-    expect(code).toBe(3);
-    expect(report.run.exitCode).toBe(3);
-    expect(report.run.incomplete).toBe(true);
-    expect(report.summary.expectedFailures).toBe(4);
+      // The failures are all expected, so what is left is the MUST checks that could not run.
+      expect(code).toBe(3);
+      expect(report.run.exitCode).toBe(3);
+      expect(report.run.incomplete).toBe(true);
+      expect(report.summary.expectedFailures).toBe(4);
 
-    expect(idsWith(report, 'FAILURE', 'stdio')).toEqual([...ERR_IDS, 'T25-TOOL-03']);
-    expect(check(report, 'T25-TOOL-03', 'stdio').errorMessage).toMatch(/returned a CallToolResult with isError:true \(text "MCP error -32601: Tool simulate-research-query requires task augmentation/);
-    expect(idsWith(report, 'WARNING', 'stdio')).toEqual(['H25-20', 'T25-TOOL-02']);
-    expect(check(report, 'T25-TOOL-02', 'stdio').errorMessage).toMatch(/tools\/call with task on echo \(taskSupport forbidden\), got JSON-RPC error -32602 "MCP error -32602: Invalid task creation result/);
-    expect(check(report, 'H25-20', 'stdio').errorMessage).toMatch(/simulate-research-query without a task returned a CallToolResult\{isError:true\}.*TS SDK v1 McpServer/);
-    // The plain call of the required tool is recorded as the refusal it is, not as "accepted".
-    expect(messageOf(check(report, 'T25-SUP-02', 'stdio'))).toMatch(/simulate-research-query \(required\) without task: answered an isError result/);
-    expect(idsWith(report, 'SUCCESS', 'stdio')).toEqual(SUCCESS_WITHOUT_FIXTURES);
+      expect(idsWith(report, 'FAILURE', 'stdio')).toEqual([...ERR_IDS, 'T25-TOOL-03']);
+      expect(check(report, 'T25-TOOL-03', 'stdio').errorMessage).toMatch(
+        /returned a CallToolResult with isError:true \(text "MCP error -32601: Tool simulate-research-query requires task augmentation/,
+      );
+      expect(idsWith(report, 'WARNING', 'stdio')).toEqual(['H25-20', 'T25-TOOL-02']);
+      expect(check(report, 'T25-TOOL-02', 'stdio').errorMessage).toMatch(
+        /tools\/call with task on echo \(taskSupport forbidden\), got JSON-RPC error -32602 "MCP error -32602: Invalid task creation result/,
+      );
+      expect(check(report, 'H25-20', 'stdio').errorMessage).toMatch(
+        /simulate-research-query without a task returned a CallToolResult\{isError:true\}.*TS SDK v1 McpServer/,
+      );
+      // The plain call of the required tool is recorded as the refusal it is, not as "accepted".
+      expect(messageOf(check(report, 'T25-SUP-02', 'stdio'))).toMatch(
+        /simulate-research-query \(required\) without task: answered an isError result/,
+      );
+      expect(idsWith(report, 'SUCCESS', 'stdio')).toEqual(SUCCESS_WITHOUT_FIXTURES);
 
-    expect(await ws.survivors()).toEqual([]);
-  });
+      expect(await ws.survivors()).toEqual([]);
+    },
+  );
 
-  it('Streamable HTTP (--http-command) with the mapping: the same verdicts, plus the HTTP stream checks', { timeout: TIMEOUT }, async () => {
-    const server = ws.link(EVERYTHING_HTTP, 'everything-http.mjs');
-    const { code, report } = await ws.cli(['--fixtures', MAPPING, '--http-command', '--', process.execPath, server]);
+  it(
+    'Streamable HTTP (--http-command) with the mapping: the same verdicts, plus the HTTP stream checks',
+    { timeout: TIMEOUT },
+    async () => {
+      const server = ws.link(EVERYTHING_HTTP, 'everything-http.mjs');
+      const { code, report } = await ws.cli(['--fixtures', MAPPING, '--http-command', '--', process.execPath, server]);
 
-    expect(code).toBe(1);
-    expect(report.run.targets.map((t) => t.transport)).toEqual(['http']);
-    expect(report.failures ?? []).toEqual([]);
-    expect(idsWith(report, 'FAILURE', 'http')).toEqual([...ERR_IDS, 'T25-TOOL-03']);
-    expect(idsWith(report, 'WARNING', 'http')).toEqual(['H25-20', 'T25-TOOL-02']);
-    expect(idsWith(report, 'SUCCESS', 'http')).toEqual([...SUCCESS_WITHOUT_FIXTURES, 'T25-HTTP-02'].sort());
-    // HTTP-only checks that need a second principal say so.
-    expect(check(report, 'T25-SEC-01', 'http').skip?.enabledBy?.[0]).toMatch(/^S-AUTH/);
+      expect(code).toBe(1);
+      expect(report.run.targets.map((t) => t.transport)).toEqual(['http']);
+      expect(report.failures ?? []).toEqual([]);
+      expect(idsWith(report, 'FAILURE', 'http')).toEqual([...ERR_IDS, 'T25-TOOL-03']);
+      expect(idsWith(report, 'WARNING', 'http')).toEqual(['H25-20', 'T25-TOOL-02']);
+      expect(idsWith(report, 'SUCCESS', 'http')).toEqual([...SUCCESS_WITHOUT_FIXTURES, 'T25-HTTP-02'].sort());
+      // HTTP-only checks that need a second principal say so.
+      expect(check(report, 'T25-SEC-01', 'http').skip?.enabledBy?.[0]).toMatch(/^S-AUTH/);
 
-    expect(await ws.survivors()).toEqual([]);
-  });
+      expect(await ws.survivors()).toEqual([]);
+    },
+  );
 });

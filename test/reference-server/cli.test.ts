@@ -44,7 +44,9 @@ function rawServer(args: string[] = []) {
     const m = JSON.parse(line) as Json;
     if (typeof m.id === 'number') waiting.get(m.id)?.(m);
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   let nextId = 1;
   return {
     child,
@@ -59,7 +61,12 @@ function rawServer(args: string[] = []) {
   };
 }
 
-const INIT = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '0' } } });
+const INIT = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '0' } },
+});
 
 describe('command line', () => {
   it('--help prints usage and exits 0', async () => {
@@ -134,7 +141,10 @@ describe('--no-tasks (S-NOTASK)', () => {
     expect(tools.some((t) => 'execution' in t)).toBe(false);
     const r = await c.ok('tools/call', { name: 'slow_compute', arguments: { seconds: 0, label: 'n' }, task: { ttl: 60_000 } });
     expect(r).toEqual({ content: [{ type: 'text', text: 'computed:n' }] });
-    expect(await c.ok('tools/call', { name: 'failing_job', arguments: {} })).toEqual({ content: [{ type: 'text', text: 'job failed' }], isError: true });
+    expect(await c.ok('tools/call', { name: 'failing_job', arguments: {} })).toEqual({
+      content: [{ type: 'text', text: 'job failed' }],
+      isError: true,
+    });
     expect(textOf(await c.ok('tools/call', { name: 'greet', arguments: { name: 'x' }, task: {} }))).toBe('Hello, x!');
     for (const method of ['tasks/get', 'tasks/result', 'tasks/cancel', 'tasks/list']) {
       expect((await c.request(method, { taskId: 'x' })).error?.code, method).toBe(-32601);

@@ -121,7 +121,11 @@ describe('Streamable HTTP without auth', () => {
     const c = await connect();
     const sessionId = (c.transport as unknown as { sessionId: string }).sessionId;
     await c.close();
-    const after = await post(target.server.url, { jsonrpc: '2.0', id: 2, method: 'ping' }, { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' });
+    const after = await post(
+      target.server.url,
+      { jsonrpc: '2.0', id: 2, method: 'ping' },
+      { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+    );
     expect(after.status).toBe(404);
     const none = await post(target.server.url, { jsonrpc: '2.0', id: 3, method: 'ping' });
     expect(none.status).toBe(400);
@@ -130,10 +134,19 @@ describe('Streamable HTTP without auth', () => {
   it('rejects a foreign Host or Origin header (DNS rebinding protection)', async () => {
     const { port } = new URL(target.server.url);
     const status = await new Promise<number | undefined>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { Host: 'evil.example', 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode);
-      });
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/mcp',
+          method: 'POST',
+          headers: { Host: 'evil.example', 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      );
       req.on('error', reject);
       req.end(JSON.stringify(initializeBody));
     });
@@ -185,14 +198,18 @@ describe('Streamable HTTP with --auth-token (S-AUTH)', () => {
     await pollGate(a, gateId, 'aborted');
   });
 
-  it('refuses a session id used with another principal\'s token', async () => {
+  it("refuses a session id used with another principal's token", async () => {
     const a = await connect(tokenA);
     const sessionId = (a.transport as unknown as { sessionId: string }).sessionId;
-    const res = await post(target.server.url, { jsonrpc: '2.0', id: 9, method: 'ping' }, {
-      Authorization: `Bearer ${tokenB}`,
-      'mcp-session-id': sessionId,
-      'mcp-protocol-version': '2025-11-25',
-    });
+    const res = await post(
+      target.server.url,
+      { jsonrpc: '2.0', id: 9, method: 'ping' },
+      {
+        Authorization: `Bearer ${tokenB}`,
+        'mcp-session-id': sessionId,
+        'mcp-protocol-version': '2025-11-25',
+      },
+    );
     expect(res.status).toBe(403);
   });
 });

@@ -107,10 +107,16 @@ describe('SqliteTaskStore durability', () => {
     const path = freshFile();
     const first = sqlite(path);
     await first.insert(record('kept'));
-    await first.transition('kept', ['working'], { status: 'completed', outcome: { kind: 'result', result: { content: [{ type: 'text', text: 'computed:x' }] } } });
+    await first.transition('kept', ['working'], {
+      status: 'completed',
+      outcome: { kind: 'result', result: { content: [{ type: 'text', text: 'computed:x' }] } },
+    });
     await first.close();
     const second = sqlite(path);
-    expect(await second.get('kept')).toMatchObject({ status: 'completed', outcome: { kind: 'result', result: { content: [{ type: 'text', text: 'computed:x' }] } } });
+    expect(await second.get('kept')).toMatchObject({
+      status: 'completed',
+      outcome: { kind: 'result', result: { content: [{ type: 'text', text: 'computed:x' }] } },
+    });
     // A closed instance leaves no running tasks behind that would count as its orphans.
     expect(await second.orphans()).toEqual([]);
   });
@@ -165,11 +171,24 @@ describe('SqliteTaskStore durability', () => {
       expect(await engine.recover()).toBe(1);
       const who = { owner: 'o', bound: false };
       const orphan = await engine.get('orphan', who);
-      expect(orphan).toMatchObject({ status: 'failed', statusMessage: RESTARTED_MESSAGE, outcome: { kind: 'error', error: { code: -32603 } } });
+      expect(orphan).toMatchObject({
+        status: 'failed',
+        statusMessage: RESTARTED_MESSAGE,
+        outcome: { kind: 'error', error: { code: -32603 } },
+      });
       expect(orphan.statusMessage).toContain('server restarted while the task was running');
       expect((await engine.get('done', who)).status).toBe('completed');
       // The ttl of "expired" elapsed while the server was down: its re-armed timer removes it at once.
-      await expect.poll(() => engine.get('expired', who).then(() => 'present', () => 'gone'), { timeout: 5000 }).toBe('gone');
+      await expect
+        .poll(
+          () =>
+            engine.get('expired', who).then(
+              () => 'present',
+              () => 'gone',
+            ),
+          { timeout: 5000 },
+        )
+        .toBe('gone');
     } finally {
       await engine.shutdown();
     }

@@ -19,7 +19,8 @@ export async function createTask(c: TestClient, name: string, args: Json, task: 
 }
 
 export const getTask = (c: TestClient, taskId: unknown) => c.request('tasks/get', { taskId });
-export const release = (c: TestClient, gateId: string, outcome = 'success') => c.ok('tools/call', { name: 'release_gate', arguments: { gateId, outcome } });
+export const release = (c: TestClient, gateId: string, outcome = 'success') =>
+  c.ok('tools/call', { name: 'release_gate', arguments: { gateId, outcome } });
 export async function gateState(c: TestClient, gateId: string): Promise<string> {
   const r = await c.ok('tools/call', { name: 'gate_state', arguments: { gateId } });
   return (r.structuredContent as { state: string }).state;
@@ -60,7 +61,11 @@ export async function pollGate(c: TestClient, gateId: string, state: string): Pr
 const terminal = (s: string) => s === 'completed' || s === 'failed' || s === 'cancelled';
 
 function expectTask(task: Json, status?: string): void {
-  expect(Object.keys(task).filter((k) => k !== 'statusMessage').sort()).toEqual(TASK_KEYS);
+  expect(
+    Object.keys(task)
+      .filter((k) => k !== 'statusMessage')
+      .sort(),
+  ).toEqual(TASK_KEYS);
   expect(task.taskId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   expect(task.createdAt).toMatch(RFC3339_MS);
   expect(task.lastUpdatedAt).toMatch(RFC3339_MS);
@@ -69,7 +74,9 @@ function expectTask(task: Json, status?: string): void {
 }
 
 function statusNotes(c: TestClient, taskId: string): Json[] {
-  return c.notifications.filter((n) => n.method === 'notifications/tasks/status' && (n.params as Json).taskId === taskId).map((n) => n.params as Json);
+  return c.notifications
+    .filter((n) => n.method === 'notifications/tasks/status' && (n.params as Json).taskId === taskId)
+    .map((n) => n.params as Json);
 }
 
 export function defineBehaviourSuite(makeTarget: () => Promise<Target>): void {
@@ -136,7 +143,9 @@ export function defineBehaviourSuite(makeTarget: () => Promise<Target>): void {
   describe('direct calls (the fixture contract)', () => {
     it('greet, slow_compute, big_result and the gate helpers answer their contract results', async () => {
       expect(textOf(await c.ok('tools/call', { name: 'greet', arguments: { name: 'Ada' } }))).toBe('Hello, Ada!');
-      expect(await c.ok('tools/call', { name: 'slow_compute', arguments: { seconds: 0, label: 'x' } })).toEqual({ content: [{ type: 'text', text: 'computed:x' }] });
+      expect(await c.ok('tools/call', { name: 'slow_compute', arguments: { seconds: 0, label: 'x' } })).toEqual({
+        content: [{ type: 'text', text: 'computed:x' }],
+      });
       expect(textOf(await c.ok('tools/call', { name: 'slow_compute', arguments: { seconds: 0.01 } }))).toBe('computed:');
       const big = textOf(await c.ok('tools/call', { name: 'big_result', arguments: { bytes: 100_000 } }))!;
       expect(big.length).toBe(100_000);
@@ -167,7 +176,11 @@ export function defineBehaviourSuite(makeTarget: () => Promise<Target>): void {
 
     it('direct progress_job reports progress 1..steps on the token, related to the call only', async () => {
       const token = unique('direct-progress');
-      const r = await c.ok('tools/call', { name: 'progress_job', arguments: { steps: 3, intervalSeconds: 0 }, _meta: { progressToken: token } });
+      const r = await c.ok('tools/call', {
+        name: 'progress_job',
+        arguments: { steps: 3, intervalSeconds: 0 },
+        _meta: { progressToken: token },
+      });
       expect(textOf(r)).toBe('done');
       const notes = c.notifications.filter((n) => (n.params as Json).progressToken === token).map((n) => n.params as Json);
       expect(notes).toEqual([1, 2, 3].map((progress) => ({ progressToken: token, progress, total: 3 })));
@@ -249,7 +262,9 @@ export function defineBehaviourSuite(makeTarget: () => Promise<Target>): void {
 
     it('ignores a client-chosen taskId and generates distinct UUID v4 ids', async () => {
       const chosen = `client-chosen-${randomUUID()}`;
-      const tasks = await Promise.all(Array.from({ length: 20 }, () => createTask(c, 'slow_compute', { seconds: 0 }, { ttl: 60_000, taskId: chosen })));
+      const tasks = await Promise.all(
+        Array.from({ length: 20 }, () => createTask(c, 'slow_compute', { seconds: 0 }, { ttl: 60_000, taskId: chosen })),
+      );
       const ids = new Set(tasks.map((t) => t.taskId));
       expect(ids.size).toBe(20);
       expect(ids.has(chosen)).toBe(false);
@@ -293,7 +308,11 @@ export function defineBehaviourSuite(makeTarget: () => Promise<Target>): void {
       expect(done.status).toBe('failed');
       expect(done.statusMessage).toContain('job failed');
       const r = await c.request('tasks/result', { taskId: task.taskId });
-      expect(r.result).toEqual({ content: [{ type: 'text', text: 'job failed' }], isError: true, _meta: { [RELATED_TASK]: { taskId: task.taskId } } });
+      expect(r.result).toEqual({
+        content: [{ type: 'text', text: 'job failed' }],
+        isError: true,
+        _meta: { [RELATED_TASK]: { taskId: task.taskId } },
+      });
     });
 
     it('a JSON-RPC error fails the task and tasks/result answers the same error', async () => {
@@ -379,7 +398,11 @@ export function defineBehaviourSuite(makeTarget: () => Promise<Target>): void {
       expectTask(cancelled, 'cancelled');
       expect(cancelled.taskId).toBe(taskId);
       expect(cancelled._meta).toBeUndefined();
-      expect((await pending.outcome).result).toEqual({ content: [{ type: 'text', text: 'task cancelled' }], isError: true, _meta: { [RELATED_TASK]: { taskId } } });
+      expect((await pending.outcome).result).toEqual({
+        content: [{ type: 'text', text: 'task cancelled' }],
+        isError: true,
+        _meta: { [RELATED_TASK]: { taskId } },
+      });
       expect((await getTask(c, taskId)).result?.status).toBe('cancelled');
       await pollGate(c, gateId, 'aborted');
       await release(c, gateId);
@@ -392,7 +415,11 @@ export function defineBehaviourSuite(makeTarget: () => Promise<Target>): void {
     });
 
     it('cancelling a completed or failed task is -32602', async () => {
-      for (const [name, args] of [['slow_compute', { seconds: 0 }], ['failing_job', {}], ['protocol_error_job', {}]] as const) {
+      for (const [name, args] of [
+        ['slow_compute', { seconds: 0 }],
+        ['failing_job', {}],
+        ['protocol_error_job', {}],
+      ] as const) {
         const task = await createTask(c, name, args);
         await pollStatus(c, task.taskId as string, terminal);
         expect((await c.request('tasks/cancel', { taskId: task.taskId })).error?.code, name).toBe(-32602);
@@ -407,9 +434,11 @@ export function defineBehaviourSuite(makeTarget: () => Promise<Target>): void {
   });
 
   describe('tasks/list', () => {
-    it('lists only this requestor\'s tasks, in pages of 50 with opaque cursors', async () => {
+    it("lists only this requestor's tasks, in pages of 50 with opaque cursors", async () => {
       const own = await connect();
-      const created = await Promise.all(Array.from({ length: 60 }, (_, i) => createTask(own, 'slow_compute', { seconds: 0, label: `l${i}` })));
+      const created = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => createTask(own, 'slow_compute', { seconds: 0, label: `l${i}` })),
+      );
       const gateId = unique('list');
       const working = await createTask(own, 'gated_job', { gateId });
       const seen: string[] = [];
@@ -439,19 +468,36 @@ export function defineBehaviourSuite(makeTarget: () => Promise<Target>): void {
   describe('progress', () => {
     it('task progress uses the request token exactly, carries related-task, and stops at terminal', async () => {
       const token = unique('p');
-      const task = await createTask(c, 'progress_job', { steps: 3, intervalSeconds: 0.02 }, { ttl: 60_000 }, { _meta: { progressToken: token } });
+      const task = await createTask(
+        c,
+        'progress_job',
+        { steps: 3, intervalSeconds: 0.02 },
+        { ttl: 60_000 },
+        { _meta: { progressToken: token } },
+      );
       const taskId = task.taskId as string;
       expect(textOf(await c.ok('tasks/result', { taskId }))).toBe('done');
-      const progress = () => c.notifications.filter((n) => n.method === 'notifications/progress' && (n.params as Json).progressToken === token).map((n) => n.params as Json);
+      const progress = () =>
+        c.notifications
+          .filter((n) => n.method === 'notifications/progress' && (n.params as Json).progressToken === token)
+          .map((n) => n.params as Json);
       // On HTTP a step sent before tasks/result was open travels on the GET stream: no cross-stream order.
       await c.until(() => progress().length >= 3 || undefined, undefined, 'three progress notifications');
-      expect(progress()).toEqual([1, 2, 3].map((p) => ({ progressToken: token, progress: p, total: 3, _meta: { [RELATED_TASK]: { taskId } } })));
+      expect(progress()).toEqual(
+        [1, 2, 3].map((p) => ({ progressToken: token, progress: p, total: 3, _meta: { [RELATED_TASK]: { taskId } } })),
+      );
       await c.waitForNotification((n) => n.method === 'notifications/tasks/status' && (n.params as Json).taskId === taskId);
       expect(progress().length).toBe(3);
     });
 
     it('a numeric progress token keeps its JSON type', async () => {
-      const task = await createTask(c, 'progress_job', { steps: 1, intervalSeconds: 0 }, { ttl: 60_000 }, { _meta: { progressToken: 4242 } });
+      const task = await createTask(
+        c,
+        'progress_job',
+        { steps: 1, intervalSeconds: 0 },
+        { ttl: 60_000 },
+        { _meta: { progressToken: 4242 } },
+      );
       await c.ok('tasks/result', { taskId: task.taskId });
       await c.waitForNotification((n) => (n.params as Json).progressToken === 4242, 'progress with token 4242');
     });
@@ -474,7 +520,10 @@ export function defineBehaviourSuite(makeTarget: () => Promise<Target>): void {
       });
       expect((await getTask(e, taskId)).result?.status).toBe('input_required');
       await e.respond(request.id, { action: 'accept', content: { name: 'Ada' }, _meta: { [RELATED_TASK]: { taskId } } });
-      expect((await pending.outcome).result).toEqual({ content: [{ type: 'text', text: 'hello:Ada' }], _meta: { [RELATED_TASK]: { taskId } } });
+      expect((await pending.outcome).result).toEqual({
+        content: [{ type: 'text', text: 'hello:Ada' }],
+        _meta: { [RELATED_TASK]: { taskId } },
+      });
       await e.until(() => statusNotes(e, taskId).length === 3 || undefined, undefined, 'three status notifications');
       expect(statusNotes(e, taskId).map((n) => n.status)).toEqual(['input_required', 'working', 'completed']);
     });
@@ -541,7 +590,8 @@ export function defineBehaviourSuite(makeTarget: () => Promise<Target>): void {
         if (Date.now() > deadline) throw new Error('the task was never removed');
         await new Promise((r) => setTimeout(r, 100));
       }
-      for (const method of ['tasks/get', 'tasks/result', 'tasks/cancel']) expect((await c.request(method, { taskId })).error?.code, method).toBe(-32602);
+      for (const method of ['tasks/get', 'tasks/result', 'tasks/cancel'])
+        expect((await c.request(method, { taskId })).error?.code, method).toBe(-32602);
       expect((await listAll(c)).some((t) => t.taskId === taskId)).toBe(false);
     });
 

@@ -99,7 +99,9 @@ describe('TaskEngine', () => {
 
   it('grants ttls within [min, max] and the default when none is asked', () => {
     const engine = new TaskEngine({ store: new MemoryTaskStore(), limits: { minTtlMs: 1000, maxTtlMs: 5000, defaultTtlMs: 3000 } });
-    expect([engine.grantTtl(undefined), engine.grantTtl(1), engine.grantTtl(2500.2), engine.grantTtl(1e12)]).toEqual([3000, 1000, 2501, 5000]);
+    expect([engine.grantTtl(undefined), engine.grantTtl(1), engine.grantTtl(2500.2), engine.grantTtl(1e12)]).toEqual([
+      3000, 1000, 2501, 5000,
+    ]);
   });
 });
 

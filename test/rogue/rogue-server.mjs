@@ -24,9 +24,9 @@ export const BREAKS = {
   'required-runs-direct': 'failing_job (taskSupport required) called without a task runs and returns its isError result',
   'get-wrapped-terminal': 'tasks/get answers {task: Task} once the task is terminal (flat while working)',
   'get-latest-task': 'tasks/get answers the most recently created task, whatever taskId it was asked for',
-  'serial': 'requests are handled strictly one at a time, including release_gate (a blocked tasks/result blocks everything)',
+  serial: 'requests are handled strictly one at a time, including release_gate (a blocked tasks/result blocks everything)',
   'crash-on-cancel': 'the process exits (code 7) when it receives tasks/cancel',
-  'noise': 'garbage lines are written to stdout between messages',
+  noise: 'garbage lines are written to stdout between messages',
   'init-hang': 'initialize is never answered',
   'list-hang': 'tasks/list is never answered',
   'crt-with-content': 'the CreateTaskResult also carries the tool content (content: [...]) beside task',
@@ -40,11 +40,12 @@ export const BREAKS = {
   'caps-boolean': 'capabilities.tasks.list and .cancel are true instead of {}',
   'forbidden-task-creates': 'greet (no taskSupport) called with a task creates a task instead of -32601',
   'poll-zero': 'pollInterval is 0 in every Task',
-  'negative-ttl': 'a task\'s ttl is reported as -1 in tasks/get',
+  'negative-ttl': "a task's ttl is reported as -1 in tasks/get",
   'updated-before-created': 'lastUpdatedAt is one hour earlier than createdAt in every Task',
   'error-no-message': 'JSON-RPC errors of tasks/get carry no message member at all',
   'get-nonstring-ok': 'tasks/get with a numeric taskId answers the task whose id is its string form, or a fabricated working Task',
-  'result-wrong-task': 'tasks/result answers the payload of the task that finished just before the requested one (related-task still names the requested one)',
+  'result-wrong-task':
+    'tasks/result answers the payload of the task that finished just before the requested one (related-task still names the requested one)',
   'progress-repeat': 'every progress value is sent twice (1, 1, 2, 2, ...)',
   'created-moves': 'tasks/get reports createdAt equal to lastUpdatedAt (it moves when the status changes)',
   'result-failed-hangs': 'tasks/result of a task whose tool failed with a JSON-RPC error never answers',
@@ -58,11 +59,11 @@ export const BREAKS = {
   'notif-no-ttl': 'status notifications lack ttl',
   'early-delete': 'finished tasks are deleted 3 s after they end, whatever their ttl',
   'stderr-flood': '(not a violation) 64 KB of log text goes to stderr with every message',
-  'immortal': '(not a violation by itself) SIGTERM and stdin EOF are ignored; only SIGKILL ends the process',
-  'wedge': 'after the 15th request the server stops answering anything (but stays alive)',
+  immortal: '(not a violation by itself) SIGTERM and stdin EOF are ignored; only SIGKILL ends the process',
+  wedge: 'after the 15th request the server stops answering anything (but stays alive)',
   'duplicate-response': 'every tasks/get is answered twice, the second time with status "failed"',
   'paged-tools': '(not a violation) tools/list returns two tools per page with nextCursor',
-  'elicit-on-result': '(not a violation, A25-10) a task\'s elicitation is sent only once a tasks/result for it is pending',
+  'elicit-on-result': "(not a violation, A25-10) a task's elicitation is sent only once a tasks/result for it is pending",
   'split-writes': '(not a violation) every message is written in two chunks 5 ms apart',
   'list-overlap': 'each tasks/list page repeats the last task of the previous page',
   'empty-status-message': 'failed tasks carry statusMessage ""',
@@ -81,7 +82,7 @@ export const BREAKS = {
   'invalid-args-stuck': 'a task-augmented call with invalid arguments creates a task that stays working forever',
   'progress-meta-wrong': 'progress notifications of a task carry related-task naming a fresh, unrelated task id',
   'ttl-null-on-huge': 'a requested ttl above one day is granted as null (unlimited)',
-  'shared-label': 'slow_compute keeps its label in one process-wide variable (concurrent tasks return each other\'s labels)',
+  'shared-label': "slow_compute keeps its label in one process-wide variable (concurrent tasks return each other's labels)",
   'busy-on-cancel': 'tasks/cancel sends the process into a busy loop (alive, but never answers again)',
   'crash-at-start': 'the process exits (code 3) before reading anything',
   'init-error': 'initialize is answered with JSON-RPC error -32603',
@@ -95,7 +96,9 @@ if (argv.includes('--list-breaks')) {
   for (const [name, what] of Object.entries(BREAKS)) process.stdout.write(`${name.padEnd(28)} ${what}\n`);
   process.exit(0);
 }
-const active = new Set(argv.flatMap((a, i) => (a === '--break' ? String(argv[i + 1] ?? '').split(',') : [])).filter((b) => b && b !== 'none'));
+const active = new Set(
+  argv.flatMap((a, i) => (a === '--break' ? String(argv[i + 1] ?? '').split(',') : [])).filter((b) => b && b !== 'none'),
+);
 for (const b of active) {
   if (!Object.hasOwn(BREAKS, b)) {
     process.stderr.write(`rogue-server: unknown --break "${b}"; known: ${Object.keys(BREAKS).join(', ')}\n`);
@@ -139,7 +142,8 @@ function write(message) {
 let output = Promise.resolve();
 const respond = (id, result, method) => {
   write({ jsonrpc: '2.0', id, result });
-  if (broken('duplicate-response') && method === 'tasks/get' && typeof result?.status === 'string') write({ jsonrpc: '2.0', id, result: { ...result, status: 'failed' } });
+  if (broken('duplicate-response') && method === 'tasks/get' && typeof result?.status === 'string')
+    write({ jsonrpc: '2.0', id, result: { ...result, status: 'failed' } });
 };
 function respondError(id, error, method) {
   const err = { code: error.code, message: error.message || 'error' };
@@ -280,8 +284,11 @@ const TOOLS = {
   },
   release_gate: {
     support: 'forbidden',
-    inputSchema: obj({ gateId: { type: 'string' }, outcome: { type: 'string', enum: ['success', 'tool_error', 'protocol_error'] } }, ['gateId']),
-    check: (a) => typeof a.gateId === 'string' && (a.outcome === undefined || ['success', 'tool_error', 'protocol_error'].includes(a.outcome)),
+    inputSchema: obj({ gateId: { type: 'string' }, outcome: { type: 'string', enum: ['success', 'tool_error', 'protocol_error'] } }, [
+      'gateId',
+    ]),
+    check: (a) =>
+      typeof a.gateId === 'string' && (a.outcome === undefined || ['success', 'tool_error', 'protocol_error'].includes(a.outcome)),
     run: async (a) => {
       releaseGate(a.gateId, a.outcome ?? 'success');
       return text('ok');
@@ -298,7 +305,10 @@ const TOOLS = {
   },
   progress_job: {
     support: 'optional',
-    inputSchema: obj({ steps: { type: 'integer', minimum: 0 }, intervalSeconds: { type: 'number', minimum: 0 } }, ['steps', 'intervalSeconds']),
+    inputSchema: obj({ steps: { type: 'integer', minimum: 0 }, intervalSeconds: { type: 'number', minimum: 0 } }, [
+      'steps',
+      'intervalSeconds',
+    ]),
     check: (a) => Number.isInteger(a.steps) && a.steps >= 0 && typeof a.intervalSeconds === 'number' && a.intervalSeconds >= 0,
     run: async (a, ctx) => {
       for (let i = 1; i <= a.steps; i++) {
@@ -328,7 +338,10 @@ const toolList = () =>
     name,
     description: `rogue ${name}`,
     inputSchema: t.inputSchema,
-    ...(t.support && name !== 'greet' && { execution: { taskSupport: broken('support-capitalized') && name === 'slow_compute' ? 'Optional' : t.support } }),
+    ...(t.support &&
+      name !== 'greet' && {
+        execution: { taskSupport: broken('support-capitalized') && name === 'slow_compute' ? 'Optional' : t.support },
+      }),
   }));
 
 // ---------------------------------------------------------------- tasks
@@ -422,7 +435,12 @@ function createTask(name, args, requested, progressToken) {
     progress: (progress, total) => {
       if (progressToken === undefined) return;
       const token = broken('progress-token-string') ? JSON.stringify(progressToken) : progressToken;
-      const note = { progressToken: token, progress, total, _meta: { [RELATED]: { taskId: broken('progress-meta-wrong') ? randomUUID() : t.taskId } } };
+      const note = {
+        progressToken: token,
+        progress,
+        total,
+        _meta: { [RELATED]: { taskId: broken('progress-meta-wrong') ? randomUUID() : t.taskId } },
+      };
       notify('notifications/progress', note);
       if (broken('progress-repeat')) notify('notifications/progress', note);
     },
@@ -436,7 +454,12 @@ function createTask(name, args, requested, progressToken) {
         });
       }
       try {
-        const answer = await requestClient('elicitation/create', { mode: 'form', message, requestedSchema, _meta: { [RELATED]: { taskId: relatedId } } });
+        const answer = await requestClient('elicitation/create', {
+          mode: 'form',
+          message,
+          requestedSchema,
+          _meta: { [RELATED]: { taskId: relatedId } },
+        });
         return answer;
       } catch {
         return { action: 'cancel' };
@@ -502,8 +525,10 @@ async function payload(t) {
     if (broken('rpcerr-code-changed')) throw new RpcError(-32600, o.error.message);
     throw o.error;
   }
-  if (broken('iserror-completed-rpcerror') && o.result.isError) throw new RpcError(-32603, `tool error: ${o.result.content?.[0]?.text ?? ''}`);
-  if (broken('iserror-content-changed') && o.result.isError) return withRelated({ content: [{ type: 'text', text: 'the task failed' }], isError: true }, t.taskId);
+  if (broken('iserror-completed-rpcerror') && o.result.isError)
+    throw new RpcError(-32603, `tool error: ${o.result.content?.[0]?.text ?? ''}`);
+  if (broken('iserror-content-changed') && o.result.isError)
+    return withRelated({ content: [{ type: 'text', text: 'the task failed' }], isError: true }, t.taskId);
   return withRelated(o.result, t.taskId);
 }
 
@@ -513,9 +538,12 @@ const handlers = {
   initialize: async (params) => {
     if (broken('init-hang')) return new Promise(() => {});
     if (broken('init-error')) throw new RpcError(-32603, 'rogue: initialize failed on purpose');
-    if (broken('notif-flood')) setInterval(() => notify('notifications/message', { level: 'info', data: `rogue flood ${Date.now()}` }), 2).unref();
+    if (broken('notif-flood'))
+      setInterval(() => notify('notifications/message', { level: 'info', data: `rogue flood ${Date.now()}` }), 2).unref();
     clientCapabilities = params?.capabilities ?? {};
-    const tasksCap = broken('caps-boolean') ? { list: true, cancel: true, requests: { tools: { call: {} } } } : { list: {}, cancel: {}, requests: { tools: { call: {} } } };
+    const tasksCap = broken('caps-boolean')
+      ? { list: true, cancel: true, requests: { tools: { call: {} } } }
+      : { list: {}, cancel: {}, requests: { tools: { call: {} } } };
     return {
       protocolVersion: broken('init-old-version') ? '2025-06-18' : PROTOCOL,
       capabilities: { tools: {}, resources: {}, tasks: tasksCap },
@@ -535,7 +563,16 @@ const handlers = {
   'resources/read': async (params) => {
     if (broken('sup-task-created') && params?.task) {
       const now = Date.now();
-      return { task: { taskId: randomUUID(), status: 'working', createdAt: iso(now), lastUpdatedAt: iso(now), ttl: DEFAULT_TTL, pollInterval: POLL } };
+      return {
+        task: {
+          taskId: randomUUID(),
+          status: 'working',
+          createdAt: iso(now),
+          lastUpdatedAt: iso(now),
+          ttl: DEFAULT_TTL,
+          pollInterval: POLL,
+        },
+      };
     }
     if (params?.uri !== 'rogue://readme') throw new RpcError(-32602, `Unknown resource: ${params?.uri}`);
     return { contents: [{ uri: 'rogue://readme', mimeType: 'text/plain', text: 'rogue server' }] };
@@ -571,16 +608,27 @@ const handlers = {
       signal: abort.signal,
       canElicit: clientCapabilities.elicitation !== undefined,
       progress: (progress, total) => token !== undefined && notify('notifications/progress', { progressToken: token, progress, total }),
-      elicit: (message, requestedSchema) => requestClient('elicitation/create', { mode: 'form', message, requestedSchema }).catch(() => ({ action: 'cancel' })),
+      elicit: (message, requestedSchema) =>
+        requestClient('elicitation/create', { mode: 'form', message, requestedSchema }).catch(() => ({ action: 'cancel' })),
     });
   },
   'tasks/get': async (params) => {
     if (broken('get-nonstring-ok') && typeof params?.taskId === 'number') {
       const t = tasks.get(String(params.taskId));
       const now = Date.now();
-      return t ? taskView(t, 'get') : { taskId: String(params.taskId), status: 'working', createdAt: iso(now), lastUpdatedAt: iso(now), ttl: DEFAULT_TTL, pollInterval: POLL };
+      return t
+        ? taskView(t, 'get')
+        : {
+            taskId: String(params.taskId),
+            status: 'working',
+            createdAt: iso(now),
+            lastUpdatedAt: iso(now),
+            ttl: DEFAULT_TTL,
+            pollInterval: POLL,
+          };
     }
-    if (broken('get-unknown-32600') && typeof params?.taskId === 'string' && !tasks.has(params.taskId)) throw new RpcError(-32600, `Invalid request: no task ${params.taskId}`);
+    if (broken('get-unknown-32600') && typeof params?.taskId === 'string' && !tasks.has(params.taskId))
+      throw new RpcError(-32600, `Invalid request: no task ${params.taskId}`);
     let t = lookup(params);
     if (broken('get-latest-task') && tasks.has(latestTaskId)) t = tasks.get(latestTaskId);
     const view = taskView(t, 'get');
@@ -609,20 +657,38 @@ const handlers = {
     }
     if (broken('cancel-unknown-fabricates') && typeof params?.taskId === 'string' && !tasks.has(params.taskId)) {
       const now = Date.now();
-      return { taskId: params.taskId, status: 'cancelled', createdAt: iso(now), lastUpdatedAt: iso(now), ttl: DEFAULT_TTL, pollInterval: POLL };
+      return {
+        taskId: params.taskId,
+        status: 'cancelled',
+        createdAt: iso(now),
+        lastUpdatedAt: iso(now),
+        ttl: DEFAULT_TTL,
+        pollInterval: POLL,
+      };
     }
     const t = lookup(params);
     if (TERMINAL.has(t.status) && broken('cancel-terminal-32600')) throw new RpcError(-32600, `Task ${t.taskId} is already ${t.status}`);
-    if (TERMINAL.has(t.status) && !broken('cancel-terminal-ok')) throw new RpcError(-32602, `Task ${t.taskId} is already ${t.status} and cannot be cancelled`);
+    if (TERMINAL.has(t.status) && !broken('cancel-terminal-ok'))
+      throw new RpcError(-32602, `Task ${t.taskId} is already ${t.status} and cannot be cancelled`);
     const wasInput = t.status === 'input_required';
     setStatus(t, 'cancelled', 'The task was cancelled by request');
     t.abort.abort();
     if (broken('elicit-after-cancel') && wasInput) {
-      setTimeout(() => requestClient('elicitation/create', { mode: 'form', message: 'Still there?', requestedSchema: NAME_SCHEMA, _meta: { [RELATED]: { taskId: t.taskId } } }).catch(() => {}), 300);
+      setTimeout(
+        () =>
+          requestClient('elicitation/create', {
+            mode: 'form',
+            message: 'Still there?',
+            requestedSchema: NAME_SCHEMA,
+            _meta: { [RELATED]: { taskId: t.taskId } },
+          }).catch(() => {}),
+        300,
+      );
     }
-    if (broken('busy-on-cancel')) setImmediate(() => {
-      for (;;);
-    });
+    if (broken('busy-on-cancel'))
+      setImmediate(() => {
+        for (;;);
+      });
     return broken('cancel-wrong-id') ? { ...taskView(t, 'cancel'), taskId: randomUUID() } : taskView(t, 'cancel');
   },
   'tasks/list': async (params) => {

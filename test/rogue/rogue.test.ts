@@ -30,9 +30,20 @@ interface RogueRun {
   fatal?: string;
 }
 
-async function runRogue(brk: string | undefined, scenarios: string[], timeouts?: Partial<RunTimeouts>, startTimeoutMs?: number): Promise<RogueRun> {
+async function runRogue(
+  brk: string | undefined,
+  scenarios: string[],
+  timeouts?: Partial<RunTimeouts>,
+  startTimeoutMs?: number,
+): Promise<RogueRun> {
   const args = [ROGUE, '--tag', TAG, ...(brk ? ['--break', brk] : [])];
-  const { run } = await execute({ specs: [{ kind: 'stdio', command: process.execPath, args }], scenarios: SCENARIOS, selection: scenarios, timeouts, startTimeoutMs });
+  const { run } = await execute({
+    specs: [{ kind: 'stdio', command: process.execPath, args }],
+    scenarios: SCENARIOS,
+    selection: scenarios,
+    timeouts,
+    startTimeoutMs,
+  });
   const verdict = decide({ results: run.results, fatal: run.fatal?.message });
   return { results: run.results, exitCode: verdict.exitCode, fatal: run.fatal?.message };
 }
@@ -61,7 +72,22 @@ afterAll(() => {
 
 describe('the clean rogue server', () => {
   it('passes every selected check: no FAILURE (a failure here is a false positive of the check, or a rogue-server bug)', async () => {
-    const r = await runRogue(undefined, ['capabilities', 'negotiation', 'create', 'ids', 'status', 'get', 'result', 'input-required', 'metadata', 'progress', 'list', 'cancel', 'errors', 'wire-audit']);
+    const r = await runRogue(undefined, [
+      'capabilities',
+      'negotiation',
+      'create',
+      'ids',
+      'status',
+      'get',
+      'result',
+      'input-required',
+      'metadata',
+      'progress',
+      'list',
+      'cancel',
+      'errors',
+      'wire-audit',
+    ]);
     expect(r.fatal).toBeUndefined();
     expect(failing(r.results)).toEqual([]);
     expect(r.exitCode).toBe(0);
@@ -104,7 +130,9 @@ const CASES: Array<[string, string[], Record<string, 'FAILURE' | 'WARNING'>]> = 
 
 describe.concurrent('each rogue behaviour is reported by the right check id', () => {
   for (const [brk, scenarios, expected] of CASES) {
-    it(`--break ${brk} -> ${Object.entries(expected).map(([id, s]) => `${id} ${s}`).join(', ')}`, async ({ expect }) => {
+    it(`--break ${brk} -> ${Object.entries(expected)
+      .map(([id, s]) => `${id} ${s}`)
+      .join(', ')}`, async ({ expect }) => {
       const r = await runRogue(brk, scenarios, FAULT_TIMEOUTS);
       expect(r.fatal).toBeUndefined();
       for (const [id, status] of Object.entries(expected)) {
@@ -114,7 +142,9 @@ describe.concurrent('each rogue behaviour is reported by the right check id', ()
     });
   }
 
-  it('a server that handles requests one at a time fails T25-GET-03 and T25-RES-03, without dragging unrelated result checks down', async ({ expect }) => {
+  it('a server that handles requests one at a time fails T25-GET-03 and T25-RES-03, without dragging unrelated result checks down', async ({
+    expect,
+  }) => {
     const r = await runRogue('serial', ['get', 'result'], FAULT_TIMEOUTS);
     expect(byId(r.results, 'T25-GET-03').status).toBe('FAILURE');
     expect(byId(r.results, 'T25-RES-03').status).toBe('FAILURE');
@@ -137,12 +167,33 @@ interface CliRun {
 
 function cli(brk: string, scenarios: string[]): Promise<CliRun> {
   const dir = mkdtempSync(join(tmpdir(), 'sep1686-rogue-'));
-  const args = [CLI, '--out', dir, '--timeout', '3000', '--settle', '3000', ...scenarios.flatMap((s) => ['--scenario', s]), '--', process.execPath, ROGUE, '--tag', TAG, '--break', brk];
+  const args = [
+    CLI,
+    '--out',
+    dir,
+    '--timeout',
+    '3000',
+    '--settle',
+    '3000',
+    ...scenarios.flatMap((s) => ['--scenario', s]),
+    '--',
+    process.execPath,
+    ROGUE,
+    '--tag',
+    TAG,
+    '--break',
+    brk,
+  ];
   return new Promise((resolve) => {
     // The kill timeout only guards this test file; the CLI must end on its own long before it.
-    execFile(process.execPath, args, { env: { ...process.env, CI: 'true', GITHUB_STEP_SUMMARY: '' }, timeout: 150_000 }, (err, _stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, dir, stderr });
-    });
+    execFile(
+      process.execPath,
+      args,
+      { env: { ...process.env, CI: 'true', GITHUB_STEP_SUMMARY: '' }, timeout: 150_000 },
+      (err, _stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, dir, stderr });
+      },
+    );
   });
 }
 
@@ -172,7 +223,9 @@ describe.concurrent('crashing, hanging and noisy servers end in a report and a n
     expect(reportOf(r.dir).checks.find((c) => c.id === 'T25-LIST-01')?.status).toBe('FAILURE');
   });
 
-  it('answers initialize with an older revision: the 2025-11-25 checks are skipped as not spoken, exit 3 (incomplete)', async ({ expect }) => {
+  it('answers initialize with an older revision: the 2025-11-25 checks are skipped as not spoken, exit 3 (incomplete)', async ({
+    expect,
+  }) => {
     const r = await cli('init-old-version', ['create']);
     expect(r.code).toBe(3);
     const checks = reportOf(r.dir).checks;

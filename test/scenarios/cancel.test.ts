@@ -30,7 +30,10 @@ describe('cancel scenario (2.N)', () => {
 
   it('--violate T25-CAN-08 (tasks/result never answered after a cancel in input_required) makes the check FAILURE', async () => {
     // A short settle bound: the pending tasks/result is expected to hang under this fault.
-    const r = byId(await checkReference({ transport: 'stdio', scenarios: ['cancel'], violate: ['T25-CAN-08'], timeouts: { settleMs: 3000 } }), 'T25-CAN-08');
+    const r = byId(
+      await checkReference({ transport: 'stdio', scenarios: ['cancel'], violate: ['T25-CAN-08'], timeouts: { settleMs: 3000 } }),
+      'T25-CAN-08',
+    );
     expect(r.status, r.errorMessage).toBe('FAILURE');
     expect(r.errorMessage).toContain('did not answer');
   });

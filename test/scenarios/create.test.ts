@@ -22,7 +22,9 @@ describe('create scenario (T25-CRT-*)', () => {
       });
       // INFO observations: the hint is absent; invalid task calls are rejected at once.
       expect(messageOf(byId(r, 'T25-CRT-05'))).toMatch(/not present/);
-      expect(messageOf(byId(r, 'T25-CRT-06'))).toMatch(/unknown tool: immediate JSON-RPC error -32602.*invalid arguments: immediate JSON-RPC error -32602/);
+      expect(messageOf(byId(r, 'T25-CRT-06'))).toMatch(
+        /unknown tool: immediate JSON-RPC error -32602.*invalid arguments: immediate JSON-RPC error -32602/,
+      );
     });
   }
 

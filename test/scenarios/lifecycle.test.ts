@@ -42,7 +42,8 @@ const slots = (() => {
   };
 })();
 
-const run = (options: Omit<CheckReferenceOptions, 'scenarios'>) => slots(() => checkReference({ ...options, scenarios: [SCENARIO], timeouts: { settleMs: 5_000, ...options.timeouts } }));
+const run = (options: Omit<CheckReferenceOptions, 'scenarios'>) =>
+  slots(() => checkReference({ ...options, scenarios: [SCENARIO], timeouts: { settleMs: 5_000, ...options.timeouts } }));
 
 const statuses = (r: CheckResult[]) => Object.fromEntries(IDS.map((id) => [id, byId(r, id).status]));
 const messageOf = (r: CheckResult) => String(r.errorMessage ?? r.details?.message ?? r.skip?.reason ?? '');
@@ -75,58 +76,76 @@ describe.concurrent('lifecycle scenario: promises that hold', () => {
       ttlHonoured: true,
     });
     expect(messageOf(byId(r, 'LC-06'))).toMatch(/still retrievable.*failed \(".*server restarted while the task was running/);
-    expect(messageOf(byId(r, 'H25-10'))).toMatch(/a new session: yes.*a dropped stream: yes.*a crashing client: yes.*a server restart: yes/);
+    expect(messageOf(byId(r, 'H25-10'))).toMatch(
+      /a new session: yes.*a dropped stream: yes.*a crashing client: yes.*a server restart: yes/,
+    );
   });
 
-  it('stdio, memory store: no FAILURE or WARNING; cross-session promises are not applicable, a restart loses tasks', { timeout: TIMEOUT }, async () => {
-    const r = await run({ transport: 'stdio' });
-    expect(problems(r, IDS)).toEqual([]);
-    for (const id of HTTP_ONLY) expect(byId(r, id).skip?.kind, id).toBe('not-applicable');
-    expect(byId(r, 'H25-12').status).toBe('INFO');
-    expect(propertyOf(byId(r, 'H25-12'))).toBeNull();
-    expect(messageOf(byId(r, 'H25-12'))).toMatch(/another server process.*not applicable/);
-    expect(byId(r, 'LC-06').status).toBe('INFO');
-    expect(messageOf(byId(r, 'LC-06'))).toMatch(/a hard restart loses every task/);
-    expect(deriveProfile(r)).toEqual({
-      survivesDisconnect: null,
-      crossSession: null,
-      repeatableResult: true,
-      multiClient: null,
-      survivesClientCrash: null,
-      survivesRestart: false,
-      cancelStopsWork: true,
-      ttlHonoured: true,
-    });
-  });
+  it(
+    'stdio, memory store: no FAILURE or WARNING; cross-session promises are not applicable, a restart loses tasks',
+    { timeout: TIMEOUT },
+    async () => {
+      const r = await run({ transport: 'stdio' });
+      expect(problems(r, IDS)).toEqual([]);
+      for (const id of HTTP_ONLY) expect(byId(r, id).skip?.kind, id).toBe('not-applicable');
+      expect(byId(r, 'H25-12').status).toBe('INFO');
+      expect(propertyOf(byId(r, 'H25-12'))).toBeNull();
+      expect(messageOf(byId(r, 'H25-12'))).toMatch(/another server process.*not applicable/);
+      expect(byId(r, 'LC-06').status).toBe('INFO');
+      expect(messageOf(byId(r, 'LC-06'))).toMatch(/a hard restart loses every task/);
+      expect(deriveProfile(r)).toEqual({
+        survivesDisconnect: null,
+        crossSession: null,
+        repeatableResult: true,
+        multiClient: null,
+        survivesClientCrash: null,
+        survivesRestart: false,
+        cancelStopsWork: true,
+        ttlHonoured: true,
+      });
+    },
+  );
 
-  it('stdio with --store sqlite: server processes share the store, so another session reads the task and a restart keeps it', { timeout: TIMEOUT }, async () => {
-    const r = await run({ transport: 'stdio', extraArgs: sqliteArgs() });
-    expect(problems(r, IDS)).toEqual([]);
-    expect(propertyOf(byId(r, 'H25-12'))).toBe(true);
-    expect(messageOf(byId(r, 'LC-02'))).toMatch(/from 5 other sessions/);
-    expect(byId(r, 'LC-06').status).toBe('SUCCESS');
-    expect(deriveProfile(r)).toMatchObject({ crossSession: true, repeatableResult: true, survivesRestart: true });
-  });
+  it(
+    'stdio with --store sqlite: server processes share the store, so another session reads the task and a restart keeps it',
+    { timeout: TIMEOUT },
+    async () => {
+      const r = await run({ transport: 'stdio', extraArgs: sqliteArgs() });
+      expect(problems(r, IDS)).toEqual([]);
+      expect(propertyOf(byId(r, 'H25-12'))).toBe(true);
+      expect(messageOf(byId(r, 'LC-02'))).toMatch(/from 5 other sessions/);
+      expect(byId(r, 'LC-06').status).toBe('SUCCESS');
+      expect(deriveProfile(r)).toMatchObject({ crossSession: true, repeatableResult: true, survivesRestart: true });
+    },
+  );
 });
 
 describe.concurrent('lifecycle scenario: promises broken on purpose (--violate)', () => {
-  it('LC-01: tasks cancelled when their session is deleted -> LC-01 INFO "no" (a DELETE is an explicit goodbye)', { timeout: TIMEOUT }, async () => {
-    const r = await run({ transport: 'http', violate: ['LC-01'] });
-    const lc01 = byId(r, 'LC-01');
-    expect(lc01.status).toBe('INFO');
-    expect(propertyOf(lc01)).toBe(false);
-    expect(messageOf(lc01)).toMatch(/after session A was deleted \(DELETE\), the task was cancelled .*although nobody cancelled it/);
-    expect(messageOf(lc01)).toMatch(/after session A just dropped its connections, the task kept working/);
-  });
+  it(
+    'LC-01: tasks cancelled when their session is deleted -> LC-01 INFO "no" (a DELETE is an explicit goodbye)',
+    { timeout: TIMEOUT },
+    async () => {
+      const r = await run({ transport: 'http', violate: ['LC-01'] });
+      const lc01 = byId(r, 'LC-01');
+      expect(lc01.status).toBe('INFO');
+      expect(propertyOf(lc01)).toBe(false);
+      expect(messageOf(lc01)).toMatch(/after session A was deleted \(DELETE\), the task was cancelled .*although nobody cancelled it/);
+      expect(messageOf(lc01)).toMatch(/after session A just dropped its connections, the task kept working/);
+    },
+  );
 
-  it('LC-05: tasks cancelled when their client vanishes -> LC-05 and LC-01 (dropped connection) WARNING', { timeout: TIMEOUT }, async () => {
-    const r = await run({ transport: 'http', violate: ['LC-05'] });
-    expect(byId(r, 'LC-05').status).toBe('WARNING');
-    expect(messageOf(byId(r, 'LC-05'))).toMatch(/the client crash changed its task: tasks\/get shows "cancelled" instead of "working"/);
-    expect(propertyOf(byId(r, 'LC-05'))).toBe(false);
-    expect(byId(r, 'LC-01').status).toBe('WARNING');
-    expect(messageOf(byId(r, 'LC-01'))).toMatch(/dropped its connections, the task was cancelled.*SHOULD NOT be treated as cancellation/);
-  });
+  it(
+    'LC-05: tasks cancelled when their client vanishes -> LC-05 and LC-01 (dropped connection) WARNING',
+    { timeout: TIMEOUT },
+    async () => {
+      const r = await run({ transport: 'http', violate: ['LC-05'] });
+      expect(byId(r, 'LC-05').status).toBe('WARNING');
+      expect(messageOf(byId(r, 'LC-05'))).toMatch(/the client crash changed its task: tasks\/get shows "cancelled" instead of "working"/);
+      expect(propertyOf(byId(r, 'LC-05'))).toBe(false);
+      expect(byId(r, 'LC-01').status).toBe('WARNING');
+      expect(messageOf(byId(r, 'LC-01'))).toMatch(/dropped its connections, the task was cancelled.*SHOULD NOT be treated as cancellation/);
+    },
+  );
 
   it('LC-02: every delivery differs -> LC-02 FAILURE', { timeout: TIMEOUT }, async () => {
     const r = await run({ transport: 'http', violate: ['LC-02'] });
@@ -173,23 +192,27 @@ describe.concurrent('lifecycle scenario: promises broken on purpose (--violate)'
     expect(messageOf(byId(r, 'LC-08'))).toMatch(/task is gone \(-32602\), but its work is still running/);
   });
 
-  it('H25-12: tasks bound to their session (the SDK InMemoryTaskStore pattern) -> the profile says so, with evidence', { timeout: TIMEOUT }, async () => {
-    const r = await run({ transport: 'http', violate: ['H25-12'] });
-    expect(problems(r, IDS)).toEqual([]);
-    expect(messageOf(byId(r, 'H25-12'))).toMatch(/not reachable from another session: session B can get: no, result: no, cancel: no/);
-    expect(messageOf(byId(r, 'LC-01'))).toMatch(/a new session cannot see the task .*-32602/);
-    // Memory mode as well: the profile tells the truth about restarts.
-    expect(deriveProfile(r)).toEqual({
-      survivesDisconnect: false,
-      crossSession: false,
-      repeatableResult: true,
-      multiClient: false,
-      survivesClientCrash: false,
-      survivesRestart: false,
-      cancelStopsWork: true,
-      ttlHonoured: true,
-    });
-  });
+  it(
+    'H25-12: tasks bound to their session (the SDK InMemoryTaskStore pattern) -> the profile says so, with evidence',
+    { timeout: TIMEOUT },
+    async () => {
+      const r = await run({ transport: 'http', violate: ['H25-12'] });
+      expect(problems(r, IDS)).toEqual([]);
+      expect(messageOf(byId(r, 'H25-12'))).toMatch(/not reachable from another session: session B can get: no, result: no, cancel: no/);
+      expect(messageOf(byId(r, 'LC-01'))).toMatch(/a new session cannot see the task .*-32602/);
+      // Memory mode as well: the profile tells the truth about restarts.
+      expect(deriveProfile(r)).toEqual({
+        survivesDisconnect: false,
+        crossSession: false,
+        repeatableResult: true,
+        multiClient: false,
+        survivesClientCrash: false,
+        survivesRestart: false,
+        cancelStopsWork: true,
+        ttlHonoured: true,
+      });
+    },
+  );
 });
 
 const SDK_SERVER = packagePath('dist', 'bench', 'sdk-server.js');

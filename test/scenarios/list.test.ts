@@ -8,7 +8,8 @@ describe('list scenario (2.M)', () => {
   it.each(['stdio', 'http'] as const)('the clean reference server passes every tasks/list check over %s', async (transport) => {
     const r = await checkReference({ transport, scenarios: ['list'] });
     expect(problems(r, IDS)).toEqual([]);
-    for (const id of ['T25-LIST-01', 'T25-LIST-02', 'T25-LIST-03', 'T25-LIST-04', 'T25-LIST-05']) expect(byId(r, id).status, id).toBe('SUCCESS');
+    for (const id of ['T25-LIST-01', 'T25-LIST-02', 'T25-LIST-03', 'T25-LIST-04', 'T25-LIST-05'])
+      expect(byId(r, id).status, id).toBe('SUCCESS');
     // The server declares tasks.list, so the "not declared" observation does not apply.
     expect(byId(r, 'T25-LIST-06').skip?.kind).toBe('not-applicable');
   });

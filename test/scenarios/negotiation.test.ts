@@ -22,7 +22,9 @@ describe('negotiation scenario (T25-SUP-*, T25-TOOL-*)', () => {
       });
       expect(messageOf(byId(r, 'T25-SUP-01'))).toMatch(/resources\/read with task returned a normal ReadResourceResult/);
       // T25-SUP-02 is INFO-only: it records which tools insist on task augmentation.
-      expect(messageOf(byId(r, 'T25-SUP-02'))).toMatch(/tools requiring task augmentation: failing_job.*failing_job \(required\) without task: rejected/);
+      expect(messageOf(byId(r, 'T25-SUP-02'))).toMatch(
+        /tools requiring task augmentation: failing_job.*failing_job \(required\) without task: rejected/,
+      );
     });
   }
 

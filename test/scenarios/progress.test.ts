@@ -12,7 +12,12 @@ describe('progress scenario (T25-PROG-*)', () => {
     it(`clean reference over ${transport}: no FAILURE or WARNING; PROG-04 records the notifications`, async () => {
       const r = await runClean(SCENARIO, transport);
       expect(problems(r, IDS)).toEqual([]);
-      expect(statuses(r, IDS)).toEqual({ 'T25-PROG-01': 'SUCCESS', 'T25-PROG-02': 'SUCCESS', 'T25-PROG-03': 'SUCCESS', 'T25-PROG-04': 'INFO' });
+      expect(statuses(r, IDS)).toEqual({
+        'T25-PROG-01': 'SUCCESS',
+        'T25-PROG-02': 'SUCCESS',
+        'T25-PROG-03': 'SUCCESS',
+        'T25-PROG-04': 'INFO',
+      });
       const observed = byId(r, 'T25-PROG-04');
       expect(messageOf(observed)).toMatch(/^3 progress notification\(s\) for a 3-step progress_job task, on /);
       expect(observed.details?.observed).toMatchObject({ steps: 3, notifications: 3, values: [1, 2, 3] });

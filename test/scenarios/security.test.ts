@@ -11,7 +11,11 @@ const IDS = ['T25-SEC-01', 'T25-SEC-02', 'T25-SEC-03', 'T25-SEC-04', 'T25-SEC-05
 /** The reference server over HTTP WITHOUT auth tokens (checkReference always adds two principals). */
 async function checkUnauthenticatedHttp(violate: string[] = []): Promise<CheckResult[]> {
   const args = [packagePath('dist', 'reference-server', 'main.js'), '--http', '--port', '0', ...violate.flatMap((id) => ['--violate', id])];
-  const out = await execute({ specs: [{ kind: 'http-command', command: process.execPath, args }], scenarios: SCENARIOS, selection: ['security'] });
+  const out = await execute({
+    specs: [{ kind: 'http-command', command: process.execPath, args }],
+    scenarios: SCENARIOS,
+    selection: ['security'],
+  });
   if (out.run.fatal) throw new Error(`reference server did not start: ${out.run.fatal.message}`);
   return out.run.results;
 }

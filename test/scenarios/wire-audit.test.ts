@@ -77,11 +77,16 @@ let seq = 0;
 function entry(e: Partial<WireEntry> & Pick<WireEntry, 'dir' | 'message'>): WireEntry {
   return { seq: seq++, t: seq, transport: 'http', connection: 'http#1', ...e };
 }
-const send = (id: number, method: string, params: Record<string, unknown>) => entry({ dir: 'send', channel: 'POST', message: { jsonrpc: '2.0', id, method, params } });
+const send = (id: number, method: string, params: Record<string, unknown>) =>
+  entry({ dir: 'send', channel: 'POST', message: { jsonrpc: '2.0', id, method, params } });
 const answer = (id: number, method: string, params: Record<string, unknown>, result: unknown) =>
   entry({ dir: 'recv', channel: `POST ${id}`, answers: { method, params }, message: { jsonrpc: '2.0', id, result } });
 const statusNote = (status: string, at: string, channel = 'GET') =>
-  entry({ dir: 'recv', channel, message: { jsonrpc: '2.0', method: 'notifications/tasks/status', params: { ...TASK, status, lastUpdatedAt: at } } });
+  entry({
+    dir: 'recv',
+    channel,
+    message: { jsonrpc: '2.0', method: 'notifications/tasks/status', params: { ...TASK, status, lastUpdatedAt: at } },
+  });
 const task = (status: string, at: string) => ({ ...TASK, status, lastUpdatedAt: at });
 
 describe('wire-audit ordering rules on HTTP (synthetic logs)', () => {
@@ -133,7 +138,10 @@ describe('wire-audit ordering rules on HTTP (synthetic logs)', () => {
 
   it('a status outside the enum fails whatever the transport', () => {
     seq = 0;
-    const wire = [send(1, 'tasks/get', { taskId: 't-1' }), answer(1, 'tasks/get', { taskId: 't-1' }, task('submitted', '2025-11-25T10:00:01.000Z'))];
+    const wire = [
+      send(1, 'tasks/get', { taskId: 't-1' }),
+      answer(1, 'tasks/get', { taskId: 't-1' }, task('submitted', '2025-11-25T10:00:01.000Z')),
+    ];
     expect(lifecycleEdges(taskObservations(wire, 'http'), 'http').status).toBe('FAILURE');
   });
 
