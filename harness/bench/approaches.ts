@@ -4,7 +4,7 @@
 // targets, so drift on a loaded machine hits every figure alike. Every result is checked against its label.
 import { isTerminal } from '../protocol.js';
 import { describeOutcome } from '../tasks.js';
-import type { ApproachName, BenchApproach, TimelineSpan } from './model.js';
+import type { ApproachName, BenchApproach, TimelineSpan } from '../report/bench-model.js';
 import { median, ratio } from './stats.js';
 import {
   BENCH_TTL_MS,

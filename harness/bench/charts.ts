@@ -1,6 +1,6 @@
 // Mermaid sources for report.md and the README (GitHub renders them): a gantt timeline of one round of
 // every approach, and an xychart of scale cost against N. Pure functions of the bench figures.
-import type { ApproachName, BenchScale, TimelineSpan } from './model.js';
+import type { ApproachName, BenchScale, TimelineSpan } from '../report/bench-model.js';
 import { round } from './stats.js';
 
 /** Mermaid breaks on these in names and titles. */

@@ -9,13 +9,13 @@ import { summarize, type Report, type RunProblem } from '../report/model.js';
 import { toolInfo } from '../report/tool.js';
 import { loadFixtureMapping, loadFixtures, type FixtureMappingFile } from '../fixtures.js';
 import type { Fixtures, Session } from '../scenario.js';
-import { createTarget } from '../targets.js';
-import { TargetError, type Target, type TargetSpec } from '../target.js';
-import { parseCommandLine, referenceTargetSpecs, resolveTargetOptions, TARGET_OPTIONS, UsageError } from '../target-options.js';
+import { createTarget } from '../transport/targets.js';
+import { TargetError, type Target, type TargetSpec } from '../transport/target.js';
+import { parseCommandLine, referenceTargetSpecs, resolveTargetOptions, TARGET_OPTIONS, UsageError } from '../cli/options.js';
 import type { WireEntry } from '../checks.js';
-import { WireLog, type NewWireEntry } from '../wire.js';
+import { WireLog, type NewWireEntry } from '../transport/wire.js';
 import { DEFAULT_DURATIONS, SEED_DURATIONS } from './approaches.js';
-import type { BenchReport } from './model.js';
+import type { BenchReport } from '../report/bench-model.js';
 import { renderBenchTerminal } from './render.js';
 import { DEFAULT_SCALE_CONCURRENCY, DEFAULT_SCALE_SECONDS } from './scale.js';
 import { DEFAULT_OP_TIME_MS, DEFAULT_ROUNDS, PHASES, type Phase, runBenchSuite } from './suite.js';
@@ -130,7 +130,7 @@ export function splitCommand(line: string): string[] {
 }
 
 export function sdkServerSpec(): TargetSpec {
-  return { kind: 'stdio', command: process.execPath, args: [packagePath('dist', 'bench', 'sdk-server.js')] };
+  return { kind: 'stdio', command: process.execPath, args: [packagePath('dist', 'harness', 'bench', 'sdk-server.js')] };
 }
 
 function readMapping(file: string): FixtureMappingFile {

@@ -1,7 +1,7 @@
 // Side by side: every figure of the first target divided by the same figure of the --compare target
 // (below 1 = the first target is faster / smaller). Figures missing or zero on either side are left out
 // rather than shown as a misleading ratio.
-import type { BenchComparison, BenchReport } from './model.js';
+import type { BenchComparison, BenchReport } from '../report/bench-model.js';
 import { ratio } from './stats.js';
 
 export function compareTargets(

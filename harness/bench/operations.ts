@@ -5,7 +5,7 @@
 import { Bench } from 'tinybench';
 import type { JsonObject, RpcOutcome } from '../scenario.js';
 import { describeOutcome } from '../tasks.js';
-import type { BenchOperation } from './model.js';
+import type { BenchOperation } from '../report/bench-model.js';
 import { percentileSorted, ratio } from './stats.js';
 import {
   BENCH_TTL_MS,

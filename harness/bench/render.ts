@@ -2,7 +2,7 @@
 // Both read only the BenchReport model.
 import Table from 'cli-table3';
 import { scaleChartLegend, targetTags } from './charts.js';
-import type { BenchReport } from './model.js';
+import type { BenchReport } from '../report/bench-model.js';
 import { round } from './stats.js';
 
 const ms = (v: number | null | undefined) =>

@@ -4,7 +4,7 @@
 // while the load is on; resident memory is read before and after when the harness owns the process.
 import { isTerminal } from '../protocol.js';
 import { describeOutcome, mapLimit } from '../tasks.js';
-import type { BenchScale } from './model.js';
+import type { BenchScale } from '../report/bench-model.js';
 import { readRssBytes } from './rss.js';
 import { percentiles } from './stats.js';
 import {

@@ -3,7 +3,7 @@
 import { DEFAULT_DURATIONS, runApproaches } from './approaches.js';
 import { scaleChart, timelineChart } from './charts.js';
 import { compareTargets } from './compare.js';
-import type { BenchReport, BenchTargetInfo } from './model.js';
+import type { BenchReport, BenchTargetInfo } from '../report/bench-model.js';
 import { runOperations } from './operations.js';
 import { DEFAULT_SCALE_CONCURRENCY, DEFAULT_SCALE_SECONDS, DEFAULT_SCALE_SIZES, runScale } from './scale.js';
 import { type BenchTarget, createdTask, type Progress, silent, slowComputeParams } from './types.js';

@@ -2,7 +2,7 @@
 // Shared by `sep1686-check` and `sep1686-check bench` (which adds a `bench` section to the report).
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { WireLog } from '../wire.js';
+import type { WireLog } from '../transport/wire.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';

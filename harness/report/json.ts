@@ -1,8 +1,8 @@
 // report.json: built from a run and its verdict, validated against the zod model before it is written.
-import type { BenchReport } from '../bench/model.js';
+import type { BenchReport } from './bench-model.js';
 import { PROTOCOL_VERSION } from '../protocol.js';
-import type { RunResult } from '../runner.js';
-import { isExpectedFailure, type BaselineEntry, type RunVerdict } from '../verdict.js';
+import type { RunResult } from '../run/runner.js';
+import { isExpectedFailure, type BaselineEntry, type RunVerdict } from '../run/verdict.js';
 import { Report, resultKey, summarize } from './model.js';
 import { toolInfo } from './tool.js';
 import { deriveProfile } from '../profile.js';

@@ -1,7 +1,7 @@
 // The report model: report.json is exactly this zod schema (schema/report.schema.json is generated
 // from it). Every reporter (terminal, markdown, junit) reads only a Report.
 import { z } from 'zod';
-import { BenchReport } from '../bench/model.js';
+import { BenchReport } from './bench-model.js';
 import { CheckResult, TransportName, type CheckStatus } from '../checks.js';
 
 export const REPORT_SCHEMA_ID = 'https://github.com/sep1686-check/sep1686-check/schema/report.schema.json';

@@ -2,7 +2,7 @@
 // scenario x transport, the failures with links, the verdict). Colours only on a TTY without NO_COLOR.
 import Table from 'cli-table3';
 import type { CheckResult, TransportName } from '../checks.js';
-import type { ProgressEvent } from '../runner.js';
+import type { ProgressEvent } from '../run/runner.js';
 import { coverageLine } from './markdown.js';
 import { resultKey, resultMessage, type Report } from './model.js';
 

@@ -2,7 +2,7 @@
 // Markdown/terminal renderers, all on fixed data.
 import { describe, expect, it } from 'vitest';
 import { scaleChart, scaleChartLegend, timelineChart } from '../../harness/bench/charts.js';
-import { BenchReport } from '../../harness/bench/model.js';
+import { BenchReport } from '../../harness/report/bench-model.js';
 import { renderBenchMarkdown, renderBenchTerminal } from '../../harness/bench/render.js';
 import { renderJson, validateReport } from '../../harness/report/json.js';
 import { Report, reportJsonSchema, summarize } from '../../harness/report/model.js';

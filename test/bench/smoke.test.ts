@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { executeBench, parseBenchArgs, type BenchCliOptions, type Connectivity } from '../../harness/bench/cli.js';
 import { loadFixtures } from '../../harness/fixtures.js';
-import { createTarget } from '../../harness/targets.js';
+import { createTarget } from '../../harness/transport/targets.js';
 import { APPROACHES } from '../../harness/bench/approaches.js';
 import { OPERATION_NAMES } from '../../harness/bench/operations.js';
 import { Report } from '../../harness/report/model.js';
-import { isAlive } from '../../harness/proc.js';
-import { referenceTargetSpecs } from '../../harness/target-options.js';
+import { isAlive } from '../../harness/transport/proc.js';
+import { referenceTargetSpecs } from '../../harness/cli/options.js';
 
 const dirs: string[] = [];
 afterAll(async () => {

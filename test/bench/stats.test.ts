@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { scaleSizesUpTo, shareableLabel, splitCommand } from '../../harness/bench/cli.js';
 import { PACKAGE_ROOT } from '../../harness/paths.js';
 import { compareTargets } from '../../harness/bench/compare.js';
-import type { BenchApproach, BenchOperation, BenchScale } from '../../harness/bench/model.js';
+import type { BenchApproach, BenchOperation, BenchScale } from '../../harness/report/bench-model.js';
 import { parseVmRss } from '../../harness/bench/rss.js';
 import { median, percentile, percentiles, ratio, round } from '../../harness/bench/stats.js';
 import { honouredPollInterval } from '../../harness/bench/types.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderReadme } from '../../harness/docs.js';
+import { renderReadme } from '../../scripts/docs.js';
 import { packagePath } from '../../harness/paths.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 

@@ -1,4 +1,4 @@
-// The bin as users run it: spawned with `node dist/harness/cli.js` (npm test builds first).
+// The bin as users run it: spawned with `node dist/harness/cli/main.js` (npm test builds first).
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { packagePath } from '../../harness/paths.js';
 import { Report } from '../../harness/report/model.js';
 
-const CLI = packagePath('dist', 'harness', 'cli.js');
+const CLI = packagePath('dist', 'harness', 'cli', 'main.js');
 const REFERENCE = packagePath('dist', 'reference-server', 'main.js');
 
 interface Ran {

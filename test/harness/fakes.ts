@@ -1,9 +1,9 @@
 // In-memory Target and Session for runner tests: no processes, deterministic, records what was asked.
 import type { FixtureRole, TransportName } from '../../harness/checks.js';
 import type { Fixtures, JsonObject, RpcOutcome, Scenario, Session } from '../../harness/scenario.js';
-import type { ExitInfo, Target } from '../../harness/target.js';
-import { TargetError } from '../../harness/target.js';
-import type { WireLog } from '../../harness/wire.js';
+import type { ExitInfo, Target } from '../../harness/transport/target.js';
+import { TargetError } from '../../harness/transport/target.js';
+import type { WireLog } from '../../harness/transport/wire.js';
 
 let sessionCounter = 0;
 

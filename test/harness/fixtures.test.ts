@@ -2,9 +2,9 @@
 // tools/list, F-RES and the server-level roles.
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyTemplate, loadFixtures, parseFixtureMapping } from '../../harness/fixtures.js';
-import type { Target, TargetSpec } from '../../harness/target.js';
-import { createTarget } from '../../harness/targets.js';
-import { WireLog } from '../../harness/wire.js';
+import type { Target, TargetSpec } from '../../harness/transport/target.js';
+import { createTarget } from '../../harness/transport/targets.js';
+import { WireLog } from '../../harness/transport/wire.js';
 import { everythingStdio, tinyStdio } from '../helpers/servers.js';
 
 const targets: Target[] = [];

@@ -7,8 +7,8 @@ import { packagePath } from '../../harness/paths.js';
 import { deriveProfile, profileRows, property, unmetRequirements } from '../../harness/profile.js';
 import { buildReport } from '../../harness/report/json.js';
 import { renderMarkdown } from '../../harness/report/markdown.js';
-import type { RunResult } from '../../harness/runner.js';
-import { decide } from '../../harness/verdict.js';
+import type { RunResult } from '../../harness/run/runner.js';
+import { decide } from '../../harness/run/verdict.js';
 
 function result(id: string, transport: 'stdio' | 'http', status: CheckResult['status'], details?: Record<string, unknown>): CheckResult {
   return {
@@ -103,7 +103,7 @@ describe('--require on the command line', () => {
     new Promise<{ code: number | null; stderr: string }>((resolve) =>
       execFile(
         process.execPath,
-        [packagePath('dist', 'harness', 'cli.js'), ...args],
+        [packagePath('dist', 'harness', 'cli', 'main.js'), ...args],
         { env: { ...process.env, GITHUB_STEP_SUMMARY: '' }, timeout: 60_000 },
         (err, _out, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr }),
       ),

@@ -9,10 +9,10 @@ import { renderJunit, xmlEscape } from '../../harness/report/junit.js';
 import { compactEvidence, renderMarkdown } from '../../harness/report/markdown.js';
 import { Report } from '../../harness/report/model.js';
 import { renderTerminal } from '../../harness/report/terminal.js';
-import { REPORT_SCHEMA_PATH, renderReportSchema } from '../../harness/report/write-schema.js';
-import type { RunResult } from '../../harness/runner.js';
-import { decide, parseBaseline } from '../../harness/verdict.js';
-import { WireLog } from '../../harness/wire.js';
+import { REPORT_SCHEMA_PATH, renderReportSchema } from '../../scripts/write-schema.js';
+import type { RunResult } from '../../harness/run/runner.js';
+import { decide, parseBaseline } from '../../harness/run/verdict.js';
+import { WireLog } from '../../harness/transport/wire.js';
 
 const result = (id: string, status: CheckResult['status'], extra: Partial<CheckResult> = {}): CheckResult => ({
   id,

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { fail, info, pass, warn, type CheckSpec } from '../../harness/checks.js';
-import { runChecks, evidence, SCENARIO_CONCURRENCY, type ProgressEvent, type RunOptions } from '../../harness/runner.js';
+import { runChecks, evidence, SCENARIO_CONCURRENCY, type ProgressEvent, type RunOptions } from '../../harness/run/runner.js';
 import type { Scenario } from '../../harness/scenario.js';
 import { ProbeError } from '../../harness/tasks.js';
-import { UsageError } from '../../harness/usage-error.js';
-import { WireLog } from '../../harness/wire.js';
+import { UsageError } from '../../harness/util/errors.js';
+import { WireLog } from '../../harness/transport/wire.js';
 import { FakeTarget, fakeFixtures, scenario } from './fakes.js';
 
 const spec = (id: string, extra: Partial<CheckSpec> = {}): CheckSpec => ({

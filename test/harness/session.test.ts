@@ -2,11 +2,11 @@
 // (SSE and JSON response modes). Completion is controlled by gates, never by sleeps.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WireEntry } from '../../harness/checks.js';
-import type { Target, TargetSpec } from '../../harness/target.js';
-import { createTarget } from '../../harness/targets.js';
-import type { McpSession } from '../../harness/session.js';
+import type { Target, TargetSpec } from '../../harness/transport/target.js';
+import { createTarget } from '../../harness/transport/targets.js';
+import type { McpSession } from '../../harness/transport/session.js';
 import type { JsonObject, RpcOutcome, Session } from '../../harness/scenario.js';
-import { WireLog } from '../../harness/wire.js';
+import { WireLog } from '../../harness/transport/wire.js';
 import { tinyHttp, tinyStdio } from '../helpers/servers.js';
 
 const targets: Target[] = [];

@@ -2,11 +2,11 @@
 // real third-party server (@modelcontextprotocol/server-everything) over stdio and HTTP.
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isAlive } from '../../harness/proc.js';
-import { TargetError, type Target, type TargetSpec } from '../../harness/target.js';
-import { createTarget, REFERENCE_SERVER_MAIN, referenceServerSpec, targetLabel } from '../../harness/targets.js';
+import { isAlive } from '../../harness/transport/proc.js';
+import { TargetError, type Target, type TargetSpec } from '../../harness/transport/target.js';
+import { createTarget, REFERENCE_SERVER_MAIN, referenceServerSpec, targetLabel } from '../../harness/transport/targets.js';
 import type { Session } from '../../harness/scenario.js';
-import { WireLog } from '../../harness/wire.js';
+import { WireLog } from '../../harness/transport/wire.js';
 import { everythingHttp, everythingStdio, tinyHttp, tinyStdio } from '../helpers/servers.js';
 
 const targets: Target[] = [];

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../harness/checks.js';
-import { UsageError } from '../../harness/usage-error.js';
-import { decide, loadBaseline, parseBaseline } from '../../harness/verdict.js';
+import { UsageError } from '../../harness/util/errors.js';
+import { decide, loadBaseline, parseBaseline } from '../../harness/run/verdict.js';
 
 const r = (id: string, status: CheckResult['status'], extra: Partial<CheckResult> = {}): CheckResult => ({
   id,

@@ -6,11 +6,11 @@
 //   expect(byId(r, 'T25-CAN-01').status).toBe('FAILURE');
 import { existsSync } from 'node:fs';
 import type { CheckResult } from '../../harness/checks.js';
-import { execute } from '../../harness/execute.js';
+import { execute } from '../../harness/cli/execute.js';
 import { packagePath } from '../../harness/paths.js';
-import type { RunResult, RunTimeouts } from '../../harness/runner.js';
-import { referenceTargetSpecs } from '../../harness/target-options.js';
-import type { WireLog } from '../../harness/wire.js';
+import type { RunResult, RunTimeouts } from '../../harness/run/runner.js';
+import { referenceTargetSpecs } from '../../harness/cli/options.js';
+import type { WireLog } from '../../harness/transport/wire.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 
 export interface CheckReferenceOptions {

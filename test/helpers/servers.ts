@@ -1,6 +1,6 @@
 // Target specs of the small servers the harness connectivity tests run against.
 import { packagePath } from '../../harness/paths.js';
-import type { TargetSpec } from '../../harness/target.js';
+import type { TargetSpec } from '../../harness/transport/target.js';
 
 const TINY = packagePath('test', 'helpers', 'tiny-server.mjs');
 const EVERYTHING = packagePath('node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');

@@ -1,4 +1,4 @@
-// Runs `node dist/harness/cli.js` against a third-party server the way a user would, and proves that
+// Runs `node dist/harness/cli/main.js` against a third-party server the way a user would, and proves that
 // nothing it spawned survives. Each server script is started through a symlink in a fresh temp folder,
 // so every process of one test carries that folder in its command line and can be found (and, should
 // a test fail half-way, killed) by it without touching processes of other tests.
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { packagePath } from '../../harness/paths.js';
 import { Report } from '../../harness/report/model.js';
 
-export const CLI = packagePath('dist', 'harness', 'cli.js');
+export const CLI = packagePath('dist', 'harness', 'cli', 'main.js');
 
 export interface CliRun {
   code: number | null;

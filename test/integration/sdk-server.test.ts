@@ -1,4 +1,4 @@
-// Integration proof against dist/bench/sdk-server.js: the fixture tools built on the TS SDK 1.32's
+// Integration proof against dist/harness/bench/sdk-server.js: the fixture tools built on the TS SDK 1.32's
 // McpServer + experimental.tasks.registerToolTask + InMemoryTaskStore, defaults untouched. The harness
 // must find the SDK's real deviations and nothing else. Each finding below was traced to SDK code:
 //   T25-TOOL-03  McpServer's tools/call handler catches its own McpError(-32601) for a required tool
@@ -15,13 +15,13 @@
 //                also runs; whether it flags depends on timing, so it is not asserted here).
 import { afterAll, describe, expect, it } from 'vitest';
 import { skip, type CheckSpec, type Verdict } from '../../harness/checks.js';
-import { execute } from '../../harness/execute.js';
+import { execute } from '../../harness/cli/execute.js';
 import { packagePath } from '../../harness/paths.js';
 import type { Scenario, ScenarioContext } from '../../harness/scenario.js';
 import harness from '../../scenarios/harness.js';
 import { check, idsWith, messageOf, statusesOf, Workspace } from './cli-run.js';
 
-const SDK_SERVER = packagePath('dist', 'bench', 'sdk-server.js');
+const SDK_SERVER = packagePath('dist', 'harness', 'bench', 'sdk-server.js');
 
 // Generous: a loaded 2-core machine runs other suites at the same time.
 const TIMEOUT = 150_000;

@@ -9,15 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../harness/checks.js';
-import { execute } from '../../harness/execute.js';
+import { execute } from '../../harness/cli/execute.js';
 import { packagePath } from '../../harness/paths.js';
-import type { RunTimeouts } from '../../harness/runner.js';
-import { decide } from '../../harness/verdict.js';
+import type { RunTimeouts } from '../../harness/run/runner.js';
+import { decide } from '../../harness/run/verdict.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 import { byId } from '../helpers/run.js';
 
 const ROGUE = packagePath('test', 'rogue', 'rogue-server.mjs');
-const CLI = packagePath('dist', 'harness', 'cli.js');
+const CLI = packagePath('dist', 'harness', 'cli', 'main.js');
 /** Every rogue process of this file carries this tag, so leftovers can be found (and killed) by pid. */
 const TAG = `rogue-test-${randomUUID()}`;
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../harness/checks.js';
-import { execute } from '../../harness/execute.js';
+import { execute } from '../../harness/cli/execute.js';
 import { packagePath } from '../../harness/paths.js';
 import { deriveProfile, readProperty } from '../../harness/profile.js';
 import { SCENARIOS } from '../../scenarios/index.js';
@@ -215,7 +215,7 @@ describe.concurrent('lifecycle scenario: promises broken on purpose (--violate)'
   );
 });
 
-const SDK_SERVER = packagePath('dist', 'bench', 'sdk-server.js');
+const SDK_SERVER = packagePath('dist', 'harness', 'bench', 'sdk-server.js');
 
 describe.runIf(existsSync(SDK_SERVER))('lifecycle scenario against a server built on the SDK InMemoryTaskStore', () => {
   it('shows session-bound tasks: no other session can reach them', { timeout: TIMEOUT }, async () => {

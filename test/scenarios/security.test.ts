@@ -1,7 +1,7 @@
 // Proof of the 2.P security checks (T25-SEC-*) against the reference server.
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../harness/checks.js';
-import { execute } from '../../harness/execute.js';
+import { execute } from '../../harness/cli/execute.js';
 import { packagePath } from '../../harness/paths.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 import { byId, checkReference, problems } from '../helpers/run.js';

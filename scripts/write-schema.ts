@@ -1,8 +1,8 @@
 // Regenerates schema/report.schema.json from the zod model: `npm run schema`
 // A test fails when the committed file differs from what this would write.
 import { writeFileSync } from 'node:fs';
-import { packagePath } from '../paths.js';
-import { reportJsonSchema } from './model.js';
+import { packagePath } from '../harness/paths.js';
+import { reportJsonSchema } from '../harness/report/model.js';
 
 export const REPORT_SCHEMA_PATH = packagePath('schema', 'report.schema.json');
 

@@ -2,12 +2,12 @@
 // reached (`-- <command>`, `--url`, `--http-command`, headers, tokens) plus --timeout and --out.
 // Callers merge TARGET_OPTIONS into their own parseArgs config and hand the parsed values here.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { TransportName } from './checks.js';
-import type { TargetSpec } from './target.js';
-import { referenceServerSpec } from './targets.js';
-import { UsageError } from './usage-error.js';
+import type { TransportName } from '../checks.js';
+import type { TargetSpec } from '../transport/target.js';
+import { referenceServerSpec } from '../transport/targets.js';
+import { UsageError } from '../util/errors.js';
 
-export { UsageError } from './usage-error.js';
+export { UsageError } from '../util/errors.js';
 
 export const DEFAULT_REQUEST_MS = 10_000;
 

@@ -2,21 +2,21 @@
 // sep1686-check: options in, exit code out. No protocol knowledge here: targets, runner, verdict and
 // reports do the work; this file wires them and keeps the user-facing promises (one-line errors,
 // exit codes, Ctrl-C writes a partial report and leaves no process behind).
-import { loadFixtureMapping, type FixtureMappingFile } from './fixtures.js';
+import { loadFixtureMapping, type FixtureMappingFile } from '../fixtures.js';
 import { execute } from './execute.js';
-import { buildReport, writeReports } from './report/index.js';
-import { renderTerminal, ProgressPrinter, useColor } from './report/terminal.js';
-import { toolInfo } from './report/tool.js';
-import { DEFAULT_TIMEOUTS, errorText, listChecks, selectScenarios, type RunTimeouts } from './runner.js';
-import type { Target } from './target.js';
-import { TargetError } from './target.js';
-import { parseCommandLine, parsePositiveInt, resolveTargetOptions, TARGET_OPTIONS } from './target-options.js';
-import { defaultOutDir } from './report/index.js';
-import { UsageError } from './usage-error.js';
-import { isProfileProperty, PROFILE_PROPERTY_NAMES } from './profile.js';
-import { decide, EXIT, loadBaseline, type BaselineEntry } from './verdict.js';
-import { WireLog } from './wire.js';
-import type { Scenario } from './scenario.js';
+import { buildReport, writeReports } from '../report/index.js';
+import { renderTerminal, ProgressPrinter, useColor } from '../report/terminal.js';
+import { toolInfo } from '../report/tool.js';
+import { DEFAULT_TIMEOUTS, errorText, listChecks, selectScenarios, type RunTimeouts } from '../run/runner.js';
+import type { Target } from '../transport/target.js';
+import { TargetError } from '../transport/target.js';
+import { parseCommandLine, parsePositiveInt, resolveTargetOptions, TARGET_OPTIONS } from './options.js';
+import { defaultOutDir } from '../report/index.js';
+import { UsageError } from '../util/errors.js';
+import { isProfileProperty, PROFILE_PROPERTY_NAMES } from '../profile.js';
+import { decide, EXIT, loadBaseline, type BaselineEntry } from '../run/verdict.js';
+import { WireLog } from '../transport/wire.js';
+import type { Scenario } from '../scenario.js';
 
 const NAME = 'sep1686-check';
 
@@ -105,7 +105,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${toolInfo().version}\n`);
     return EXIT.ok;
   }
-  SCENARIOS = (await import('../scenarios/index.js')).SCENARIOS;
+  SCENARIOS = (await import('../../scenarios/index.js')).SCENARIOS;
   if (values.list) {
     process.stdout.write(renderList());
     return EXIT.ok;
@@ -218,7 +218,7 @@ function renderList(): string {
 
 async function runBenchCommand(argv: string[]): Promise<number> {
   // Loaded only for `bench`, so the check command never pays for the bench modules.
-  const mod = (await import('./bench/cli.js')) as { runBench?: (argv: string[]) => Promise<number> };
+  const mod = (await import('../bench/cli.js')) as { runBench?: (argv: string[]) => Promise<number> };
   if (typeof mod.runBench !== 'function') {
     process.stderr.write(`${NAME}: bench is not implemented in this build\n`);
     return EXIT.usage;

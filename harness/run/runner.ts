@@ -15,13 +15,13 @@ import {
   type TransportName,
   type Verdict,
   type WireEntry,
-} from './checks.js';
-import { PROTOCOL_VERSION } from './protocol.js';
-import type { CheckContext, ConnectOptions, Fixtures, Scenario, ScenarioContext, Session } from './scenario.js';
-import type { ExitInfo, Target } from './target.js';
-import { TargetError } from './target.js';
-import { UsageError } from './usage-error.js';
-import type { WireLog } from './wire.js';
+} from '../checks.js';
+import { PROTOCOL_VERSION } from '../protocol.js';
+import type { CheckContext, ConnectOptions, Fixtures, Scenario, ScenarioContext, Session } from '../scenario.js';
+import type { ExitInfo, Target } from '../transport/target.js';
+import { TargetError } from '../transport/target.js';
+import { UsageError } from '../util/errors.js';
+import type { WireLog } from '../transport/wire.js';
 
 export interface RunTimeouts {
   /** Per request (informs scenarios; sessions get it from their target). */

@@ -1,7 +1,7 @@
 // How to reach a server under test. Implementations: spawned stdio command, HTTP URL, HTTP command that
 // prints its endpoint, and the embedded reference server (stdio, or HTTP with two auth principals).
-import type { TransportName } from './checks.js';
-import type { ConnectOptions, Session } from './scenario.js';
+import type { TransportName } from '../checks.js';
+import type { ConnectOptions, Session } from '../scenario.js';
 import type { WireLog } from './wire.js';
 
 export type TargetSpec =

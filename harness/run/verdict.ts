@@ -11,9 +11,9 @@
 // A `client:` list (official suite format) is accepted and ignored.
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import type { CheckResult, TransportName } from './checks.js';
-import { deriveProfile, unmetRequirements } from './profile.js';
-import { UsageError } from './usage-error.js';
+import type { CheckResult, TransportName } from '../checks.js';
+import { deriveProfile, unmetRequirements } from '../profile.js';
+import { UsageError } from '../util/errors.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, incomplete: 3, sigint: 130, sigterm: 143 } as const;
 

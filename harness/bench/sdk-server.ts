@@ -6,8 +6,8 @@
 // SDK's own plumbing. It is deliberately plain SDK usage, not a conformance target: where the SDK is
 // not spec-exact (tasks/result and direct calls of task tools wake on pollInterval ticks), so is this.
 //
-//   node dist/bench/sdk-server.js                       stdio
-//   node dist/bench/sdk-server.js --http --port 0       Streamable HTTP, prints "MCP endpoint: <url>"
+//   node dist/harness/bench/sdk-server.js                       stdio
+//   node dist/harness/bench/sdk-server.js --http --port 0       Streamable HTTP, prints "MCP endpoint: <url>"
 //   --poll-interval <ms>                                 pollInterval of new tasks (default: the store's, 1000)
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

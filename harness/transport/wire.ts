@@ -1,5 +1,5 @@
 // The run-wide wire log: every message sent and received, in order, with transport and channel.
-import type { WireEntry } from './checks.js';
+import type { WireEntry } from '../checks.js';
 
 export type NewWireEntry = Omit<WireEntry, 'seq' | 't'>;
 

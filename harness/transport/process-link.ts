@@ -8,11 +8,11 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { HttpLinkOptions } from './http-link.js';
 import type { Link, LinkEvents, RequestId } from './link.js';
-import { packagePath } from './paths.js';
+import { packagePath } from '../paths.js';
 import { LineTail, stopProcess } from './proc.js';
-import type { JsonObject } from './scenario.js';
+import type { JsonObject } from '../scenario.js';
 
-export const PROCESS_LINK_CHILD = () => packagePath('dist', 'harness', 'process-link-child.js');
+export const PROCESS_LINK_CHILD = () => packagePath('dist', 'harness', 'transport', 'process-link-child.js');
 /** The child reads its endpoint and headers from here, so bearer tokens never show up in `ps`. */
 export const PROCESS_LINK_ENV = 'SEP1686_PROCESS_LINK';
 

@@ -7,7 +7,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Link, LinkEvents, RequestId } from './link.js';
 import { LineTail, stopProcess } from './proc.js';
 import type { ExitInfo } from './target.js';
-import type { JsonObject } from './scenario.js';
+import type { JsonObject } from '../scenario.js';
 
 const MAX_LINE_BYTES = 256 * 1024 * 1024;
 

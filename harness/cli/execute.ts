@@ -1,11 +1,11 @@
 // One complete run against TargetSpecs: create the targets, run the scenarios, dispose every target
 // (killing what it spawned) whatever happens. Used by the CLI and by test/helpers/run.ts.
-import { loadFixtures, type FixtureMappingFile } from './fixtures.js';
-import type { Fixtures, Scenario, Session } from './scenario.js';
-import type { Target, TargetOptions, TargetSpec } from './target.js';
-import { createTarget } from './targets.js';
-import { errorText, runChecks, type ProgressEvent, type RunResult, type RunTimeouts, DEFAULT_TIMEOUTS } from './runner.js';
-import { WireLog } from './wire.js';
+import { loadFixtures, type FixtureMappingFile } from '../fixtures.js';
+import type { Fixtures, Scenario, Session } from '../scenario.js';
+import type { Target, TargetOptions, TargetSpec } from '../transport/target.js';
+import { createTarget } from '../transport/targets.js';
+import { errorText, runChecks, type ProgressEvent, type RunResult, type RunTimeouts, DEFAULT_TIMEOUTS } from '../run/runner.js';
+import { WireLog } from '../transport/wire.js';
 
 export interface ExecuteOptions {
   specs: TargetSpec[];

@@ -9,7 +9,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { createParser } from 'eventsource-parser';
 import type { HttpPost, InboundMeta, Link, LinkEvents, RequestId } from './link.js';
-import type { HttpResponseInfo, JsonObject } from './scenario.js';
+import type { HttpResponseInfo, JsonObject } from '../scenario.js';
 
 export interface HttpLinkOptions {
   url: string;

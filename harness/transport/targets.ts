@@ -4,12 +4,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import type { TransportName } from './checks.js';
+import type { TransportName } from '../checks.js';
 import { HttpLink } from './http-link.js';
-import { packagePath } from './paths.js';
+import { packagePath } from '../paths.js';
 import { LineTail, stopProcess } from './proc.js';
 import { ProcessLink } from './process-link.js';
-import type { ConnectOptions, Session } from './scenario.js';
+import type { ConnectOptions, Session } from '../scenario.js';
 import { McpSession, nextConnectionName, openSession } from './session.js';
 import { StdioLink } from './stdio-link.js';
 import { TargetError, type ExitInfo, type Target, type TargetOptions, type TargetSpec } from './target.js';

@@ -13,10 +13,10 @@
 // - on HTTP, `httpPosts()`: every POST with its status, Content-Type and (non-SSE) body. T25-INP-05 reads
 //   the entry with kind "response" and the id of the elicitation to see the 202.
 import { readFileSync } from 'node:fs';
-import type { TransportName, WireEntry } from './checks.js';
+import type { TransportName, WireEntry } from '../checks.js';
 import type { HttpPost, InboundMeta, Link, RequestId } from './link.js';
-import { packagePath } from './paths.js';
-import { RELATED_TASK } from './protocol.js';
+import { packagePath } from '../paths.js';
+import { RELATED_TASK } from '../protocol.js';
 import type {
   ConnectOptions,
   HttpResponseInfo,
@@ -28,7 +28,7 @@ import type {
   ServerRequest,
   ServerRequestHandler,
   Session,
-} from './scenario.js';
+} from '../scenario.js';
 import { TargetError } from './target.js';
 import type { WireLog } from './wire.js';
 

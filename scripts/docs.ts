@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { SCENARIOS } from '../scenarios/index.js';
-import { packagePath } from './paths.js';
+import { packagePath } from '../harness/paths.js';
 
 const START = '<!-- checks:start -->';
 const END = '<!-- checks:end -->';

@@ -2,8 +2,8 @@
 // reshaping them, and reports what the transport saw (stream, SSE event id, HTTP status). The SDK's
 // client transports do the I/O; the links bypass the SDK's zod parsing of incoming messages, because
 // a checker must see (and record) malformed messages rather than lose them.
-import type { TransportName } from './checks.js';
-import type { HttpResponseInfo, JsonObject } from './scenario.js';
+import type { TransportName } from '../checks.js';
+import type { HttpResponseInfo, JsonObject } from '../scenario.js';
 
 export type RequestId = number | string;
 
