@@ -25,6 +25,22 @@ export const DEFAULT_FIXTURE_TOOLS: Partial<Record<FixtureRole, string>> = {
 
 const ToolRoles = FixtureRole.exclude(['F-RES', 'S-AUTH', 'S-RESTART', 'S-NOTASK']);
 
+/** Roles that are not a tool: what enables them, in words. */
+const NON_TOOL_HINTS = {
+  'F-RES': 'F-RES (any resource or prompt)',
+  'S-AUTH': 'S-AUTH (HTTP target with two --auth-token principals)',
+  'S-RESTART': 'S-RESTART (a server the harness starts: stdio command or --http-command)',
+  'S-NOTASK': 'S-NOTASK (the same server started without the tasks capability)',
+} as const;
+
+/** Human names of the fixtures that enable a role, for "could not run" messages: "F-GATE (tool gated_job)". */
+export const FIXTURE_HINTS = Object.fromEntries(
+  FixtureRole.options.map((role) => {
+    const tool = DEFAULT_FIXTURE_TOOLS[role];
+    return [role, tool ? `${role} (tool ${tool})` : NON_TOOL_HINTS[role as keyof typeof NON_TOOL_HINTS]];
+  }),
+) as Record<FixtureRole, string>;
+
 export const RoleMapping = z.strictObject({
   /** The server's tool that plays the role. Default: the contract's tool name. */
   tool: z.string().min(1).optional(),

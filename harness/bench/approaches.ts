@@ -11,13 +11,13 @@ import {
   type BenchTarget,
   checkComputed,
   createdTask,
-  errorMessage,
   honouredPollInterval,
   type Progress,
   silent,
-  sleep,
   slowComputeParams,
 } from './types.js';
+import { errorText } from '../util/errors.js';
+import { sleep } from '../util/async.js';
 
 export const APPROACHES: readonly ApproachName[] = ['sequential', 'gather', 'tasks-result', 'tasks-poll'];
 export const DEFAULT_DURATIONS = [0.3, 0.2, 0.1];
@@ -121,7 +121,7 @@ export async function runRound(
     }
     return { wallMs: performance.now() - t0, spans };
   } catch (err) {
-    return { wallMs: performance.now() - t0, spans: [], error: errorMessage(err) };
+    return { wallMs: performance.now() - t0, spans: [], error: errorText(err) };
   }
 }
 

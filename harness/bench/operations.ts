@@ -7,16 +7,8 @@ import type { JsonObject, RpcOutcome } from '../scenario.js';
 import { describeOutcome } from '../tasks.js';
 import type { BenchOperation } from '../report/bench-model.js';
 import { percentileSorted, ratio } from './stats.js';
-import {
-  BENCH_TTL_MS,
-  BenchError,
-  type BenchTarget,
-  createdTask,
-  errorMessage,
-  type Progress,
-  silent,
-  slowComputeParams,
-} from './types.js';
+import { BENCH_TTL_MS, BenchError, type BenchTarget, createdTask, type Progress, silent, slowComputeParams } from './types.js';
+import { errorText } from '../util/errors.js';
 
 export const OPERATION_NAMES = [
   'ping',
@@ -123,8 +115,7 @@ async function measureSlice(name: OperationName, fn: () => Promise<void>, timeMs
   await bench.run();
   const result = bench.tasks[0]?.result;
   if (!result || result.state !== 'completed') {
-    const why =
-      result && result.state === 'errored' ? errorMessage(result.error) : `tinybench ended in state ${result?.state ?? 'unknown'}`;
+    const why = result && result.state === 'errored' ? errorText(result.error) : `tinybench ended in state ${result?.state ?? 'unknown'}`;
     return { samples: [], totalTime: 0, error: why };
   }
   return { samples: [...(result.latency.samples ?? [])], totalTime: result.totalTime };

@@ -12,13 +12,13 @@ import {
   type BenchTarget,
   checkComputed,
   createdTask,
-  errorMessage,
   honouredPollInterval,
   type Progress,
   silent,
-  sleep,
   slowComputeParams,
 } from './types.js';
+import { errorText } from '../util/errors.js';
+import { sleep } from '../util/async.js';
 
 export const DEFAULT_SCALE_SIZES = [1, 10, 100, 1000];
 export const DEFAULT_SCALE_SECONDS = 0.5;
@@ -63,7 +63,7 @@ export async function measureScale(target: BenchTarget, n: number, options: Scal
       e.status = created.status;
       pollInterval ??= created.pollInterval;
     } catch (err) {
-      e.problem = `create: ${errorMessage(err)}`;
+      e.problem = `create: ${errorText(err)}`;
     }
   });
   const createAllMs = performance.now() - t0;

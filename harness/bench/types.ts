@@ -60,12 +60,6 @@ export function createdTask(o: RpcOutcome): { taskId: string; pollInterval?: num
   };
 }
 
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /** Poll delay of the tasks-poll approach: the server's pollInterval as given (a real client honours it), floored at 10 ms. */
 export function honouredPollInterval(pollInterval: number | undefined): number {
   return Math.max(10, pollInterval ?? 250);

@@ -1,21 +1,24 @@
 // One complete run against TargetSpecs: create the targets, run the scenarios, dispose every target
-// (killing what it spawned) whatever happens. Used by the CLI and by test/helpers/run.ts.
+// (killing what it spawned) whatever happens. Used by the CLI and by test/helpers/run.ts; the bench
+// reuses its target lifecycle (createTargets / disposeTargets) and Connectivity.
 import { loadFixtures, type FixtureMappingFile } from '../fixtures.js';
 import type { Fixtures, Scenario, Session } from '../scenario.js';
-import type { Target, TargetOptions, TargetSpec } from '../transport/target.js';
+import { runChecks, type ProgressEvent, type RunResult } from '../run/runner.js';
+import { resolveTimeouts, type RunTimeouts } from '../run/timeouts.js';
+import { specSecrets, type Target, type TargetOptions, type TargetSpec } from '../transport/target.js';
 import { createTarget } from '../transport/targets.js';
-import { errorText, runChecks, type ProgressEvent, type RunResult, type RunTimeouts, DEFAULT_TIMEOUTS } from '../run/runner.js';
 import { WireLog } from '../transport/wire.js';
+import { errorText } from '../util/errors.js';
+import { redact } from '../util/redact.js';
 
 export interface ExecuteOptions {
   specs: TargetSpec[];
   scenarios: Scenario[];
   selection?: string[];
+  /** Request, settle, check, start-up and run limits (the defaults for whatever is not given). */
   timeouts?: Partial<RunTimeouts>;
   /** --fixtures mapping (role -> tool), already loaded and validated by the caller. */
   fixtures?: FixtureMappingFile;
-  /** Spawn + initialize bound for a target. */
-  startTimeoutMs?: number;
   wire?: WireLog;
   onProgress?: (e: ProgressEvent) => void;
   signal?: AbortSignal;
@@ -23,28 +26,55 @@ export interface ExecuteOptions {
   onTargets?: (targets: Target[]) => void;
 }
 
+/** How a command reaches servers (tests substitute fakes). */
 export interface Connectivity {
   createTarget(options: TargetOptions): Target;
   loadFixtures(session: Session, target: Target, mapping?: FixtureMappingFile): Promise<Fixtures>;
 }
 
-const realConnectivity: Connectivity = {
+export const realConnectivity: Connectivity = {
   createTarget,
   loadFixtures: (session, target, mapping) =>
     loadFixtures(session, mapping, { principals: target.principals, canRestart: target.canRestart }),
 };
 
-export async function execute(options: ExecuteOptions, io?: Connectivity): Promise<{ run: RunResult; wire: WireLog }> {
-  const wire = options.wire ?? new WireLog();
-  const timeouts: RunTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-  const c = io ?? realConnectivity;
+/** One target per spec; when one cannot be created, those already created are disposed and the error is rethrown. */
+export async function createTargets(
+  specs: TargetSpec[],
+  options: { wire: WireLog; timeouts: RunTimeouts },
+  io: Connectivity = realConnectivity,
+): Promise<Target[]> {
   const targets: Target[] = [];
   try {
-    for (const spec of options.specs) {
-      targets.push(c.createTarget({ spec, wire, requestTimeoutMs: timeouts.requestMs, startTimeoutMs: options.startTimeoutMs ?? 30_000 }));
+    for (const spec of specs) {
+      targets.push(
+        io.createTarget({
+          spec,
+          wire: options.wire,
+          requestTimeoutMs: options.timeouts.requestMs,
+          startTimeoutMs: options.timeouts.startMs,
+        }),
+      );
     }
   } catch (err) {
-    await Promise.all(targets.map((t) => t.dispose().catch(() => undefined)));
+    await disposeTargets(targets);
+    throw err;
+  }
+  return targets;
+}
+
+/** Disposes every target (closing its sessions and killing what it spawned); never rejects. */
+export async function disposeTargets(targets: Target[]): Promise<void> {
+  await Promise.all(targets.map((t) => t.dispose().catch(() => undefined)));
+}
+
+export async function execute(options: ExecuteOptions, io: Connectivity = realConnectivity): Promise<{ run: RunResult; wire: WireLog }> {
+  const wire = options.wire ?? new WireLog();
+  const timeouts = resolveTimeouts(options.timeouts);
+  let targets: Target[];
+  try {
+    targets = await createTargets(options.specs, { wire, timeouts }, io);
+  } catch (err) {
     const now = new Date().toISOString();
     const run: RunResult = {
       startedAt: now,
@@ -65,7 +95,7 @@ export async function execute(options: ExecuteOptions, io?: Connectivity): Promi
       scenarios: options.scenarios,
       selection: options.selection,
       targets,
-      loadFixtures: (session, target) => c.loadFixtures(session, target, options.fixtures),
+      loadFixtures: (session, target) => io.loadFixtures(session, target, options.fixtures),
       wire,
       timeouts,
       onProgress: options.onProgress,
@@ -73,7 +103,7 @@ export async function execute(options: ExecuteOptions, io?: Connectivity): Promi
     });
     return { run: redactRun(run, options.specs), wire };
   } finally {
-    await Promise.all(targets.map((t) => t.dispose().catch(() => undefined)));
+    await disposeTargets(targets);
   }
 }
 
@@ -90,9 +120,9 @@ export function describeSpec(spec: TargetSpec): string {
 
 /** Bearer tokens must not end up in reports (labels of http-command targets carry their arguments). */
 function redactRun(run: RunResult, specs: TargetSpec[]): RunResult {
-  const secrets = specs.flatMap((s) => (s.kind === 'stdio' ? [] : (s.tokens ?? []))).filter((t) => t.length >= 4);
+  const secrets = specs.flatMap(specSecrets);
   if (!secrets.length) return run;
-  const hide = (text: string) => secrets.reduce((acc, t) => acc.split(t).join('***'), text);
+  const hide = (text: string) => redact(text, secrets);
   return {
     ...run,
     targets: run.targets.map((t) => ({ ...t, label: hide(t.label) })),

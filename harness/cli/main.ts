@@ -6,13 +6,14 @@ import { loadFixtureMapping, type FixtureMappingFile } from '../fixtures.js';
 import { execute } from './execute.js';
 import { buildReport, writeReports } from '../report/index.js';
 import { renderTerminal, ProgressPrinter, useColor } from '../report/terminal.js';
-import { toolInfo } from '../report/tool.js';
-import { DEFAULT_TIMEOUTS, errorText, listChecks, selectScenarios, type RunTimeouts } from '../run/runner.js';
-import type { Target } from '../transport/target.js';
+import { packageInfo } from '../paths.js';
+import { listChecks, selectScenarios } from '../run/selection.js';
+import { DEFAULT_TIMEOUTS } from '../run/timeouts.js';
 import { TargetError } from '../transport/target.js';
-import { parseCommandLine, parsePositiveInt, resolveTargetOptions, TARGET_OPTIONS } from './options.js';
+import { parseCommandLine, parseTimeouts, resolveTargetOptions, TARGET_OPTIONS, TIMEOUT_OPTIONS } from './options.js';
 import { defaultOutDir } from '../report/index.js';
-import { UsageError } from '../util/errors.js';
+import { errorText, oneLine, UsageError } from '../util/errors.js';
+import { SignalGuard } from './signals.js';
 import { isProfileProperty, PROFILE_PROPERTY_NAMES } from '../profile.js';
 import { decide, EXIT, loadBaseline, type BaselineEntry } from '../run/verdict.js';
 import { WireLog } from '../transport/wire.js';
@@ -28,9 +29,7 @@ const OPTIONS = {
   'expected-failures': { type: 'string' },
   'allow-incomplete': { type: 'boolean' },
   require: { type: 'string', multiple: true },
-  settle: { type: 'string' },
-  'check-timeout': { type: 'string' },
-  'run-timeout': { type: 'string' },
+  ...TIMEOUT_OPTIONS,
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -86,8 +85,8 @@ Examples:
   ${NAME} --expected-failures expected-failures.yml --out reports/ci -- python -m my_server
 `;
 
-/** Live targets, so a second Ctrl-C or a crash of this process can still kill what we spawned. */
-let liveTargets: Target[] = [];
+/** Holds the live targets, so a second Ctrl-C or a crash of this process can still kill what we spawned. */
+let guard: SignalGuard | undefined;
 const verboseFlag = process.argv.includes('--verbose') || process.argv.includes('-v');
 
 /** Scenarios load lazily so a broken scenario module is reported as one line, not a loader stack trace. */
@@ -102,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (values.version) {
-    process.stdout.write(`${toolInfo().version}\n`);
+    process.stdout.write(`${packageInfo().version}\n`);
     return EXIT.ok;
   }
   SCENARIOS = (await import('../../scenarios/index.js')).SCENARIOS;
@@ -118,12 +117,8 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError(`--require: unknown property '${unknownProperty}' (known: ${PROFILE_PROPERTY_NAMES.join(', ')})`);
   if (required.length && !selected.some((s) => s.name === 'lifecycle'))
     throw new UsageError('--require needs the lifecycle scenario, which is not selected (add --scenario lifecycle)');
-  const timeouts: Partial<RunTimeouts> = {};
-  if (values.settle !== undefined) timeouts.settleMs = parsePositiveInt('--settle', values.settle);
-  if (values['check-timeout'] !== undefined) timeouts.checkMs = parsePositiveInt('--check-timeout', values['check-timeout']);
-  if (values['run-timeout'] !== undefined) timeouts.runMs = parsePositiveInt('--run-timeout', values['run-timeout']);
+  const timeouts = parseTimeouts(values);
   const common = resolveTargetOptions(values, command);
-  timeouts.requestMs = common.requestMs;
 
   let fixtures: FixtureMappingFile | undefined;
   if (values.fixtures !== undefined) {
@@ -142,22 +137,19 @@ async function main(argv: string[]): Promise<number> {
 
   const progress = ProgressPrinter.forStream(process.stderr, Boolean(values.verbose));
   const stop = new AbortController();
-  let signalExit: number | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (signalExit !== undefined) {
-      // Second signal: the user wants out now.
+  const signals = new SignalGuard({
+    first: () => {
+      progress.done();
+      process.stderr.write(`${NAME}: interrupted, stopping the target and writing a partial report (again to quit at once)\n`);
+      stop.abort();
+    },
+    // Second signal: the user wants out now.
+    second: () => {
       progress.done();
       process.stderr.write(`${NAME}: stopping now\n`);
-      void killTargets().finally(() => process.exit(signalExit));
-      return;
-    }
-    signalExit = signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
-    progress.done();
-    process.stderr.write(`${NAME}: interrupted, stopping the target and writing a partial report (again to quit at once)\n`);
-    stop.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+    },
+  });
+  guard = signals;
 
   const wire = new WireLog();
   let outcome: Awaited<ReturnType<typeof execute>>;
@@ -171,11 +163,11 @@ async function main(argv: string[]): Promise<number> {
       wire,
       onProgress: progress.handle,
       signal: stop.signal,
-      onTargets: (t) => (liveTargets = t),
+      onTargets: (t) => (signals.live = t),
     });
   } finally {
     progress.done();
-    liveTargets = [];
+    signals.live = [];
   }
   const { run } = outcome;
 
@@ -186,7 +178,7 @@ async function main(argv: string[]): Promise<number> {
     fatal: run.fatal?.message,
     require: required,
   });
-  const exitCode = signalExit ?? (run.interrupted === 'signal' ? EXIT.sigint : verdict.exitCode);
+  const exitCode = signals.exitCode ?? (run.interrupted === 'signal' ? EXIT.sigint : verdict.exitCode);
   const declaredIds = listChecks(selected).map((c) => c.spec.id);
   const report = buildReport({ run, verdict, declaredIds, baseline, exitCode });
   const files = await writeReports(report, outDir, { wire });
@@ -226,14 +218,6 @@ async function runBenchCommand(argv: string[]): Promise<number> {
   return mod.runBench(argv);
 }
 
-async function killTargets(): Promise<void> {
-  const targets = liveTargets;
-  liveTargets = [];
-  await Promise.all(targets.map((t) => t.dispose().catch(() => undefined)));
-}
-
-const oneLine = (s: string) => s.split('\n')[0] ?? s;
-
 /** Any error that escapes: one line (stack only with --verbose), exit 2, nothing left running. */
 async function die(err: unknown): Promise<never> {
   if (err instanceof UsageError) {
@@ -247,7 +231,7 @@ async function die(err: unknown): Promise<never> {
     );
     if (verboseFlag && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   }
-  await killTargets();
+  await guard?.killTargets();
   process.exit(EXIT.usage);
 }
 

@@ -1,15 +1,15 @@
-// Target options shared by `sep1686-check` and `sep1686-check bench`: how the server under test is
-// reached (`-- <command>`, `--url`, `--http-command`, headers, tokens) plus --timeout and --out.
-// Callers merge TARGET_OPTIONS into their own parseArgs config and hand the parsed values here.
+// Options shared by `sep1686-check` and `sep1686-check bench`: how the server under test is reached
+// (`-- <command>`, `--url`, `--http-command`, headers, tokens), --out, and the time limits (--timeout and,
+// for the check command, --settle, --check-timeout, --run-timeout), parsed here and nowhere else.
+// Callers merge TARGET_OPTIONS (and TIMEOUT_OPTIONS) into their own parseArgs config and hand the values here.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { TransportName } from '../checks.js';
 import type { TargetSpec } from '../transport/target.js';
+import { resolveTimeouts, type RunTimeouts } from '../run/timeouts.js';
 import { referenceServerSpec } from '../transport/targets.js';
 import { UsageError } from '../util/errors.js';
 
 export { UsageError } from '../util/errors.js';
-
-export const DEFAULT_REQUEST_MS = 10_000;
 
 /** parseArgs definitions of the target options (merge into a command's own options). */
 export const TARGET_OPTIONS = {
@@ -21,13 +21,36 @@ export const TARGET_OPTIONS = {
   out: { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
+/** The time limits only the check command has (--timeout is a target option, the bench has it too). */
+export const TIMEOUT_OPTIONS = {
+  settle: { type: 'string' },
+  'check-timeout': { type: 'string' },
+  'run-timeout': { type: 'string' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+interface TimeoutValues {
+  timeout?: string;
+  settle?: string;
+  'check-timeout'?: string;
+  'run-timeout'?: string;
+}
+
+/** The run's time limits from the command line: the defaults (run/timeouts.ts) for whatever is not given. */
+export function parseTimeouts(values: TimeoutValues): RunTimeouts {
+  const ms = (flag: string, raw: string | undefined) => (raw === undefined ? undefined : parsePositiveInt(flag, raw, 'milliseconds'));
+  return resolveTimeouts({
+    requestMs: ms('--timeout', values.timeout),
+    settleMs: ms('--settle', values.settle),
+    checkMs: ms('--check-timeout', values['check-timeout']),
+    runMs: ms('--run-timeout', values['run-timeout']),
+  });
+}
+
 export interface CommonOptions {
   /** The servers to check, in run order. Default: the embedded reference server over stdio and HTTP. */
   targets: TargetSpec[];
   /** True when no target was given and the embedded reference server is used. */
   embedded: boolean;
-  /** Per-request timeout (--timeout), ms. */
-  requestMs: number;
   /** --out, when given. */
   out?: string;
 }
@@ -82,13 +105,11 @@ interface TargetValues {
   header?: string[];
   'auth-token'?: string[];
   'http-command'?: boolean;
-  timeout?: string;
   out?: string;
 }
 
 /** Turns parsed target options and the `--` command into TargetSpecs and common options. */
 export function resolveTargetOptions(values: TargetValues, command: string[]): CommonOptions {
-  const requestMs = values.timeout === undefined ? DEFAULT_REQUEST_MS : parsePositiveInt('--timeout', values.timeout);
   const headers = parseHeaders(values.header ?? []);
   const tokens = values['auth-token'] ?? [];
   for (const t of tokens) if (!t.trim()) throw new UsageError('--auth-token needs a non-empty token');
@@ -107,25 +128,25 @@ export function resolveTargetOptions(values: TargetValues, command: string[]): C
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
       throw new UsageError(`--url must be http:// or https://, got ${url.protocol}`);
-    return { targets: [{ kind: 'http', url: url.toString(), headers, tokens }], embedded: false, requestMs, out };
+    return { targets: [{ kind: 'http', url: url.toString(), headers, tokens }], embedded: false, out };
   }
 
   if (cmd !== undefined) {
     if (!cmd.trim()) throw new UsageError('the command after -- is empty');
     if (values['http-command']) {
-      return { targets: [{ kind: 'http-command', command: cmd, args, headers, tokens }], embedded: false, requestMs, out };
+      return { targets: [{ kind: 'http-command', command: cmd, args, headers, tokens }], embedded: false, out };
     }
     if (tokens.length) throw new UsageError('--auth-token applies to HTTP targets (--url or --http-command), not to a stdio command');
     if (Object.keys(headers).length)
       throw new UsageError('--header applies to HTTP targets (--url or --http-command), not to a stdio command');
-    return { targets: [{ kind: 'stdio', command: cmd, args }], embedded: false, requestMs, out };
+    return { targets: [{ kind: 'stdio', command: cmd, args }], embedded: false, out };
   }
 
   if (values['http-command'])
     throw new UsageError('--http-command needs the server command after --, e.g. --http-command -- node server.js --port 0');
   if (tokens.length || Object.keys(headers).length)
     throw new UsageError('--header and --auth-token need a target (--url or --http-command -- <command>)');
-  return { targets: referenceTargetSpecs(), embedded: true, requestMs, out };
+  return { targets: referenceTargetSpecs(), embedded: true, out };
 }
 
 /** The embedded reference server: stdio, and HTTP with two auth principals (enables S-AUTH checks). */
@@ -136,10 +157,18 @@ export function referenceTargetSpecs(
   return (options.transports ?? ['stdio', 'http']).map((t) => referenceServerSpec(t, extra));
 }
 
-export function parsePositiveInt(flag: string, raw: string): number {
+/** A positive whole number (`unit` names what it counts in the error, e.g. "milliseconds"). */
+export function parsePositiveInt(flag: string, raw: string, unit?: string): number {
   if (!/^\d+$/.test(raw.trim()) || Number(raw) <= 0)
-    throw new UsageError(`${flag} needs a positive whole number of milliseconds, got '${raw}'`);
+    throw new UsageError(`${flag} needs a positive whole number${unit ? ` of ${unit}` : ''}, got '${raw}'`);
   return Number(raw);
+}
+
+/** A positive number, fractions allowed (seconds of work, durations). */
+export function parsePositiveNumber(flag: string, raw: string): number {
+  const n = Number(raw);
+  if (!raw.trim() || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} needs a positive number, got '${raw}'`);
+  return n;
 }
 
 function parseHeaders(raw: string[]): Record<string, string> {

@@ -1,4 +1,5 @@
-// Benchmark figures as data (report.json `bench`). Owned by the bench module; the report schema embeds it.
+// Benchmark figures as data (report.json `bench`). Part of the report model (zod is the one source of the
+// report shape); the bench (harness/bench/) fills it in and renders it.
 // Every figure carries the label of the target it was measured on, so one report can hold a
 // side-by-side run (`--compare`) and the reporters never need to know how it was run.
 import { z } from 'zod';

@@ -1,5 +1,6 @@
 // Writes the report files of one run into a folder: report.json, report.md, junit.xml, wire.jsonl.
-// Shared by `sep1686-check` and `sep1686-check bench` (which adds a `bench` section to the report).
+// Shared by `sep1686-check` and `sep1686-check bench` (which adds a `bench` section to the report and
+// hands its own Markdown section in: the report writer knows nothing of benchmarks).
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { WireLog } from '../transport/wire.js';
@@ -22,6 +23,8 @@ export interface WrittenReports {
 export interface WriteOptions {
   /** The run's wire log, written as wire.jsonl. */
   wire?: WireLog;
+  /** Markdown sections rendered by the caller, added to report.md after the run's own sections. */
+  sections?: string[];
   /** Append report.md to this file (default: $GITHUB_STEP_SUMMARY when set). */
   stepSummary?: string;
 }
@@ -35,7 +38,7 @@ export async function writeReports(report: Report, outDir: string, options: Writ
   const dir = resolve(outDir);
   await mkdir(dir, { recursive: true });
   const json = renderJson(report); // validates against the model first
-  const markdown = renderMarkdown(report);
+  const markdown = renderMarkdown(report, options.sections);
   const files: WrittenReports = {
     dir,
     json: join(dir, 'report.json'),

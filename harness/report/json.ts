@@ -1,10 +1,9 @@
 // report.json: built from a run and its verdict, validated against the zod model before it is written.
-import type { BenchReport } from './bench-model.js';
+import { packageInfo } from '../paths.js';
 import { PROTOCOL_VERSION } from '../protocol.js';
 import type { RunResult } from '../run/runner.js';
 import { isExpectedFailure, type BaselineEntry, type RunVerdict } from '../run/verdict.js';
 import { Report, resultKey, summarize } from './model.js';
-import { toolInfo } from './tool.js';
 import { deriveProfile } from '../profile.js';
 
 export interface BuildReportInput {
@@ -15,7 +14,6 @@ export interface BuildReportInput {
   baseline?: { file: string; entries: BaselineEntry[] };
   /** Overrides the verdict's exit code (130/143 after a signal). */
   exitCode?: number;
-  bench?: BenchReport;
   profile?: Record<string, boolean | null>;
 }
 
@@ -26,7 +24,7 @@ export function buildReport(input: BuildReportInput): Report {
   // The lifecycle profile is derived from the lifecycle checks' results unless given.
   const profile = input.profile ?? deriveProfile(run.results);
   const report: Report = {
-    tool: toolInfo(),
+    tool: packageInfo(),
     run: {
       startedAt: run.startedAt,
       finishedAt: run.finishedAt,
@@ -53,8 +51,7 @@ export function buildReport(input: BuildReportInput): Report {
     summary: summarize(run.results, expected.length, verdict.stale.length, input.declaredIds),
     checks: run.results,
     ...(expected.length ? { expectedFailures: expected } : {}),
-    ...(run.problems.length ? { failures: run.problems } : {}),
-    ...(input.bench ? { bench: input.bench } : {}),
+    ...(run.problems.length ? { runProblems: run.problems } : {}),
     ...(profile ? { profile } : {}),
   };
   return validateReport(report);

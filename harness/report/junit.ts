@@ -1,6 +1,7 @@
 // junit.xml: one testcase per check per transport (classname = scenario), so CI systems show each
 // check; FAILURE -> <failure>, SKIPPED -> <skipped>, WARNING/INFO pass with the message in system-out.
 import type { CheckResult } from '../checks.js';
+import { oneLine } from '../util/errors.js';
 import { resultKey, resultMessage, type Report } from './model.js';
 
 /** Escapes text for XML content and attributes; drops characters XML 1.0 cannot carry at all. */
@@ -50,16 +51,14 @@ function testcase(r: CheckResult, expectedFailure: boolean): string[] {
   if (r.status === 'FAILURE' && !expectedFailure) {
     return [
       `    <testcase ${attrs}>`,
-      `      <failure message="${xmlEscape(oneLine(message))}" type="${r.level}">${xmlEscape(body)}</failure>`,
+      `      <failure message="${xmlEscape(oneLine(message).slice(0, 500))}" type="${r.level}">${xmlEscape(body)}</failure>`,
       '    </testcase>',
     ];
   }
   if (r.status === 'SKIPPED') {
-    return [`    <testcase ${attrs}>`, `      <skipped message="${xmlEscape(oneLine(message))}"/>`, '    </testcase>'];
+    return [`    <testcase ${attrs}>`, `      <skipped message="${xmlEscape(oneLine(message).slice(0, 500))}"/>`, '    </testcase>'];
   }
   const note = expectedFailure ? `expected failure (baseline): ${message}` : message ? `${r.status}: ${message}` : '';
   if (!note) return [`    <testcase ${attrs}/>`];
   return [`    <testcase ${attrs}>`, `      <system-out>${xmlEscape(note)}</system-out>`, '    </testcase>'];
 }
-
-const oneLine = (s: string) => (s.split('\n')[0] ?? '').slice(0, 500);

@@ -1,11 +1,12 @@
 // report.md: verdict first, then coverage, failures with their evidence, warnings, and a table of
 // everything. Written for GitHub (also appended to $GITHUB_STEP_SUMMARY).
-import { renderBenchMarkdown } from '../bench/render.js';
 import type { CheckResult } from '../checks.js';
+import { oneLine } from '../util/errors.js';
 import { resultKey, resultMessage, type Report } from './model.js';
 import { renderProfileMarkdown } from './profile.js';
 
-export function renderMarkdown(report: Report): string {
+/** `sections`: Markdown the caller rendered itself (the bench's figures), placed after the run's own sections. */
+export function renderMarkdown(report: Report, sections: string[] = []): string {
   const expected = new Set(report.expectedFailures ?? []);
   const out: string[] = [];
   const icon = report.run.exitCode === 0 ? '✅' : report.run.exitCode === 3 ? '⚠️' : '❌';
@@ -46,9 +47,9 @@ export function renderMarkdown(report: Report): string {
     for (const e of report.run.baseline.stale) out.push(`- \`${e}\``);
     out.push('');
   }
-  if (report.failures?.length) {
+  if (report.runProblems?.length) {
     out.push('## Run problems', '');
-    for (const p of report.failures) {
+    for (const p of report.runProblems) {
       out.push(`- ${p.scenario ? `scenario \`${p.scenario}\` ` : ''}(${p.transport}): ${md(p.message)}`);
       if (p.stderrTail) out.push('', '  ```text', ...p.stderrTail.split('\n').map((l) => `  ${l}`), '  ```', '');
     }
@@ -62,10 +63,10 @@ export function renderMarkdown(report: Report): string {
   const expectedList = report.checks.filter((r) => expected.has(resultKey(r)));
   if (expectedList.length) {
     out.push(`## Expected failures (${expectedList.length})`, '');
-    for (const r of expectedList) out.push(`- \`${r.id}\` (${r.transport}): ${md(oneLine(resultMessage(r)))}`);
+    for (const r of expectedList) out.push(`- \`${r.id}\` (${r.transport}): ${md(shortLine(resultMessage(r)))}`);
     out.push('');
   }
-  if (report.bench) out.push(renderBenchMarkdown(report.bench), '');
+  for (const section of sections) out.push(section, '');
   if (!checksRan) return out.join('\n');
 
   out.push(...renderProfileMarkdown(report.checks));
@@ -74,7 +75,7 @@ export function renderMarkdown(report: Report): string {
     const status = expected.has(resultKey(r)) ? 'FAILURE (expected)' : r.status;
     const link = r.specReferences.find((x) => x.url)?.url;
     const id = link ? `[${r.id}](${link})` : r.id;
-    out.push(`| ${id} | ${r.level} | ${status} | ${r.transport ?? '-'} | ${cell(oneLine(resultMessage(r)))} |`);
+    out.push(`| ${id} | ${r.level} | ${status} | ${r.transport ?? '-'} | ${cell(shortLine(resultMessage(r)))} |`);
   }
   out.push('');
   return out.join('\n');
@@ -123,8 +124,9 @@ export function compactEvidence(details: Record<string, unknown> | undefined): s
   return parts.length ? `{\n${parts.join(',\n')}\n}` : '';
 }
 
-const oneLine = (s: string) => {
-  const first = s.split('\n')[0] ?? '';
+/** The first line, at most 300 characters. */
+const shortLine = (s: string) => {
+  const first = oneLine(s);
   return first.length > 300 ? `${first.slice(0, 300)}…` : first;
 };
 /** Markdown-inert text for prose. */

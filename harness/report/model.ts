@@ -23,9 +23,18 @@ export const Report = z
       durationMs: z.number(),
       targets: z.array(z.object({ label: z.string(), transport: TransportName, protocolVersion: z.string().optional() })),
       protocolVersion: z.string(),
-      timeouts: z.object({ requestMs: z.number(), settleMs: z.number(), checkMs: z.number(), runMs: z.number().optional() }),
-      /** Scenario names that ran (in order). */
-      selection: z.array(z.string()),
+      /** The check run's time limits (absent in a bench report: no check ran). */
+      timeouts: z
+        .object({
+          requestMs: z.number(),
+          settleMs: z.number(),
+          checkMs: z.number(),
+          startMs: z.number().optional(),
+          runMs: z.number().optional(),
+        })
+        .optional(),
+      /** Scenario names that ran (in order; absent in a bench report). */
+      selection: z.array(z.string()).optional(),
       exitCode: z.number().int(),
       /** Some MUST check could not run (missing fixture or capability, aborted). */
       incomplete: z.boolean(),
@@ -67,8 +76,8 @@ export const Report = z
     checks: z.array(CheckResult),
     /** Ids (as `<id>@<transport>`) of FAILURE results the baseline expects. */
     expectedFailures: z.array(z.string()).optional(),
-    /** Things that went wrong outside single verdicts: scenario errors, crashes, hangs. */
-    failures: z.array(RunProblem).optional(),
+    /** Things that went wrong outside single verdicts (scenario errors, crashes, hangs; bench measurements that failed). Not failed checks: those are `checks` with status FAILURE. */
+    runProblems: z.array(RunProblem).optional(),
     bench: BenchReport.optional(),
     /** Lifecycle profile (what the server does beyond the spec's MUSTs); true/false/unknown (null). */
     profile: z.record(z.string(), z.boolean().nullable()).optional(),

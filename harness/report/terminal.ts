@@ -80,9 +80,9 @@ export function renderTerminal(report: Report, style: Style): string {
     for (const r of warnings) out.push(...item(r, c.yellow('!'), c));
     out.push('');
   }
-  if (report.failures?.length) {
+  if (report.runProblems?.length) {
     out.push(c.bold('Run problems'));
-    for (const p of report.failures) out.push(`  - ${p.scenario ? `${p.scenario} ` : ''}[${p.transport}] ${p.message}`);
+    for (const p of report.runProblems) out.push(`  - ${p.scenario ? `${p.scenario} ` : ''}[${p.transport}] ${p.message}`);
     out.push('');
   }
   out.push(coverageLine(report));

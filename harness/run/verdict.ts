@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { CheckResult, TransportName } from '../checks.js';
 import { deriveProfile, unmetRequirements } from '../profile.js';
-import { UsageError } from '../util/errors.js';
+import { errorText, oneLine, UsageError } from '../util/errors.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, incomplete: 3, sigint: 130, sigterm: 143 } as const;
 
@@ -29,7 +29,7 @@ export function parseBaseline(text: string, source = 'baseline'): BaselineEntry[
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new UsageError(`${source}: not valid YAML (${firstLine(err)})`);
+    throw new UsageError(`${source}: not valid YAML (${oneLine(errorText(err))})`);
   }
   if (doc === null || doc === undefined) return [];
   let list: unknown;
@@ -58,7 +58,7 @@ export async function loadBaseline(file: string, knownIds: Iterable<string>): Pr
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read --expected-failures ${file} (${(err as NodeJS.ErrnoException).code ?? firstLine(err)})`);
+    throw new UsageError(`cannot read --expected-failures ${file} (${(err as NodeJS.ErrnoException).code ?? oneLine(errorText(err))})`);
   }
   const entries = parseBaseline(text, file);
   const known = new Set(knownIds);
@@ -146,7 +146,3 @@ export function decide(input: VerdictInput): RunVerdict {
 }
 
 const s = (n: number) => (n === 1 ? '' : 's');
-
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
-}

@@ -12,11 +12,10 @@
 //   messages; their `message` is the raw text when there was one;
 // - on HTTP, `httpPosts()`: every POST with its status, Content-Type and (non-SSE) body. T25-INP-05 reads
 //   the entry with kind "response" and the id of the elicitation to see the 202.
-import { readFileSync } from 'node:fs';
 import type { TransportName, WireEntry } from '../checks.js';
 import type { HttpPost, InboundMeta, Link, RequestId } from './link.js';
-import { packagePath } from '../paths.js';
-import { RELATED_TASK } from '../protocol.js';
+import { packageInfo } from '../paths.js';
+import { PROTOCOL_VERSION, RELATED_TASK } from '../protocol.js';
 import type {
   ConnectOptions,
   HttpResponseInfo,
@@ -32,17 +31,9 @@ import type {
 import { TargetError } from './target.js';
 import type { WireLog } from './wire.js';
 
-export const PROTOCOL_VERSION = '2025-11-25';
 export const DEFAULT_CLIENT_CAPABILITIES: JsonObject = { elicitation: { form: {} } };
 
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
-export const CLIENT_INFO = { name: 'sep1686-check', version: packageVersion() };
+export const CLIENT_INFO = { name: 'sep1686-check', version: packageInfo().version };
 
 /** Connection names are numbered per wire log: "stdio#1", "http#3". */
 const counters = new WeakMap<WireLog, Record<TransportName, number>>();

@@ -49,6 +49,12 @@ export interface Target {
    * has its own process (stdio); a server process shared by every session (HTTP) restarts for all.
    */
   restart(connections?: ReadonlySet<string>): Promise<void>;
+  /**
+   * Pids of the live server processes the harness spawned for this target: one per open session over
+   * stdio, the one server of an HTTP command, none for a plain URL. For diagnostics and the bench's
+   * memory readings; the harness never signals a server through these.
+   */
+  serverPids(): number[];
   /** The last lines the owned server wrote to stderr (empty for plain URLs). */
   stderrTail(lines?: number): string;
   /**
@@ -70,4 +76,9 @@ export class TargetError extends Error {
     super(message);
     this.name = 'TargetError';
   }
+}
+
+/** The bearer tokens a spec carries (to keep them out of reports and shared labels). */
+export function specSecrets(spec: TargetSpec): string[] {
+  return spec.kind === 'stdio' ? [] : (spec.tokens ?? []);
 }

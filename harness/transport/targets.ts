@@ -12,6 +12,7 @@ import { ProcessLink } from './process-link.js';
 import type { ConnectOptions, Session } from '../scenario.js';
 import { McpSession, nextConnectionName, openSession } from './session.js';
 import { StdioLink } from './stdio-link.js';
+import { withTimeout } from '../util/async.js';
 import { TargetError, type ExitInfo, type Target, type TargetOptions, type TargetSpec } from './target.js';
 
 /** How long dispose() waits for a DELETE before giving up on a graceful goodbye. */
@@ -32,11 +33,6 @@ export function targetLabel(spec: TargetSpec): string {
   }
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))]).finally(() => clearTimeout(timer));
-}
-
 abstract class BaseTarget implements Target {
   abstract readonly transport: TransportName;
   abstract readonly principals: number;
@@ -52,6 +48,7 @@ abstract class BaseTarget implements Target {
 
   abstract connect(options?: ConnectOptions): Promise<Session>;
   abstract restart(connections?: ReadonlySet<string>): Promise<void>;
+  abstract serverPids(): number[];
   abstract stderrTail(lines?: number): string;
   abstract exitInfo(connections?: ReadonlySet<string>): ExitInfo | undefined;
   protected abstract stopAll(): Promise<void>;
@@ -132,8 +129,7 @@ class StdioTarget extends BaseTarget {
     return undefined;
   }
 
-  /** Pids of the live server processes (for tests and diagnostics). */
-  pids(): number[] {
+  serverPids(): number[] {
     return [...this.links.keys()].filter((l) => !l.exitInfo() && l.pid !== undefined).map((l) => l.pid!);
   }
 
@@ -195,6 +191,10 @@ class HttpTarget extends BaseTarget {
 
   async restart(): Promise<void> {
     throw new TargetError(`${this.label}: cannot restart a server the harness did not start (use --http-command)`);
+  }
+
+  serverPids(): number[] {
+    return [];
   }
 
   stderrTail(_lines?: number): string {
@@ -310,9 +310,14 @@ class HttpCommandTarget extends HttpTarget {
     return t ? ` | output: ${t.split('\n').join(' / ')}` : '';
   }
 
-  /** Pid of the running server process (for tests and diagnostics). */
-  pid(): number | undefined {
+  /** Pid of the running server process. */
+  private pid(): number | undefined {
     return this.child && this.child.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
+  }
+
+  override serverPids(): number[] {
+    const pid = this.pid();
+    return pid === undefined ? [] : [pid];
   }
 
   override stderrTail(lines = 20): string {

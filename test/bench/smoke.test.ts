@@ -4,7 +4,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { executeBench, parseBenchArgs, type BenchCliOptions, type Connectivity } from '../../harness/bench/cli.js';
+import { executeBench } from '../../harness/bench/cli.js';
+import { parseBenchArgs, type BenchCliOptions } from '../../harness/bench/options.js';
+import type { Connectivity } from '../../harness/cli/execute.js';
 import { loadFixtures } from '../../harness/fixtures.js';
 import { createTarget } from '../../harness/transport/targets.js';
 import { APPROACHES } from '../../harness/bench/approaches.js';
@@ -51,7 +53,7 @@ describe('bench smoke run (reference server vs SDK-based server)', () => {
     const io: Connectivity = {
       createTarget,
       loadFixtures: async (session, target, mapping) => {
-        pids.push(...((target as unknown as { pids?: () => number[] }).pids?.() ?? []));
+        pids.push(...target.serverPids());
         return loadFixtures(session, mapping, { principals: target.principals, canRestart: target.canRestart });
       },
     };
@@ -135,7 +137,7 @@ describe('bench smoke run (reference server vs SDK-based server)', () => {
     // Direct calls are untouched by the fault; both task paths see the appended block.
     expect(byName).toEqual({ sequential: true, gather: true, 'tasks-result': false, 'tasks-poll': false });
     expect(bench.scale.every((s) => !s.correct && s.failures === s.tasks)).toBe(true);
-    expect(r.report!.failures?.map((f) => f.message).join('\n')).toMatch(/approach tasks-result: .*computed:/);
+    expect(r.report!.runProblems?.map((f) => f.message).join('\n')).toMatch(/approach tasks-result: .*computed:/);
     expect(bench.operations).toEqual([]);
   });
 

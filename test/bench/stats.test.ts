@@ -1,7 +1,8 @@
 // Statistics and small parsers of the bench, on fixed data (no servers, no timing).
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { scaleSizesUpTo, shareableLabel, splitCommand } from '../../harness/bench/cli.js';
+import { shareableLabel } from '../../harness/bench/cli.js';
+import { scaleSizesUpTo, splitCommand } from '../../harness/bench/options.js';
 import { PACKAGE_ROOT } from '../../harness/paths.js';
 import { compareTargets } from '../../harness/bench/compare.js';
 import type { BenchApproach, BenchOperation, BenchScale } from '../../harness/report/bench-model.js';

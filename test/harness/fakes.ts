@@ -108,6 +108,9 @@ export class FakeTarget implements Target {
     this.restarts++;
     for (const s of this.sessions) await s.close();
   }
+  serverPids() {
+    return [];
+  }
   stderrTail() {
     return this.stderr;
   }

@@ -84,7 +84,7 @@ describe('lifecycle profile', () => {
       problems: [],
       selection: ['lifecycle'],
       targets: [{ label: 'http: x', transport: 'http' }],
-      timeouts: { requestMs: 1, settleMs: 1, checkMs: 1 },
+      timeouts: { requestMs: 1, settleMs: 1, checkMs: 1, startMs: 1 },
     };
     const report = buildReport({ run, verdict: decide({ results: RESULTS }), declaredIds: RESULTS.map((r) => r.id) });
     expect(report.profile).toEqual(deriveProfile(RESULTS));

@@ -53,7 +53,7 @@ function sampleRun(): RunResult {
     problems: [{ scenario: 'cancel', transport: 'stdio', target: 'stdio: x', message: 'target exited (code 1) during check T25-CAN-02' }],
     selection: ['cancel'],
     targets: [{ label: 'stdio: node server.js', transport: 'stdio' }],
-    timeouts: { requestMs: 10000, settleMs: 10000, checkMs: 60000 },
+    timeouts: { requestMs: 10000, settleMs: 10000, checkMs: 60000, startMs: 30000 },
   };
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fail, info, pass, warn, type CheckSpec } from '../../harness/checks.js';
-import { runChecks, evidence, SCENARIO_CONCURRENCY, type ProgressEvent, type RunOptions } from '../../harness/run/runner.js';
+import { evidence } from '../../harness/run/results.js';
+import { runChecks, type ProgressEvent, type RunOptions } from '../../harness/run/runner.js';
+import { SCENARIO_CONCURRENCY } from '../../harness/run/schedule.js';
 import type { Scenario } from '../../harness/scenario.js';
 import { ProbeError } from '../../harness/tasks.js';
 import { UsageError } from '../../harness/util/errors.js';

@@ -20,8 +20,8 @@ function open(spec: TargetSpec, startTimeoutMs = 30_000, wire = new WireLog()): 
   return t;
 }
 
-const stdioPids = (t: Target) => (t as unknown as { pids(): number[] }).pids();
-const httpPid = (t: Target) => (t as unknown as { pid(): number | undefined }).pid();
+const stdioPids = (t: Target) => t.serverPids();
+const httpPid = (t: Target) => t.serverPids()[0];
 const greet = async (s: Session) => {
   const o = await s.request('tools/call', { name: 'greet', arguments: { name: 'x' } });
   return o.kind === 'result' ? (o.result.content as { text: string }[])[0]?.text : o.kind;

@@ -72,7 +72,7 @@ describe('SDK-based comparison server (McpServer + InMemoryTaskStore)', () => {
 
     expect(code).toBe(1);
     expect(report.run.exitCode).toBe(1);
-    expect(report.failures ?? []).toEqual([]);
+    expect(report.runProblems ?? []).toEqual([]);
     expect(idsWith(report, 'FAILURE', 'stdio')).toEqual(['T25-ERR-01', 'T25-ERR-02', 'T25-ERR-03', 'T25-META-02', 'T25-TOOL-03']);
     expect(idsWith(report, 'WARNING', 'stdio')).toEqual(['T25-TOOL-02']);
 

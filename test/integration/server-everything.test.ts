@@ -53,7 +53,7 @@ describe('server-everything (TS SDK McpServer, experimental tasks)', () => {
       expect(report.run.exitCode).toBe(1);
       expect(report.run.incomplete).toBe(true);
       expect(report.run.interrupted).toBeUndefined();
-      expect(report.failures ?? []).toEqual([]);
+      expect(report.runProblems ?? []).toEqual([]);
       expect(stdout).toMatch(/FAIL: 3 checks failed/);
 
       expect(idsWith(report, 'FAILURE', 'stdio')).toEqual(ERR_IDS);
@@ -149,7 +149,7 @@ describe('server-everything (TS SDK McpServer, experimental tasks)', () => {
 
       expect(code).toBe(1);
       expect(report.run.targets.map((t) => t.transport)).toEqual(['http']);
-      expect(report.failures ?? []).toEqual([]);
+      expect(report.runProblems ?? []).toEqual([]);
       expect(idsWith(report, 'FAILURE', 'http')).toEqual([...ERR_IDS, 'T25-TOOL-03']);
       expect(idsWith(report, 'WARNING', 'http')).toEqual(['H25-20', 'T25-TOOL-02']);
       expect(idsWith(report, 'SUCCESS', 'http')).toEqual([...SUCCESS_WITHOUT_FIXTURES, 'T25-HTTP-02'].sort());

@@ -41,8 +41,7 @@ async function runRogue(
     specs: [{ kind: 'stdio', command: process.execPath, args }],
     scenarios: SCENARIOS,
     selection: scenarios,
-    timeouts,
-    startTimeoutMs,
+    timeouts: { ...timeouts, startMs: startTimeoutMs },
   });
   const verdict = decide({ results: run.results, fatal: run.fatal?.message });
   return { results: run.results, exitCode: verdict.exitCode, fatal: run.fatal?.message };

@@ -1,0 +1,187 @@
+// `sep1686-check bench` options: the command line parsed into BenchCliOptions (targets, sizes, phases,
+// output), with the target and timeout options shared with the check command (cli/options.ts).
+import { packagePath } from '../paths.js';
+import { loadFixtureMapping, type FixtureMappingFile } from '../fixtures.js';
+import {
+  parseCommandLine,
+  parsePositiveInt,
+  parsePositiveNumber,
+  parseTimeouts,
+  referenceTargetSpecs,
+  resolveTargetOptions,
+  TARGET_OPTIONS,
+} from '../cli/options.js';
+import { DEFAULT_TIMEOUTS, type RunTimeouts } from '../run/timeouts.js';
+import type { TargetSpec } from '../transport/target.js';
+import { errorText, UsageError } from '../util/errors.js';
+import { DEFAULT_DURATIONS, SEED_DURATIONS } from './approaches.js';
+import { DEFAULT_SCALE_SECONDS } from './scale.js';
+import { DEFAULT_OP_TIME_MS, DEFAULT_ROUNDS, PHASES, type Phase } from './suite.js';
+
+const BENCH_OPTIONS = {
+  ...TARGET_OPTIONS,
+  transport: { type: 'string' },
+  rounds: { type: 'string' },
+  'seed-durations': { type: 'boolean' },
+  durations: { type: 'string' },
+  'max-tasks': { type: 'string' },
+  'scale-seconds': { type: 'string' },
+  'op-time': { type: 'string' },
+  only: { type: 'string' },
+  compare: { type: 'string' },
+  'compare-url': { type: 'string' },
+  wire: { type: 'boolean' },
+  fixtures: { type: 'string' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const HELP = `Usage: sep1686-check bench [options] [-- <server command> [args...]]
+
+Measures an MCP server's Tasks implementation: the same slow_compute calls made sequentially, gathered,
+as tasks fetched with tasks/result and as tasks polled with tasks/get; the latency of every task operation
+against ping; and N concurrent tasks (time, tasks/get latency under load, correctness, memory).
+
+Target (default: the embedded reference server over stdio):
+  -- <command> [args...]    a stdio server
+  --url <endpoint>          a Streamable HTTP server (--header "Name: value", --auth-token T)
+  --http-command            treat the -- command as an HTTP server printing "MCP endpoint: <url>"
+  --transport stdio|http    which transport of the embedded reference server (default stdio)
+
+Side by side (every figure also as a ratio, the two targets interleaved):
+  --compare <spec>          a second stdio server: "sdk" (the bundled SDK-based server) or a command line
+  --compare-url <endpoint>  a second, HTTP server
+
+Sizes:
+  --rounds <n>              rounds per approach (default ${DEFAULT_ROUNDS})
+  --seed-durations          use 3 / 2 / 1 s calls (default ${DEFAULT_DURATIONS.join(' / ')} s)
+  --durations <list>        comma-separated seconds, e.g. 0.5,0.25
+  --max-tasks <n>           scale up to n concurrent tasks: 1, 10, 100, ... (default 1000; 10000 allowed)
+  --scale-seconds <s>       work per scale task (default ${DEFAULT_SCALE_SECONDS})
+  --op-time <ms>            time per operation benchmark (default ${DEFAULT_OP_TIME_MS})
+  --only <phases>           comma-separated: ${PHASES.join(', ')}
+
+Output:
+  --out <dir>               report folder (default reports/runs/<timestamp>-bench)
+  --wire                    also write wire.jsonl (every message; large)
+  --fixtures <file>         map fixture roles to your tool names (F-ECHO slow_compute, F-SYNC greet)
+  --timeout <ms>            per-request timeout (default ${DEFAULT_TIMEOUTS.requestMs})
+
+Examples:
+  sep1686-check bench
+  sep1686-check bench --compare sdk
+  sep1686-check bench --seed-durations --rounds 3 -- node my-server.js
+  sep1686-check bench --url http://127.0.0.1:3000/mcp --only approaches
+
+Exit codes: 0 every result was correct, 1 some result was wrong or a measurement failed, 2 usage error or
+the server could not be started.
+`;
+
+export interface BenchCliOptions {
+  specs: TargetSpec[];
+  compare?: TargetSpec;
+  /** Request and start-up limits (--timeout; the run's defaults otherwise). */
+  timeouts: RunTimeouts;
+  out?: string;
+  durations: number[];
+  rounds: number;
+  scaleSizes: number[];
+  scaleSeconds: number;
+  opTimeMs: number;
+  phases: Phase[];
+  wire: boolean;
+  verbose: boolean;
+  /** --fixtures mapping (role -> tool), applied to the first target only: a --compare target uses the default names. */
+  fixtures?: FixtureMappingFile;
+  /** Warm-up before the operations benchmark, per target (ms); tests shorten it. */
+  opWarmupMs?: number;
+  /** No progress line (tests). */
+  quiet?: boolean;
+}
+
+/** 1, 10, 100, ... up to max (max itself last when it is not a power of ten). */
+export function scaleSizesUpTo(max: number): number[] {
+  const sizes: number[] = [];
+  for (let n = 1; n <= max; n *= 10) sizes.push(n);
+  if (sizes.at(-1) !== max) sizes.push(max);
+  return sizes;
+}
+
+/** Splits a command line like a shell would for plain words and "quoted" / 'quoted' arguments. */
+export function splitCommand(line: string): string[] {
+  const out: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
+  for (let m = re.exec(line); m; m = re.exec(line)) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? m[3]!));
+  return out;
+}
+
+export function sdkServerSpec(): TargetSpec {
+  return { kind: 'stdio', command: process.execPath, args: [packagePath('dist', 'harness', 'bench', 'sdk-server.js')] };
+}
+
+function readMapping(file: string): FixtureMappingFile {
+  try {
+    return loadFixtureMapping(file);
+  } catch (err) {
+    throw new UsageError(errorText(err));
+  }
+}
+
+export function parseBenchArgs(argv: string[]): BenchCliOptions | 'help' {
+  const { values, command } = parseCommandLine(argv, BENCH_OPTIONS);
+  if (values.help) return 'help';
+  const transport = values.transport ?? 'stdio';
+  if (transport !== 'stdio' && transport !== 'http') throw new UsageError(`--transport must be stdio or http, got '${transport}'`);
+  const common = resolveTargetOptions(values, command);
+  if (!common.embedded && values.transport !== undefined)
+    throw new UsageError("--transport picks the embedded reference server's transport; it does not apply to a target you give");
+  const specs = common.embedded ? referenceTargetSpecs({ transports: [transport] }) : common.targets;
+
+  if (values.compare !== undefined && values['compare-url'] !== undefined)
+    throw new UsageError('give either --compare or --compare-url, not both');
+  let compare: TargetSpec | undefined;
+  if (values.compare !== undefined) {
+    const words = splitCommand(values.compare);
+    if (words.length === 0) throw new UsageError('--compare needs "sdk" or a server command, e.g. --compare "node server.js"');
+    compare = words.length === 1 && words[0] === 'sdk' ? sdkServerSpec() : { kind: 'stdio', command: words[0]!, args: words.slice(1) };
+  } else if (values['compare-url'] !== undefined) {
+    try {
+      compare = { kind: 'http', url: new URL(values['compare-url']).toString() };
+    } catch {
+      throw new UsageError(`--compare-url '${values['compare-url']}' is not a URL (expected e.g. http://127.0.0.1:3001/mcp)`);
+    }
+  }
+
+  if (values['seed-durations'] && values.durations !== undefined)
+    throw new UsageError('give either --seed-durations or --durations, not both');
+  const durations =
+    values.durations !== undefined
+      ? values.durations.split(',').map((d) => parsePositiveNumber('--durations', d))
+      : values['seed-durations']
+        ? SEED_DURATIONS
+        : DEFAULT_DURATIONS;
+  const maxTasks = values['max-tasks'] !== undefined ? parsePositiveInt('--max-tasks', values['max-tasks']) : 1000;
+  if (maxTasks > 10_000) throw new UsageError(`--max-tasks is at most 10000, got ${maxTasks}`);
+  let phases: Phase[] = [...PHASES];
+  if (values.only !== undefined) {
+    phases = values.only.split(',').map((p) => p.trim()) as Phase[];
+    const bad = phases.find((p) => !PHASES.includes(p));
+    if (bad !== undefined) throw new UsageError(`--only: unknown phase '${bad}' (choose from ${PHASES.join(', ')})`);
+  }
+  return {
+    specs,
+    compare,
+    timeouts: parseTimeouts(values),
+    out: common.out,
+    durations,
+    rounds: values.rounds !== undefined ? parsePositiveInt('--rounds', values.rounds) : DEFAULT_ROUNDS,
+    scaleSizes: scaleSizesUpTo(maxTasks),
+    scaleSeconds:
+      values['scale-seconds'] !== undefined ? parsePositiveNumber('--scale-seconds', values['scale-seconds']) : DEFAULT_SCALE_SECONDS,
+    opTimeMs: values['op-time'] !== undefined ? parsePositiveInt('--op-time', values['op-time']) : DEFAULT_OP_TIME_MS,
+    phases,
+    wire: values.wire ?? false,
+    ...(values.fixtures !== undefined ? { fixtures: readMapping(values.fixtures) } : {}),
+    verbose: values.verbose ?? false,
+  };
+}

@@ -1,0 +1,412 @@
+// One scenario against one target: ScenarioRun implements the ScenarioContext a scenario sees, owns the
+// scenario's sessions, runs its check blocks under their deadlines and records one attempt per block.
+// It is long because check() is the one place where a block's deadline, the target's exits and
+// restarts, and the evidence of one block meet; splitting it would scatter that state.
+import { type CheckSpec, type TransportName, type Verdict, type WireEntry } from '../checks.js';
+import { FIXTURE_HINTS } from '../fixtures.js';
+import type { CheckContext, ConnectOptions, Fixtures, Scenario, ScenarioContext, Session } from '../scenario.js';
+import type { ExitInfo, Target } from '../transport/target.js';
+import { TargetError } from '../transport/target.js';
+import type { WireLog } from '../transport/wire.js';
+import { errorText } from '../util/errors.js';
+import { withTimeout } from '../util/async.js';
+import { abortable, Interrupted, interruptedReason, ScenarioAbort } from './abort.js';
+import { baseResult, capDetails, evidence, mergeAttempts, normalizeVerdict, notApplicableReason, type Attempt } from './results.js';
+import type { Turnstile } from './schedule.js';
+import { sharesOneServer, type TargetHealth } from './target-health.js';
+import type { CheckResult } from '../checks.js';
+import type { Interruption, ProgressEvent, RunProblem } from './types.js';
+import type { RunTimeouts } from './timeouts.js';
+
+export interface RunShared {
+  wire: WireLog;
+  timeouts: RunTimeouts;
+  stop: AbortSignal;
+  interrupted: () => Interruption | undefined;
+  emit: (e: ProgressEvent) => void;
+  nonce: (prefix?: string) => string;
+  health: TargetHealth;
+  turnstile: Turnstile;
+}
+
+export interface ScenarioOutcome {
+  results: CheckResult[];
+  problems: RunProblem[];
+  error?: string;
+}
+
+export const STDERR_LINES = 20;
+
+/** One scenario against one target: implements ScenarioContext and owns the scenario's sessions. */
+export class ScenarioRun implements ScenarioContext {
+  private readonly attempts = new Map<string, { spec: CheckSpec; list: Attempt[] }>();
+  private readonly sessions = new Set<Session>();
+  /** Names of every session this scenario opened: its evidence and the exits that concern it. */
+  private readonly connections = new Set<string>();
+  private main?: Promise<Session>;
+  private finished = false;
+  /** Check blocks currently running (a scenario may run some concurrently). */
+  private inBlock = 0;
+  private lastActivity = Date.now();
+  /** Time spent waiting for the target to itself (restart): it counts against no deadline. */
+  private heldMs = 0;
+  private heldSince: number | undefined;
+  private readonly problems: RunProblem[] = [];
+  /** Settles when the scenario must stop (check deadline, watchdog, interrupt). */
+  private readonly abortScenario: AbortController = new AbortController();
+  private abortError?: Error;
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly target: Target,
+    readonly fixtures: Fixtures,
+    private readonly shared: RunShared,
+  ) {}
+
+  get transport(): TransportName {
+    return this.target.transport;
+  }
+  get timeouts() {
+    return { requestMs: this.shared.timeouts.requestMs, settleMs: this.shared.timeouts.settleMs };
+  }
+  get principals() {
+    return this.target.principals;
+  }
+  get canRestart() {
+    return this.target.canRestart;
+  }
+
+  async execute(): Promise<ScenarioOutcome> {
+    let error: string | undefined;
+    const watchdog = setInterval(() => {
+      if (this.inBlock === 0 && this.heldSince === undefined && Date.now() - this.lastActivity > this.shared.timeouts.checkMs) {
+        this.abort(new ScenarioAbort(`scenario made no progress for ${this.shared.timeouts.checkMs} ms outside a check (hung?)`));
+      }
+    }, 1000);
+    const onStop = () => this.abort(new Interrupted(this.shared.interrupted() ?? 'signal'));
+    this.shared.stop.addEventListener('abort', onStop, { once: true });
+    if (this.shared.stop.aborted) onStop();
+    try {
+      await abortable(this.scenario.run(this), this.abortScenario.signal, () => this.abortError);
+    } catch (err) {
+      error = this.describeScenarioError(err);
+      if (!(err instanceof Interrupted)) {
+        this.problems.push({
+          scenario: this.scenario.name,
+          transport: this.transport,
+          target: this.target.label,
+          message: `scenario ${this.scenario.name} aborted: ${error}`,
+          stderrTail: this.target.stderrTail(STDERR_LINES) || undefined,
+        });
+      }
+    } finally {
+      clearInterval(watchdog);
+      this.shared.stop.removeEventListener('abort', onStop);
+      this.finished = true;
+      await this.closeSessions();
+    }
+    return { results: this.collect(error), problems: this.problems, error };
+  }
+
+  private describeScenarioError(err: unknown): string {
+    if (err instanceof Interrupted) return err.message;
+    const text = errorText(err);
+    const exit = this.shared.health.exit(this.connections);
+    return exit ? `${text} (target exited: ${exitText(exit)})` : text;
+  }
+
+  private abort(err: Error) {
+    if (this.abortScenario.signal.aborted) return;
+    this.abortError = err;
+    this.abortScenario.abort();
+  }
+
+  private async closeSessions() {
+    const all = [...this.sessions];
+    this.sessions.clear();
+    this.main = undefined;
+    await Promise.all(all.map((s) => withTimeout(s.close(), 5000).catch(() => undefined)));
+  }
+
+  private collect(error: string | undefined): CheckResult[] {
+    const out: CheckResult[] = [];
+    for (const { spec, list } of this.attempts.values()) out.push(mergeAttempts(spec, this.scenario.name, this.transport, list));
+    for (const spec of this.scenario.checks) {
+      if (this.attempts.has(spec.id)) continue;
+      const applies = !spec.transports || spec.transports.includes(this.transport);
+      const verdict: Verdict = !applies
+        ? { status: 'SKIPPED', skip: { kind: 'not-applicable', reason: notApplicableReason(spec) } }
+        : {
+            status: 'SKIPPED',
+            skip: {
+              kind: 'aborted',
+              reason:
+                error === undefined
+                  ? 'the scenario finished without running this check'
+                  : this.shared.stop.aborted
+                    ? interruptedReason(this.shared.interrupted())
+                    : `scenario aborted: ${error}`,
+            },
+          };
+      out.push(baseResult(spec, this.scenario.name, this.transport, verdict, 0));
+    }
+    return out;
+  }
+
+  private guard() {
+    if (this.shared.stop.aborted) throw new Interrupted(this.shared.interrupted() ?? 'signal');
+    if (this.finished) throw new ScenarioAbort('the scenario already ended');
+    if (this.abortScenario.signal.aborted) throw this.abortError ?? new ScenarioAbort('scenario aborted');
+  }
+
+  async session(): Promise<Session> {
+    this.guard();
+    this.lastActivity = Date.now();
+    const current = this.main;
+    if (current) {
+      const s = await current.catch(() => undefined);
+      if (s && !s.closed) return s;
+    }
+    const next = this.connect();
+    this.main = next;
+    next.catch(() => {
+      if (this.main === next) this.main = undefined;
+    });
+    return next;
+  }
+
+  async connect(options?: ConnectOptions): Promise<Session> {
+    this.guard();
+    await this.shared.health.ready((message) => this.problem(message));
+    const s = await this.target.connect(options);
+    this.connections.add(s.name);
+    this.lastActivity = Date.now();
+    if (this.finished) {
+      await s.close().catch(() => undefined);
+      throw new ScenarioAbort('the scenario already ended');
+    }
+    this.sessions.add(s);
+    return s;
+  }
+
+  async restart(): Promise<void> {
+    this.guard();
+    if (!this.target.canRestart) throw new Error(`this target cannot be restarted (needs ${FIXTURE_HINTS['S-RESTART']})`);
+    const restart = () => this.target.restart(this.connections);
+    if (sharesOneServer(this.target)) {
+      // Every session of the target goes down with its one server process: wait for the target to ourselves.
+      this.heldSince = performance.now();
+      try {
+        await this.shared.turnstile.alone(
+          restart,
+          this.abortScenario.signal,
+          () => this.abortError ?? new ScenarioAbort('scenario aborted'),
+        );
+      } finally {
+        this.heldMs += performance.now() - this.heldSince;
+        this.heldSince = undefined;
+      }
+    } else {
+      await restart();
+    }
+    this.lastActivity = Date.now();
+    // The target closed every session it had; forget ours so session() reconnects.
+    this.sessions.clear();
+    this.main = undefined;
+  }
+
+  nonce(prefix?: string): string {
+    return this.shared.nonce(prefix);
+  }
+
+  wire(): WireEntry[] {
+    return this.shared.wire.entries();
+  }
+
+  log(message: string): void {
+    this.shared.emit({ type: 'log', scenario: this.scenario.name, transport: this.transport, message });
+  }
+
+  async check(spec: CheckSpec, block: (c: CheckContext) => Promise<Verdict>): Promise<Verdict> {
+    this.guard();
+    this.lastActivity = Date.now();
+    if (spec.transports && !spec.transports.includes(this.transport)) {
+      return this.record(spec, {
+        verdict: { status: 'SKIPPED', skip: { kind: 'not-applicable', reason: notApplicableReason(spec) } },
+        details: {},
+        durationMs: 0,
+      });
+    }
+    const missing = spec.fixtures.filter((role) => !this.fixtures.has(role));
+    if (missing.includes('S-AUTH') && this.target.principals === 0) {
+      // Binding to an authorization context is a MUST only where one exists; a target reached without
+      // credentials has none, which is "not applicable", not "incomplete".
+      const reason =
+        'no authorization context: the target was reached without credentials (give two --auth-token principals if it has auth)';
+      return this.record(spec, {
+        verdict: { status: 'SKIPPED', skip: { kind: 'not-applicable', reason, enabledBy: [FIXTURE_HINTS['S-AUTH']] } },
+        details: {},
+        durationMs: 0,
+      });
+    }
+    if (missing.length) {
+      const hints = missing.map((r) => FIXTURE_HINTS[r] ?? r);
+      const reason = `needs ${hints.join(', ')}`;
+      return this.record(spec, {
+        verdict: { status: 'SKIPPED', skip: { kind: 'missing-fixture', reason, enabledBy: hints } },
+        details: {},
+        durationMs: 0,
+      });
+    }
+
+    const { wire, health } = this.shared;
+    await health.ready((message) => this.problem(message));
+    const exitBefore = health.exit(this.connections);
+    const startSeq = wire.seq();
+    const notes: Record<string, unknown> = {};
+    const started = performance.now();
+    const ctx: CheckContext = {
+      spec,
+      note: (key, value) => {
+        notes[key] = value;
+      },
+    };
+
+    type Outcome =
+      { kind: 'verdict'; verdict: Verdict } | { kind: 'error'; error: unknown } | { kind: 'deadline' } | { kind: 'interrupted' };
+    let timer: NodeJS.Timeout | undefined;
+    let onStop: (() => void) | undefined;
+    const heldBefore = this.held();
+    const busyMs = () => performance.now() - started - (this.held() - heldBefore);
+    const stopped = new Promise<Outcome>((resolve) => {
+      const due = () => {
+        const left = this.shared.timeouts.checkMs - busyMs();
+        if (left > 0) timer = setTimeout(due, Math.max(left, 100));
+        else resolve({ kind: 'deadline' });
+      };
+      timer = setTimeout(due, this.shared.timeouts.checkMs);
+      onStop = () => resolve({ kind: 'interrupted' });
+      this.shared.stop.addEventListener('abort', onStop, { once: true });
+    });
+    this.inBlock++;
+    let outcome: Outcome;
+    try {
+      outcome = await Promise.race([
+        Promise.resolve()
+          .then(() => block(ctx))
+          .then(
+            (verdict): Outcome => ({ kind: 'verdict', verdict }),
+            (error): Outcome => ({ kind: 'error', error }),
+          ),
+        stopped,
+      ]);
+    } finally {
+      this.inBlock--;
+      this.lastActivity = Date.now();
+      clearTimeout(timer);
+      if (onStop) this.shared.stop.removeEventListener('abort', onStop);
+    }
+    const durationMs = Math.round(busyMs() * 1000) / 1000;
+    const exitAfter = health.exit(this.connections);
+    const died = exitAfter !== undefined && exitAfter !== exitBefore;
+    const details: Record<string, unknown> = { ...notes };
+    // Other scenarios (and the other transport) exchange messages at the same time: keep only ours.
+    details.exchange = evidence(
+      wire.entries(startSeq, wire.seq()).filter((e) => e.transport === this.transport && this.connections.has(e.connection)),
+    );
+
+    let attempt: Attempt;
+    switch (outcome.kind) {
+      case 'verdict': {
+        const v = normalizeVerdict(outcome.verdict);
+        attempt = { verdict: v, details: capDetails({ ...(v.details ?? {}), ...details }), durationMs };
+        if (died) attempt.details.targetExit = { ...exitAfter, stderrTail: this.target.stderrTail(STDERR_LINES) };
+        break;
+      }
+      case 'error': {
+        const err = outcome.error;
+        const extra: Record<string, unknown> = {};
+        const probeOutcome = (err as { outcome?: unknown })?.outcome;
+        if (probeOutcome !== undefined) extra.outcome = probeOutcome;
+        let message: string;
+        if (died) {
+          const tail = this.target.stderrTail(STDERR_LINES);
+          message = `target exited (${exitText(exitAfter)}) during this check${tail ? `; stderr tail:\n${tail}` : ''}`;
+          extra.cause = errorText(err);
+        } else {
+          message = errorText(err);
+          if (err instanceof Error && err.name !== 'ProbeError' && !(err instanceof TargetError) && err.stack) {
+            extra.stack = err.stack.split('\n').slice(0, 6).join('\n');
+          }
+        }
+        attempt = {
+          verdict: { status: 'FAILURE', message },
+          errorMessage: message,
+          details: capDetails({ ...details, ...extra }),
+          durationMs,
+        };
+        break;
+      }
+      case 'deadline': {
+        const message = `check did not finish within ${this.shared.timeouts.checkMs} ms (the server may be hanging); the scenario was stopped`;
+        attempt = { verdict: { status: 'FAILURE', message }, errorMessage: message, details, durationMs };
+        break;
+      }
+      case 'interrupted': {
+        const reason =
+          this.shared.interrupted() === 'deadline'
+            ? 'the run deadline was reached during this check'
+            : 'the run was interrupted during this check';
+        attempt = { verdict: { status: 'SKIPPED', skip: { kind: 'aborted', reason } }, details, durationMs };
+        break;
+      }
+    }
+    const verdict = this.record(spec, attempt);
+
+    if (outcome.kind === 'deadline') {
+      const err = new ScenarioAbort(`check ${spec.id} did not finish within ${this.shared.timeouts.checkMs} ms`);
+      this.abort(err);
+      throw err;
+    }
+    if (outcome.kind === 'interrupted') throw new Interrupted(this.shared.interrupted() ?? 'signal');
+    if (died && health.restarts) {
+      // The one HTTP server process is gone: bring it back so the scenario's next checks can run.
+      await health.recover(exitAfter, (message) => this.problem(message));
+      this.sessions.clear();
+      this.main = undefined;
+    }
+    if (died) {
+      this.problems.push({
+        scenario: this.scenario.name,
+        transport: this.transport,
+        target: this.target.label,
+        message: `target exited (${exitText(exitAfter)}) during check ${spec.id}`,
+        stderrTail: this.target.stderrTail(STDERR_LINES) || undefined,
+      });
+    }
+    return verdict;
+  }
+
+  /** Total time held so far, including a wait in progress. */
+  private held(): number {
+    return this.heldMs + (this.heldSince === undefined ? 0 : performance.now() - this.heldSince);
+  }
+
+  private problem(message: string): void {
+    this.problems.push({ scenario: this.scenario.name, transport: this.transport, target: this.target.label, message });
+  }
+
+  /** Stores an attempt (merging with earlier attempts of the same id) and reports progress. */
+  private record(spec: CheckSpec, attempt: Attempt): Verdict {
+    const entry = this.attempts.get(spec.id) ?? { spec, list: [] };
+    entry.list.push(attempt);
+    this.attempts.set(spec.id, entry);
+    this.shared.emit({ type: 'check', result: mergeAttempts(spec, this.scenario.name, this.transport, entry.list) });
+    return attempt.verdict;
+  }
+}
+
+export function exitText(e: ExitInfo | undefined): string {
+  if (!e) return 'unknown';
+  return e.signal ? `signal ${e.signal}` : `code ${e.code}`;
+}

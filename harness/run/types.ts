@@ -1,0 +1,54 @@
+// The data a run takes and gives: options, progress events, problems and the result of runChecks().
+import type { CheckResult, TransportName } from '../checks.js';
+import type { Fixtures, Scenario, Session } from '../scenario.js';
+import type { Target } from '../transport/target.js';
+import type { WireLog } from '../transport/wire.js';
+import type { RunTimeouts } from './timeouts.js';
+
+export type ProgressEvent =
+  | { type: 'target-start'; target: string; transport: TransportName }
+  | { type: 'scenario-start'; scenario: string; target: string; transport: TransportName; index: number; total: number }
+  | { type: 'scenario-end'; scenario: string; target: string; transport: TransportName; results: CheckResult[]; error?: string }
+  | { type: 'check'; result: CheckResult }
+  | { type: 'log'; scenario: string; transport: TransportName; message: string };
+
+/** Something that went wrong outside a single check's verdict (scenario error, crash, hang). */
+export interface RunProblem {
+  scenario?: string;
+  transport: TransportName;
+  target: string;
+  message: string;
+  stderrTail?: string;
+}
+
+export interface RunOptions {
+  /** Every known scenario, in run order (selection picks from these). */
+  scenarios: Scenario[];
+  /** Scenario names to run; empty or undefined = all. Unknown names throw UsageError. */
+  selection?: string[];
+  targets: Target[];
+  /** Resolves fixture roles on a fresh session of the target (called once per target). */
+  loadFixtures: (session: Session, target: Target) => Promise<Fixtures>;
+  wire: WireLog;
+  timeouts?: Partial<RunTimeouts>;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Abort (Ctrl-C): stop at once and return what was recorded; unrun checks are SKIPPED(aborted). */
+  signal?: AbortSignal;
+}
+
+export type Interruption = 'signal' | 'deadline';
+
+export interface RunResult {
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  results: CheckResult[];
+  problems: RunProblem[];
+  /** The target could not be started or initialized: a usage-level failure (exit 2). */
+  fatal?: { message: string; target: string; stderrTail?: string };
+  interrupted?: Interruption;
+  selection: string[];
+  /** protocolVersion: what the server answered to initialize (absent when it never answered). */
+  targets: Array<{ label: string; transport: TransportName; protocolVersion?: string }>;
+  timeouts: RunTimeouts;
+}
