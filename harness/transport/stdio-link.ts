@@ -1,8 +1,10 @@
-// stdio link: the SDK's StdioClientTransport spawns the server and writes to its stdin. Its read buffer
-// is replaced by a raw line reader, because the SDK's one zod-validates every line and drops (or
-// strips) whatever is not a well-formed JSON-RPC message, and treats non-JSON stdout as a fatal error.
-import type { ChildProcess } from 'node:child_process';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+// stdio link: spawns the server (node:child_process, stopped with the harness's own process handling in
+// proc.ts) and speaks newline-delimited JSON-RPC on its stdin/stdout. Outgoing messages are framed with
+// the SDK's public serializeMessage. Incoming lines are read raw rather than with the SDK's ReadBuffer,
+// because that one zod-validates every line and drops (or strips) whatever is not a well-formed
+// JSON-RPC message, and treats non-JSON stdout as a fatal error: a checker must see and record both.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Link, LinkEvents, RequestId } from './link.js';
 import { LineTail, stopProcess } from './proc.js';
@@ -24,7 +26,7 @@ class RawLineReader {
     }
   }
 
-  /** Called by the SDK transport in a loop until it returns null. */
+  /** The next JSON value of a complete line, or null when no complete line is buffered. */
   readMessage(): unknown {
     while (this.buffer) {
       const index = this.buffer.indexOf('\n');
@@ -39,10 +41,6 @@ class RawLineReader {
       }
     }
     return null;
-  }
-
-  clear(): void {
-    this.buffer = undefined;
   }
 }
 
@@ -60,8 +58,8 @@ export interface StdioLinkOptions {
 export class StdioLink implements Link {
   readonly transport = 'stdio' as const;
   readonly sessionId = undefined;
-  private readonly sdk: StdioClientTransport;
   private child: ChildProcess | undefined;
+  private readonly reader: RawLineReader;
   private events: LinkEvents | undefined;
   private exit: ExitInfo | undefined;
   /** Set when we stop the process on purpose, so its exit is not reported as unexpected. */
@@ -71,19 +69,9 @@ export class StdioLink implements Link {
   private drained: Promise<void> | undefined;
 
   constructor(private readonly options: StdioLinkOptions) {
-    this.sdk = new StdioClientTransport({
-      command: options.command,
-      args: options.args,
-      // The SDK passes only a safe subset of the environment; servers under test often need the rest (PATH tweaks, config).
-      env: { ...(process.env as Record<string, string>), ...options.env },
-      cwd: options.cwd,
-      stderr: 'pipe',
-      maxBufferSize: MAX_LINE_BYTES,
-    });
-    const reader = new RawLineReader((line) =>
+    this.reader = new RawLineReader((line) =>
       this.events?.note(`non-JSON output from server: ${line.slice(0, 2000)}`, { channel: 'stdio' }, line),
     );
-    (this.sdk as unknown as { _readBuffer: RawLineReader })._readBuffer = reader;
   }
 
   get pid(): number | undefined {
@@ -102,24 +90,37 @@ export class StdioLink implements Link {
 
   async start(events: LinkEvents): Promise<void> {
     this.events = events;
-    this.sdk.onmessage = (m: JSONRPCMessage) => events.message(m, { channel: 'stdio' });
-    this.sdk.onerror = (e: Error) => events.note(`stdio transport error: ${e.message}`, { channel: 'stdio' });
-    this.sdk.stderr?.on('data', (chunk: Buffer) => {
+    const { command, args, cwd } = this.options;
+    const transportError = (e: Error) => events.note(`stdio transport error: ${e.message}`, { channel: 'stdio' });
+    let child: ChildProcess;
+    try {
+      // The whole environment: servers under test often need more than a safe subset (PATH tweaks, config).
+      child = spawn(command, args, {
+        env: { ...process.env, ...this.options.env },
+        cwd,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        windowsHide: true,
+      });
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+      });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new Error(err.code === 'ENOENT' ? `command not found: ${command}` : `cannot start ${command}: ${err.message}`, { cause: e });
+    }
+    this.child = child;
+    child.on('error', transportError);
+    child.stdin?.on('error', transportError);
+    child.stdout?.on('error', transportError);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      this.reader.append(chunk);
+      for (let m = this.reader.readMessage(); m !== null; m = this.reader.readMessage()) events.message(m, { channel: 'stdio' });
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail.push(chunk);
       this.options.stderr?.(chunk);
     });
-    try {
-      await this.sdk.start();
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      throw new Error(
-        err.code === 'ENOENT' ? `command not found: ${this.options.command}` : `cannot start ${this.options.command}: ${err.message}`,
-        { cause: e },
-      );
-    }
-    const child = (this.sdk as unknown as { _process?: ChildProcess })._process;
-    if (!child) throw new Error(`cannot start ${this.options.command}: no process`);
-    this.child = child;
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.exit = { code, signal };
@@ -140,7 +141,9 @@ export class StdioLink implements Link {
 
   async send(message: JsonObject): Promise<void> {
     if (!this.child || this.exit || this.child.stdin?.destroyed) throw new Error('the server process is not running');
-    await this.sdk.send(message as unknown as JSONRPCMessage);
+    const stdin = this.child.stdin!;
+    // Our messages are JSON-RPC as far as framing goes; the link never validates them (checks send malformed ones on purpose).
+    if (!stdin.write(serializeMessage(message as unknown as JSONRPCMessage))) await new Promise<void>((r) => stdin.once('drain', r));
   }
 
   setProtocolVersion(): void {}
