@@ -5,6 +5,8 @@
 // and SSE event id, and hands the SDK an empty response, so the SDK never drops or reshapes a message.
 // The standalone GET stream is opened by the link itself (not by the SDK after `initialized`), so a
 // session is only handed out once the stream is known to be open (or known to be refused).
+// Over 400 lines because the recording fetch, the SSE parsing and the GET stream share the per-request
+// stream bookkeeping that lets every message be attributed to the stream that carried it.
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { createParser } from 'eventsource-parser';

@@ -12,6 +12,8 @@
 //   messages; their `message` is the raw text when there was one;
 // - on HTTP, `httpPosts()`: every POST with its status, Content-Type and (non-SSE) body. T25-INP-05 reads
 //   the entry with kind "response" and the id of the elicitation to see the 202.
+// Over 400 lines because the requestor, the recording and the server-request answering share one
+// pending-request table and one wire position; split apart they would need to hand both around.
 import type { TransportName, WireEntry } from '../checks.js';
 import type { HttpPost, InboundMeta, Link, RequestId } from './link.js';
 import { packageInfo } from '../paths.js';
