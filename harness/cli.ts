@@ -5,7 +5,8 @@
 import { loadFixtureMapping, type FixtureMappingFile } from './fixtures.js';
 import { execute } from './execute.js';
 import { buildReport, writeReports } from './report/index.js';
-import { renderTerminal, ProgressPrinter, useColor } from './report/terminal.js';
+import { ProgressPrinter } from './report/progress.js';
+import { renderTerminal, useColor } from './report/terminal.js';
 import { toolInfo } from './report/tool.js';
 import { DEFAULT_TIMEOUTS, errorText, listChecks, selectScenarios, type RunTimeouts } from './runner.js';
 import type { Target } from './target.js';
@@ -197,7 +198,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${NAME}: ${oneLine(run.fatal.message)}\n`);
     if (values.verbose && run.fatal.stderrTail) process.stderr.write(`${run.fatal.stderrTail}\n`);
   } else {
-    process.stdout.write(`${renderTerminal(report, { color: useColor(process.stdout) })}\n`);
+    process.stdout.write(`${renderTerminal(report, { color: useColor(process.stdout), verbose: Boolean(values.verbose) })}\n`);
   }
   process.stdout.write(`Reports: ${files.dir}\n`);
   return exitCode;
