@@ -5,7 +5,8 @@
 import { loadFixtureMapping, type FixtureMappingFile } from '../fixtures.js';
 import { execute } from './execute.js';
 import { buildReport, writeReports } from '../report/index.js';
-import { renderTerminal, ProgressPrinter, useColor } from '../report/terminal.js';
+import { ProgressPrinter } from '../report/progress.js';
+import { renderTerminal, useColor } from '../report/terminal.js';
 import { packageInfo } from '../paths.js';
 import { listChecks, selectScenarios } from '../run/selection.js';
 import { DEFAULT_TIMEOUTS } from '../run/timeouts.js';
@@ -41,6 +42,7 @@ const HELP = `Usage:
   ${NAME} [options] --http-command -- <command>      start an HTTP server that prints "MCP endpoint: <url>"
   ${NAME} [options]                                  check the embedded reference server (stdio and HTTP)
   ${NAME} bench [options]                            benchmarks (see ${NAME} bench --help)
+  ${NAME} demo [--quick] [options]                   the tasks demo, live (see ${NAME} demo --help)
 
 Checks an MCP server's Tasks implementation (SEP-1686, protocol 2025-11-25).
 
@@ -94,6 +96,7 @@ let SCENARIOS: Scenario[] = [];
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'bench') return runBenchCommand(argv.slice(1));
+  if (argv[0] === 'demo') return (await import('../demo/index.js')).runDemo(argv.slice(1));
 
   const { values, command } = parseCommandLine(argv, OPTIONS);
   if (values.help) {
@@ -187,7 +190,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${NAME}: ${oneLine(run.fatal.message)}\n`);
     if (values.verbose && run.fatal.stderrTail) process.stderr.write(`${run.fatal.stderrTail}\n`);
   } else {
-    process.stdout.write(`${renderTerminal(report, { color: useColor(process.stdout) })}\n`);
+    process.stdout.write(`${renderTerminal(report, { color: useColor(process.stdout), verbose: Boolean(values.verbose) })}\n`);
   }
   process.stdout.write(`Reports: ${files.dir}\n`);
   return exitCode;

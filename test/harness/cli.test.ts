@@ -142,6 +142,9 @@ describe.skipIf(!existsSync(REFERENCE))('runs against the reference server', () 
     // the random auth tokens of the embedded HTTP server never reach the report
     expect(JSON.stringify(report.run.targets)).not.toMatch(/--auth-token [0-9a-f]{8}/);
     expect(r.stdout).toContain(`Reports: ${dir}`);
+    // one screen: the matrix row of the scenario, a line per target started and done, the verdict
+    expect(r.stdout).toMatch(/^ids\s+\d+\/0\/0\/\d+\s+\d+\/0\/0\/\d+$/m);
+    expect(`${r.stdout}${r.stderr}`.trim().split('\n').length).toBeLessThanOrEqual(12);
   });
 
   it('Ctrl-C stops the run, writes a partial report, exits 130 and leaves no server behind', async () => {

@@ -8,6 +8,7 @@ import { buildReport, writeReports } from '../../harness/report/index.js';
 import { renderJunit, xmlEscape } from '../../harness/report/junit.js';
 import { compactEvidence, renderMarkdown } from '../../harness/report/markdown.js';
 import { Report } from '../../harness/report/model.js';
+import { ProgressPrinter } from '../../harness/report/progress.js';
 import { renderTerminal } from '../../harness/report/terminal.js';
 import { REPORT_SCHEMA_PATH, renderReportSchema } from '../../scripts/write-schema.js';
 import type { RunResult } from '../../harness/run/runner.js';
@@ -178,14 +179,36 @@ describe('report.md', () => {
 });
 
 describe('terminal summary', () => {
-  it('shows the table, each failure with its spec link, and the verdict; no colours when off', () => {
+  it('fits one screen: a pass/fail/warn/skip matrix, one line per problem and failure, coverage, the verdict', () => {
     const text = renderTerminal(sampleReport(), { color: false });
     expect(text).not.toContain('\x1b[');
-    expect(text).toMatch(/│ cancel\s+│ stdio\s+│ 1\s+│ 1\s+│ 1\s+│ 1\s+│ 1\s+│/);
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/^Scenario\s+stdio\s+http\s+\(pass\/fail\/warn\/skip\)$/);
+    // stdio: 1 pass, 1 fail, 1 warn, 1 skip (INFO is not a verdict); http: the expected failure counts as a pass
+    expect(lines[1]).toMatch(/^cancel\s+1\/1\/1\/1\s+1\/0\/0\/0$/);
+    expect(lines[2]).toMatch(/^total\s+1\/1\/1\/1\s+1\/0\/0\/0$/);
+    expect(text).toContain('Run problems (1)\n  - cancel [stdio] target exited (code 1) during check T25-CAN-02');
     expect(text).toContain('✗ T25-CAN-02 [stdio] cancel: expected status "cancelled"');
-    expect(text).toContain('https://modelcontextprotocol.io/specification/2025-11-25/basic/utilities/tasks#task-cancellation');
-    expect(text).toContain('Expected failures (1)');
+    expect(text).not.toContain('https://modelcontextprotocol.io/');
+    expect(text).toContain('Expected failures (1): T25-CAN-05@http');
+    expect(text).toContain('! T25-CAN-03 [stdio] cancel: took a while');
     expect(text.trim().split('\n').at(-1)).toMatch(/^FAIL: 1 check failed/);
+  });
+
+  it('--verbose keeps the full detail: bordered table with INFO, spec links, expected failures one per line', () => {
+    const text = renderTerminal(sampleReport(), { color: false, verbose: true });
+    expect(text).toMatch(/│ cancel\s+│ stdio\s+│ 1\s+│ 1\s+│ 1\s+│ 1\s+│ 1\s+│/);
+    expect(text).toContain('https://modelcontextprotocol.io/specification/2025-11-25/basic/utilities/tasks#task-cancellation');
+    expect(text).toContain('Expected failures (1)\n  ✗ T25-CAN-05 [http] expected failure');
+  });
+
+  it('a long list of failures is cut, pointing at report.md', () => {
+    const run = sampleRun();
+    run.results = Array.from({ length: 30 }, (_, i) => result(`T25-CAN-${i}`, 'FAILURE', { errorMessage: `bad ${i}` }));
+    const report = buildReport({ run, verdict: decide({ results: run.results }), declaredIds: run.results.map((r) => r.id) });
+    const text = renderTerminal(report, { color: false });
+    expect(text).toContain('… and 15 more in report.md');
+    expect(text.split('\n').length).toBeLessThan(30);
   });
 
   it('uses colours when asked', () => {
@@ -198,38 +221,60 @@ describe('progress printer', () => {
     const chunks: string[] = [];
     return {
       chunks,
-      stream: { isTTY: false, write: (c: string) => (chunks.push(c), true) } as unknown as NodeJS.WritableStream & { isTTY?: boolean },
+      stream: { isTTY: false, columns: 200, write: (c: string) => (chunks.push(c), true) } as unknown as NodeJS.WritableStream & {
+        isTTY?: boolean;
+      },
     };
   };
+  const start = (scenario: string, index: number, total: number) =>
+    ({ type: 'scenario-start', scenario, target: 'stdio: x', transport: 'stdio', index, total }) as const;
+  const end = (scenario: string, results: CheckResult[]) =>
+    ({ type: 'scenario-end', scenario, target: 'stdio: x', transport: 'stdio', results }) as const;
 
-  it('prints one plain line per scenario when not live (CI or no TTY)', async () => {
-    const { ProgressPrinter } = await import('../../harness/report/terminal.js');
+  it('in CI or without a TTY: the target, scenarios that failed, and one line when the target is done', () => {
     const { chunks, stream } = sink();
     const p = ProgressPrinter.forStream(stream, false, { CI: 'true' });
     p.handle({ type: 'target-start', target: 'stdio: x', transport: 'stdio' });
-    p.handle({ type: 'scenario-start', scenario: 'cancel', target: 'stdio: x', transport: 'stdio', index: 0, total: 1 });
+    p.handle(start('ids', 0, 2));
+    p.handle(end('ids', [result('T25-ID-01', 'SUCCESS')]));
+    p.handle(start('cancel', 1, 2));
     p.handle({ type: 'check', result: result('T25-CAN-01', 'SUCCESS') });
-    p.handle({
-      type: 'scenario-end',
-      scenario: 'cancel',
-      target: 'stdio: x',
-      transport: 'stdio',
-      results: [result('T25-CAN-01', 'SUCCESS'), result('T25-CAN-02', 'FAILURE')],
-    });
+    p.handle(end('cancel', [result('T25-CAN-01', 'SUCCESS'), result('T25-CAN-02', 'FAILURE')]));
     p.done();
-    expect(chunks.join('')).toBe('stdio cancel           1 pass, 1 fail, 0 warn, 0 skip, 0 info\n');
+    const lines = chunks.join('').trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe('checking stdio: x');
+    expect(lines[1]).toBe('stdio cancel           1 pass, 1 fail, 0 warn, 0 skip, 0 info');
+    expect(lines[2]).toMatch(/^stdio: 2 scenarios done in \d+\.\d s: 2 pass, 1 fail, 0 warn, 0 skip, 0 info$/);
   });
 
-  it('rewrites one line in place on a TTY and prints each check with --verbose', async () => {
-    const { ProgressPrinter } = await import('../../harness/report/terminal.js');
+  it('says "still running" when nothing was printed for a while', () => {
+    const { chunks, stream } = sink();
+    const p = new ProgressPrinter({ stream, live: false, color: false, verbose: false, heartbeatMs: -1 });
+    p.handle(start('cancel', 0, 2));
+    expect(chunks.join('')).toBe(
+      'checking stdio: x\nstill running: stdio 0/2 scenarios, 0 pass, 0 fail, 0 warn, 0 skip, 0 info | running: stdio cancel\n',
+    );
+  });
+
+  it('on a TTY rewrites one live line; --verbose also prints each check', () => {
     const { chunks, stream } = sink();
     const p = new ProgressPrinter({ stream, live: true, color: false, verbose: true });
-    p.handle({ type: 'scenario-start', scenario: 'cancel', target: 'stdio: x', transport: 'stdio', index: 0, total: 2 });
+    p.handle(start('cancel', 0, 2));
     p.handle({ type: 'check', result: result('T25-CAN-01', 'SUCCESS', { details: { message: 'fine' } }) });
     p.done();
     const text = chunks.join('');
-    expect(text).toContain('\r\x1b[K[stdio 1/2] cancel');
+    expect(text).toContain('\r\x1b[Kstdio 0/2 scenarios, 0 pass, 0 fail, 0 warn, 0 skip, 0 info | running: stdio cancel');
     expect(text).toContain('✓ T25-CAN-01 [stdio] fine\n');
     expect(text.endsWith('\r\x1b[K')).toBe(true);
+  });
+
+  it('on a TTY without --verbose nothing but the live line is written', () => {
+    const { chunks, stream } = sink();
+    const p = new ProgressPrinter({ stream, live: true, color: false, verbose: false });
+    p.handle(start('ids', 0, 1));
+    p.handle(end('ids', [result('T25-ID-01', 'SUCCESS')]));
+    p.done();
+    expect(chunks.join('').split('\n')).toHaveLength(1);
   });
 });
