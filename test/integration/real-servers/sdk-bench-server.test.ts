@@ -1,0 +1,91 @@
+// Independent proofs (raw JSON-RPC) of what sep1686-check reports against dist/bench/sdk-server.js: the fixture
+// tools on the SDK 1.x task API (McpServer + registerToolTask + InMemoryTaskStore, defaults untouched). Beyond
+// the McpServer deviations shared with every McpServer (mcp-server-proofs.ts):
+//   T25-SEC-06 (SHOULD): a 10-year ttl is granted unchanged (InMemoryTaskStore keeps any requested ttl).
+//   T25-CAN-04 / LC-07 (SHOULD): tasks/cancel does not stop the work (registerToolTask gives it no abort signal).
+//   LC-08: an expired task (gone, -32602) leaves its work running.
+//   T25-GET-04 (SHOULD NOT, HTTP): tasks/get is answered with an SSE stream.
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpProbe, TestClient, unique } from '../../helpers/ref-client.js';
+import { connectStdio, startHttp, type HttpServer, type ServerProcess } from '../../helpers/real-servers.js';
+import { proveForbiddenToolTask32602, proveNumericTaskId32603, proveRequiredToolWrapsError } from './mcp-server-proofs.js';
+
+const gateState = async (c: TestClient, gateId: string) =>
+  ((await c.ok('tools/call', { name: 'gate_state', arguments: { gateId } })).structuredContent as { state: string }).state;
+
+/** Re-asks `probe` every 50 ms until it returns true (bounded at 30 s: a guard, not a timing assertion). */
+async function eventually(probe: () => Promise<boolean>, what: string): Promise<void> {
+  for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) if (await probe()) return;
+  throw new Error(`never: ${what}`);
+}
+
+describe('dist/bench/sdk-server.js over stdio', () => {
+  let c: TestClient;
+  let server: ServerProcess;
+  beforeAll(async () => ({ client: c, server } = await connectStdio('sdk-bench-server')));
+  afterAll(async () => {
+    await c?.close();
+    await server?.stop();
+  });
+
+  it('the McpServer deviations: T25-TOOL-03 (failing_job), T25-TOOL-02 (greet), T25-ERR-01..03', async () => {
+    const tools = {
+      required: { name: 'failing_job', arguments: {} },
+      forbidden: { name: 'greet', arguments: { name: 'Ada' } },
+      taskMethods: ['tasks/get', 'tasks/result', 'tasks/cancel'],
+    };
+    await proveRequiredToolWrapsError(c, tools);
+    // greet is registered without execution: McpServer lists it as "forbidden".
+    await proveForbiddenToolTask32602(c, tools);
+    await proveNumericTaskId32603(c, tools);
+  });
+
+  it('T25-SEC-06: a ttl of 10 years is granted unchanged', async () => {
+    const created = await c.ok('tools/call', { name: 'slow_compute', arguments: { seconds: 0 }, task: { ttl: 315_360_000_000 } });
+    expect((created.task as { ttl: number }).ttl).toBe(315_360_000_000);
+  });
+
+  it('T25-CAN-04 / LC-07: after tasks/cancel the work keeps waiting on its gate, and finishes once released', async () => {
+    const gateId = unique('cancel');
+    const created = await c.ok('tools/call', { name: 'gated_job', arguments: { gateId }, task: { ttl: 60_000 } });
+    const taskId = (created.task as { taskId: string }).taskId;
+    await eventually(async () => (await gateState(c, gateId)) === 'waiting', 'the work waits on its gate');
+    expect((await c.ok('tasks/cancel', { taskId })).status).toBe('cancelled');
+    expect(await gateState(c, gateId)).toBe('waiting');
+    await c.ok('tools/call', { name: 'release_gate', arguments: { gateId } });
+    await eventually(async () => (await gateState(c, gateId)) === 'finished', 'the cancelled work runs to its end');
+    // The status itself is right (T25-CAN-03): still cancelled.
+    expect((await c.ok('tasks/get', { taskId })).status).toBe('cancelled');
+  });
+
+  it('LC-08: once its ttl has elapsed the task is gone (-32602), but its work still waits on the gate', async () => {
+    const gateId = unique('expire');
+    const created = await c.ok('tools/call', { name: 'gated_job', arguments: { gateId }, task: { ttl: 1 } });
+    const taskId = (created.task as { taskId: string }).taskId;
+    await eventually(async () => (await c.request('tasks/get', { taskId })).error?.code === -32602, 'the task expires');
+    expect(await gateState(c, gateId)).toBe('waiting');
+    await c.ok('tools/call', { name: 'release_gate', arguments: { gateId } });
+  });
+});
+
+describe('dist/bench/sdk-server.js over Streamable HTTP', () => {
+  let s: HttpServer;
+  let c: TestClient;
+  const probe = new HttpProbe();
+  beforeAll(async () => {
+    s = await startHttp('sdk-bench-server');
+    c = await new TestClient(new StreamableHTTPClientTransport(new URL(s.url), { fetch: probe.fetch }), 'http').open();
+  });
+  afterAll(async () => {
+    await c?.close();
+    await s?.stop();
+  });
+
+  it('T25-GET-04: tasks/get is answered with Content-Type text/event-stream (the SDK transport answers every POST with SSE)', async () => {
+    const created = await c.ok('tools/call', { name: 'slow_compute', arguments: { seconds: 0 }, task: { ttl: 60_000 } });
+    const { id, outcome } = c.send('tasks/get', { taskId: (created.task as { taskId: string }).taskId });
+    expect((await outcome).result?.taskId).toBeDefined();
+    expect(probe.contentTypes.get(id)).toBe('text/event-stream');
+  });
+});
