@@ -1,7 +1,9 @@
 // Independent proofs (raw JSON-RPC) of what sep1686-check reports against dist/bench/sdk-server.js: the fixture
 // tools on the SDK 1.x task API (McpServer + registerToolTask + InMemoryTaskStore, defaults untouched). Beyond
 // the McpServer deviations shared with every McpServer (mcp-server-proofs.ts):
-//   T25-SEC-06 (SHOULD): a 10-year ttl is granted unchanged (InMemoryTaskStore keeps any requested ttl).
+//   T25-SEC-06 (SHOULD): a 10-year ttl is granted unchanged (InMemoryTaskStore keeps any requested ttl), and
+//   T25-TTL-06 (SHOULD; the harness misses it): that task is deleted ~1 ms later, because Node's setTimeout
+//                turns any delay above 2^31-1 ms into 1 ms. Every ttl above ~24.8 days expires at once.
 //   T25-CAN-04 / LC-07 (SHOULD): tasks/cancel does not stop the work (registerToolTask gives it no abort signal).
 //   LC-08: an expired task (gone, -32602) leaves its work running.
 //   T25-GET-04 (SHOULD NOT, HTTP): tasks/get is answered with an SSE stream.
@@ -41,9 +43,13 @@ describe('dist/bench/sdk-server.js over stdio', () => {
     await proveNumericTaskId32603(c, tools);
   });
 
-  it('T25-SEC-06: a ttl of 10 years is granted unchanged', async () => {
+  it('T25-SEC-06 / T25-TTL-06: a ttl of 10 years is granted unchanged, yet the task is deleted at once (setTimeout overflow)', async () => {
     const created = await c.ok('tools/call', { name: 'slow_compute', arguments: { seconds: 0 }, task: { ttl: 315_360_000_000 } });
-    expect((created.task as { ttl: number }).ttl).toBe(315_360_000_000);
+    const task = created.task as { taskId: string; ttl: number };
+    expect(task.ttl).toBe(315_360_000_000);
+    // InMemoryTaskStore arms setTimeout(delete, ttl); Node clamps a delay above 2^31-1 ms to 1 ms.
+    await eventually(async () => (await c.request('tasks/get', { taskId: task.taskId })).error?.code === -32602, 'the task is deleted');
+    expect(server.stderr()).toMatch(/TimeoutOverflowWarning: 315360000000 does not fit into a 32-bit signed integer/);
   });
 
   it('T25-CAN-04 / LC-07: after tasks/cancel the work keeps waiting on its gate, and finishes once released', async () => {
