@@ -7,9 +7,16 @@
 //   T25-CAN-04 / LC-07 (SHOULD): tasks/cancel does not stop the work (registerToolTask gives it no abort signal).
 //   LC-08: an expired task (gone, -32602) leaves its work running.
 //   T25-GET-04 (SHOULD NOT, HTTP): tasks/get is answered with an SSE stream.
+//   T25-META-02 (MUST): a request whose _meta names a related task gets its response queued into that task's
+//                message queue (shared/protocol.js:407) instead of sent; tasks/result of that task then treats
+//                the queued *response* as a reply to a server request and drops it: the request never answers.
+//   H25-20 poll-tick fingerprint: a waiting tasks/result re-reads the store every pollInterval (1000 ms by
+//                default), so a result arrives up to a pollInterval after the task ended (shown by the code, not by timing).
+import { readFileSync } from 'node:fs';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { packagePath } from '../../../harness/paths.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpProbe, TestClient, unique } from '../../helpers/ref-client.js';
+import { HttpProbe, RELATED_TASK, TestClient, textOf, unique } from '../../helpers/ref-client.js';
 import { connectStdio, startHttp, type HttpServer, type ServerProcess } from '../../helpers/real-servers.js';
 import { proveForbiddenToolTask32602, proveNumericTaskId32603, proveRequiredToolWrapsError } from './mcp-server-proofs.js';
 
@@ -65,6 +72,27 @@ describe('dist/bench/sdk-server.js over stdio', () => {
     expect((await c.ok('tasks/get', { taskId })).status).toBe('cancelled');
   });
 
+  it('T25-META-02: tasks/get {taskId:A, _meta related-task B} is never answered, even after tasks/result of B drains its queue', async () => {
+    const start = async () =>
+      ((await c.ok('tools/call', { name: 'slow_compute', arguments: { seconds: 0 }, task: { ttl: 60_000 } })).task as { taskId: string })
+        .taskId;
+    const a = await start();
+    const b = await start();
+    const crossed = c.send('tasks/get', { taskId: a, _meta: { [RELATED_TASK]: { taskId: b } } });
+    let answered = false;
+    void crossed.outcome.then(
+      () => (answered = true),
+      () => undefined,
+    );
+    // Requests sent after it are answered, including the tasks/result that delivers B's queued messages.
+    await c.ok('ping');
+    expect(textOf(await c.ok('tasks/result', { taskId: b }))).toBe('computed:');
+    expect((await c.ok('tasks/get', { taskId: a })).taskId).toBe(a);
+    await c.ok('ping');
+    expect(answered).toBe(false);
+    expect(c.received.some((m) => 'id' in m && m.id === crossed.id)).toBe(false);
+  });
+
   it('LC-08: once its ttl has elapsed the task is gone (-32602), but its work still waits on the gate', async () => {
     const gateId = unique('expire');
     const created = await c.ok('tools/call', { name: 'gated_job', arguments: { gateId }, task: { ttl: 1 } });
@@ -72,6 +100,23 @@ describe('dist/bench/sdk-server.js over stdio', () => {
     await eventually(async () => (await c.request('tasks/get', { taskId })).error?.code === -32602, 'the task expires');
     expect(await gateState(c, gateId)).toBe('waiting');
     await c.ok('tools/call', { name: 'release_gate', arguments: { gateId } });
+  });
+});
+
+describe('the SDK mechanism behind the H25-20 poll-tick WARNING', () => {
+  it("a waiting tasks/result sleeps the task's pollInterval (default 1000) between store reads", () => {
+    const protocol = readFileSync(
+      packagePath('node_modules', '@modelcontextprotocol', 'sdk', 'dist', 'esm', 'shared', 'protocol.js'),
+      'utf8',
+    );
+    const wait = protocol.slice(protocol.indexOf('async _waitForTaskUpdate('), protocol.indexOf('async _waitForTaskUpdate(') + 1200);
+    expect(wait).toMatch(/let interval = this\._options\?\.defaultTaskPollInterval \?\? 1000;/);
+    expect(wait).toMatch(/interval = task\.pollInterval;/);
+    expect(wait).toMatch(/const timeoutId = setTimeout\(resolve, interval\);/);
+    // The tasks/result handler waits on it while the task is not terminal, then re-reads the store.
+    expect(protocol).toMatch(
+      /if \(!isTerminal\(task\.status\)\) \{\s*\/\/[^\n]*\n\s*await this\._waitForTaskUpdate\(taskId, extra\.signal, extra\.sessionId\);/,
+    );
   });
 });
 
