@@ -3,7 +3,8 @@
 // reference-server/ on purpose: the checks were proven against faults their own authors imagined; this
 // server breaks rules in other shapes. Correct by default; `--break <name>` (repeatable, or comma list)
 // switches on one rogue behaviour from BREAKS below. `--list-breaks` prints them. Other arguments (e.g. the
-// `--tag <id>` that test/rogue/rogue.test.ts passes to find its processes) are ignored.
+// `--tag <id>` that test/rogue/rogue.test.ts passes to find its processes) are ignored. `--http` serves
+// Streamable HTTP on a free loopback port instead of stdio (rogue-http.mjs; it prints "MCP endpoint: <url>").
 // Fixture tools (shared/spec/fixtures.md): greet, slow_compute, failing_job, protocol_error_job,
 // confirm_delete, gated_job, release_gate, gate_state, progress_job, big_result; one resource (F-RES).
 import { randomUUID } from 'node:crypto';
@@ -89,6 +90,17 @@ export const BREAKS = {
   'init-old-version': 'initialize answers protocolVersion 2025-06-18 (no tasks in that revision)',
   'exit-after-init': 'the process exits (code 0) right after notifications/initialized',
   'notif-flood': '(not a violation) a notifications/message log line every 2 ms from initialize on',
+  'ttl-expiry-crash':
+    'any requested ttl is granted (no 1 s floor), expiry does not stop the work, and work that ends after its task expired stores into the deleted task: the store throws and the process dies (code 1), as the SDK examples do',
+  'quota-retained': 'task creation answers -32603 "task quota exceeded" once 100 tasks are retained, completed ones included',
+  'result-not-completed': 'tasks/result of a task that is not terminal answers -32603 "Task not completed" at once instead of blocking',
+  'http-crossed-sessions':
+    "(--http) responses are matched to POSTs by JSON-RPC id alone: two sessions that use the same id at once get each other's answers",
+  'elicit-confirm-schema':
+    'confirm_delete asks requestedSchema {confirm: boolean} (required); an answer without a boolean confirm fails the task, with one it completes "confirmed:<value>"',
+  'tasks-not-forwarded':
+    'tasks are declared, but every tasks/* request answers -32601 and tools/call loses its task field (a proxy that does not forward them): no task is ever created',
+  'no-tasks': 'no tasks capability at all: no execution.taskSupport on tools, task ignored on tools/call, tasks/* answer -32601',
 };
 
 const argv = process.argv.slice(2);
@@ -127,7 +139,11 @@ class RpcError extends Error {
 // ---------------------------------------------------------------- output
 
 let noiseCount = 0;
+/** Set by --http: delivers a message to the HTTP session it belongs to; the session of the message being handled. */
+let httpSink;
+let httpSession;
 function write(message) {
+  if (httpSink) return void httpSink(message);
   if (broken('stderr-flood')) process.stderr.write(`${'rogue log '.repeat(6553)}\n`);
   if (broken('noise')) process.stdout.write(`rogue debug line ${++noiseCount}: about to send ${message.method ?? 'a response'}\n`);
   const line = `${JSON.stringify(message)}\n`;
@@ -231,6 +247,7 @@ const sleep = (ms, signal) =>
 let sharedLabel;
 const obj = (properties, required = []) => ({ type: 'object', properties, required });
 const NAME_SCHEMA = obj({ name: { type: 'string' } }, ['name']);
+const CONFIRM_SCHEMA = obj({ confirm: { type: 'boolean' } }, ['confirm']);
 
 const TOOLS = {
   greet: {
@@ -265,6 +282,18 @@ const TOOLS = {
     inputSchema: obj({}),
     run: async (_a, ctx) => {
       if (!ctx.canElicit) return { ...text('confirm_delete needs form elicitation, which the client did not declare'), isError: true };
+      if (broken('elicit-confirm-schema')) {
+        // The shape of the SDK's simpleTaskInteractive example: the server validates the answer against its schema.
+        const answer = await ctx.elicit('Delete it?', CONFIRM_SCHEMA);
+        if (answer.action !== 'accept') return text('declined');
+        const confirm = answer.content?.confirm;
+        if (typeof confirm !== 'boolean')
+          return {
+            ...text("Elicitation response content does not match requested schema: data must have required property 'confirm'"),
+            isError: true,
+          };
+        return text(`confirmed:${confirm}`);
+      }
       const answer = await ctx.elicit('Who is asking?', NAME_SCHEMA);
       if (answer.action !== 'accept') {
         if (broken('decline-stuck-working')) await new Promise(() => {});
@@ -339,7 +368,8 @@ const toolList = () =>
     description: `rogue ${name}`,
     inputSchema: t.inputSchema,
     ...(t.support &&
-      name !== 'greet' && {
+      name !== 'greet' &&
+      !broken('no-tasks') && {
         execution: { taskSupport: broken('support-capitalized') && name === 'slow_compute' ? 'Optional' : t.support },
       }),
   }));
@@ -350,7 +380,9 @@ const tasks = new Map(); // taskId -> record
 let sequence = 0;
 let latestTaskId;
 const finished = []; // tasks with an outcome, in the order they finished
-let clientCapabilities = {};
+/** Client capabilities by connection: one on stdio, one per session over --http (shared tasks, own capabilities). */
+const clientCapabilities = new Map();
+const canElicit = () => clientCapabilities.get(httpSession?.() ?? 'stdio')?.elicitation !== undefined;
 
 const iso = (ms) => new Date(ms).toISOString();
 
@@ -405,6 +437,7 @@ function newTaskId() {
 function createTask(name, args, requested, progressToken) {
   const now = Date.now();
   let ttl = typeof requested.ttl === 'number' ? Math.min(Math.max(Math.round(requested.ttl), MIN_TTL), MAX_TTL) : DEFAULT_TTL;
+  if (broken('ttl-expiry-crash') && typeof requested.ttl === 'number') ttl = requested.ttl;
   if (broken('ttl-null-on-huge') && requested.ttl > 86_400_000) ttl = null;
   const t = {
     taskId: newTaskId(),
@@ -423,7 +456,7 @@ function createTask(name, args, requested, progressToken) {
   latestTaskId = t.taskId;
   t.expiry = setTimeout(() => {
     if (t.ttl === null) return;
-    t.abort.abort();
+    if (!broken('ttl-expiry-crash')) t.abort.abort();
     tasks.delete(t.taskId);
     for (const w of t.waiters.splice(0)) w();
   }, ttl ?? 0);
@@ -431,7 +464,7 @@ function createTask(name, args, requested, progressToken) {
 
   const ctx = {
     signal: t.abort.signal,
-    canElicit: clientCapabilities.elicitation !== undefined,
+    canElicit: canElicit(),
     progress: (progress, total) => {
       if (progressToken === undefined) return;
       const token = broken('progress-token-string') ? JSON.stringify(progressToken) : progressToken;
@@ -486,6 +519,7 @@ function createTask(name, args, requested, progressToken) {
   setImmediate(async () => {
     try {
       const result = await TOOLS[name].run(args, ctx);
+      if (broken('ttl-expiry-crash')) await storeIntoExpired(t);
       if (TERMINAL.has(t.status) || !tasks.has(t.taskId)) return;
       t.outcome = { result };
       if (result.isError && !broken('iserror-completed-rpcerror')) {
@@ -500,6 +534,17 @@ function createTask(name, args, requested, progressToken) {
     }
   });
   return t;
+}
+
+/**
+ * ttl-expiry-crash: the result is stored from a timer (as the SDK examples' work does), which fires after an
+ * expiry timer of the same or a shorter duration; storing into a deleted task throws, and nothing catches it.
+ */
+async function storeIntoExpired(t) {
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  if (tasks.has(t.taskId)) return;
+  process.stderr.write(`Error: Task with ID ${t.taskId} not found\n    at RogueStore.storeTaskResult (rogue-server.mjs)\n`);
+  process.exit(1);
 }
 
 function lookup(params) {
@@ -540,13 +585,13 @@ const handlers = {
     if (broken('init-error')) throw new RpcError(-32603, 'rogue: initialize failed on purpose');
     if (broken('notif-flood'))
       setInterval(() => notify('notifications/message', { level: 'info', data: `rogue flood ${Date.now()}` }), 2).unref();
-    clientCapabilities = params?.capabilities ?? {};
+    clientCapabilities.set(httpSession?.() ?? 'stdio', params?.capabilities ?? {});
     const tasksCap = broken('caps-boolean')
       ? { list: true, cancel: true, requests: { tools: { call: {} } } }
       : { list: {}, cancel: {}, requests: { tools: { call: {} } } };
     return {
       protocolVersion: broken('init-old-version') ? '2025-06-18' : PROTOCOL,
-      capabilities: { tools: {}, resources: {}, tasks: tasksCap },
+      capabilities: { tools: {}, resources: {}, ...(!broken('no-tasks') && { tasks: tasksCap }) },
       serverInfo: { name: 'rogue-server', version: '0.0.1' },
     };
   },
@@ -589,12 +634,13 @@ const handlers = {
       }
       throw new RpcError(-32602, `Invalid arguments for ${name}`);
     }
-    const support = tool.support ?? 'forbidden';
+    const support = broken('no-tasks') ? 'forbidden' : (tool.support ?? 'forbidden');
     const wantsTask = params.task !== undefined && params.task !== null && typeof params.task === 'object';
     if (wantsTask && !(broken('task-ignored') && name === 'slow_compute')) {
       if (support === 'forbidden' && !(broken('forbidden-task-creates') && name === 'greet')) {
         throw new RpcError(-32601, `Tool ${name} does not support task-augmented calls`);
       }
+      if (broken('quota-retained') && tasks.size >= 100) throw new RpcError(-32603, `task quota exceeded: ${tasks.size} tasks retained`);
       const t = createTask(name, args, params.task, params._meta?.progressToken);
       const result = { task: taskView(t, 'create') };
       if (broken('crt-with-content')) result.content = [{ type: 'text', text: 'task started' }];
@@ -606,7 +652,7 @@ const handlers = {
     const token = params._meta?.progressToken;
     return tool.run(args, {
       signal: abort.signal,
-      canElicit: clientCapabilities.elicitation !== undefined,
+      canElicit: canElicit(),
       progress: (progress, total) => token !== undefined && notify('notifications/progress', { progressToken: token, progress, total }),
       elicit: (message, requestedSchema) =>
         requestClient('elicitation/create', { mode: 'form', message, requestedSchema }).catch(() => ({ action: 'cancel' })),
@@ -642,6 +688,7 @@ const handlers = {
     const t = lookup(params);
     if (!TERMINAL.has(t.status)) {
       if (broken('result-early-partial')) return withRelated(text('pending'), t.taskId);
+      if (broken('result-not-completed')) throw new RpcError(-32603, `Task ${t.taskId} not completed (status ${t.status})`);
       const waiting = new Promise((resolve) => t.waiters.push(resolve));
       t.resultPending = true;
       t.onResultPending?.();
@@ -715,10 +762,21 @@ const handlers = {
 
 let serial = Promise.resolve();
 
-async function handleRequest(msg) {
+/** tasks-not-forwarded / no-tasks: tasks/* are unknown methods and tools/call loses its task field. */
+function withoutTasks(msg) {
+  if (!broken('tasks-not-forwarded') && !broken('no-tasks')) return msg;
+  if (msg.method.startsWith('tasks/')) return { ...msg, method: `unforwarded:${msg.method}` };
+  if (msg.method !== 'tools/call' || !msg.params?.task) return msg;
+  const { task, ...params } = msg.params;
+  void task;
+  return { ...msg, params };
+}
+
+async function handleRequest(raw) {
+  const msg = withoutTasks(raw);
   const handler = handlers[msg.method];
   try {
-    if (!handler) throw new RpcError(-32601, `Method not found: ${msg.method}`);
+    if (!handler) throw new RpcError(-32601, `Method not found: ${raw.method}`);
     const result = await handler(msg.params ?? {});
     respond(msg.id, result, msg.method);
   } catch (e) {
@@ -752,27 +810,33 @@ if (broken('crash-at-start')) {
   process.exit(3);
 }
 
+if (argv.includes('--http')) {
+  const { serveHttp } = await import('./rogue-http.mjs');
+  ({ sink: httpSink, session: httpSession } = await serveHttp({ onMessage, crossed: broken('http-crossed-sessions') }));
+}
+
 let buffer = '';
 process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk) => {
-  buffer += chunk;
-  let nl;
-  while ((nl = buffer.indexOf('\n')) >= 0) {
-    const line = buffer.slice(0, nl).trim();
-    buffer = buffer.slice(nl + 1);
-    if (!line) continue;
-    let msg;
-    try {
-      msg = JSON.parse(line);
-    } catch {
-      write({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } });
-      continue;
+if (!httpSink)
+  process.stdin.on('data', (chunk) => {
+    buffer += chunk;
+    let nl;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl).trim();
+      buffer = buffer.slice(nl + 1);
+      if (!line) continue;
+      let msg;
+      try {
+        msg = JSON.parse(line);
+      } catch {
+        write({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } });
+        continue;
+      }
+      onMessage(msg);
     }
-    onMessage(msg);
-  }
-});
+  });
 process.stdin.on('end', () => {
-  if (!broken('immortal')) process.exit(0);
+  if (!broken('immortal') && !httpSink) process.exit(0);
 });
 if (broken('immortal')) {
   process.on('SIGTERM', () => process.stderr.write('rogue-server: ignoring SIGTERM (--break immortal)\n'));
