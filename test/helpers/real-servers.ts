@@ -5,7 +5,7 @@
 //   @modelcontextprotocol/server-everything   stdio and HTTP (McpServer + InMemoryTaskStore)
 //   SDK 1.x example simpleStreamableHttp       HTTP only ($MCP_PORT; McpServer + registerToolTask)
 //   SDK 1.x example simpleTaskInteractive      HTTP only ($PORT; low-level Server, hand-written task handlers)
-//   dist/bench/sdk-server.js                   stdio and HTTP (the fixture tools on the SDK task API)
+//   dist/harness/bench/sdk-server.js                   stdio and HTTP (the fixture tools on the SDK task API)
 // The examples bind every interface and only log their port; test/integration/real-servers/loopback-launch.mjs
 // pins them to 127.0.0.1 and prints "MCP endpoint: <url>".
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -47,8 +47,8 @@ export const REAL_SERVERS: Record<RealServerName, Launch> = {
     fixtures: packagePath('examples', 'sdk-simple-task-interactive.fixtures.yaml'),
   },
   'sdk-bench-server': {
-    stdio: [packagePath('dist', 'bench', 'sdk-server.js')],
-    http: [packagePath('dist', 'bench', 'sdk-server.js'), '--http', '--port', '0'],
+    stdio: [packagePath('dist', 'harness', 'bench', 'sdk-server.js')],
+    http: [packagePath('dist', 'harness', 'bench', 'sdk-server.js'), '--http', '--port', '0'],
   },
 };
 

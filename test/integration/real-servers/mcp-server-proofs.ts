@@ -1,5 +1,5 @@
 // Raw-request proofs of the deviations every server built on the TS SDK 1.x McpServer shares (server-everything,
-// the simpleStreamableHttp example, dist/bench/sdk-server.js). Each is traced to SDK 1.32 code:
+// the simpleStreamableHttp example, dist/harness/bench/sdk-server.js). Each is traced to SDK 1.32 code:
 //   T25-TOOL-03  server/mcp.js:168 throws McpError(-32601) for a required tool called without a task, and
 //                mcp.js:191 catches it into createToolError(...): a CallToolResult{isError:true}.
 //   T25-TOOL-02  a task on a forbidden tool runs it as a plain call; server/index.js:122 then rejects the plain

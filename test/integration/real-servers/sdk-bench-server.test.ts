@@ -1,4 +1,4 @@
-// Independent proofs (raw JSON-RPC) of what sep1686-check reports against dist/bench/sdk-server.js: the fixture
+// Independent proofs (raw JSON-RPC) of what sep1686-check reports against dist/harness/bench/sdk-server.js: the fixture
 // tools on the SDK 1.x task API (McpServer + registerToolTask + InMemoryTaskStore, defaults untouched). Beyond
 // the McpServer deviations shared with every McpServer (mcp-server-proofs.ts):
 //   T25-SEC-06 (SHOULD): a 10-year ttl is granted unchanged (InMemoryTaskStore keeps any requested ttl), and
@@ -29,7 +29,7 @@ async function eventually(probe: () => Promise<boolean>, what: string): Promise<
   throw new Error(`never: ${what}`);
 }
 
-describe('dist/bench/sdk-server.js over stdio', () => {
+describe('dist/harness/bench/sdk-server.js over stdio', () => {
   let c: TestClient;
   let server: ServerProcess;
   beforeAll(async () => ({ client: c, server } = await connectStdio('sdk-bench-server')));
@@ -120,7 +120,7 @@ describe('the SDK mechanism behind the H25-20 poll-tick WARNING', () => {
   });
 });
 
-describe('dist/bench/sdk-server.js over Streamable HTTP', () => {
+describe('dist/harness/bench/sdk-server.js over Streamable HTTP', () => {
   let s: HttpServer;
   let c: TestClient;
   const probe = new HttpProbe();
