@@ -314,7 +314,7 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
       await this.store.delete(taskId);
     } catch (error) {
       // The record stays until a later attempt removes it; its waiters keep waiting meanwhile.
-      this.log(`task ${taskId}: its ttl elapsed but the task store could not remove it (${errorText(error)}); retrying`);
+      this.log(`task ${taskId}: its ttl elapsed but the task store could not remove it (${storeErrorText(error)}); retrying`);
       this.expiries.add(taskId, Date.now() + STORE_RETRY_MS[STORE_RETRY_MS.length - 1]!);
       return;
     }
@@ -328,7 +328,7 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
     try {
       await this.move(taskId, from, { status: end.status, statusMessage: end.statusMessage, outcome: end.outcome });
     } catch (error) {
-      this.log(`task ${taskId}: the task store could not record its end (${end.status}): ${errorText(error)}; marking it failed`);
+      this.log(`task ${taskId}: the task store could not record its end (${end.status}): ${storeErrorText(error)}; marking it failed`);
       await this.failAfterStoreError(taskId, from, error);
     }
   }
@@ -338,7 +338,7 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
    * retrying with growing pauses until the store takes it, the task is gone, or the engine shuts down.
    */
   private async failAfterStoreError(taskId: string, from: readonly TaskStatus[], cause: unknown): Promise<void> {
-    const message = `${STORE_FAILED_MESSAGE}: ${errorText(cause)}`;
+    const message = `${STORE_FAILED_MESSAGE}: ${storeErrorText(cause)}`;
     const patch = {
       status: 'failed' as const,
       statusMessage: message,
@@ -352,7 +352,9 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
       } catch (error) {
         const pause = STORE_RETRY_MS[Math.min(attempt, STORE_RETRY_MS.length - 1)]!;
         if (attempt === 0 || pause === STORE_RETRY_MS[STORE_RETRY_MS.length - 1])
-          this.log(`task ${taskId}: the task store could not record it as failed either (${errorText(error)}); retrying in ${pause} ms`);
+          this.log(
+            `task ${taskId}: the task store could not record it as failed either (${storeErrorText(error)}); retrying in ${pause} ms`,
+          );
         await new Promise((resolve) => setTimeout(resolve, pause).unref());
       }
     }
@@ -415,6 +417,13 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
 
 function limitError(limit: number): EngineError {
   return new EngineError('limit', `too many active tasks for this requestor (limit ${limit}); wait for some to finish or cancel them`);
+}
+
+/** A store error for a message: its text, and its code (e.g. SQLITE_FULL) when the text does not say it. */
+function storeErrorText(error: unknown): string {
+  const text = errorText(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text;
 }
 
 function errorText(error: unknown): string {

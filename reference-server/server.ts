@@ -10,6 +10,7 @@ import { EngineError, TaskEngine, type EngineLimits, type Requestor, type WorkEn
 import { Faults } from './faults.js';
 import { TaskRequestQueue, type Channel } from './input.js';
 import { MemoryTaskStore, type TaskRecord, type TaskStore } from './store.js';
+import { wireTask } from './wire-task.js';
 import {
   fixtureTools,
   GateRegistry,
@@ -204,19 +205,6 @@ export class ReferenceServer {
     this.requestQueues.get(taskId)?.dispose();
     this.requestQueues.delete(taskId);
   }
-}
-
-/** The wire form of a task (flat; CreateTaskResult nests it under `task`). */
-export function wireTask(record: TaskRecord): JsonObject {
-  return {
-    taskId: record.taskId,
-    status: record.status,
-    ...(record.statusMessage !== undefined && { statusMessage: record.statusMessage }),
-    createdAt: new Date(record.createdAt).toISOString(),
-    lastUpdatedAt: new Date(record.lastUpdatedAt).toISOString(),
-    ttl: record.ttl,
-    pollInterval: record.pollInterval,
-  };
 }
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
