@@ -11,6 +11,9 @@ import { Faults } from './faults.js';
 import { TaskRequestQueue, type Channel } from './input.js';
 import { MemoryTaskStore, type TaskRecord, type TaskStore } from './store.js';
 import { wireTask } from './wire-task.js';
+
+/** The wire form of a task (flat; CreateTaskResult nests it under `task`); built once per stored record. */
+export { wireTask };
 import {
   fixtureTools,
   GateRegistry,
