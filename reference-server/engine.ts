@@ -3,6 +3,7 @@
 // status event on every transition. It knows nothing of MCP messages: server.ts translates.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { ExpirySchedule } from './expiry-schedule.js';
 import { ACTIVE_STATUSES, isTerminalStatus, type TaskOutcome, type TaskRecord, type TaskStatus, type TaskStore } from './store.js';
 
 export interface EngineLimits {
@@ -39,7 +40,12 @@ export interface EngineOptions {
   stopWorkOnExpiry?: boolean;
   /** false only for fault injection (LC-06): recover() leaves tasks orphaned by a crash working forever. */
   failOrphans?: boolean;
+  /** Problems worth an operator's attention, e.g. a store that failed to record an outcome (default: stderr). */
+  log?: (line: string) => void;
 }
+
+/** statusMessage of a task whose outcome the store failed to record (followed by the store's error). */
+export const STORE_FAILED_MESSAGE = 'The server could not record the outcome of this task in its task store';
 
 /** statusMessage of a task whose server instance went away while it ran (durable stores, recover()). */
 export const RESTARTED_MESSAGE = 'The server restarted while the task was running; its work was lost. Start the task again.';
@@ -80,10 +86,13 @@ export class EngineError extends Error {
   }
 }
 
+/** A task whose work has not settled yet (created, or running). */
 interface Live {
   controller: AbortController;
-  expiry: NodeJS.Timeout;
 }
+
+/** Waits between attempts to record a task's end after the store failed (the last one repeats). */
+const STORE_RETRY_MS = [50, 250, 1000, 5000];
 
 export interface EngineEvents {
   /** A task changed status (not emitted for creation: the creator learns the first status from the reply). */
@@ -101,10 +110,16 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
   private readonly newTaskId: () => string;
   private readonly stopWorkOnExpiry: boolean;
   private readonly failOrphans: boolean;
+  private readonly log: (line: string) => void;
   private readonly live = new Map<string, Live>();
+  /** One timer for every task's ttl (a timer per task would cost a Timeout object per retained task). */
+  private readonly expiries = new ExpirySchedule((taskId) => void this.expire(taskId));
   /** Per owner, the tail of the queue of creations (see create()). */
   private readonly creating = new Map<string, Promise<void>>();
   private readonly waiters = new Map<string, Set<(record: TaskRecord | undefined) => void>>();
+  /** Shared stores: the one timer that re-reads waited-for tasks another process may have ended. */
+  private watcher: NodeJS.Timeout | undefined;
+  private watching = false;
   private closed = false;
 
   constructor(options: EngineOptions) {
@@ -118,6 +133,7 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
     this.newTaskId = options.newTaskId ?? randomUUID;
     this.stopWorkOnExpiry = options.stopWorkOnExpiry ?? true;
     this.failOrphans = options.failOrphans ?? true;
+    this.log = options.log ?? ((line) => void process.stderr.write(`${line}\n`));
   }
 
   /**
@@ -136,7 +152,7 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
       });
       if (moved) failed++;
     }
-    for (const record of await this.store.all()) if (!this.live.has(record.taskId)) this.arm(record);
+    for (const record of await this.store.all()) this.expiries.add(record.taskId, record.createdAt + record.ttl);
     return failed;
   }
 
@@ -153,6 +169,7 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
    */
   async create(requestor: Requestor, request: TaskRecord['request'], requestedTtl: number | undefined): Promise<TaskRecord> {
     if (this.closed) throw new Error('the task engine is shut down');
+    if (this.store.insertWithin) return this.insert(requestor, request, requestedTtl);
     // Count-then-insert runs one at a time per owner, so concurrent creates cannot slip past the limit.
     const owner = requestor.owner;
     const created = (this.creating.get(owner) ?? Promise.resolve()).then(() => this.createNow(requestor, request, requestedTtl));
@@ -169,9 +186,7 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
 
   private async createNow(requestor: Requestor, request: TaskRecord['request'], requestedTtl: number | undefined): Promise<TaskRecord> {
     const limit = this.limits.maxActiveTasksPerOwner;
-    if ((await this.store.countActive(requestor.owner)) >= limit) {
-      throw new EngineError('limit', `too many active tasks for this requestor (limit ${limit}); wait for some to finish or cancel them`);
-    }
+    if ((await this.store.countActive(requestor.owner)) >= limit) throw limitError(limit);
     return this.insert(requestor, request, requestedTtl);
   }
 
@@ -187,8 +202,12 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
       pollInterval: this.limits.pollIntervalMs,
       request,
     };
-    await this.store.insert(record);
-    this.arm(record);
+    const limit = this.limits.maxActiveTasksPerOwner;
+    if (!this.store.insertWithin) await this.store.insert(record);
+    else if (!(await this.store.insertWithin(record, limit))) throw limitError(limit);
+    // TTL counts from creation: when it elapses the task is removed whatever its status, and its work stops.
+    this.expiries.add(record.taskId, now + record.ttl);
+    this.live.set(record.taskId, { controller: new AbortController() });
     return record;
   }
 
@@ -203,15 +222,18 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
         await this.move(taskId, ACTIVE_STATUSES, { status, statusMessage });
       },
     };
-    work(ctx).then(
-      (end) => this.finish(taskId, end),
-      (error: unknown) =>
-        this.finish(taskId, {
-          status: 'failed',
-          statusMessage: `internal error: ${errorText(error)}`,
-          outcome: { kind: 'error', error: { code: -32603, message: `Internal error: ${errorText(error)}` } },
-        }),
-    );
+    work(ctx)
+      .then(
+        (end) => this.finish(taskId, end),
+        (error: unknown) =>
+          this.finish(taskId, {
+            status: 'failed',
+            statusMessage: `internal error: ${errorText(error)}`,
+            outcome: { kind: 'error', error: { code: -32603, message: `Internal error: ${errorText(error)}` } },
+          }),
+      )
+      .catch((error: unknown) => this.log(`task ${taskId}: ${errorText(error)}`))
+      .finally(() => this.live.delete(taskId));
   }
 
   /** The task, if it exists and the requestor may see it (otherwise not_found, without leaking existence). */
@@ -230,22 +252,22 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
     return new Promise((resolve) => {
       let set = this.waiters.get(taskId);
       if (!set) this.waiters.set(taskId, (set = new Set()));
-      // A shared store may be changed by another server process (which wakes nobody here): re-read it.
-      const reread = this.store.shared ? setInterval(() => void this.wakeIfEnded(taskId), this.limits.pollIntervalMs).unref() : undefined;
       const waiter = (r: TaskRecord | undefined) => {
-        clearInterval(reread);
         signal?.removeEventListener('abort', onAbort);
         resolve(r);
       };
       const onAbort = () => {
-        clearInterval(reread);
-        this.waiters.get(taskId)?.delete(waiter);
+        const waiting = this.waiters.get(taskId);
+        waiting?.delete(waiter);
+        if (waiting?.size === 0) this.waiters.delete(taskId);
         resolve(undefined);
       };
       set.add(waiter);
+      // A shared store may be changed by another server process (which wakes nobody here): watch it.
+      if (this.store.shared) this.watchStore();
       signal?.addEventListener('abort', onAbort, { once: true });
       // The task may have ended between the read above and registering the waiter.
-      void this.wakeIfEnded(taskId);
+      this.wakeIfEnded(taskId).catch((error: unknown) => this.log(`task ${taskId}: re-reading it failed: ${errorText(error)}`));
     });
   }
 
@@ -276,28 +298,26 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
   /** Stops every task's work and timer and wakes all waiters; the engine accepts no new tasks. */
   async shutdown(): Promise<void> {
     this.closed = true;
-    for (const [taskId, live] of this.live) {
-      clearTimeout(live.expiry);
-      live.controller.abort(new Error('server shutting down'));
-      this.wake(taskId, undefined);
-    }
+    this.expiries.clear();
+    clearInterval(this.watcher);
+    for (const live of this.live.values()) live.controller.abort(new Error('server shutting down'));
     this.live.clear();
+    for (const taskId of [...this.waiters.keys()]) this.wake(taskId, undefined);
     await this.store.close();
   }
 
-  // TTL counts from creation: when it elapses the task is removed whatever its status, and its work stops.
-  private arm(record: TaskRecord): void {
-    // setTimeout overflows above 2^31-1 ms (~24.8 days) and would fire at once, so longer ttls expire at that bound.
-    const delay = Math.min(Math.max(0, record.createdAt + record.ttl - Date.now()), MAX_TIMER_MS);
-    const expiry = setTimeout(() => void this.expire(record.taskId), delay);
-    expiry.unref();
-    this.live.set(record.taskId, { controller: new AbortController(), expiry });
-  }
-
   private async expire(taskId: string): Promise<void> {
+    if (this.closed) return;
     if (this.stopWorkOnExpiry) this.live.get(taskId)?.controller.abort(new Error('task expired'));
     this.live.delete(taskId);
-    await this.store.delete(taskId);
+    try {
+      await this.store.delete(taskId);
+    } catch (error) {
+      // The record stays until a later attempt removes it; its waiters keep waiting meanwhile.
+      this.log(`task ${taskId}: its ttl elapsed but the task store could not remove it (${storeErrorText(error)}); retrying`);
+      this.expiries.add(taskId, Date.now() + STORE_RETRY_MS[STORE_RETRY_MS.length - 1]!);
+      return;
+    }
     this.wake(taskId, undefined);
     this.emit('expired', taskId);
   }
@@ -305,7 +325,64 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
   private async finish(taskId: string, end: WorkEnd): Promise<void> {
     // A task that was cancelled (or expired) meanwhile keeps that fate; the late outcome is dropped.
     const from: readonly TaskStatus[] = this.lateOutcomeOverridesCancel ? [...ACTIVE_STATUSES, 'cancelled'] : ACTIVE_STATUSES;
-    await this.move(taskId, from, { status: end.status, statusMessage: end.statusMessage, outcome: end.outcome });
+    try {
+      await this.move(taskId, from, { status: end.status, statusMessage: end.statusMessage, outcome: end.outcome });
+    } catch (error) {
+      this.log(`task ${taskId}: the task store could not record its end (${end.status}): ${storeErrorText(error)}; marking it failed`);
+      await this.failAfterStoreError(taskId, from, error);
+    }
+  }
+
+  /**
+   * The store refused a task's end (disk full, locked, ...): record it failed with a message saying why,
+   * retrying with growing pauses until the store takes it, the task is gone, or the engine shuts down.
+   */
+  private async failAfterStoreError(taskId: string, from: readonly TaskStatus[], cause: unknown): Promise<void> {
+    const message = `${STORE_FAILED_MESSAGE}: ${storeErrorText(cause)}`;
+    const patch = {
+      status: 'failed' as const,
+      statusMessage: message,
+      outcome: { kind: 'error' as const, error: { code: -32603, message: `Internal error: ${message}` } },
+    };
+    for (let attempt = 0; !this.closed; attempt++) {
+      try {
+        await this.move(taskId, from, patch);
+        if (attempt > 0) this.log(`task ${taskId}: recorded as failed after ${attempt + 1} attempts`);
+        return;
+      } catch (error) {
+        const pause = STORE_RETRY_MS[Math.min(attempt, STORE_RETRY_MS.length - 1)]!;
+        if (attempt === 0 || pause === STORE_RETRY_MS[STORE_RETRY_MS.length - 1])
+          this.log(
+            `task ${taskId}: the task store could not record it as failed either (${storeErrorText(error)}); retrying in ${pause} ms`,
+          );
+        await new Promise((resolve) => setTimeout(resolve, pause).unref());
+      }
+    }
+  }
+
+  /** Starts the shared-store watcher if it is not running: one timer for all waiters, not one each. */
+  private watchStore(): void {
+    if (this.watcher || this.closed) return;
+    this.watcher = setInterval(() => void this.rereadWaited(), this.limits.pollIntervalMs);
+    this.watcher.unref();
+  }
+
+  /** Wakes the waiters of tasks another process ended or removed; cheap when nothing changed elsewhere. */
+  private async rereadWaited(): Promise<void> {
+    if (this.waiters.size === 0) {
+      clearInterval(this.watcher);
+      this.watcher = undefined;
+      return;
+    }
+    if (this.watching || !(this.store.changedElsewhere?.() ?? true)) return;
+    this.watching = true;
+    try {
+      for (const taskId of [...this.waiters.keys()]) await this.wakeIfEnded(taskId);
+    } catch (error) {
+      this.log(`re-reading the tasks that tasks/result waits for failed: ${errorText(error)}`);
+    } finally {
+      this.watching = false;
+    }
   }
 
   private async move(
@@ -338,7 +415,16 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
   }
 }
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
+function limitError(limit: number): EngineError {
+  return new EngineError('limit', `too many active tasks for this requestor (limit ${limit}); wait for some to finish or cancel them`);
+}
+
+/** A store error for a message: its text, and its code (e.g. SQLITE_FULL) when the text does not say it. */
+function storeErrorText(error: unknown): string {
+  const text = errorText(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text;
+}
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

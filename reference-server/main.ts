@@ -95,6 +95,8 @@ async function main(): Promise<number> {
   }
 
   const log = (line: string) => void process.stderr.write(`[reference-server] ${line}\n`);
+  // A stray rejection (a store error nobody awaited, say) is a bug to report, not a reason to drop every session.
+  process.on('unhandledRejection', (reason) => log(`unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`));
   // Handlers go in before anything is announced, so a signal right after the endpoint line is still clean.
   let stop: (() => Promise<void>) | undefined;
   let stopRequested = false;
@@ -110,7 +112,7 @@ async function main(): Promise<number> {
     port: integer('port', v.port, 0, 65535),
     authTokens: v['auth-token'],
     tasks: !v['no-tasks'],
-    store: await openTaskStore(storeSpec),
+    store: await openTaskStore(storeSpec, log),
     violate: v.violate,
     limits: {
       maxActiveTasksPerOwner: integer('max-tasks', v['max-tasks'], 1, 1_000_000),

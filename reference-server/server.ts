@@ -10,6 +10,10 @@ import { EngineError, TaskEngine, type EngineLimits, type Requestor, type WorkEn
 import { Faults } from './faults.js';
 import { TaskRequestQueue, type Channel } from './input.js';
 import { MemoryTaskStore, type TaskRecord, type TaskStore } from './store.js';
+import { wireTask } from './wire-task.js';
+
+/** The wire form of a task (flat; CreateTaskResult nests it under `task`); built once per stored record. */
+export { wireTask };
 import {
   fixtureTools,
   GateRegistry,
@@ -93,6 +97,7 @@ export class ReferenceServer {
       // Fault seams (LC-06, LC-08): no recovery of tasks orphaned by a crash; expiry leaves the work running.
       failOrphans: !this.faults.has('LC-06'),
       stopWorkOnExpiry: !this.faults.has('LC-08'),
+      log: this.log,
     });
     this.engine.on('status', (record) => this.onStatus(record));
     this.engine.on('expired', (taskId) => {
@@ -129,6 +134,16 @@ export class ReferenceServer {
 
   registerTask(taskId: string, origin: ClientSession): void {
     this.origins.set(taskId, origin);
+  }
+
+  /** A tasks/result of a live task opened: task requests may travel with it (none for an ended task). */
+  openChannel(taskId: string, channel: Channel): void {
+    if (this.origins.has(taskId)) this.requestQueue(taskId).open(channel);
+  }
+
+  /** A tasks/result closed; never creates a queue, so ended tasks leave nothing behind. */
+  closeChannel(taskId: string, channel: Channel): void {
+    this.requestQueues.get(taskId)?.close(channel);
   }
 
   requestQueue(taskId: string): TaskRequestQueue {
@@ -195,19 +210,6 @@ export class ReferenceServer {
   }
 }
 
-/** The wire form of a task (flat; CreateTaskResult nests it under `task`). */
-export function wireTask(record: TaskRecord): JsonObject {
-  return {
-    taskId: record.taskId,
-    status: record.status,
-    ...(record.statusMessage !== undefined && { statusMessage: record.statusMessage }),
-    createdAt: new Date(record.createdAt).toISOString(),
-    lastUpdatedAt: new Date(record.lastUpdatedAt).toISOString(),
-    ttl: record.ttl,
-    pollInterval: record.pollInterval,
-  };
-}
-
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class ClientSession {
@@ -233,7 +235,7 @@ export class ClientSession {
     });
     this.connection.onClose(() => {
       for (const [taskId, ids] of this.resultChannels)
-        for (const requestId of ids) this.server.requestQueue(taskId).close({ connection: this.connection, requestId });
+        for (const requestId of ids) this.server.closeChannel(taskId, { connection: this.connection, requestId });
       this.resultChannels.clear();
     });
   }
@@ -270,7 +272,7 @@ export class ClientSession {
     for (const [taskId, ids] of this.resultChannels) {
       for (const requestId of requestIds) {
         if (!ids.delete(requestId)) continue;
-        this.server.requestQueue(taskId).close({ connection: this.connection, requestId });
+        this.server.closeChannel(taskId, { connection: this.connection, requestId });
         // Fault seam (T25-HTTP-01): treat the dropped stream as a cancellation of the task.
         if (this.server.faults.has('T25-HTTP-01')) void this.server.engine.cancel(taskId, this.requestor).catch(() => undefined);
       }
@@ -525,7 +527,7 @@ export class ClientSession {
     let ids = this.resultChannels.get(taskId);
     if (!ids) this.resultChannels.set(taskId, (ids = new Set()));
     ids.add(request.id);
-    this.server.requestQueue(taskId).open(channel);
+    this.server.openChannel(taskId, channel);
     let final: TaskRecord | undefined;
     try {
       // Fault seam (H25-20): notice completion only on poll ticks, as the TS SDK v1 does.
@@ -537,7 +539,7 @@ export class ClientSession {
     } finally {
       ids.delete(request.id);
       if (ids.size === 0) this.resultChannels.delete(taskId);
-      this.server.requestQueue(taskId).close(channel);
+      this.server.closeChannel(taskId, channel);
     }
     if (request.signal.aborted) return NO_REPLY;
     // Fault seams (T25-RES-06, T25-RES-07): a cancelled task's tasks/result never answers: one sent after the cancel (06), or one already waiting when it came (07).

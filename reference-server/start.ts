@@ -1,10 +1,10 @@
 // startReferenceServer(): the programmatic entry (tests, embedding, the CLI). Composes store, engine,
 // MCP wiring and one transport: the process's stdio, or a Streamable HTTP endpoint.
 import type { Readable, Writable } from 'node:stream';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { Faults } from './faults.js';
 import { serveHttp } from './http.js';
 import { ReferenceServer, type ReferenceServerOptions } from './server.js';
+import { StdioTransport } from './stdio-transport.js';
 
 export interface StartOptions extends Omit<ReferenceServerOptions, 'faults'> {
   transport: 'stdio' | 'http';
@@ -62,9 +62,7 @@ export async function startReferenceServer(options: StartOptions): Promise<Runni
       await server.close();
       finished();
     })());
-  // Under back-pressure the SDK transport waits for 'drain' once per pending write: many listeners are expected.
-  stdout.setMaxListeners(0);
-  const session = await server.connect(new StdioServerTransport(stdin, stdout), { owner: 'stdio', bound: false });
+  const session = await server.connect(new StdioTransport(stdin, stdout), { owner: 'stdio', bound: false });
   // The SDK transport does not notice end of input or a broken pipe: the peer going away ends the server.
   stdin.once('end', () => void close());
   stdin.once('close', () => void close());

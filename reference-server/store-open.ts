@@ -18,7 +18,8 @@ export function parseStoreSpec(spec: string): StoreSpec {
   throw new Error(`--store must be ${STORE_USAGE}, got "${spec}"`);
 }
 
-export async function openTaskStore(spec: StoreSpec): Promise<TaskStore> {
+/** Opens the store; `log` receives its reports (e.g. a damaged row that was skipped). */
+export async function openTaskStore(spec: StoreSpec, log?: (line: string) => void): Promise<TaskStore> {
   if (spec.kind === 'memory') return new MemoryTaskStore();
   let module: typeof import('./store-sqlite.js');
   try {
@@ -29,5 +30,5 @@ export async function openTaskStore(spec: StoreSpec): Promise<TaskStore> {
       { cause: error },
     );
   }
-  return new module.SqliteTaskStore({ path: spec.path });
+  return new module.SqliteTaskStore({ path: spec.path, log });
 }

@@ -60,6 +60,11 @@ export interface TaskStore {
   isPosition(position: string): boolean;
   /** Number of non-terminal records of one owner (for the concurrency limit). */
   countActive(owner: string): Promise<number>;
+  /**
+   * Optional: inserts unless the owner already has `maxActive` non-terminal records, as one atomic step
+   * (returns false when refused). Without it the engine queues count-then-insert per owner itself.
+   */
+  insertWithin?(record: TaskRecord, maxActive: number): Promise<boolean>;
   /** Every record (used at start-up by durable stores to re-arm TTL timers). */
   all(): Promise<TaskRecord[]>;
   /**
@@ -69,6 +74,11 @@ export interface TaskStore {
   orphans?(): Promise<TaskRecord[]>;
   /** True when other server instances may change records too: waiters then re-read instead of only listening. */
   readonly shared?: boolean;
+  /**
+   * Shared stores: whether another process changed records since the previous call (cheap; the engine
+   * asks on one low-frequency timer while tasks/result waiters exist). Absent = assume it may have.
+   */
+  changedElsewhere?(): boolean;
   close(): Promise<void>;
 }
 
@@ -76,24 +86,30 @@ interface Entry {
   seq: number;
   /** Deep-frozen: handed out as is, so a poll never copies a large result. */
   record: Readonly<TaskRecord>;
+  deleted?: true;
+}
+
+/** One owner's entries in insertion (= creation = seq) order; deleted ones are dropped in batches. */
+interface Owned {
+  entries: Entry[];
+  deleted: number;
 }
 
 /** The default store: process memory, bounded by the engine's TTL and concurrency limits. */
 export class MemoryTaskStore implements TaskStore {
   private readonly byId = new Map<string, Entry>();
-  /** Per owner, entries in insertion (= creation) order. */
-  private readonly byOwner = new Map<string, Map<string, Entry>>();
+  private readonly byOwner = new Map<string, Owned>();
   private readonly activeByOwner = new Map<string, number>();
   private seq = 0;
 
   async insert(record: TaskRecord): Promise<void> {
-    if (this.byId.has(record.taskId)) throw new Error(`task ${record.taskId} already exists`);
-    const entry: Entry = { seq: ++this.seq, record: frozenCopy(record) };
-    this.byId.set(record.taskId, entry);
-    let owned = this.byOwner.get(record.owner);
-    if (!owned) this.byOwner.set(record.owner, (owned = new Map()));
-    owned.set(record.taskId, entry);
-    if (!isTerminalStatus(record.status)) this.addActive(record.owner, 1);
+    this.insertNow(record);
+  }
+
+  async insertWithin(record: TaskRecord, maxActive: number): Promise<boolean> {
+    if ((this.activeByOwner.get(record.owner) ?? 0) >= maxActive) return false;
+    this.insertNow(record);
+    return true;
   }
 
   async get(taskId: string): Promise<TaskRecord | undefined> {
@@ -104,7 +120,8 @@ export class MemoryTaskStore implements TaskStore {
     const entry = this.byId.get(taskId);
     if (!entry || !from.includes(entry.record.status)) return undefined;
     const before = entry.record;
-    entry.record = frozenCopy({ ...before, ...patch });
+    // Only the patch is new data: the rest of the record is frozen already and shared, not copied again.
+    entry.record = Object.freeze({ ...before, ...frozenCopy(patch) });
     const delta = Number(!isTerminalStatus(entry.record.status)) - Number(!isTerminalStatus(before.status));
     if (delta) this.addActive(before.owner, delta);
     return entry.record;
@@ -115,19 +132,25 @@ export class MemoryTaskStore implements TaskStore {
     if (!entry) return false;
     const { owner, status } = entry.record;
     this.byId.delete(taskId);
+    entry.deleted = true;
     const owned = this.byOwner.get(owner);
-    owned?.delete(taskId);
-    if (owned?.size === 0) this.byOwner.delete(owner);
+    if (owned && ++owned.deleted * 2 > owned.entries.length) {
+      owned.entries = owned.entries.filter((e) => !e.deleted);
+      owned.deleted = 0;
+      if (owned.entries.length === 0) this.byOwner.delete(owner);
+    }
     if (!isTerminalStatus(status)) this.addActive(owner, -1);
     return true;
   }
 
   async list(owner: string, after: string | undefined, limit: number): Promise<ListPage> {
-    const start = after === undefined ? 0 : Number(after);
+    const entries = this.byOwner.get(owner)?.entries ?? [];
     const records: TaskRecord[] = [];
-    let last = start;
-    for (const entry of this.byOwner.get(owner)?.values() ?? []) {
-      if (entry.seq <= start) continue;
+    let last = 0;
+    // Entries are in seq order: find the first one after the position by bisection, not by a scan.
+    for (let i = after === undefined ? 0 : firstAfter(entries, Number(after)); i < entries.length; i++) {
+      const entry = entries[i]!;
+      if (entry.deleted) continue;
       if (records.length === limit) return { records, nextPosition: String(last) };
       records.push(entry.record);
       last = entry.seq;
@@ -153,6 +176,16 @@ export class MemoryTaskStore implements TaskStore {
     this.activeByOwner.clear();
   }
 
+  private insertNow(record: TaskRecord): void {
+    if (this.byId.has(record.taskId)) throw new Error(`task ${record.taskId} already exists`);
+    const entry: Entry = { seq: ++this.seq, record: frozenCopy(record) };
+    this.byId.set(record.taskId, entry);
+    let owned = this.byOwner.get(record.owner);
+    if (!owned) this.byOwner.set(record.owner, (owned = { entries: [], deleted: 0 }));
+    owned.entries.push(entry);
+    if (!isTerminalStatus(record.status)) this.addActive(record.owner, 1);
+  }
+
   private addActive(owner: string, delta: number): void {
     const n = (this.activeByOwner.get(owner) ?? 0) + delta;
     if (n > 0) this.activeByOwner.set(owner, n);
@@ -160,16 +193,27 @@ export class MemoryTaskStore implements TaskStore {
   }
 }
 
-// Stored records are copied once on write and frozen, so callers share them safely (as with a database,
-// nobody can change stored state behind the store's back) and reads cost nothing.
-function frozenCopy(record: TaskRecord): Readonly<TaskRecord> {
-  return deepFreeze(structuredClone(record));
+/** Index of the first entry with a seq greater than `seq` (entries are sorted by seq). */
+function firstAfter(entries: readonly Entry[], seq: number): number {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (entries[mid]!.seq <= seq) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
+// Stored records are copied once on write and frozen, so callers share them safely (as with a database,
+// nobody can change stored state behind the store's back) and reads cost nothing. Records are JSON data,
+// so one recursive pass copies and freezes; parts that are frozen already (an earlier record's) are shared.
+function frozenCopy<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy)) as T;
+  const copy: Record<string, unknown> = {};
+  for (const key in value) {
+    copy[key] = frozenCopy((value as Record<string, unknown>)[key]);
   }
-  return value;
+  return Object.freeze(copy) as T;
 }

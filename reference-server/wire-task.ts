@@ -1,0 +1,27 @@
+// The wire form of a task record (the flat Task of the spec; CreateTaskResult nests it under `task`).
+// Stored records are immutable (a transition makes a new record), so the wire form of each is built
+// once and remembered: a tasks/list page or a tasks/get poll then costs no date formatting at all.
+// Handed-out wire objects are frozen, so one answer cannot change another.
+import type { TaskRecord } from './store.js';
+
+export type WireTask = Record<string, unknown>;
+
+const built = new WeakMap<TaskRecord, WireTask>();
+
+export function wireTask(record: TaskRecord): WireTask {
+  let wire = built.get(record);
+  if (wire) return wire;
+  wire = Object.freeze(buildWireTask(record));
+  // Only records that cannot change (the memory store's) are remembered; others are fresh objects anyway.
+  if (Object.isFrozen(record)) built.set(record, wire);
+  return wire;
+}
+
+function buildWireTask(record: TaskRecord): Record<string, unknown> {
+  const createdAt = new Date(record.createdAt).toISOString();
+  const lastUpdatedAt = record.lastUpdatedAt === record.createdAt ? createdAt : new Date(record.lastUpdatedAt).toISOString();
+  const { taskId, status, statusMessage, ttl, pollInterval } = record;
+  return statusMessage === undefined
+    ? { taskId, status, createdAt, lastUpdatedAt, ttl, pollInterval }
+    : { taskId, status, statusMessage, createdAt, lastUpdatedAt, ttl, pollInterval };
+}
