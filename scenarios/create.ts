@@ -189,7 +189,7 @@ const CRT_06 = defineCheck(
   },
 );
 
-/** CRT-02 waits this long for a CreateTaskResult while the gate is closed (checklist value). */
+/** CRT-02 waits this long for a CreateTaskResult while the gate is closed (the value of the checklist row, docs/requirements-2025-11-25.md). */
 const PROMPT_CREATE_MS = 2_000;
 /** CRT-04: how long a first-poll -32602 may take to resolve before it is a FAIL. */
 const VISIBLE_WITHIN_MS = 2_000;

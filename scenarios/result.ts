@@ -109,9 +109,9 @@ const RES_07 = defineCheck(
   (ctx, c) => pendingAnsweredOnCancel(ctx, c),
 );
 
-/** failing_job's documented result (fixtures.md); a required tool cannot be called directly to compare with. */
+/** failing_job's documented result (docs/fixtures.md); a required tool cannot be called directly to compare with. */
 const TOOLERR_CONTENT = [{ type: 'text', text: 'job failed' }];
-/** protocol_error_job's documented JSON-RPC error code (fixtures.md). */
+/** protocol_error_job's documented JSON-RPC error code (docs/fixtures.md). */
 const RPCERR_CODE = -32603;
 /** tasks/result on a terminal task must answer "at once": the recipe's bound. */
 const PROMPT_MS = 2000;

@@ -1,6 +1,6 @@
 // 2.F TTL (T25-TTL-04, T25-TTL-05, T25-TTL-06): what ttl the server grants, what happens after it
 // elapses, and that tasks are kept until it does. TTL-01/02/03/07 are passive: see wire-audit.
-// These are the only checks that wait on the clock (the ttl is the server's timer; §4 rule 1).
+// These are the only checks that wait on the clock (the ttl is the server's timer; §4 rule 1 of docs/requirements-2025-11-25.md).
 import { fail, info, pass, skip, warn, type Verdict } from '../harness/checks.js';
 import type { Task } from '../harness/protocol.js';
 import type { JsonObject, RpcOutcome, ScenarioContext, Session } from '../harness/scenario.js';
