@@ -11,6 +11,9 @@
 // another session or a vanished client are therefore HTTP-only (their property is null, "not
 // applicable", on stdio), and cross-session reads on stdio count only when they work (a durable store
 // shared by the processes); otherwise they are null, not "no".
+//
+// Longer than most modules (~900 lines): ten checks of one scenario that share its session helpers
+// (watching, releasing, disconnect variants) and whose verdicts H25-10 summarises.
 import { isDeepStrictEqual } from 'node:util';
 import { fail, info, pass, warn, worst, type Verdict } from '../harness/checks.js';
 import { property, type ProfileProperty, type PropertyValue } from '../harness/profile.js';
