@@ -11,7 +11,7 @@ export type Level = z.infer<typeof Level>;
 export const TransportName = z.enum(['stdio', 'http']);
 export type TransportName = z.infer<typeof TransportName>;
 
-/** Fixture roles of shared/spec/fixtures.md plus the server-level fixtures. */
+/** Fixture roles of the fixture contract (docs/fixtures.md) plus the server-level fixtures. */
 export const FixtureRole = z.enum([
   'F-SYNC',
   'F-ECHO',
@@ -57,6 +57,23 @@ export const WireEntry = z.object({
 });
 export type WireEntry = z.infer<typeof WireEntry>;
 
+/** The promises of the lifecycle profile (harness/profile.ts), one observed by each lifecycle check. */
+export const ProfileProperty = z.enum([
+  'survivesDisconnect',
+  'crossSession',
+  'repeatableResult',
+  'multiClient',
+  'survivesClientCrash',
+  'survivesRestart',
+  'cancelStopsWork',
+  'ttlHonoured',
+]);
+export type ProfileProperty = z.infer<typeof ProfileProperty>;
+
+/** A lifecycle check's answer: the promise holds (true), does not (false), or not applicable / could not tell (null). */
+export const ProfileObservation = z.object({ property: ProfileProperty, value: z.boolean().nullable() });
+export type ProfileObservation = z.infer<typeof ProfileObservation>;
+
 export const CheckResult = z.object({
   id: z.string(),
   name: z.string(),
@@ -70,6 +87,7 @@ export const CheckResult = z.object({
   errorMessage: z.string().optional(),
   skip: z.object({ kind: SkipKind, reason: z.string(), enabledBy: z.array(z.string()).optional() }).optional(),
   details: z.record(z.string(), z.unknown()).optional(),
+  profile: ProfileObservation.optional(),
 });
 export type CheckResult = z.infer<typeof CheckResult>;
 
@@ -93,6 +111,8 @@ export interface Verdict {
   message?: string;
   details?: Record<string, unknown>;
   skip?: { kind: SkipKind; reason: string; enabledBy?: string[] };
+  /** Lifecycle checks: what the check found about its profile property (copied to CheckResult.profile). */
+  profile?: ProfileObservation;
 }
 
 export const pass = (message?: string, details?: Record<string, unknown>): Verdict => ({ status: 'SUCCESS', message, details });

@@ -1,5 +1,5 @@
 // Fixture roles resolved to a target's tools (implements Fixtures of scenario.ts). Defaults follow
-// shared/spec/fixtures.md; a mapping file (--fixtures, YAML or JSON) renames tools and maps the
+// docs/fixtures.md; a mapping file (--fixtures, YAML or JSON) renames tools and maps the
 // canonical arguments through a template, for servers whose tools are named or shaped differently.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { FixtureRole } from './checks.js';
 import type { Fixtures, JsonObject, Session } from './scenario.js';
 
-/** Role -> tool of the fixture contract (shared/spec/fixtures.md). F-RES and S-* are not tools. */
+/** Role -> tool of the fixture contract (docs/fixtures.md). F-RES and S-* are not tools. */
 export const DEFAULT_FIXTURE_TOOLS: Partial<Record<FixtureRole, string>> = {
   'F-SYNC': 'greet',
   'F-ECHO': 'slow_compute',

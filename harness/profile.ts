@@ -1,40 +1,40 @@
 // The lifecycle profile: what a server promises beyond the spec's MUSTs (scenarios/lifecycle.ts).
-// Each lifecycle check puts one observation in its result, `details.property = {name, value}`, where
-// value is true (the promise holds), false (it does not) or null (not applicable / could not tell).
+// Each lifecycle check puts one observation in its result, `profile = {property, value}`, where value
+// is true (the promise holds), false (it does not) or null (not applicable / could not tell).
 // The report derives the profile from check results alone, so report.json and report.md agree with
 // the evidence, and `--require <property>` can gate CI on it.
-import type { CheckResult, TransportName } from './checks.js';
+import { ProfileProperty, type CheckResult, type ProfileObservation, type TransportName } from './checks.js';
 
-export const PROFILE_PROPERTIES = [
-  { name: 'survivesDisconnect', label: 'Connection independence: submit, disconnect, come back later', evidence: ['LC-01', 'LC-04'] },
-  { name: 'crossSession', label: 'Another session can read the task and its result by id', evidence: ['H25-12'] },
-  { name: 'repeatableResult', label: 'Multiple result retrieval: tasks/result again and again, from anywhere', evidence: ['LC-02'] },
-  { name: 'multiClient', label: 'Multi-client coordination: several clients watch one task', evidence: ['LC-03'] },
-  { name: 'survivesClientCrash', label: 'Crash resilience: the client dies, the work goes on', evidence: ['LC-05'] },
-  { name: 'survivesRestart', label: 'Server restart: finished results kept, running tasks not stuck', evidence: ['LC-06'] },
-  { name: 'cancelStopsWork', label: 'tasks/cancel really stops the work', evidence: ['LC-07'] },
-  { name: 'ttlHonoured', label: 'TTL honoured: an expired task is removed and its work stopped', evidence: ['LC-08'] },
-] as const;
-
-export type ProfileProperty = (typeof PROFILE_PROPERTIES)[number]['name'];
-export type PropertyValue = boolean | null;
+export { ProfileProperty };
+export type PropertyValue = ProfileObservation['value'];
 export type Profile = Record<ProfileProperty, PropertyValue>;
 
-export const PROFILE_PROPERTY_NAMES: readonly ProfileProperty[] = PROFILE_PROPERTIES.map((p) => p.name);
+const DEFINITIONS: Record<ProfileProperty, { label: string; evidence: readonly string[] }> = {
+  survivesDisconnect: { label: 'Connection independence: submit, disconnect, come back later', evidence: ['LC-01', 'LC-04'] },
+  crossSession: { label: 'Another session can read the task and its result by id', evidence: ['H25-12'] },
+  repeatableResult: { label: 'Multiple result retrieval: tasks/result again and again, from anywhere', evidence: ['LC-02'] },
+  multiClient: { label: 'Multi-client coordination: several clients watch one task', evidence: ['LC-03'] },
+  survivesClientCrash: { label: 'Crash resilience: the client dies, the work goes on', evidence: ['LC-05'] },
+  survivesRestart: { label: 'Server restart: finished results kept, running tasks not stuck', evidence: ['LC-06'] },
+  cancelStopsWork: { label: 'tasks/cancel really stops the work', evidence: ['LC-07'] },
+  ttlHonoured: { label: 'TTL honoured: an expired task is removed and its work stopped', evidence: ['LC-08'] },
+};
 
-export const isProfileProperty = (name: string): name is ProfileProperty => (PROFILE_PROPERTY_NAMES as readonly string[]).includes(name);
+/** Every property in report order, with its label and the checks that observe it. */
+export const PROFILE_PROPERTIES = ProfileProperty.options.map((name) => ({ name, ...DEFINITIONS[name] }));
 
-/** What a lifecycle check adds to its verdict details. */
-export function property(name: ProfileProperty, value: PropertyValue): { property: { name: ProfileProperty; value: PropertyValue } } {
-  return { property: { name, value } };
+export const PROFILE_PROPERTY_NAMES: readonly ProfileProperty[] = ProfileProperty.options;
+
+export const isProfileProperty = (name: string): name is ProfileProperty => ProfileProperty.safeParse(name).success;
+
+/** What a lifecycle check attaches to its verdict (Verdict.profile). */
+export function property(name: ProfileProperty, value: PropertyValue): ProfileObservation {
+  return { property: name, value };
 }
 
 /** The property observation of one result, if it carries one. */
-export function readProperty(r: CheckResult): { name: ProfileProperty; value: PropertyValue } | undefined {
-  const p = r.details?.property as { name?: unknown; value?: unknown } | undefined;
-  if (!p || typeof p.name !== 'string' || !isProfileProperty(p.name)) return undefined;
-  if (p.value !== true && p.value !== false && p.value !== null) return undefined;
-  return { name: p.name, value: p.value };
+export function readProperty(r: CheckResult): ProfileObservation | undefined {
+  return r.profile;
 }
 
 /** false when any observation is false, true when some is true and none false, else null. */
@@ -55,14 +55,14 @@ export interface ProfileRow {
 /** Every property with its combined value, per-transport values and evidence; undefined when no lifecycle check ran. */
 export function profileRows(results: CheckResult[]): ProfileRow[] | undefined {
   const observed = results.map((r) => ({ r, p: readProperty(r) })).filter((x) => x.p !== undefined);
-  const lifecycleRan = results.some((r) => PROFILE_PROPERTIES.some((p) => (p.evidence as readonly string[]).includes(r.id)));
+  const lifecycleRan = results.some((r) => PROFILE_PROPERTIES.some((p) => p.evidence.includes(r.id)));
   if (!observed.length && !lifecycleRan) return undefined;
   return PROFILE_PROPERTIES.map((def) => {
-    const mine = observed.filter((x) => x.p!.name === def.name);
+    const mine = observed.filter((x) => x.p!.property === def.name);
     const byTransport: ProfileRow['byTransport'] = {};
     for (const t of ['stdio', 'http'] as const) {
       const values = mine.filter((x) => x.r.transport === t).map((x) => x.p!.value);
-      const ran = results.some((r) => r.transport === t && (def.evidence as readonly string[]).includes(r.id));
+      const ran = results.some((r) => r.transport === t && def.evidence.includes(r.id));
       if (values.length || ran) byTransport[t] = combine(values);
     }
     return {

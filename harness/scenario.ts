@@ -94,12 +94,12 @@ export interface Session {
   readonly closed: boolean;
 }
 
-/** Fixture roles resolved to the target's tools (default names from shared/spec/fixtures.md, or --fixtures mapping). */
+/** Fixture roles resolved to the target's tools (default names from docs/fixtures.md, or --fixtures mapping). */
 export interface Fixtures {
   has(role: FixtureRole): boolean;
   /** The tool name that plays the role (throws if absent: check `has` or declare the role in the spec). */
   tool(role: FixtureRole): string;
-  /** The role's canonical arguments (fixtures.md form) mapped through the target's argument template. */
+  /** The role's canonical arguments (docs/fixtures.md form) mapped through the target's argument template. */
   args(role: FixtureRole, canonical: JsonObject): JsonObject;
   /** Tools as listed by tools/list (all pages). */
   readonly tools: JsonObject[];
@@ -148,7 +148,7 @@ export interface ScenarioContext {
 export interface Scenario {
   name: string;
   description: string;
-  /** Every check the scenario can record (for --list, coverage and docs). */
+  /** Every check the scenario can record (for --list, coverage and docs); scenarios/lib/define.ts makes them check objects. */
   checks: CheckSpec[];
   /**
    * When the runner starts it among the other scenarios of its target, which run a few at a time in
@@ -156,5 +156,6 @@ export interface Scenario {
    * all finished (it reads what they exchanged). ctx.restart() needs no declaration (see there).
    */
   runs?: 'first' | 'last';
+  /** Runs the checks (defineScenario: each of `checks` in order, through ctx.check). */
   run(ctx: ScenarioContext): Promise<void>;
 }

@@ -1,5 +1,6 @@
 // Requestor-side task operations used by scenarios. They follow the client rules of the checklist
-// (T25-CLI-*): explicit ttl, pollInterval clamped, polling rather than relying on notifications.
+// (T25-CLI-*, docs/requirements-2025-11-25.md): explicit ttl, pollInterval clamped, polling rather than
+// relying on notifications.
 import type { FixtureRole } from './checks.js';
 import { isTerminal, type Task } from './protocol.js';
 import type { Fixtures, JsonObject, RpcOutcome, Session } from './scenario.js';

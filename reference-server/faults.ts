@@ -2,7 +2,7 @@
 // check can be proven to FAIL (or WARN) against a server that violates exactly what it checks.
 //
 // How to add a fault:
-//   1. Add a row to FAULTS: the check id from requirements-2025-11-25.md -> one line saying what breaks.
+//   1. Add a row to FAULTS: the check id from docs/requirements-2025-11-25.md -> one line saying what breaks.
 //   2. Implement it at ONE of the seams below. Never scatter checks for fault ids elsewhere.
 //      - Message-level (reshape a response, notification or server request as it leaves the server):
 //        add a case to `rewriteOutgoing` below. This is the preferred seam.

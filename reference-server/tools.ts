@@ -1,4 +1,4 @@
-// The fixture tools of /work/shared/spec/fixtures.md, exactly: names, arguments, taskSupport and
+// The fixture tools of docs/fixtures.md, exactly: names, arguments, taskSupport and
 // results. A tool is a plain async function of its arguments and a context; it neither knows nor cares
 // whether it runs as a task (server.ts decides), so a direct call and a task return the same result.
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';

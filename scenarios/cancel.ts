@@ -1,15 +1,14 @@
 // 2.N Cancellation (T25-CAN-*): tasks/cancel moves a running task to cancelled before answering, the
 // status sticks, work stops, terminal tasks and unknown IDs are rejected with -32602, and cancelling in
 // input_required releases a pending tasks/result.
-import { fail, info, pass, skip, warn, worst, type CheckSpec, type Verdict } from '../harness/checks.js';
+import { fail, info, pass, skip, warn, worst, type Verdict } from '../harness/checks.js';
 import { relatedTaskId, RELATED_TASK } from '../harness/protocol.js';
-import type { JsonObject, RpcOutcome, Scenario, ScenarioContext, ServerRequest, Session } from '../harness/scenario.js';
+import type { JsonObject, RpcOutcome, ServerRequest, Session } from '../harness/scenario.js';
 import { validateDef } from '../harness/schema.js';
 import {
   cancelTask,
   createTask,
   describeOutcome,
-  gateState,
   pollDelay,
   pollUntil,
   releaseGate,
@@ -18,124 +17,26 @@ import {
   TIMED_OUT,
   within,
 } from '../harness/tasks.js';
-import { closeQuietly, errorCode, j, needTaskTool, releaseQuietly } from './lib/receiver-support.js';
-import {
-  blockingTimeoutMs,
-  createGated,
-  deferred,
-  firstSkip,
-  needTasksMember,
-  quietWindowMs,
-  randomTaskId,
-  statusOf,
-  terminalTask,
-} from './lib/task-probes.js';
+import { closeQuietly, releaseQuietly } from './lib/cleanup.js';
+import { errorCode, j } from './lib/format.js';
+import { needTaskTool, needTasksMember } from './lib/preconditions.js';
+import { blockingTimeoutMs, createGated, deferred, quietWindowMs, randomTaskId, statusOf, terminalTask } from './lib/task-setup.js';
+import { observeWorkAfterCancel, judgeWorkAfterCancel } from './lib/cancel-stops-work.js';
+import { defineCheck, defineScenario } from './lib/define.js';
 
-const CAN_01: CheckSpec = {
-  id: 'T25-CAN-01',
-  name: 'tasks/cancel answers a cancelled Task',
-  description:
-    'tasks/cancel on a non-terminal task moves it to cancelled before responding; the response is a CancelTaskResult (a flat Task) with status "cancelled" and the same taskId.',
-  level: 'MUST',
-  specRefs: ['tasks §Task Cancellation r2', 'tasks §Cancelling Tasks', 'schema CancelTaskResult'],
-  fixtures: ['F-GATE', 'F-GATE-RELEASE'],
-};
-
-const CAN_02: CheckSpec = {
-  id: 'T25-CAN-02',
-  name: 'A cancelled task reads back as cancelled (or gone)',
-  description:
-    'After a successful tasks/cancel, tasks/get shows the task as cancelled, or as not found (-32602) because cancelled tasks may be deleted.',
-  level: 'MUST',
-  specRefs: ['tasks §Task Cancellation r2', 'tasks §Task Cancellation r4'],
-  fixtures: ['F-GATE', 'F-GATE-RELEASE'],
-};
-
-const CAN_03: CheckSpec = {
-  id: 'T25-CAN-03',
-  name: 'Cancelled stays cancelled when the work finishes later',
-  description: 'Once a task is cancelled it must remain cancelled even if execution continues to completion or fails.',
-  level: 'MUST',
-  specRefs: ['tasks §Task Cancellation r3'],
-  fixtures: ['F-GATE', 'F-GATE-RELEASE'],
-};
-
-const CAN_04: CheckSpec = {
-  id: 'T25-CAN-04',
-  name: 'Cancellation stops the work',
-  description:
-    'Upon a valid cancellation request the receiver should attempt to stop the task execution (gate_state reports "aborted", or the work never finishes after a later release).',
-  level: 'SHOULD',
-  specRefs: ['tasks §Task Cancellation r2'],
-  fixtures: ['F-GATE', 'F-GATE-RELEASE', 'F-GATE-STATE'],
-};
-
-const CAN_05: CheckSpec = {
-  id: 'T25-CAN-05',
-  name: 'Cancelling a terminal task fails with -32602',
-  description: 'Receivers must reject cancellation of tasks already completed, failed or cancelled with error -32602 (Invalid params).',
-  level: 'MUST',
-  specRefs: ['tasks §Task Cancellation r1', 'tasks §Protocol Errors'],
-  fixtures: ['F-ECHO', 'F-TOOLERR', 'F-GATE', 'F-GATE-RELEASE'],
-};
-
-const CAN_06: CheckSpec = {
-  id: 'T25-CAN-06',
-  name: 'Cancelling an unknown taskId fails with -32602',
-  description: 'tasks/cancel with a nonexistent taskId returns error -32602 (Invalid params).',
-  level: 'MUST',
-  specRefs: ['tasks §Protocol Errors'],
-  fixtures: [],
-};
-
-const CAN_07: CheckSpec = {
-  id: 'T25-CAN-07',
-  name: 'Retention of cancelled tasks (observation)',
-  description: 'Receivers may delete cancelled tasks at any time, including immediately; records whether the cancelled task was retained.',
-  level: 'MAY',
-  specRefs: ['tasks §Task Cancellation r4'],
-  fixtures: ['F-GATE', 'F-GATE-RELEASE'],
-};
-
-const CAN_08: CheckSpec = {
-  id: 'T25-CAN-08',
-  name: 'Cancelling in input_required releases tasks/result',
-  description:
-    'Cancelling a task that waits for input makes it cancelled, answers a pending tasks/result, keeps it cancelled when the old elicitation is answered late, and (SHOULD) sends no new server-to-client requests for it.',
-  level: 'MUST',
-  specRefs: ['tasks §Task Cancellation r2', 'tasks §Result Retrieval r3'],
-  fixtures: ['F-ELICIT'],
-};
-
-const CAN_09: CheckSpec = {
-  id: 'T25-CAN-09',
-  name: 'tasks/cancel without the tasks.cancel capability (observation)',
-  description:
-    'Behaviour of tasks/cancel when the server does not declare tasks.cancel is unspecified (A25-13); -32601 is expected. Recorded only.',
-  level: 'MAY',
-  specRefs: ['tasks §Capability Negotiation'],
-  fixtures: [],
-};
-
-function needCancelGate(ctx: ScenarioContext, s: Session): Verdict | undefined {
-  return firstSkip(needTasksMember(s, 'cancel'), needTaskTool(ctx, s, 'F-GATE'));
-}
-
-/** Cancels and expects success; anything else is a precondition failure of the calling check. */
-async function mustCancel(s: Session, taskId: string): Promise<JsonObject> {
-  const o = await cancelTask(s, taskId);
-  if (o.kind !== 'result')
-    throw new Error(
-      `tasks/cancel of the running task ${taskId} failed (${describeOutcome(o)}), so this check cannot proceed; see T25-CAN-01`,
-    );
-  return o.result;
-}
-
-async function can01(ctx: ScenarioContext) {
-  await ctx.check(CAN_01, async () => {
+const CAN_01 = defineCheck(
+  {
+    id: 'T25-CAN-01',
+    name: 'tasks/cancel answers a cancelled Task',
+    description:
+      'tasks/cancel on a non-terminal task moves it to cancelled before responding; the response is a CancelTaskResult (a flat Task) with status "cancelled" and the same taskId.',
+    level: 'MUST',
+    specRefs: ['tasks §Task Cancellation r2', 'tasks §Cancelling Tasks', 'schema CancelTaskResult'],
+    fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+    requires: ['tasks.cancel', 'F-GATE as task'],
+  },
+  async (ctx) => {
     const s = await ctx.session();
-    const pre = needCancelGate(ctx, s);
-    if (pre) return pre;
     const { task, gateId } = await createGated(ctx, s);
     try {
       const o = await cancelTask(s, task.taskId);
@@ -156,14 +57,22 @@ async function can01(ctx: ScenarioContext) {
     } finally {
       await releaseQuietly(s, ctx, gateId);
     }
-  });
-}
+  },
+);
 
-async function can02(ctx: ScenarioContext) {
-  await ctx.check(CAN_02, async () => {
+const CAN_02 = defineCheck(
+  {
+    id: 'T25-CAN-02',
+    name: 'A cancelled task reads back as cancelled (or gone)',
+    description:
+      'After a successful tasks/cancel, tasks/get shows the task as cancelled, or as not found (-32602) because cancelled tasks may be deleted.',
+    level: 'MUST',
+    specRefs: ['tasks §Task Cancellation r2', 'tasks §Task Cancellation r4'],
+    fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+    requires: ['tasks.cancel', 'F-GATE as task'],
+  },
+  async (ctx) => {
     const s = await ctx.session();
-    const pre = needCancelGate(ctx, s);
-    if (pre) return pre;
     const { task, gateId } = await createGated(ctx, s);
     try {
       await mustCancel(s, task.taskId);
@@ -177,14 +86,21 @@ async function can02(ctx: ScenarioContext) {
     } finally {
       await releaseQuietly(s, ctx, gateId);
     }
-  });
-}
+  },
+);
 
-async function can03(ctx: ScenarioContext) {
-  await ctx.check(CAN_03, async (c) => {
+const CAN_03 = defineCheck(
+  {
+    id: 'T25-CAN-03',
+    name: 'Cancelled stays cancelled when the work finishes later',
+    description: 'Once a task is cancelled it must remain cancelled even if execution continues to completion or fails.',
+    level: 'MUST',
+    specRefs: ['tasks §Task Cancellation r3'],
+    fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+    requires: ['tasks.cancel', 'F-GATE as task'],
+  },
+  async (ctx, c) => {
     const s = await ctx.session();
-    const pre = needCancelGate(ctx, s);
-    if (pre) return pre;
     const verdicts: Verdict[] = [];
     for (const outcome of ['success', 'protocol_error'] as const) {
       const { task, gateId } = await createGated(ctx, s);
@@ -210,66 +126,36 @@ async function can03(ctx: ScenarioContext) {
       : pass(
           'both cancelled tasks stayed cancelled (or were deleted) after their work was released with success and with a protocol error',
         );
-  });
-}
+  },
+);
 
-async function can04(ctx: ScenarioContext) {
-  await ctx.check(CAN_04, async (c) => {
+const CAN_04 = defineCheck(
+  {
+    id: 'T25-CAN-04',
+    name: 'Cancellation stops the work',
+    description:
+      'Upon a valid cancellation request the receiver should attempt to stop the task execution (gate_state reports "aborted", or the work never finishes after a later release).',
+    level: 'SHOULD',
+    specRefs: ['tasks §Task Cancellation r2'],
+    fixtures: ['F-GATE', 'F-GATE-RELEASE', 'F-GATE-STATE'],
+    requires: ['tasks.cancel', 'F-GATE as task'],
+  },
+  // The probe and its reading are shared with LC-07 (scenarios/lifecycle.ts), which adds the profile property.
+  async (ctx, c) => judgeWorkAfterCancel(await observeWorkAfterCancel(ctx, await ctx.session(), c)).verdict,
+);
+
+const CAN_05 = defineCheck(
+  {
+    id: 'T25-CAN-05',
+    name: 'Cancelling a terminal task fails with -32602',
+    description: 'Receivers must reject cancellation of tasks already completed, failed or cancelled with error -32602 (Invalid params).',
+    level: 'MUST',
+    specRefs: ['tasks §Task Cancellation r1', 'tasks §Protocol Errors'],
+    fixtures: ['F-ECHO', 'F-TOOLERR', 'F-GATE', 'F-GATE-RELEASE'],
+    requires: ['tasks.cancel', 'F-GATE as task', 'F-ECHO as task', 'F-TOOLERR as task'],
+  },
+  async (ctx, c) => {
     const s = await ctx.session();
-    const pre = needCancelGate(ctx, s);
-    if (pre) return pre;
-    const { task, gateId } = await createGated(ctx, s);
-    try {
-      // Cancel only once the work provably runs (the gate is waiting), or "aborted" could never show.
-      const started = await waitForGateState(s, ctx, gateId, ['waiting'], ctx.timeouts.settleMs);
-      if (started !== 'waiting')
-        return skip(
-          'missing-fixture',
-          `gate_state never reported "waiting" for gate ${gateId} (last: ${j(started)}), so the fixture cannot show whether work stops`,
-          ['F-GATE-STATE'],
-        );
-      await mustCancel(s, task.taskId);
-      const after = await waitForGateState(s, ctx, gateId, ['aborted', 'finished'], 2000 + (ctx.transport === 'http' ? 250 : 0));
-      c.note('gate state after cancel', after);
-      if (after === 'aborted') return pass('gate_state reports "aborted" after tasks/cancel: the work was stopped');
-      if (after === 'finished') return warn('the work finished after tasks/cancel although its gate was never released');
-      await releaseGate(s, ctx.fixtures, gateId);
-      const late = await waitForGateState(s, ctx, gateId, ['finished', 'aborted'], quietWindowMs(ctx));
-      c.note('gate state after a later release', late);
-      if (late === 'finished')
-        return warn(
-          'the work kept running after tasks/cancel: gate_state stayed "waiting" and then reported "finished" once the gate was released; the receiver should stop execution on cancel',
-        );
-      if (late === 'aborted') return pass('the work stopped (gate_state "aborted") once released after the cancel');
-      return pass(`the work never finished after tasks/cancel and a later release (gate_state ${j(late)})`);
-    } finally {
-      await releaseQuietly(s, ctx, gateId);
-    }
-  });
-}
-
-/** Polls gate_state until it is one of `want` or `ms` pass; returns the last state seen. */
-async function waitForGateState(s: Session, ctx: ScenarioContext, gateId: string, want: string[], ms: number): Promise<string | undefined> {
-  const deadline = Date.now() + ms;
-  let state: string | undefined;
-  for (;;) {
-    state = await gateState(s, ctx.fixtures, gateId);
-    if ((state && want.includes(state)) || Date.now() >= deadline) return state;
-    await sleep(100);
-  }
-}
-
-function expect32602(what: string, o: RpcOutcome): Verdict {
-  if (errorCode(o) === -32602) return pass(`${what}: -32602`);
-  if (o.kind === 'result') return fail(`${what} must be rejected with -32602, but it succeeded (status ${j(o.result.status)})`);
-  return fail(`${what} must be rejected with -32602; got ${describeOutcome(o)}`);
-}
-
-async function can05(ctx: ScenarioContext) {
-  await ctx.check(CAN_05, async (c) => {
-    const s = await ctx.session();
-    const pre = firstSkip(needCancelGate(ctx, s), needTaskTool(ctx, s, 'F-ECHO'), needTaskTool(ctx, s, 'F-TOOLERR'));
-    if (pre) return pre;
     const verdicts: Verdict[] = [];
     const roles: Array<'F-ECHO' | 'F-TOOLERR' | 'F-RPCERR'> = ['F-ECHO', 'F-TOOLERR'];
     if (needTaskTool(ctx, s, 'F-RPCERR') === undefined) roles.push('F-RPCERR');
@@ -290,24 +176,39 @@ async function can05(ctx: ScenarioContext) {
     return failed.length
       ? worst(failed)
       : pass(`every cancel of a terminal task was rejected with -32602 (${verdicts.map((v) => v.message).join('; ')})`);
-  });
-}
+  },
+);
 
-async function can06(ctx: ScenarioContext) {
-  await ctx.check(CAN_06, async () => {
+const CAN_06 = defineCheck(
+  {
+    id: 'T25-CAN-06',
+    name: 'Cancelling an unknown taskId fails with -32602',
+    description: 'tasks/cancel with a nonexistent taskId returns error -32602 (Invalid params).',
+    level: 'MUST',
+    specRefs: ['tasks §Protocol Errors'],
+    fixtures: [],
+    requires: ['tasks.cancel'],
+  },
+  async (ctx) => {
     const s = await ctx.session();
-    const pre = needTasksMember(s, 'cancel');
-    if (pre) return pre;
     const id = randomTaskId();
     return expect32602(`tasks/cancel of the unknown taskId ${id}`, await cancelTask(s, id));
-  });
-}
+  },
+);
 
-async function can07(ctx: ScenarioContext) {
-  await ctx.check(CAN_07, async (c) => {
+const CAN_07 = defineCheck(
+  {
+    id: 'T25-CAN-07',
+    name: 'Retention of cancelled tasks (observation)',
+    description:
+      'Receivers may delete cancelled tasks at any time, including immediately; records whether the cancelled task was retained.',
+    level: 'MAY',
+    specRefs: ['tasks §Task Cancellation r4'],
+    fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+    requires: ['tasks.cancel', 'F-GATE as task'],
+  },
+  async (ctx, c) => {
     const s = await ctx.session();
-    const pre = needCancelGate(ctx, s);
-    if (pre) return pre;
     const { task, gateId } = await createGated(ctx, s);
     try {
       await mustCancel(s, task.taskId);
@@ -324,16 +225,21 @@ async function can07(ctx: ScenarioContext) {
     } finally {
       await releaseQuietly(s, ctx, gateId);
     }
-  });
-}
+  },
+);
 
-const isElicitFor = (taskId: string) => (r: ServerRequest) => r.method === 'elicitation/create' && relatedTaskId(r.params._meta) === taskId;
-
-async function can08(ctx: ScenarioContext) {
-  await ctx.check(CAN_08, async (c) => {
-    const main = await ctx.session();
-    const pre = firstSkip(needTasksMember(main, 'cancel'), needTaskTool(ctx, main, 'F-ELICIT'));
-    if (pre) return pre;
+const CAN_08 = defineCheck(
+  {
+    id: 'T25-CAN-08',
+    name: 'Cancelling in input_required releases tasks/result',
+    description:
+      'Cancelling a task that waits for input makes it cancelled, answers a pending tasks/result, keeps it cancelled when the old elicitation is answered late, and (SHOULD) sends no new server-to-client requests for it.',
+    level: 'MUST',
+    specRefs: ['tasks §Task Cancellation r2', 'tasks §Result Retrieval r3'],
+    fixtures: ['F-ELICIT'],
+    requires: ['tasks.cancel', 'F-ELICIT as task'],
+  },
+  async (ctx, c) => {
     // A session of its own: its elicitations are held unanswered, which would stall other checks.
     const s = await ctx.connect();
     const answer = deferred<JsonObject>();
@@ -398,11 +304,20 @@ async function can08(ctx: ScenarioContext) {
       answer.resolve({ action: 'cancel', _meta: taskId ? { [RELATED_TASK]: { taskId } } : {} });
       await closeQuietly(s);
     }
-  });
-}
+  },
+);
 
-async function can09(ctx: ScenarioContext) {
-  await ctx.check(CAN_09, async () => {
+const CAN_09 = defineCheck(
+  {
+    id: 'T25-CAN-09',
+    name: 'tasks/cancel without the tasks.cancel capability (observation)',
+    description:
+      'Behaviour of tasks/cancel when the server does not declare tasks.cancel is unspecified (A25-13); -32601 is expected. Recorded only.',
+    level: 'MAY',
+    specRefs: ['tasks §Capability Negotiation'],
+    fixtures: [],
+  },
+  async (ctx) => {
     const s = await ctx.session();
     if (needTasksMember(s, 'cancel') === undefined) {
       return skip('not-applicable', 'the server declares capabilities.tasks.cancel; this observation concerns servers that do not');
@@ -413,24 +328,31 @@ async function can09(ctx: ScenarioContext) {
     return info(`tasks/cancel {taskId:"${id}"} without capabilities.tasks.cancel answered ${describeOutcome(o)}${expected}`, {
       outcome: o.kind === 'error' ? o.error : o.kind,
     });
-  });
+  },
+);
+
+/** Cancels and expects success; anything else is a precondition failure of the calling check. */
+async function mustCancel(s: Session, taskId: string): Promise<JsonObject> {
+  const o = await cancelTask(s, taskId);
+  if (o.kind !== 'result')
+    throw new Error(
+      `tasks/cancel of the running task ${taskId} failed (${describeOutcome(o)}), so this check cannot proceed; see T25-CAN-01`,
+    );
+  return o.result;
 }
 
-const scenario: Scenario = {
+function expect32602(what: string, o: RpcOutcome): Verdict {
+  if (errorCode(o) === -32602) return pass(`${what}: -32602`);
+  if (o.kind === 'result') return fail(`${what} must be rejected with -32602, but it succeeded (status ${j(o.result.status)})`);
+  return fail(`${what} must be rejected with -32602; got ${describeOutcome(o)}`);
+}
+
+const isElicitFor = (taskId: string) => (r: ServerRequest) => r.method === 'elicitation/create' && relatedTaskId(r.params._meta) === taskId;
+
+const scenario = defineScenario({
   name: 'cancel',
   description: '2.N Cancellation (T25-CAN-*)',
   checks: [CAN_01, CAN_02, CAN_03, CAN_04, CAN_05, CAN_06, CAN_07, CAN_08, CAN_09],
-  async run(ctx) {
-    await can01(ctx);
-    await can02(ctx);
-    await can03(ctx);
-    await can04(ctx);
-    await can05(ctx);
-    await can06(ctx);
-    await can07(ctx);
-    await can08(ctx);
-    await can09(ctx);
-  },
-};
+});
 
 export default scenario;

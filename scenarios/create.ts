@@ -1,206 +1,204 @@
 // 2.C Task creation (T25-CRT-*): the shape and timing of CreateTaskResult, ttl-less augmentation,
 // read-after-create, the immediate-response hint, and invalid task-augmented calls.
-import { fail, info, pass, skip, warn, type CheckSpec, type Verdict } from '../harness/checks.js';
+import { fail, info, pass, warn, type Verdict } from '../harness/checks.js';
 import { isTerminal, MODEL_IMMEDIATE_RESPONSE, type Task } from '../harness/protocol.js';
-import type { JsonObject, Scenario, ScenarioContext, Session } from '../harness/scenario.js';
+import type { JsonObject, ScenarioContext, Session } from '../harness/scenario.js';
 import { validateDef } from '../harness/schema.js';
 import { callToolAsTask, describeOutcome, getTask, pollUntil, sleep, untilTerminal, within, TIMED_OUT } from '../harness/tasks.js';
-import { cancelQuietly, createdTask, hasGate, j, needTaskTool, releaseQuietly } from './lib/receiver-support.js';
+import { cancelQuietly, releaseQuietly } from './lib/cleanup.js';
+import { createdTask } from './lib/task-setup.js';
+import { slowTaskRole } from './lib/preconditions.js';
+import { j } from './lib/format.js';
+import { defineCheck, defineScenario } from './lib/define.js';
 
-export const CRT_01: CheckSpec = {
-  id: 'T25-CRT-01',
-  name: 'Accepted task calls return CreateTaskResult',
-  description:
-    'When the server accepts a task-augmented request, the response is a CreateTaskResult {task: Task}: task is nested and there is no content; it is neither the tool result nor a flat Task.',
-  level: 'MUST',
-  specRefs: ['tasks §Result Retrieval r1', 'tasks §Creating Tasks', 'schema CreateTaskResult'],
-  fixtures: ['F-ECHO'],
-};
+const CRT_01 = defineCheck(
+  {
+    id: 'T25-CRT-01',
+    name: 'Accepted task calls return CreateTaskResult',
+    description:
+      'When the server accepts a task-augmented request, the response is a CreateTaskResult {task: Task}: task is nested and there is no content; it is neither the tool result nor a flat Task.',
+    level: 'MUST',
+    specRefs: ['tasks §Result Retrieval r1', 'tasks §Creating Tasks', 'schema CreateTaskResult'],
+    fixtures: ['F-ECHO'],
+    requires: ['F-ECHO as task'],
+  },
+  async (ctx, c) => {
+    const session = await ctx.session();
+    const o = await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 1.5, label: ctx.nonce('crt01') }, { ttl: 60_000 });
+    c.note('outcome', describeOutcome(o));
+    if (o.kind !== 'result')
+      return fail(`expected a CreateTaskResult for a task-augmented call of an optional tool, got ${describeOutcome(o)}`);
+    const r = o.result;
+    if (r.task === undefined) {
+      if (typeof r.taskId === 'string')
+        return fail(`the result is a flat Task (result.taskId ${j(r.taskId)}); a CreateTaskResult nests the Task under "task"`);
+      if (Array.isArray(r.content))
+        return fail('the result is a CallToolResult (the tool result itself); a task-augmented call must answer a CreateTaskResult {task}');
+      return fail(`the result has no "task" member: ${j(r, 300)}`);
+    }
+    const problems: string[] = [];
+    if (r.content !== undefined) problems.push('the result also carries "content" (a CreateTaskResult contains task data only)');
+    const bad = validateDef('CreateTaskResult', r);
+    if (bad) problems.push(`schema CreateTaskResult: ${bad.errors.join('; ')}`);
+    if (problems.length) return fail(problems.join('; '));
+    return pass(`CreateTaskResult with task ${j(r.task)}`);
+  },
+);
 
-export const CRT_02: CheckSpec = {
-  id: 'T25-CRT-02',
-  name: 'CreateTaskResult is returned before the work finishes',
-  description: 'The CreateTaskResult is returned as soon as possible after acceptance, not after the work finishes.',
-  level: 'SHOULD',
-  specRefs: ['tasks §Result Retrieval r1'],
-  fixtures: [],
-};
+const CRT_02 = defineCheck(
+  {
+    id: 'T25-CRT-02',
+    name: 'CreateTaskResult is returned before the work finishes',
+    description: 'The CreateTaskResult is returned as soon as possible after acceptance, not after the work finishes.',
+    level: 'SHOULD',
+    specRefs: ['tasks §Result Retrieval r1'],
+    fixtures: [],
+  },
+  async (ctx, c) => {
+    const session = await ctx.session();
+    const role = slowTaskRole(ctx, session);
+    if (typeof role !== 'string') return role;
+    return role === 'F-GATE' ? promptCreateGated(ctx, session, c.note) : promptCreateTimed(ctx, session, c.note);
+  },
+);
 
-export const CRT_03: CheckSpec = {
-  id: 'T25-CRT-03',
-  name: 'task: {} is a valid augmentation',
-  description:
-    'task: {} (no ttl) is a valid augmentation; ttl is optional for requestors. The CreateTaskResult carries ttl as a number or null.',
-  level: 'MUST',
-  specRefs: ['tasks §Creating Tasks', 'schema TaskMetadata'],
-  fixtures: ['F-ECHO'],
-};
+const CRT_03 = defineCheck(
+  {
+    id: 'T25-CRT-03',
+    name: 'task: {} is a valid augmentation',
+    description:
+      'task: {} (no ttl) is a valid augmentation; ttl is optional for requestors. The CreateTaskResult carries ttl as a number or null.',
+    level: 'MUST',
+    specRefs: ['tasks §Creating Tasks', 'schema TaskMetadata'],
+    fixtures: ['F-ECHO'],
+    requires: ['F-ECHO as task'],
+  },
+  async (ctx, c) => {
+    const session = await ctx.session();
+    const o = await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0, label: ctx.nonce('crt03') }, {});
+    c.note('outcome', describeOutcome(o));
+    const task = createdTask(o);
+    if (!task)
+      return fail(`task: {} (no ttl) is a valid augmentation and must be accepted with a CreateTaskResult, got ${describeOutcome(o)}`);
+    const ttl = (task as { ttl?: unknown }).ttl;
+    if (ttl !== null && typeof ttl !== 'number')
+      return fail(`task.ttl must be a number or null, got ${ttl === undefined ? 'no ttl key' : j(ttl)}`);
+    return pass(`task: {} accepted; the server chose ttl ${j(ttl)}`);
+  },
+);
 
-export const CRT_04: CheckSpec = {
-  id: 'T25-CRT-04',
-  name: 'A new task can be fetched at once',
-  description: 'A newly created task can be fetched straight away: tasks/get sent right after the CreateTaskResult succeeds.',
-  level: 'MUST',
-  specRefs: ['tasks §Getting Tasks', 'tasks §Error Handling'],
-  fixtures: ['F-ECHO'],
-};
+const CRT_04 = defineCheck(
+  {
+    id: 'T25-CRT-04',
+    name: 'A new task can be fetched at once',
+    description: 'A newly created task can be fetched straight away: tasks/get sent right after the CreateTaskResult succeeds.',
+    level: 'MUST',
+    specRefs: ['tasks §Getting Tasks', 'tasks §Error Handling'],
+    fixtures: ['F-ECHO'],
+    requires: ['F-ECHO as task'],
+  },
+  async (ctx, c) => {
+    const session = await ctx.session();
+    const late: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const task = createdTask(
+        await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0.5, label: ctx.nonce('crt04') }, { ttl: 60_000 }),
+      );
+      if (!task)
+        return fail(
+          `iteration ${i + 1}: the task-augmented call did not answer a CreateTaskResult, so read-after-create cannot be checked`,
+        );
+      const first = await getTask(session, task.taskId);
+      if (first.kind === 'result') continue;
+      c.note(`iteration ${i + 1} first tasks/get`, describeOutcome(first));
+      if (first.kind !== 'error' || first.error.code !== -32602)
+        return fail(`tasks/get right after creating ${task.taskId} must succeed, got ${describeOutcome(first)}`);
+      const visibleAfter = await retryGet(session, task.taskId, VISIBLE_WITHIN_MS);
+      if (visibleAfter === undefined)
+        return fail(
+          `tasks/get of ${task.taskId} still answered -32602 ${VISIBLE_WITHIN_MS} ms after the CreateTaskResult; a created task must be fetchable`,
+        );
+      late.push(`${task.taskId} (visible after ${visibleAfter} ms)`);
+    }
+    if (late.length)
+      return warn(`tasks/get right after the CreateTaskResult first answered -32602 for ${late.join(', ')} (eventual consistency, A25-26)`);
+    return pass('10 of 10 tasks were fetchable by the first tasks/get after their CreateTaskResult');
+  },
+);
 
-export const CRT_05: CheckSpec = {
-  id: 'T25-CRT-05',
-  name: 'model-immediate-response is a string',
-  description: 'If present, _meta["io.modelcontextprotocol/model-immediate-response"] on a CreateTaskResult is a string.',
-  level: 'MAY',
-  specRefs: ['tasks §Creating Tasks'],
-  fixtures: ['F-ECHO'],
-};
+const CRT_05 = defineCheck(
+  {
+    id: 'T25-CRT-05',
+    name: 'model-immediate-response is a string',
+    description: 'If present, _meta["io.modelcontextprotocol/model-immediate-response"] on a CreateTaskResult is a string.',
+    level: 'MAY',
+    specRefs: ['tasks §Creating Tasks'],
+    fixtures: ['F-ECHO'],
+    requires: ['F-ECHO as task'],
+  },
+  async (ctx, c) => {
+    const session = await ctx.session();
+    const o = await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0, label: ctx.nonce('crt05') }, { ttl: 60_000 });
+    if (!createdTask(o) || o.kind !== 'result') return fail(`expected a CreateTaskResult to inspect, got ${describeOutcome(o)}`);
+    const meta = o.result._meta as JsonObject | undefined;
+    const hint = meta?.[MODEL_IMMEDIATE_RESPONSE];
+    c.note('_meta', meta ?? null);
+    if (hint === undefined) return info(`${MODEL_IMMEDIATE_RESPONSE} is not present on the CreateTaskResult`);
+    if (typeof hint !== 'string') return warn(`_meta["${MODEL_IMMEDIATE_RESPONSE}"] should be a string, got ${j(hint)}`);
+    return info(`${MODEL_IMMEDIATE_RESPONSE} is present: ${j(hint)}`);
+  },
+);
 
-export const CRT_06: CheckSpec = {
-  id: 'T25-CRT-06',
-  name: 'Invalid task-augmented calls',
-  description:
-    'A task-augmented call to an unknown tool, or with arguments that fail the schema, gets an immediate JSON-RPC error or a CreateTaskResult for a task that later ends failed (recorded).',
-  level: 'MAY',
-  specRefs: ['tasks §Creating Tasks', 'tools'],
-  fixtures: ['F-ECHO'],
-};
+const CRT_06 = defineCheck(
+  {
+    id: 'T25-CRT-06',
+    name: 'Invalid task-augmented calls',
+    description:
+      'A task-augmented call to an unknown tool, or with arguments that fail the schema, gets an immediate JSON-RPC error or a CreateTaskResult for a task that later ends failed (recorded).',
+    level: 'MAY',
+    specRefs: ['tasks §Creating Tasks', 'tools'],
+    fixtures: ['F-ECHO'],
+    requires: ['F-ECHO as task'],
+  },
+  async (ctx, c) => {
+    const session = await ctx.session();
+    const cases: Array<{ label: string; params: JsonObject }> = [
+      { label: 'unknown tool', params: { name: `no_such_tool_${ctx.nonce('x')}`, arguments: {}, task: {} } },
+      // Raw arguments on purpose: wrong types cannot go through the fixture's argument template.
+      { label: 'invalid arguments', params: { name: ctx.fixtures.tool('F-ECHO'), arguments: { seconds: 'soon', label: 123 }, task: {} } },
+    ];
+    const observed: string[] = [];
+    const warnings: string[] = [];
+    for (const k of cases) {
+      const o = await session.request('tools/call', k.params);
+      const task = createdTask(o);
+      if (!task) {
+        observed.push(`${k.label}: immediate ${describeOutcome(o)}`);
+        continue;
+      }
+      const end = await settle(ctx, session, task);
+      observed.push(`${k.label}: task ${task.taskId} created, ended ${end ?? 'not terminal'}`);
+      if (end !== 'failed')
+        warnings.push(
+          `${k.label}: the server created task ${task.taskId} for an invalid call; it should end "failed", but ${end ? `ended "${end}"` : `was not terminal within ${ctx.timeouts.settleMs} ms`}`,
+        );
+    }
+    c.note('observed', observed);
+    if (warnings.length) return warn(warnings.join('; '));
+    return info(observed.join('; '));
+  },
+);
 
-/** CRT-02 waits this long for a CreateTaskResult while the gate is closed (checklist value). */
+/** CRT-02 waits this long for a CreateTaskResult while the gate is closed (the value of the checklist row, docs/requirements-2025-11-25.md). */
 const PROMPT_CREATE_MS = 2_000;
 /** CRT-04: how long a first-poll -32602 may take to resolve before it is a FAIL. */
 const VISIBLE_WITHIN_MS = 2_000;
 
-const scenario: Scenario = {
+const scenario = defineScenario({
   name: 'create',
   description: '2.C Task creation (T25-CRT-*)',
   checks: [CRT_01, CRT_02, CRT_03, CRT_04, CRT_05, CRT_06],
-  async run(ctx) {
-    await ctx.check(CRT_01, async (c) => {
-      const session = await ctx.session();
-      const pre = needTaskTool(ctx, session, 'F-ECHO');
-      if (pre) return pre;
-      const o = await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 1.5, label: ctx.nonce('crt01') }, { ttl: 60_000 });
-      c.note('outcome', describeOutcome(o));
-      if (o.kind !== 'result')
-        return fail(`expected a CreateTaskResult for a task-augmented call of an optional tool, got ${describeOutcome(o)}`);
-      const r = o.result;
-      if (r.task === undefined) {
-        if (typeof r.taskId === 'string')
-          return fail(`the result is a flat Task (result.taskId ${j(r.taskId)}); a CreateTaskResult nests the Task under "task"`);
-        if (Array.isArray(r.content))
-          return fail(
-            'the result is a CallToolResult (the tool result itself); a task-augmented call must answer a CreateTaskResult {task}',
-          );
-        return fail(`the result has no "task" member: ${j(r, 300)}`);
-      }
-      const problems: string[] = [];
-      if (r.content !== undefined) problems.push('the result also carries "content" (a CreateTaskResult contains task data only)');
-      const bad = validateDef('CreateTaskResult', r);
-      if (bad) problems.push(`schema CreateTaskResult: ${bad.errors.join('; ')}`);
-      if (problems.length) return fail(problems.join('; '));
-      return pass(`CreateTaskResult with task ${j(r.task)}`);
-    });
-
-    await ctx.check(CRT_02, async (c) => {
-      const session = await ctx.session();
-      const role = hasGate(ctx) ? 'F-GATE' : ctx.fixtures.has('F-ECHO') ? 'F-ECHO' : undefined;
-      if (!role) return skip('missing-fixture', 'needs the gate fixture (F-GATE with release_gate) or F-ECHO', ['F-GATE', 'F-ECHO']);
-      const pre = needTaskTool(ctx, session, role);
-      if (pre) return pre;
-      return role === 'F-GATE' ? promptCreateGated(ctx, session, c.note) : promptCreateTimed(ctx, session, c.note);
-    });
-
-    await ctx.check(CRT_03, async (c) => {
-      const session = await ctx.session();
-      const pre = needTaskTool(ctx, session, 'F-ECHO');
-      if (pre) return pre;
-      const o = await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0, label: ctx.nonce('crt03') }, {});
-      c.note('outcome', describeOutcome(o));
-      const task = createdTask(o);
-      if (!task)
-        return fail(`task: {} (no ttl) is a valid augmentation and must be accepted with a CreateTaskResult, got ${describeOutcome(o)}`);
-      const ttl = (task as { ttl?: unknown }).ttl;
-      if (ttl !== null && typeof ttl !== 'number')
-        return fail(`task.ttl must be a number or null, got ${ttl === undefined ? 'no ttl key' : j(ttl)}`);
-      return pass(`task: {} accepted; the server chose ttl ${j(ttl)}`);
-    });
-
-    await ctx.check(CRT_04, async (c) => {
-      const session = await ctx.session();
-      const pre = needTaskTool(ctx, session, 'F-ECHO');
-      if (pre) return pre;
-      const late: string[] = [];
-      for (let i = 0; i < 10; i++) {
-        const task = createdTask(
-          await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0.5, label: ctx.nonce('crt04') }, { ttl: 60_000 }),
-        );
-        if (!task)
-          return fail(
-            `iteration ${i + 1}: the task-augmented call did not answer a CreateTaskResult, so read-after-create cannot be checked`,
-          );
-        const first = await getTask(session, task.taskId);
-        if (first.kind === 'result') continue;
-        c.note(`iteration ${i + 1} first tasks/get`, describeOutcome(first));
-        if (first.kind !== 'error' || first.error.code !== -32602)
-          return fail(`tasks/get right after creating ${task.taskId} must succeed, got ${describeOutcome(first)}`);
-        const visibleAfter = await retryGet(session, task.taskId, VISIBLE_WITHIN_MS);
-        if (visibleAfter === undefined)
-          return fail(
-            `tasks/get of ${task.taskId} still answered -32602 ${VISIBLE_WITHIN_MS} ms after the CreateTaskResult; a created task must be fetchable`,
-          );
-        late.push(`${task.taskId} (visible after ${visibleAfter} ms)`);
-      }
-      if (late.length)
-        return warn(
-          `tasks/get right after the CreateTaskResult first answered -32602 for ${late.join(', ')} (eventual consistency, A25-26)`,
-        );
-      return pass('10 of 10 tasks were fetchable by the first tasks/get after their CreateTaskResult');
-    });
-
-    await ctx.check(CRT_05, async (c) => {
-      const session = await ctx.session();
-      const pre = needTaskTool(ctx, session, 'F-ECHO');
-      if (pre) return pre;
-      const o = await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0, label: ctx.nonce('crt05') }, { ttl: 60_000 });
-      if (!createdTask(o) || o.kind !== 'result') return fail(`expected a CreateTaskResult to inspect, got ${describeOutcome(o)}`);
-      const meta = o.result._meta as JsonObject | undefined;
-      const hint = meta?.[MODEL_IMMEDIATE_RESPONSE];
-      c.note('_meta', meta ?? null);
-      if (hint === undefined) return info(`${MODEL_IMMEDIATE_RESPONSE} is not present on the CreateTaskResult`);
-      if (typeof hint !== 'string') return warn(`_meta["${MODEL_IMMEDIATE_RESPONSE}"] should be a string, got ${j(hint)}`);
-      return info(`${MODEL_IMMEDIATE_RESPONSE} is present: ${j(hint)}`);
-    });
-
-    await ctx.check(CRT_06, async (c) => {
-      const session = await ctx.session();
-      const pre = needTaskTool(ctx, session, 'F-ECHO');
-      if (pre) return pre;
-      const cases: Array<{ label: string; params: JsonObject }> = [
-        { label: 'unknown tool', params: { name: `no_such_tool_${ctx.nonce('x')}`, arguments: {}, task: {} } },
-        // Raw arguments on purpose: wrong types cannot go through the fixture's argument template.
-        { label: 'invalid arguments', params: { name: ctx.fixtures.tool('F-ECHO'), arguments: { seconds: 'soon', label: 123 }, task: {} } },
-      ];
-      const observed: string[] = [];
-      const warnings: string[] = [];
-      for (const k of cases) {
-        const o = await session.request('tools/call', k.params);
-        const task = createdTask(o);
-        if (!task) {
-          observed.push(`${k.label}: immediate ${describeOutcome(o)}`);
-          continue;
-        }
-        const end = await settle(ctx, session, task);
-        observed.push(`${k.label}: task ${task.taskId} created, ended ${end ?? 'not terminal'}`);
-        if (end !== 'failed')
-          warnings.push(
-            `${k.label}: the server created task ${task.taskId} for an invalid call; it should end "failed", but ${end ? `ended "${end}"` : `was not terminal within ${ctx.timeouts.settleMs} ms`}`,
-          );
-      }
-      c.note('observed', observed);
-      if (warnings.length) return warn(warnings.join('; '));
-      return info(observed.join('; '));
-    });
-  },
-};
+});
 
 /** CRT-02 with the gate: the CreateTaskResult must not wait for the gate. */
 async function promptCreateGated(ctx: ScenarioContext, session: Session, note: (k: string, v: unknown) => void): Promise<Verdict> {

@@ -1,57 +1,28 @@
 // 2.Q Interplay with Streamable HTTP (T25-HTTP-01, -03, -04). T25-HTTP-02 is passive and owned by the
 // wire-audit scenario.
-import { info, pass, warn, type CheckSpec } from '../harness/checks.js';
+import { info, pass, warn } from '../harness/checks.js';
 import { textOf } from '../harness/protocol.js';
-import type { RpcOutcome, Scenario, ScenarioContext } from '../harness/scenario.js';
+import type { RpcOutcome } from '../harness/scenario.js';
 import { describeOutcome, releaseGate, sleep, taskResult } from '../harness/tasks.js';
-import { closeQuietly, j, needTaskTool, releaseQuietly } from './lib/receiver-support.js';
-import { blockingTimeoutMs, createEchoTasks, createGated, firstSkip, needTasksCapability, statusOf } from './lib/task-probes.js';
+import { closeQuietly, releaseQuietly } from './lib/cleanup.js';
+import { j } from './lib/format.js';
+import { blockingTimeoutMs, createEchoTasks, createGated, statusOf } from './lib/task-setup.js';
+import { defineCheck, defineScenario } from './lib/define.js';
 
-const HTTP_01: CheckSpec = {
-  id: 'T25-HTTP-01',
-  name: 'Dropping the tasks/result stream does not cancel the task',
-  description:
-    'Disconnecting the SSE stream of a pending tasks/result is not treated as cancelling the request, and certainly not the task: the task keeps working and a new tasks/result returns the final result.',
-  level: 'SHOULD',
-  specRefs: ['transports §Sending Messages r6', 'tasks §Retrieving Task Results'],
-  fixtures: ['F-GATE', 'F-GATE-RELEASE'],
-  transports: ['http'],
-};
-
-const HTTP_03: CheckSpec = {
-  id: 'T25-HTTP-03',
-  name: 'The tasks/result stream eventually carries its response',
-  description:
-    'The SSE stream of a blocked tasks/result eventually carries its JSON-RPC response; if the server closes it early, it supports resumption (GET with Last-Event-ID).',
-  level: 'SHOULD',
-  specRefs: ['transports §Sending Messages r6', 'transports §Resumability and Redelivery'],
-  fixtures: ['F-GATE', 'F-GATE-RELEASE'],
-  transports: ['http'],
-};
-
-const HTTP_04: CheckSpec = {
-  id: 'T25-HTTP-04',
-  name: 'Task visibility across HTTP sessions (observation)',
-  description:
-    'Whether a task created in one HTTP session can be read from another session of the same requestor is implementation-defined (A25-08). Recorded only.',
-  level: 'MAY',
-  specRefs: ['tasks §Task Isolation and Access Control'],
-  fixtures: ['F-ECHO'],
-  transports: ['http'],
-};
-
-/** How long the first tasks/result stays open before the drop (recipe: ~300 ms). */
-const DROP_AFTER_MS = 300;
-/** How long a blocked tasks/result is held before the gate opens, so early stream closes show up. */
-const HOLD_MS = 2000;
-
-const released = (gateId: string, o: RpcOutcome) => o.kind === 'result' && textOf(o.result) === `released:${gateId}`;
-
-async function http01(ctx: ScenarioContext) {
-  await ctx.check(HTTP_01, async (c) => {
+const HTTP_01 = defineCheck(
+  {
+    id: 'T25-HTTP-01',
+    name: 'Dropping the tasks/result stream does not cancel the task',
+    description:
+      'Disconnecting the SSE stream of a pending tasks/result is not treated as cancelling the request, and certainly not the task: the task keeps working and a new tasks/result returns the final result.',
+    level: 'SHOULD',
+    specRefs: ['transports §Sending Messages r6', 'tasks §Retrieving Task Results'],
+    fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+    transports: ['http'],
+    requires: ['tasks', 'F-GATE as task'],
+  },
+  async (ctx, c) => {
     const s = await ctx.session();
-    const pre = firstSkip(needTasksCapability(s), needTaskTool(ctx, s, 'F-GATE'));
-    if (pre) return pre;
     const { task, gateId } = await createGated(ctx, s);
     try {
       const abort = new AbortController();
@@ -79,14 +50,23 @@ async function http01(ctx: ScenarioContext) {
     } finally {
       await releaseQuietly(s, ctx, gateId);
     }
-  });
-}
+  },
+);
 
-async function http03(ctx: ScenarioContext) {
-  await ctx.check(HTTP_03, async (c) => {
+const HTTP_03 = defineCheck(
+  {
+    id: 'T25-HTTP-03',
+    name: 'The tasks/result stream eventually carries its response',
+    description:
+      'The SSE stream of a blocked tasks/result eventually carries its JSON-RPC response; if the server closes it early, it supports resumption (GET with Last-Event-ID).',
+    level: 'SHOULD',
+    specRefs: ['transports §Sending Messages r6', 'transports §Resumability and Redelivery'],
+    fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+    transports: ['http'],
+    requires: ['tasks', 'F-GATE as task'],
+  },
+  async (ctx, c) => {
     const s = await ctx.session();
-    const pre = firstSkip(needTasksCapability(s), needTaskTool(ctx, s, 'F-GATE'));
-    if (pre) return pre;
     const { task, gateId } = await createGated(ctx, s);
     try {
       const pending = taskResult(s, task.taskId, HOLD_MS + blockingTimeoutMs(ctx));
@@ -109,14 +89,23 @@ async function http03(ctx: ScenarioContext) {
     } finally {
       await releaseQuietly(s, ctx, gateId);
     }
-  });
-}
+  },
+);
 
-async function http04(ctx: ScenarioContext) {
-  await ctx.check(HTTP_04, async () => {
+const HTTP_04 = defineCheck(
+  {
+    id: 'T25-HTTP-04',
+    name: 'Task visibility across HTTP sessions (observation)',
+    description:
+      'Whether a task created in one HTTP session can be read from another session of the same requestor is implementation-defined (A25-08). Recorded only.',
+    level: 'MAY',
+    specRefs: ['tasks §Task Isolation and Access Control'],
+    fixtures: ['F-ECHO'],
+    transports: ['http'],
+    requires: ['tasks', 'F-ECHO as task'],
+  },
+  async (ctx) => {
     const a = await ctx.session();
-    const pre = firstSkip(needTasksCapability(a), needTaskTool(ctx, a, 'F-ECHO'));
-    if (pre) return pre;
     const [task] = await createEchoTasks(ctx, a, 1);
     if (!task) throw new Error('no task was created');
     const b = await ctx.connect();
@@ -129,18 +118,20 @@ async function http04(ctx: ScenarioContext) {
     } finally {
       await closeQuietly(b);
     }
-  });
-}
+  },
+);
 
-const scenario: Scenario = {
+/** How long the first tasks/result stays open before the drop (recipe: ~300 ms). */
+const DROP_AFTER_MS = 300;
+/** How long a blocked tasks/result is held before the gate opens, so early stream closes show up. */
+const HOLD_MS = 2000;
+
+const released = (gateId: string, o: RpcOutcome) => o.kind === 'result' && textOf(o.result) === `released:${gateId}`;
+
+const scenario = defineScenario({
   name: 'http',
   description: '2.Q Interplay with Streamable HTTP (T25-HTTP-01, -03, -04; T25-HTTP-02 lives in wire-audit)',
   checks: [HTTP_01, HTTP_03, HTTP_04],
-  async run(ctx) {
-    await http01(ctx);
-    await http03(ctx);
-    await http04(ctx);
-  },
-};
+});
 
 export default scenario;

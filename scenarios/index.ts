@@ -17,7 +17,7 @@ import cancel from './cancel.js';
 import errors from './errors.js';
 import security from './security.js';
 import http from './http.js';
-import harness from './harness.js';
+import robustness from './robustness.js';
 import lifecycle from './lifecycle.js';
 import wireAudit from './wire-audit.js';
 
@@ -39,7 +39,7 @@ export const SCENARIOS: Scenario[] = [
   errors,
   security,
   http,
-  harness,
+  robustness,
   lifecycle,
   wireAudit,
 ];

@@ -1,7 +1,7 @@
 // 2.I input_required and server->client requests (T25-INP-*), driven by the F-ELICIT fixture (confirm_delete).
-import { fail, info, pass, warn, worst, type CheckSpec, type Verdict, type WireEntry } from '../harness/checks.js';
+import { fail, info, pass, warn, worst, type Verdict, type WireEntry } from '../harness/checks.js';
 import { isTerminal, RELATED_TASK, textOf, type Task } from '../harness/protocol.js';
-import type { CheckContext, RpcOutcome, Scenario, ScenarioContext, Session } from '../harness/scenario.js';
+import type { CheckContext, RpcOutcome, ScenarioContext, Session } from '../harness/scenario.js';
 import {
   cancelTask,
   createTask,
@@ -16,66 +16,85 @@ import {
   within,
 } from '../harness/tasks.js';
 import { acceptAnswer, ElicitationCapture, refuseAnswer, type HeldRequest } from './lib/elicitation.js';
+import { defineCheck, defineScenario } from './lib/define.js';
 
-const INP_01: CheckSpec = {
-  id: 'T25-INP-01',
-  name: 'A task waiting for input is input_required',
-  description: "When the task needs the requestor's input (elicitation or sampling) to continue, its status becomes input_required.",
-  level: 'SHOULD',
-  specRefs: ['tasks §Input Required Status r1'],
-  fixtures: ['F-ELICIT'],
-};
+const INP_01 = defineCheck(
+  {
+    id: 'T25-INP-01',
+    name: 'A task waiting for input is input_required',
+    description: "When the task needs the requestor's input (elicitation or sampling) to continue, its status becomes input_required.",
+    level: 'SHOULD',
+    specRefs: ['tasks §Input Required Status r1'],
+    fixtures: ['F-ELICIT'],
+  },
+  (ctx, c) => inputRequiredStatus(ctx, c),
+);
 
-const INP_02: CheckSpec = {
-  id: 'T25-INP-02',
-  name: 'Server requests made for a task carry related-task',
-  description:
-    'Every server->client request made on behalf of a task (elicitation/create, sampling/createMessage, roots/list) carries params._meta["io.modelcontextprotocol/related-task"].taskId equal to the task id.',
-  level: 'MUST',
-  specRefs: ['tasks §Input Required Status r2', 'tasks §Associating Task-Related Messages r1'],
-  fixtures: ['F-ELICIT'],
-};
+const INP_02 = defineCheck(
+  {
+    id: 'T25-INP-02',
+    name: 'Server requests made for a task carry related-task',
+    description:
+      'Every server->client request made on behalf of a task (elicitation/create, sampling/createMessage, roots/list) carries params._meta["io.modelcontextprotocol/related-task"].taskId equal to the task id.',
+    level: 'MUST',
+    specRefs: ['tasks §Input Required Status r2', 'tasks §Associating Task-Related Messages r1'],
+    fixtures: ['F-ELICIT'],
+  },
+  (ctx, c) => relatedTaskOnRequests(ctx, c),
+);
 
-const INP_03: CheckSpec = {
-  id: 'T25-INP-03',
-  name: 'The task leaves input_required once it has its input',
-  description:
-    'Once it has all required input, the task leaves input_required (usually to working, or directly to a terminal status), and its result reflects the input.',
-  level: 'SHOULD',
-  specRefs: ['tasks §Input Required Status r4'],
-  fixtures: ['F-ELICIT'],
-};
+const INP_03 = defineCheck(
+  {
+    id: 'T25-INP-03',
+    name: 'The task leaves input_required once it has its input',
+    description:
+      'Once it has all required input, the task leaves input_required (usually to working, or directly to a terminal status), and its result reflects the input.',
+    level: 'SHOULD',
+    specRefs: ['tasks §Input Required Status r4'],
+    fixtures: ['F-ELICIT'],
+  },
+  (ctx, c) => leavesInputRequired(ctx, c),
+);
 
-const INP_04: CheckSpec = {
-  id: 'T25-INP-04',
-  name: 'HTTP: a task request is delivered on exactly one stream',
-  description:
-    'On Streamable HTTP the server->client request is delivered on exactly one stream (the tasks/result SSE stream or the standalone GET stream), never duplicated across streams, and while tasks/result is open.',
-  level: 'MUST',
-  specRefs: ['transports §Multiple Connections r2', 'tasks §Input Required Status'],
-  fixtures: ['F-ELICIT'],
-  transports: ['http'],
-};
+const INP_04 = defineCheck(
+  {
+    id: 'T25-INP-04',
+    name: 'HTTP: a task request is delivered on exactly one stream',
+    description:
+      'On Streamable HTTP the server->client request is delivered on exactly one stream (the tasks/result SSE stream or the standalone GET stream), never duplicated across streams, and while tasks/result is open.',
+    level: 'MUST',
+    specRefs: ['transports §Multiple Connections r2', 'tasks §Input Required Status'],
+    fixtures: ['F-ELICIT'],
+    transports: ['http'],
+  },
+  (ctx, c) => oneStream(ctx, c),
+);
 
-const INP_05: CheckSpec = {
-  id: 'T25-INP-05',
-  name: 'HTTP: our response to a server request is accepted with 202',
-  description: "The client's POSTed JSON-RPC response to the server->client request is accepted with HTTP 202 Accepted and no body.",
-  level: 'MUST',
-  specRefs: ['transports §Sending Messages r4'],
-  fixtures: ['F-ELICIT'],
-  transports: ['http'],
-};
+const INP_05 = defineCheck(
+  {
+    id: 'T25-INP-05',
+    name: 'HTTP: our response to a server request is accepted with 202',
+    description: "The client's POSTed JSON-RPC response to the server->client request is accepted with HTTP 202 Accepted and no body.",
+    level: 'MUST',
+    specRefs: ['transports §Sending Messages r4'],
+    fixtures: ['F-ELICIT'],
+    transports: ['http'],
+  },
+  (ctx, c) => responseAccepted(ctx, c),
+);
 
-const INP_06: CheckSpec = {
-  id: 'T25-INP-06',
-  name: 'A declined or cancelled elicitation still ends the task',
-  description:
-    'If the requestor declines or cancels the elicitation (action "decline" or "cancel"), the task still reaches a terminal status (unspecified; observed).',
-  level: 'MAY',
-  specRefs: ['tasks §Input Required Status'],
-  fixtures: ['F-ELICIT'],
-};
+const INP_06 = defineCheck(
+  {
+    id: 'T25-INP-06',
+    name: 'A declined or cancelled elicitation still ends the task',
+    description:
+      'If the requestor declines or cancels the elicitation (action "decline" or "cancel"), the task still reaches a terminal status (unspecified; observed).',
+    level: 'MAY',
+    specRefs: ['tasks §Input Required Status'],
+    fixtures: ['F-ELICIT'],
+  },
+  (ctx, c) => refusedStillEnds(ctx, c),
+);
 
 /** How long T25-INP-01 polls for input_required before opening tasks/result anyway (the recipe's bound). */
 const FIND_INPUT_MS = 5000;
@@ -334,18 +353,10 @@ async function refusedStillEnds(ctx: ScenarioContext, c: CheckContext): Promise<
   return worst(verdicts);
 }
 
-const scenario: Scenario = {
+const scenario = defineScenario({
   name: 'input-required',
   description: '2.I input_required and server->client requests (T25-INP-*)',
   checks: [INP_01, INP_02, INP_03, INP_04, INP_05, INP_06],
-  async run(ctx) {
-    await ctx.check(INP_01, (c) => inputRequiredStatus(ctx, c));
-    await ctx.check(INP_02, (c) => relatedTaskOnRequests(ctx, c));
-    await ctx.check(INP_03, (c) => leavesInputRequired(ctx, c));
-    await ctx.check(INP_04, (c) => oneStream(ctx, c));
-    await ctx.check(INP_05, (c) => responseAccepted(ctx, c));
-    await ctx.check(INP_06, (c) => refusedStillEnds(ctx, c));
-  },
-};
+});
 
 export default scenario;

@@ -5,17 +5,20 @@
 //
 // Most of these are not spec MUSTs: a promise that does not hold is a clear "no" (INFO, or WARNING where
 // a SHOULD is broken), a FAILURE only where a spec rule is contradicted. Every check records its answer
-// as `details.property` (harness/profile.ts), from which report.json and report.md derive the profile.
+// as its `profile` (harness/profile.ts), from which report.json and report.md derive the profile.
 //
 // stdio: every session is its own server process, and a disconnect ends that process. Checks about
 // another session or a vanished client are therefore HTTP-only (their property is null, "not
 // applicable", on stdio), and cross-session reads on stdio count only when they work (a durable store
 // shared by the processes); otherwise they are null, not "no".
+//
+// Longer than most modules (~900 lines): ten checks of one scenario that share its session helpers
+// (watching, releasing, disconnect variants) and whose verdicts H25-10 summarises.
 import { isDeepStrictEqual } from 'node:util';
-import { fail, info, pass, warn, worst, type CheckSpec, type Verdict } from '../harness/checks.js';
+import { fail, info, pass, warn, worst, type Verdict } from '../harness/checks.js';
 import { property, type ProfileProperty, type PropertyValue } from '../harness/profile.js';
 import { ALLOWED_EDGES, isTerminal, textOf, type Task, type TaskStatus } from '../harness/protocol.js';
-import type { RpcOutcome, Scenario, ScenarioContext, Session } from '../harness/scenario.js';
+import type { RpcOutcome, ScenarioContext, Session } from '../harness/scenario.js';
 import {
   cancelTask,
   createTask,
@@ -30,240 +33,26 @@ import {
   taskResult,
   untilTerminal,
 } from '../harness/tasks.js';
-import { cancelQuietly, closeQuietly, j, needTaskTool, releaseQuietly } from './lib/receiver-support.js';
-import {
-  blockingTimeoutMs,
-  createGated,
-  firstSkip,
-  needTasksCapability,
-  needTasksMember,
-  quietWindowMs,
-  statusOf,
-  terminalTask,
-} from './lib/task-probes.js';
+import { cancelQuietly, closeQuietly, releaseQuietly } from './lib/cleanup.js';
+import { j } from './lib/format.js';
+import { needTasksMember } from './lib/preconditions.js';
+import { blockingTimeoutMs, createGated, quietWindowMs, statusOf, terminalTask } from './lib/task-setup.js';
+import { judgeWorkAfterCancel, observeWorkAfterCancel } from './lib/cancel-stops-work.js';
+import { defineCheck, defineScenario } from './lib/define.js';
 
-const LC_01: CheckSpec = {
-  id: 'LC-01',
-  name: 'Disconnect while working: the work goes on',
-  description:
-    'Session A creates a gated task and goes away, once with a DELETE of its session and once by just dropping its connections. The work goes on: a new session B reads the task by id, releases the gate and gets the result. A dropped connection SHOULD NOT be treated as cancellation.',
-  level: 'SHOULD',
-  specRefs: ['transports §Sending Messages r6', 'tasks §Task Isolation and Access Control'],
-  fixtures: ['F-GATE', 'F-GATE-RELEASE'],
-  transports: ['http'],
-};
-
-const H25_12: CheckSpec = {
-  id: 'H25-12',
-  name: 'Cross-session access to a task by id',
-  description:
-    "While session A stays connected, can a second session B read A's task (tasks/get), fetch its result (tasks/result) and cancel another of A's tasks (tasks/cancel) by id? Implementation-defined (A25-08); recorded and documented. On stdio session B is another server process.",
-  level: 'MAY',
-  specRefs: ['tasks §Task Isolation and Access Control'],
-  fixtures: ['F-GATE', 'F-GATE-RELEASE'],
-};
-
-const LC_02: CheckSpec = {
-  id: 'LC-02',
-  name: 'Repeated result retrieval gives the same payload',
-  description:
-    'On one finished task, tasks/result called 20 times in a row, 5 times concurrently, and from 5 other sessions at once returns deep-equal payloads (_meta aside). A payload that differs contradicts "exactly what the underlying request would have returned"; a later call that fails before the ttl is a WARNING (A25-23, as H25-03).',
-  level: 'MUST',
-  specRefs: ['tasks §Result Retrieval r4', 'tasks §Result Retrieval r2'],
-  fixtures: ['F-ECHO'],
-};
-
-const LC_03: CheckSpec = {
-  id: 'LC-03',
-  name: 'Many watchers see one consistent task',
-  description:
-    'Five sessions poll one task concurrently while it finishes: each sees a legal, monotone status sequence (no edge outside the lifecycle, nothing after a terminal status) and tasks/result gives every one of them the same final result.',
-  level: 'MUST',
-  specRefs: ['tasks §Task Status Lifecycle', 'tasks §Result Retrieval r4'],
-  fixtures: ['F-GATE', 'F-GATE-RELEASE'],
-  transports: ['http'],
-};
-
-const LC_04: CheckSpec = {
-  id: 'LC-04',
-  name: 'A dropped tasks/result stream does not cancel the task',
-  description:
-    'A watcher session drops the HTTP stream of its pending tasks/result (the laptop closes); the task keeps working, and after the gate opens a third session (the phone) gets the result. The cross-session form of T25-HTTP-01.',
-  level: 'SHOULD',
-  specRefs: ['transports §Sending Messages r6', 'tasks §Retrieving Task Results'],
-  fixtures: ['F-GATE', 'F-GATE-RELEASE'],
-  transports: ['http'],
-};
-
-const LC_05: CheckSpec = {
-  id: 'LC-05',
-  name: 'Client crash: the work goes on',
-  description:
-    'A client in a separate OS process creates a gated task, waits in tasks/result and is killed (SIGKILL: every connection breaks, no DELETE). The server is unaffected, the task keeps working, and another session releases the gate and gets the result.',
-  level: 'SHOULD',
-  specRefs: ['transports §Sending Messages r6', 'tasks §Retrieving Task Results'],
-  fixtures: ['F-GATE', 'F-GATE-RELEASE'],
-  transports: ['http'],
-};
-
-const LC_06: CheckSpec = {
-  id: 'LC-06',
-  name: 'Server restart: results kept or cleanly gone, nothing stuck',
-  description:
-    "The harness kills the server hard while one task is finished and another is running, and starts it again. The finished task's result is still retrievable (same payload) or cleanly gone (-32602); the running task is never left working forever: it is failed with a statusMessage, resumed, or gone.",
-  level: 'SHOULD',
-  specRefs: ['tasks §Task Status Lifecycle', 'tasks §TTL and Resource Management', 'tasks §Task Isolation and Access Control'],
-  fixtures: ['F-ECHO', 'F-GATE', 'F-GATE-RELEASE', 'S-RESTART'],
-};
-
-const LC_07: CheckSpec = {
-  id: 'LC-07',
-  name: 'tasks/cancel really stops the work',
-  description:
-    'After tasks/cancel of a running gated task, gate_state reports the work aborted within 2 s (or it never finishes after a later release). The profile form of T25-CAN-04.',
-  level: 'SHOULD',
-  specRefs: ['tasks §Task Cancellation r2'],
-  fixtures: ['F-GATE', 'F-GATE-RELEASE', 'F-GATE-STATE'],
-};
-
-const LC_08: CheckSpec = {
-  id: 'LC-08',
-  name: 'TTL expiry frees the task and stops its work',
-  description:
-    'A gated task created with ttl 2000 ms and never released: once createdAt + ttl has passed, tasks/get answers -32602 and gate_state reports the work aborted. Keeping the task is allowed (deletion is a MAY: INFO); removing it while its work keeps running is a leak (WARNING).',
-  level: 'SHOULD',
-  specRefs: ['tasks §TTL and Resource Management r5', 'tasks §Resource Management'],
-  fixtures: ['F-GATE', 'F-GATE-RELEASE', 'F-GATE-STATE'],
-};
-
-const H25_10: CheckSpec = {
-  id: 'H25-10',
-  name: 'Durability summary',
-  description:
-    'What survives a new HTTP session (LC-01, H25-12), a dropped stream (LC-04), a crashing client (LC-05) and a server restart (LC-06, opt-in: needs a server the harness starts), as observed by the checks above.',
-  level: 'MAY',
-  specRefs: ['tasks §Task Isolation and Access Control'],
-  fixtures: [],
-};
-
-/** How long a dropped request stays open first (recipe of T25-HTTP-01: ~300 ms). */
-const DROP_AFTER_MS = 300;
-const WATCHERS = 5;
-const REPEATS = 20;
-const CONCURRENT = 5;
-/** Reads of a finished task each watcher makes after it first saw it terminal (a status must not move). */
-const READS_AFTER_TERMINAL = 3;
-const LC08_TTL_MS = 2000;
-/** Longest granted ttl LC-08 waits out (§4 rule 5), kept well inside the default 60 s check deadline. */
-const TTL_BUDGET_MS = 30_000;
-const CANCEL_ABORT_MS = 2000;
-
-const released = (gateId: string, o: RpcOutcome) => o.kind === 'result' && textOf(o.result) === `released:${gateId}`;
-
-/**
- * Combines the parts of a check where a "no" (INFO) must outrank a "yes" (SUCCESS), unlike worst():
- * FAILURE > WARNING > INFO > SUCCESS; every part's message is kept as evidence.
- */
-function combineParts(parts: Verdict[]): Verdict {
-  const rank = { FAILURE: 4, WARNING: 3, INFO: 2, SUCCESS: 1, SKIPPED: 0 } as const;
-  const top = [...parts].sort((x, y) => rank[y.status] - rank[x.status])[0] ?? pass();
-  return {
-    ...top,
-    message: parts
-      .map((p) => p.message)
-      .filter(Boolean)
-      .join('; '),
-  };
-}
-
-/** A verdict carrying the property observation of the check. */
-function withProperty(v: Verdict, name: ProfileProperty, value: PropertyValue): Verdict {
-  return { ...v, details: { ...v.details, ...property(name, value) } };
-}
-
-/**
- * "The disconnect did not end the task" is a negative observation (§4 rule 3): watch the task for the
- * quiet window and stop at the first status that is not `working` (or the first failed read).
- */
-async function watchQuiet(ctx: ScenarioContext, s: Session, taskId: string): Promise<Awaited<ReturnType<typeof statusOf>>> {
-  const deadline = Date.now() + quietWindowMs(ctx);
-  for (;;) {
-    const seen = await statusOf(s, taskId);
-    if (seen.status !== 'working' || Date.now() >= deadline) return seen;
-    await sleep(250);
-  }
-}
-
-/** Polls gate_state until `want` or `ms` passes; the last state seen. */
-async function waitGate(s: Session, ctx: ScenarioContext, gateId: string, want: string, ms: number): Promise<string | undefined> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const state = await gateState(s, ctx.fixtures, gateId);
-    if (state === want || Date.now() >= deadline) return state;
-    await sleep(100);
-  }
-}
-
-/** Releases the gate from `s` and waits until the task is terminal there; the final tasks/result. */
-async function releaseAndFetch(
-  ctx: ScenarioContext,
-  s: Session,
-  taskId: string,
-  gateId: string,
-): Promise<{ final?: Task; result: RpcOutcome | undefined; failure?: RpcOutcome }> {
-  await releaseGate(s, ctx.fixtures, gateId);
-  const polled = await pollUntil(s, taskId, untilTerminal, ctx.timeouts.settleMs);
-  if (!polled.reached) return { result: undefined, failure: polled.failure };
-  return { final: polled.reached, result: await taskResult(s, taskId, blockingTimeoutMs(ctx)) };
-}
-
-// ---- LC-01
-
-type AfterDisconnect =
-  | { kind: 'survived' }
-  | { kind: 'invisible'; outcome: RpcOutcome }
-  | { kind: 'ended'; status: string; statusMessage?: string }
-  | { kind: 'broken'; what: string };
-
-async function disconnectVariant(ctx: ScenarioContext, how: 'terminate' | 'drop'): Promise<AfterDisconnect> {
-  const a = await ctx.connect();
-  const { task, gateId } = await createGated(ctx, a);
-  if (how === 'terminate') await a.terminate();
-  else await a.drop();
-  const b = await ctx.connect();
-  try {
-    const seen = await watchQuiet(ctx, b, task.taskId);
-    if (seen.status === 'not-found') return { kind: 'invisible', outcome: seen.outcome };
-    if (seen.status === undefined)
-      return { kind: 'broken', what: `tasks/get from the new session answered ${describeOutcome(seen.outcome)}` };
-    if (isTerminal(seen.status)) {
-      const t = seen.outcome.kind === 'result' ? (seen.outcome.result as unknown as Task) : undefined;
-      return { kind: 'ended', status: seen.status, statusMessage: t?.statusMessage };
-    }
-    const end = await releaseAndFetch(ctx, b, task.taskId, gateId);
-    if (!end.final)
-      return {
-        kind: 'broken',
-        what: end.failure
-          ? `polling failed: ${describeOutcome(end.failure)}`
-          : `the task did not finish within ${ctx.timeouts.settleMs} ms after its gate was released`,
-      };
-    if (end.result && released(gateId, end.result)) return { kind: 'survived' };
-    return {
-      kind: 'broken',
-      what: `after the release the task ended ${end.final.status} and tasks/result answered ${end.result ? describeOutcome(end.result) : 'nothing'} instead of "released:${gateId}"`,
-    };
-  } finally {
-    await releaseQuietly(b, ctx, gateId);
-    await closeQuietly(b);
-  }
-}
-
-async function lc01(ctx: ScenarioContext): Promise<Verdict> {
-  return ctx.check(LC_01, async (c) => {
-    const s = await ctx.session();
-    const pre = firstSkip(needTasksCapability(s), needTaskTool(ctx, s, 'F-GATE'));
-    if (pre) return pre;
+const LC_01 = defineCheck(
+  {
+    id: 'LC-01',
+    name: 'Disconnect while working: the work goes on',
+    description:
+      'Session A creates a gated task and goes away, once with a DELETE of its session and once by just dropping its connections. The work goes on: a new session B reads the task by id, releases the gate and gets the result. A dropped connection SHOULD NOT be treated as cancellation.',
+    level: 'SHOULD',
+    specRefs: ['transports §Sending Messages r6', 'tasks §Task Isolation and Access Control'],
+    fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+    transports: ['http'],
+    requires: ['tasks', 'F-GATE as task'],
+  },
+  async (ctx, c) => {
     const verdicts: Verdict[] = [];
     let holds = true;
     for (const how of ['terminate', 'drop'] as const) {
@@ -294,16 +83,23 @@ async function lc01(ctx: ScenarioContext): Promise<Verdict> {
       }
     }
     return withProperty(combineParts(verdicts), 'survivesDisconnect', holds);
-  });
-}
+  },
+);
 
 // ---- H25-12
-
-async function h12(ctx: ScenarioContext): Promise<Verdict> {
-  return ctx.check(H25_12, async (c) => {
+const H25_12 = defineCheck(
+  {
+    id: 'H25-12',
+    name: 'Cross-session access to a task by id',
+    description:
+      "While session A stays connected, can a second session B read A's task (tasks/get), fetch its result (tasks/result) and cancel another of A's tasks (tasks/cancel) by id? Implementation-defined (A25-08); recorded and documented. On stdio session B is another server process.",
+    level: 'MAY',
+    specRefs: ['tasks §Task Isolation and Access Control'],
+    fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+    requires: ['tasks', 'F-GATE as task'],
+  },
+  async (ctx, c) => {
     const a = await ctx.session();
-    const pre = firstSkip(needTasksCapability(a), needTaskTool(ctx, a, 'F-GATE'));
-    if (pre) return pre;
     const one = await createGated(ctx, a);
     const two = await createGated(ctx, a);
     let b: Session | undefined;
@@ -328,19 +124,28 @@ async function h12(ctx: ScenarioContext): Promise<Verdict> {
       const summary = `session B can get: ${yes(canGet)}, result: ${yes(canResult)}, cancel: ${cancelled ? yes(canCancel) : 'n/a'}${auth}`;
       const readable = canGet && canResult;
       if (ctx.transport === 'stdio' && !canGet) {
-        return info(
-          `on stdio session B is another server process; it cannot see the task (${observed.get}), as expected without a store shared between processes (not applicable)`,
-          property('crossSession', null),
+        return withProperty(
+          info(
+            `on stdio session B is another server process; it cannot see the task (${observed.get}), as expected without a store shared between processes (not applicable)`,
+          ),
+          'crossSession',
+          null,
         );
       }
       if (readable)
-        return info(
-          `a task is reachable by id from another session: ${summary}. Without auth, anyone who learns a task id can use it (mitigated by unguessable ids, T25-SEC-03/04)`,
-          property('crossSession', true),
+        return withProperty(
+          info(
+            `a task is reachable by id from another session: ${summary}. Without auth, anyone who learns a task id can use it (mitigated by unguessable ids, T25-SEC-03/04)`,
+          ),
+          'crossSession',
+          true,
         );
-      return info(
-        `tasks are not reachable from another session: ${summary}; a client can only come back for its task on the session that created it`,
-        property('crossSession', false),
+      return withProperty(
+        info(
+          `tasks are not reachable from another session: ${summary}; a client can only come back for its task on the session that created it`,
+        ),
+        'crossSession',
+        false,
       );
     } finally {
       await releaseQuietly(a, ctx, one.gateId);
@@ -348,16 +153,23 @@ async function h12(ctx: ScenarioContext): Promise<Verdict> {
       await cancelQuietly(a, two.task.taskId);
       await closeQuietly(b);
     }
-  });
-}
+  },
+);
 
 // ---- LC-02
-
-async function lc02(ctx: ScenarioContext): Promise<Verdict> {
-  return ctx.check(LC_02, async (c) => {
+const LC_02 = defineCheck(
+  {
+    id: 'LC-02',
+    name: 'Repeated result retrieval gives the same payload',
+    description:
+      'On one finished task, tasks/result called 20 times in a row, 5 times concurrently, and from 5 other sessions at once returns deep-equal payloads (_meta aside). A payload that differs contradicts "exactly what the underlying request would have returned"; a later call that fails before the ttl is a WARNING (A25-23, as H25-03).',
+    level: 'MUST',
+    specRefs: ['tasks §Result Retrieval r4', 'tasks §Result Retrieval r2'],
+    fixtures: ['F-ECHO'],
+    requires: ['tasks', 'F-ECHO as task'],
+  },
+  async (ctx, c) => {
     const s = await ctx.session();
-    const pre = firstSkip(needTasksCapability(s), needTaskTool(ctx, s, 'F-ECHO'));
-    if (pre) return pre;
     const t = await terminalTask(ctx, s, 'F-ECHO');
     const timeout = blockingTimeoutMs(ctx);
     const first = await taskResult(s, t.taskId, timeout);
@@ -424,60 +236,23 @@ async function lc02(ctx: ScenarioContext): Promise<Verdict> {
       ? `${REPEATS} times in a row, ${CONCURRENT} times concurrently and from ${CONCURRENT} other sessions`
       : `${REPEATS} times in a row and ${CONCURRENT} times concurrently (other sessions cannot see the task)`;
     return withProperty(pass(`tasks/result returned the same payload ${where}`), 'repeatableResult', true);
-  });
-}
+  },
+);
 
-// ---- LC-03
-
-interface Watch {
-  name: string;
-  statuses: string[];
-  failure?: RpcOutcome;
-  result?: RpcOutcome;
-}
-
-/** Polls until terminal plus a few reads more, then fetches the result; `onFirst` fires after the first read. */
-async function watch(ctx: ScenarioContext, w: Session, taskId: string, onFirst: () => void): Promise<Watch> {
-  const out: Watch = { name: w.name, statuses: [] };
-  const deadline = Date.now() + ctx.timeouts.settleMs * 2;
-  let afterTerminal = -1;
-  try {
-    while (Date.now() < deadline && afterTerminal < READS_AFTER_TERMINAL) {
-      const o = await getTask(w, taskId);
-      if (o.kind !== 'result') {
-        out.failure = o;
-        return out;
-      }
-      const t = o.result as unknown as Task;
-      out.statuses.push(String(t.status));
-      onFirst();
-      if (afterTerminal >= 0 || isTerminal(t.status)) afterTerminal++;
-      await sleep(pollDelay(t));
-    }
-    if (afterTerminal >= 0) out.result = await taskResult(w, taskId, blockingTimeoutMs(ctx));
-    return out;
-  } finally {
-    onFirst();
-  }
-}
-
-/** Problems of one observed sequence: an edge outside the lifecycle, or a change after a terminal status. */
-function sequenceProblems(statuses: string[]): string[] {
-  const problems: string[] = [];
-  const collapsed = statuses.filter((s, i) => i === 0 || s !== statuses[i - 1]);
-  for (let i = 1; i < collapsed.length; i++) {
-    const from = collapsed[i - 1] as TaskStatus;
-    const to = collapsed[i] as TaskStatus;
-    if (!(ALLOWED_EDGES[from] ?? []).includes(to)) problems.push(`${from} → ${to}`);
-  }
-  return problems;
-}
-
-async function lc03(ctx: ScenarioContext): Promise<Verdict> {
-  return ctx.check(LC_03, async (c) => {
+const LC_03 = defineCheck(
+  {
+    id: 'LC-03',
+    name: 'Many watchers see one consistent task',
+    description:
+      'Five sessions poll one task concurrently while it finishes: each sees a legal, monotone status sequence (no edge outside the lifecycle, nothing after a terminal status) and tasks/result gives every one of them the same final result.',
+    level: 'MUST',
+    specRefs: ['tasks §Task Status Lifecycle', 'tasks §Result Retrieval r4'],
+    fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+    transports: ['http'],
+    requires: ['tasks', 'F-GATE as task'],
+  },
+  async (ctx, c) => {
     const a = await ctx.session();
-    const pre = firstSkip(needTasksCapability(a), needTaskTool(ctx, a, 'F-GATE'));
-    if (pre) return pre;
     const { task, gateId } = await createGated(ctx, a);
     const watchers: Session[] = [];
     try {
@@ -566,16 +341,24 @@ async function lc03(ctx: ScenarioContext): Promise<Verdict> {
       await releaseQuietly(a, ctx, gateId);
       await Promise.all(watchers.map(closeQuietly));
     }
-  });
-}
+  },
+);
 
 // ---- LC-04
-
-async function lc04(ctx: ScenarioContext): Promise<Verdict> {
-  return ctx.check(LC_04, async (c) => {
+const LC_04 = defineCheck(
+  {
+    id: 'LC-04',
+    name: 'A dropped tasks/result stream does not cancel the task',
+    description:
+      'A watcher session drops the HTTP stream of its pending tasks/result (the laptop closes); the task keeps working, and after the gate opens a third session (the phone) gets the result. The cross-session form of T25-HTTP-01.',
+    level: 'SHOULD',
+    specRefs: ['transports §Sending Messages r6', 'tasks §Retrieving Task Results'],
+    fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+    transports: ['http'],
+    requires: ['tasks', 'F-GATE as task'],
+  },
+  async (ctx, c) => {
     const a = await ctx.session();
-    const pre = firstSkip(needTasksCapability(a), needTaskTool(ctx, a, 'F-GATE'));
-    if (pre) return pre;
     const { task, gateId } = await createGated(ctx, a);
     let laptop: Session | undefined;
     let phone: Session | undefined;
@@ -646,16 +429,24 @@ async function lc04(ctx: ScenarioContext): Promise<Verdict> {
       await closeQuietly(laptop);
       await closeQuietly(phone);
     }
-  });
-}
+  },
+);
 
 // ---- LC-05
-
-async function lc05(ctx: ScenarioContext): Promise<Verdict> {
-  return ctx.check(LC_05, async (c) => {
+const LC_05 = defineCheck(
+  {
+    id: 'LC-05',
+    name: 'Client crash: the work goes on',
+    description:
+      'A client in a separate OS process creates a gated task, waits in tasks/result and is killed (SIGKILL: every connection breaks, no DELETE). The server is unaffected, the task keeps working, and another session releases the gate and gets the result.',
+    level: 'SHOULD',
+    specRefs: ['transports §Sending Messages r6', 'tasks §Retrieving Task Results'],
+    fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+    transports: ['http'],
+    requires: ['tasks', 'F-GATE as task'],
+  },
+  async (ctx, c) => {
     const a = await ctx.session();
-    const pre = firstSkip(needTasksCapability(a), needTaskTool(ctx, a, 'F-GATE'));
-    if (pre) return pre;
     const gateId = ctx.nonce('g');
     const far = await ctx.connect({ separateProcess: true });
     let taskId: string | undefined;
@@ -716,16 +507,23 @@ async function lc05(ctx: ScenarioContext): Promise<Verdict> {
       await cancelQuietly(a, taskId);
       await closeQuietly(far);
     }
-  });
-}
+  },
+);
 
 // ---- LC-06
-
-async function lc06(ctx: ScenarioContext): Promise<Verdict> {
-  return ctx.check(LC_06, async (c) => {
+const LC_06 = defineCheck(
+  {
+    id: 'LC-06',
+    name: 'Server restart: results kept or cleanly gone, nothing stuck',
+    description:
+      "The harness kills the server hard while one task is finished and another is running, and starts it again. The finished task's result is still retrievable (same payload) or cleanly gone (-32602); the running task is never left working forever: it is failed with a statusMessage, resumed, or gone.",
+    level: 'SHOULD',
+    specRefs: ['tasks §Task Status Lifecycle', 'tasks §TTL and Resource Management', 'tasks §Task Isolation and Access Control'],
+    fixtures: ['F-ECHO', 'F-GATE', 'F-GATE-RELEASE', 'S-RESTART'],
+    requires: ['tasks', 'F-ECHO as task', 'F-GATE as task'],
+  },
+  async (ctx, c) => {
     const s = await ctx.session();
-    const pre = firstSkip(needTasksCapability(s), needTaskTool(ctx, s, 'F-ECHO'), needTaskTool(ctx, s, 'F-GATE'));
-    if (pre) return pre;
     const finished = await terminalTask(ctx, s, 'F-ECHO');
     const before = await taskResult(s, finished.taskId, blockingTimeoutMs(ctx));
     if (before.kind !== 'result')
@@ -812,58 +610,42 @@ async function lc06(ctx: ScenarioContext): Promise<Verdict> {
       'survivesRestart',
       false,
     );
-  });
-}
+  },
+);
 
 // ---- LC-07
-
-async function lc07(ctx: ScenarioContext): Promise<Verdict> {
-  return ctx.check(LC_07, async (c) => {
-    const s = await ctx.session();
-    const pre = firstSkip(needTasksCapability(s), needTasksMember(s, 'cancel'), needTaskTool(ctx, s, 'F-GATE'));
-    if (pre) return pre;
-    const { task, gateId } = await createGated(ctx, s);
-    try {
-      const started = await waitGate(s, ctx, gateId, 'waiting', ctx.timeouts.settleMs);
-      c.note('gateBeforeCancel', started);
-      const cancelled = await cancelTask(s, task.taskId);
-      if (cancelled.kind !== 'result')
-        return withProperty(warn(`tasks/cancel of a working task failed: ${describeOutcome(cancelled)}`), 'cancelStopsWork', null);
-      const state = await waitGate(s, ctx, gateId, 'aborted', CANCEL_ABORT_MS);
-      c.note('gateAfterCancel', state);
-      if (state === 'aborted')
-        return withProperty(pass(`after tasks/cancel the work stopped (gate_state "aborted")`), 'cancelStopsWork', true);
-      await releaseGate(s, ctx.fixtures, gateId);
-      await sleep(quietWindowMs(ctx));
-      const later = await gateState(s, ctx.fixtures, gateId);
-      c.note('gateAfterRelease', later);
-      if (later === 'finished') {
-        return withProperty(
-          warn(
-            `tasks/cancel did not stop the work: gate_state stayed "${state}" for ${CANCEL_ABORT_MS} ms and the work ran to the end ("finished") once released. Abort the work on cancel to free its resources`,
-          ),
-          'cancelStopsWork',
-          false,
-        );
-      }
-      return withProperty(
-        pass(`after tasks/cancel the work never finished (gate_state "${later}" after a later release)`),
-        'cancelStopsWork',
-        true,
-      );
-    } finally {
-      await releaseQuietly(s, ctx, gateId);
-    }
-  });
-}
+const LC_07 = defineCheck(
+  {
+    id: 'LC-07',
+    name: 'tasks/cancel really stops the work',
+    description:
+      'After tasks/cancel of a running gated task, gate_state reports the work aborted within 2 s (or it never finishes after a later release). The profile form of T25-CAN-04.',
+    level: 'SHOULD',
+    specRefs: ['tasks §Task Cancellation r2'],
+    fixtures: ['F-GATE', 'F-GATE-RELEASE', 'F-GATE-STATE'],
+    requires: ['tasks', 'tasks.cancel', 'F-GATE as task'],
+  },
+  // The probe and its reading are T25-CAN-04's (scenarios/cancel.ts); this check adds the profile property.
+  async (ctx, c) => {
+    const { verdict, holds } = judgeWorkAfterCancel(await observeWorkAfterCancel(ctx, await ctx.session(), c));
+    return withProperty(verdict, 'cancelStopsWork', holds);
+  },
+);
 
 // ---- LC-08
-
-async function lc08(ctx: ScenarioContext): Promise<Verdict> {
-  return ctx.check(LC_08, async (c) => {
+const LC_08 = defineCheck(
+  {
+    id: 'LC-08',
+    name: 'TTL expiry frees the task and stops its work',
+    description:
+      'A gated task created with ttl 2000 ms and never released: once createdAt + ttl has passed, tasks/get answers -32602 and gate_state reports the work aborted. Keeping the task is allowed (deletion is a MAY: INFO); removing it while its work keeps running is a leak (WARNING).',
+    level: 'SHOULD',
+    specRefs: ['tasks §TTL and Resource Management r5', 'tasks §Resource Management'],
+    fixtures: ['F-GATE', 'F-GATE-RELEASE', 'F-GATE-STATE'],
+    requires: ['tasks', 'F-GATE as task'],
+  },
+  async (ctx, c) => {
     const s = await ctx.session();
-    const pre = firstSkip(needTasksCapability(s), needTaskTool(ctx, s, 'F-GATE'));
-    if (pre) return pre;
     const gateId = ctx.nonce('g');
     const sent = Date.now();
     const task = await createTask(s, ctx.fixtures, 'F-GATE', { gateId }, { ttl: LC08_TTL_MS });
@@ -915,19 +697,26 @@ async function lc08(ctx: ScenarioContext): Promise<Verdict> {
     } finally {
       await releaseQuietly(s, ctx, gateId);
     }
-  });
-}
+  },
+);
 
-// ---- H25-10
-
-async function h10(ctx: ScenarioContext, seen: Map<string, Verdict>): Promise<Verdict> {
-  return ctx.check(H25_10, async () => {
+const H25_10 = defineCheck(
+  {
+    id: 'H25-10',
+    name: 'Durability summary',
+    description:
+      'What survives a new HTTP session (LC-01, H25-12), a dropped stream (LC-04), a crashing client (LC-05) and a server restart (LC-06, opt-in: needs a server the harness starts), as observed by the checks above.',
+    level: 'MAY',
+    specRefs: ['tasks §Task Isolation and Access Control'],
+    fixtures: [],
+  },
+  // Reads the verdicts of the checks above (they run first), so it needs no traffic of its own.
+  async (ctx, _c, { earlier }) => {
     /** yes / no / not applicable from a check's property; why it is unknown otherwise. */
     const answer = (id: string): { value: PropertyValue; text: string } => {
-      const v = seen.get(id);
-      const p = v?.details?.property as { value?: PropertyValue } | undefined;
-      if (p?.value === true) return { value: true, text: `yes (${id})` };
-      if (p?.value === false) return { value: false, text: `no (${id})` };
+      const v = earlier.get(id);
+      if (v?.profile?.value === true) return { value: true, text: `yes (${id})` };
+      if (v?.profile?.value === false) return { value: false, text: `no (${id})` };
       if (v?.status === 'SKIPPED' && v.skip)
         return { value: null, text: `${v.skip.kind === 'not-applicable' ? 'not applicable' : 'not checked'} (${id}: ${v.skip.reason})` };
       return { value: null, text: `unknown (${id} ${v ? `ended ${v.status}` : 'did not run'})` };
@@ -942,32 +731,165 @@ async function h10(ctx: ScenarioContext, seen: Map<string, Verdict>): Promise<Ve
       `what survives — a new session: ${rows.newSession.text}; a dropped stream: ${rows.droppedStream.text}; a crashing client: ${rows.clientCrash.text}; a server restart: ${rows.serverRestart.text}`,
       { survives: Object.fromEntries(Object.entries(rows).map(([k, r]) => [k, r.value])) },
     );
-  });
+  },
+);
+
+/** How long a dropped request stays open first (recipe of T25-HTTP-01: ~300 ms). */
+const DROP_AFTER_MS = 300;
+const WATCHERS = 5;
+const REPEATS = 20;
+const CONCURRENT = 5;
+/** Reads of a finished task each watcher makes after it first saw it terminal (a status must not move). */
+const READS_AFTER_TERMINAL = 3;
+const LC08_TTL_MS = 2000;
+/** Longest granted ttl LC-08 waits out (§4 rule 5), kept well inside the default 60 s check deadline. */
+const TTL_BUDGET_MS = 30_000;
+
+const released = (gateId: string, o: RpcOutcome) => o.kind === 'result' && textOf(o.result) === `released:${gateId}`;
+
+/**
+ * Combines the parts of a check where a "no" (INFO) must outrank a "yes" (SUCCESS), unlike worst():
+ * FAILURE > WARNING > INFO > SUCCESS; every part's message is kept as evidence.
+ */
+function combineParts(parts: Verdict[]): Verdict {
+  const rank = { FAILURE: 4, WARNING: 3, INFO: 2, SUCCESS: 1, SKIPPED: 0 } as const;
+  const top = [...parts].sort((x, y) => rank[y.status] - rank[x.status])[0] ?? pass();
+  return {
+    ...top,
+    message: parts
+      .map((p) => p.message)
+      .filter(Boolean)
+      .join('; '),
+  };
 }
 
-const scenario: Scenario = {
+/** A verdict carrying the property observation of the check. */
+function withProperty(v: Verdict, name: ProfileProperty, value: PropertyValue): Verdict {
+  return { ...v, profile: property(name, value) };
+}
+
+/**
+ * "The disconnect did not end the task" is a negative observation (§4 rule 3): watch the task for the
+ * quiet window and stop at the first status that is not `working` (or the first failed read).
+ */
+async function watchQuiet(ctx: ScenarioContext, s: Session, taskId: string): Promise<Awaited<ReturnType<typeof statusOf>>> {
+  const deadline = Date.now() + quietWindowMs(ctx);
+  for (;;) {
+    const seen = await statusOf(s, taskId);
+    if (seen.status !== 'working' || Date.now() >= deadline) return seen;
+    await sleep(250);
+  }
+}
+
+/** Releases the gate from `s` and waits until the task is terminal there; the final tasks/result. */
+async function releaseAndFetch(
+  ctx: ScenarioContext,
+  s: Session,
+  taskId: string,
+  gateId: string,
+): Promise<{ final?: Task; result: RpcOutcome | undefined; failure?: RpcOutcome }> {
+  await releaseGate(s, ctx.fixtures, gateId);
+  const polled = await pollUntil(s, taskId, untilTerminal, ctx.timeouts.settleMs);
+  if (!polled.reached) return { result: undefined, failure: polled.failure };
+  return { final: polled.reached, result: await taskResult(s, taskId, blockingTimeoutMs(ctx)) };
+}
+
+// ---- LC-01
+
+type AfterDisconnect =
+  | { kind: 'survived' }
+  | { kind: 'invisible'; outcome: RpcOutcome }
+  | { kind: 'ended'; status: string; statusMessage?: string }
+  | { kind: 'broken'; what: string };
+
+async function disconnectVariant(ctx: ScenarioContext, how: 'terminate' | 'drop'): Promise<AfterDisconnect> {
+  const a = await ctx.connect();
+  const { task, gateId } = await createGated(ctx, a);
+  if (how === 'terminate') await a.terminate();
+  else await a.drop();
+  const b = await ctx.connect();
+  try {
+    const seen = await watchQuiet(ctx, b, task.taskId);
+    if (seen.status === 'not-found') return { kind: 'invisible', outcome: seen.outcome };
+    if (seen.status === undefined)
+      return { kind: 'broken', what: `tasks/get from the new session answered ${describeOutcome(seen.outcome)}` };
+    if (isTerminal(seen.status)) {
+      const t = seen.outcome.kind === 'result' ? (seen.outcome.result as unknown as Task) : undefined;
+      return { kind: 'ended', status: seen.status, statusMessage: t?.statusMessage };
+    }
+    const end = await releaseAndFetch(ctx, b, task.taskId, gateId);
+    if (!end.final)
+      return {
+        kind: 'broken',
+        what: end.failure
+          ? `polling failed: ${describeOutcome(end.failure)}`
+          : `the task did not finish within ${ctx.timeouts.settleMs} ms after its gate was released`,
+      };
+    if (end.result && released(gateId, end.result)) return { kind: 'survived' };
+    return {
+      kind: 'broken',
+      what: `after the release the task ended ${end.final.status} and tasks/result answered ${end.result ? describeOutcome(end.result) : 'nothing'} instead of "released:${gateId}"`,
+    };
+  } finally {
+    await releaseQuietly(b, ctx, gateId);
+    await closeQuietly(b);
+  }
+}
+
+// ---- LC-03
+
+interface Watch {
+  name: string;
+  statuses: string[];
+  failure?: RpcOutcome;
+  result?: RpcOutcome;
+}
+
+/** Polls until terminal plus a few reads more, then fetches the result; `onFirst` fires after the first read. */
+async function watch(ctx: ScenarioContext, w: Session, taskId: string, onFirst: () => void): Promise<Watch> {
+  const out: Watch = { name: w.name, statuses: [] };
+  const deadline = Date.now() + ctx.timeouts.settleMs * 2;
+  let afterTerminal = -1;
+  try {
+    while (Date.now() < deadline && afterTerminal < READS_AFTER_TERMINAL) {
+      const o = await getTask(w, taskId);
+      if (o.kind !== 'result') {
+        out.failure = o;
+        return out;
+      }
+      const t = o.result as unknown as Task;
+      out.statuses.push(String(t.status));
+      onFirst();
+      if (afterTerminal >= 0 || isTerminal(t.status)) afterTerminal++;
+      await sleep(pollDelay(t));
+    }
+    if (afterTerminal >= 0) out.result = await taskResult(w, taskId, blockingTimeoutMs(ctx));
+    return out;
+  } finally {
+    onFirst();
+  }
+}
+
+/** Problems of one observed sequence: an edge outside the lifecycle, or a change after a terminal status. */
+function sequenceProblems(statuses: string[]): string[] {
+  const problems: string[] = [];
+  const collapsed = statuses.filter((s, i) => i === 0 || s !== statuses[i - 1]);
+  for (let i = 1; i < collapsed.length; i++) {
+    const from = collapsed[i - 1] as TaskStatus;
+    const to = collapsed[i] as TaskStatus;
+    if (!(ALLOWED_EDGES[from] ?? []).includes(to)) problems.push(`${from} → ${to}`);
+  }
+  return problems;
+}
+
+// ---- H25-10
+
+const scenario = defineScenario({
   name: 'lifecycle',
   description:
     'Beyond the connection: disconnects, other sessions, repeated results, watchers, client crash, restart, cancel and TTL (LC-01..08, H25-10, H25-12)',
   checks: [LC_01, H25_12, LC_02, LC_03, LC_04, LC_05, LC_06, LC_07, LC_08, H25_10],
   runs: 'first', // the longest scenario; its LC-06 restart also waits for the others to finish
-  async run(ctx) {
-    // Verdicts are kept for the H25-10 summary.
-    const seen = new Map<string, Verdict>();
-    const steps: Array<[string, (ctx: ScenarioContext) => Promise<Verdict>]> = [
-      ['LC-01', lc01],
-      ['H25-12', h12],
-      ['LC-02', lc02],
-      ['LC-03', lc03],
-      ['LC-04', lc04],
-      ['LC-05', lc05],
-      ['LC-06', lc06],
-      ['LC-07', lc07],
-      ['LC-08', lc08],
-    ];
-    for (const [id, step] of steps) seen.set(id, await step(ctx));
-    await h10(ctx, seen);
-  },
-};
+});
 
 export default scenario;

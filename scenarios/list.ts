@@ -1,122 +1,38 @@
 // 2.M tasks/list (T25-LIST-*): shape, pagination, completeness across statuses, cursor errors.
-import { fail, info, pass, skip, warn, type CheckSpec, type Verdict } from '../harness/checks.js';
+import { fail, info, pass, skip, warn, type Verdict } from '../harness/checks.js';
 import type { Task } from '../harness/protocol.js';
-import type { Scenario, ScenarioContext, Session } from '../harness/scenario.js';
+import type { Session } from '../harness/scenario.js';
 import { validateDef } from '../harness/schema.js';
 import { cancelTask, createTask, describeOutcome, listTasks, pollUntil, untilTerminal } from '../harness/tasks.js';
-import { errorCode, needTaskTool, releaseQuietly } from './lib/receiver-support.js';
-import {
-  createEchoTasks,
-  createGated,
-  declaresCancel,
-  describeWalk,
-  firstSkip,
-  needTasksMember,
-  statusOf,
-  walkTaskList,
-  type ListWalk,
-} from './lib/task-probes.js';
+import { errorCode } from './lib/format.js';
+import { declaresCancel, needTasksMember } from './lib/preconditions.js';
+import { releaseQuietly } from './lib/cleanup.js';
+import { createEchoTasks, createGated, statusOf } from './lib/task-setup.js';
+import { describeWalk, walkTaskList, type ListWalk } from './lib/task-list.js';
+import { defineCheck, defineScenario, type CheckScope } from './lib/define.js';
 
-const LIST_01: CheckSpec = {
-  id: 'T25-LIST-01',
-  name: 'tasks/list returns a ListTasksResult of full Tasks',
-  description: 'tasks/list returns {tasks: Task[], nextCursor?: string}, and every entry is a full Task.',
-  level: 'MUST',
-  specRefs: ['tasks §Listing Tasks', 'schema ListTasksResult'],
-  fixtures: ['F-ECHO'],
-};
-
-const LIST_02: CheckSpec = {
-  id: 'T25-LIST-02',
-  name: 'tasks/list pages are bounded',
-  description: 'Receivers should use cursor-based pagination to limit the number of tasks returned in a single response.',
-  level: 'SHOULD',
-  specRefs: ['tasks §Task Listing r1'],
-  fixtures: ['F-ECHO'],
-};
-
-const LIST_03: CheckSpec = {
-  id: 'T25-LIST-03',
-  name: 'nextCursor is present whenever more tasks are available',
-  description: 'Receivers must include a nextCursor in the tasks/list response if more tasks are available.',
-  level: 'MUST',
-  specRefs: ['tasks §Task Listing r2'],
-  fixtures: ['F-ECHO'],
-};
-
-const LIST_04: CheckSpec = {
-  id: 'T25-LIST-04',
-  name: 'Every fetchable task is listed, whatever its status',
-  description:
-    'If a task is retrievable via tasks/get for a requestor, it must be retrievable via tasks/list for that requestor (working, completed, failed and cancelled tasks alike).',
-  level: 'MUST',
-  specRefs: ['tasks §Task Listing r4'],
-  fixtures: ['F-ECHO', 'F-TOOLERR', 'F-GATE', 'F-GATE-RELEASE'],
-};
-
-const LIST_05: CheckSpec = {
-  id: 'T25-LIST-05',
-  name: 'An invalid tasks/list cursor is rejected with -32602',
-  description: 'An invalid or nonexistent cursor in tasks/list returns JSON-RPC error -32602 (Invalid params).',
-  level: 'MUST',
-  specRefs: ['tasks §Protocol Errors'],
-  fixtures: [],
-};
-
-const LIST_06: CheckSpec = {
-  id: 'T25-LIST-06',
-  name: 'tasks/list without the tasks.list capability (observation)',
-  description:
-    'Behaviour of tasks/list when the server does not declare tasks.list is unspecified (A25-13); -32601 is expected. Recorded only.',
-  level: 'MAY',
-  specRefs: ['tasks §Capability Negotiation'],
-  fixtures: [],
-};
+/** LIST-02 and LIST-03 list a population of more than one page, created by the first of them that runs. */
+interface Population {
+  population: () => Promise<void>;
+}
 
 /** Tasks kept alive long enough to be listed during the whole scenario. */
 const LIST_TTL = 300_000;
 /** Enough tasks that an unpaginated server must answer a page of more than 100 (T25-LIST-02). */
 const POPULATION = 101;
 
-/** Common preconditions of the checks that create tasks and list them. */
-function needListing(ctx: ScenarioContext, s: Session): Verdict | undefined {
-  return firstSkip(needTasksMember(s, 'list'), needTaskTool(ctx, s, 'F-ECHO'));
-}
-
-/** IDs from `created` missing from the walk that tasks/get can still fetch, with their status. */
-async function missingButFetchable(s: Session, walk: ListWalk, created: Task[]): Promise<Array<{ taskId: string; status: string }>> {
-  const out: Array<{ taskId: string; status: string }> = [];
-  for (const t of created) {
-    if (walk.ids.has(t.taskId)) continue;
-    const { status } = await statusOf(s, t.taskId);
-    if (status !== undefined && status !== 'not-found') out.push({ taskId: t.taskId, status });
-  }
-  return out;
-}
-
-/** A nextCursor that is not a string: the walk could not go on, which LIST-03/04 must not read as "no more pages". */
-function badCursor(walk: ListWalk): Verdict | undefined {
-  if (!walk.badCursor) return undefined;
-  return fail(
-    `tasks/list page ${walk.badCursor.page + 1} carried nextCursor ${JSON.stringify(walk.badCursor.value)}, which is not a string (ListTasksResult.nextCursor is an opaque string), so the listing cannot be continued`,
-  );
-}
-
-function walkFailure(walk: ListWalk): Verdict | undefined {
-  if (!walk.failure) return undefined;
-  const { page, cursor, outcome } = walk.failure;
-  return fail(
-    page === 0
-      ? `tasks/list {} did not answer a ListTasksResult: ${describeOutcome(outcome)}`
-      : `tasks/list rejected the nextCursor it returned itself (page ${page + 1}, cursor ${JSON.stringify(cursor)}): ${describeOutcome(outcome)}`,
-  );
-}
-
-async function list01(ctx: ScenarioContext) {
-  await ctx.check(LIST_01, async (c) => {
+const LIST_01 = defineCheck(
+  {
+    id: 'T25-LIST-01',
+    name: 'tasks/list returns a ListTasksResult of full Tasks',
+    description: 'tasks/list returns {tasks: Task[], nextCursor?: string}, and every entry is a full Task.',
+    level: 'MUST',
+    specRefs: ['tasks §Listing Tasks', 'schema ListTasksResult'],
+    fixtures: ['F-ECHO'],
+    requires: ['tasks.list', 'F-ECHO as task'],
+  },
+  async (ctx, c) => {
     const s = await ctx.session();
-    const pre = needListing(ctx, s);
-    if (pre) return pre;
     await createTask(s, ctx.fixtures, 'F-ECHO', { seconds: 0, label: ctx.nonce('l') }, { ttl: LIST_TTL });
     const o = await listTasks(s);
     if (o.kind !== 'result') return fail(`tasks/list {} must answer a ListTasksResult; got ${describeOutcome(o)}`);
@@ -129,46 +45,22 @@ async function list01(ctx: ScenarioContext) {
     return pass(
       `ListTasksResult with ${tasks.length} full Task entr${tasks.length === 1 ? 'y' : 'ies'}${o.result.nextCursor !== undefined ? ' and a nextCursor' : ''}`,
     );
-  });
-}
+  },
+);
 
-async function list05(ctx: ScenarioContext) {
-  await ctx.check(LIST_05, async () => {
+const LIST_02 = defineCheck(
+  {
+    id: 'T25-LIST-02',
+    name: 'tasks/list pages are bounded',
+    description: 'Receivers should use cursor-based pagination to limit the number of tasks returned in a single response.',
+    level: 'SHOULD',
+    specRefs: ['tasks §Task Listing r1'],
+    fixtures: ['F-ECHO'],
+    requires: ['tasks.list', 'F-ECHO as task'],
+  },
+  async (ctx, c, { shared }: CheckScope<Population>) => {
     const s = await ctx.session();
-    const pre = needTasksMember(s, 'list');
-    if (pre) return pre;
-    const cursor = `invalid-${crypto.randomUUID()}`;
-    const o = await listTasks(s, cursor);
-    if (errorCode(o) === -32602) return pass(`tasks/list {cursor:"${cursor}"} was rejected with -32602`);
-    if (o.kind === 'result') {
-      return fail(
-        `tasks/list with the unknown cursor "${cursor}" must fail with -32602, but it answered a result (${Array.isArray(o.result.tasks) ? o.result.tasks.length : '?'} tasks): unknown cursors must not restart the listing`,
-      );
-    }
-    return fail(`tasks/list with the unknown cursor "${cursor}" must fail with -32602; got ${describeOutcome(o)}`);
-  });
-}
-
-async function list06(ctx: ScenarioContext) {
-  await ctx.check(LIST_06, async () => {
-    const s = await ctx.session();
-    if (needTasksMember(s, 'list') === undefined) {
-      return skip('not-applicable', 'the server declares capabilities.tasks.list; this observation concerns servers that do not');
-    }
-    const o = await listTasks(s);
-    const expected = errorCode(o) === -32601 ? ' (the expected -32601)' : '';
-    return info(`tasks/list without capabilities.tasks.list answered ${describeOutcome(o)}${expected}`, {
-      outcome: o.kind === 'error' ? o.error : o.kind,
-    });
-  });
-}
-
-async function list02(ctx: ScenarioContext, population: () => Promise<void>) {
-  await ctx.check(LIST_02, async (c) => {
-    const s = await ctx.session();
-    const pre = needListing(ctx, s);
-    if (pre) return pre;
-    await population();
+    await shared.population();
     const walk = await walkTaskList(s);
     c.note('pages', walk.pages);
     const broken = walkFailure(walk);
@@ -181,16 +73,23 @@ async function list02(ctx: ScenarioContext, population: () => Promise<void>) {
     }
     if (walk.pages.length > 1) return pass(`paginated: ${describeWalk(walk)}`);
     return info(`a single page of ${first?.size ?? 0} tasks (no more than 100, so boundedness cannot be judged): ${describeWalk(walk)}`);
-  });
-}
+  },
+);
 
-async function list03(ctx: ScenarioContext, population: () => Promise<void>) {
-  await ctx.check(LIST_03, async (c) => {
+const LIST_03 = defineCheck(
+  {
+    id: 'T25-LIST-03',
+    name: 'nextCursor is present whenever more tasks are available',
+    description: 'Receivers must include a nextCursor in the tasks/list response if more tasks are available.',
+    level: 'MUST',
+    specRefs: ['tasks §Task Listing r2'],
+    fixtures: ['F-ECHO'],
+    requires: ['tasks.list', 'F-ECHO as task'],
+  },
+  async (ctx, c, { shared }: CheckScope<Population>) => {
     const s = await ctx.session();
-    const pre = needListing(ctx, s);
-    if (pre) return pre;
     // The population makes the listing span several pages on a paginating server.
-    await population();
+    await shared.population();
     const created = await createEchoTasks(ctx, s, 25, { ttl: LIST_TTL });
     const walk = await walkTaskList(s);
     c.note('walk', describeWalk(walk));
@@ -212,14 +111,22 @@ async function list03(ctx: ScenarioContext, population: () => Promise<void>) {
       );
     }
     return pass(`all 25 new tasks listed: ${describeWalk(walk)}`);
-  });
-}
+  },
+);
 
-async function list04(ctx: ScenarioContext) {
-  await ctx.check(LIST_04, async (c) => {
+const LIST_04 = defineCheck(
+  {
+    id: 'T25-LIST-04',
+    name: 'Every fetchable task is listed, whatever its status',
+    description:
+      'If a task is retrievable via tasks/get for a requestor, it must be retrievable via tasks/list for that requestor (working, completed, failed and cancelled tasks alike).',
+    level: 'MUST',
+    specRefs: ['tasks §Task Listing r4'],
+    fixtures: ['F-ECHO', 'F-TOOLERR', 'F-GATE', 'F-GATE-RELEASE'],
+    requires: ['tasks.list', 'F-ECHO as task', 'F-TOOLERR as task', 'F-GATE as task'],
+  },
+  async (ctx, c) => {
     const s = await ctx.session();
-    const pre = firstSkip(needListing(ctx, s), needTaskTool(ctx, s, 'F-TOOLERR'), needTaskTool(ctx, s, 'F-GATE'));
-    if (pre) return pre;
     const gates: string[] = [];
     try {
       const working = await createGated(ctx, s, LIST_TTL);
@@ -257,15 +164,90 @@ async function list04(ctx: ScenarioContext) {
     } finally {
       for (const g of gates) await releaseQuietly(s, ctx, g);
     }
-  });
+  },
+);
+
+const LIST_05 = defineCheck(
+  {
+    id: 'T25-LIST-05',
+    name: 'An invalid tasks/list cursor is rejected with -32602',
+    description: 'An invalid or nonexistent cursor in tasks/list returns JSON-RPC error -32602 (Invalid params).',
+    level: 'MUST',
+    specRefs: ['tasks §Protocol Errors'],
+    fixtures: [],
+    requires: ['tasks.list'],
+  },
+  async (ctx) => {
+    const s = await ctx.session();
+    const cursor = `invalid-${crypto.randomUUID()}`;
+    const o = await listTasks(s, cursor);
+    if (errorCode(o) === -32602) return pass(`tasks/list {cursor:"${cursor}"} was rejected with -32602`);
+    if (o.kind === 'result') {
+      return fail(
+        `tasks/list with the unknown cursor "${cursor}" must fail with -32602, but it answered a result (${Array.isArray(o.result.tasks) ? o.result.tasks.length : '?'} tasks): unknown cursors must not restart the listing`,
+      );
+    }
+    return fail(`tasks/list with the unknown cursor "${cursor}" must fail with -32602; got ${describeOutcome(o)}`);
+  },
+);
+
+const LIST_06 = defineCheck(
+  {
+    id: 'T25-LIST-06',
+    name: 'tasks/list without the tasks.list capability (observation)',
+    description:
+      'Behaviour of tasks/list when the server does not declare tasks.list is unspecified (A25-13); -32601 is expected. Recorded only.',
+    level: 'MAY',
+    specRefs: ['tasks §Capability Negotiation'],
+    fixtures: [],
+  },
+  async (ctx) => {
+    const s = await ctx.session();
+    if (needTasksMember(s, 'list') === undefined) {
+      return skip('not-applicable', 'the server declares capabilities.tasks.list; this observation concerns servers that do not');
+    }
+    const o = await listTasks(s);
+    const expected = errorCode(o) === -32601 ? ' (the expected -32601)' : '';
+    return info(`tasks/list without capabilities.tasks.list answered ${describeOutcome(o)}${expected}`, {
+      outcome: o.kind === 'error' ? o.error : o.kind,
+    });
+  },
+);
+
+/** IDs from `created` missing from the walk that tasks/get can still fetch, with their status. */
+async function missingButFetchable(s: Session, walk: ListWalk, created: Task[]): Promise<Array<{ taskId: string; status: string }>> {
+  const out: Array<{ taskId: string; status: string }> = [];
+  for (const t of created) {
+    if (walk.ids.has(t.taskId)) continue;
+    const { status } = await statusOf(s, t.taskId);
+    if (status !== undefined && status !== 'not-found') out.push({ taskId: t.taskId, status });
+  }
+  return out;
 }
 
-const scenario: Scenario = {
+/** A nextCursor that is not a string: the walk could not go on, which LIST-03/04 must not read as "no more pages". */
+function badCursor(walk: ListWalk): Verdict | undefined {
+  if (!walk.badCursor) return undefined;
+  return fail(
+    `tasks/list page ${walk.badCursor.page + 1} carried nextCursor ${JSON.stringify(walk.badCursor.value)}, which is not a string (ListTasksResult.nextCursor is an opaque string), so the listing cannot be continued`,
+  );
+}
+
+function walkFailure(walk: ListWalk): Verdict | undefined {
+  if (!walk.failure) return undefined;
+  const { page, cursor, outcome } = walk.failure;
+  return fail(
+    page === 0
+      ? `tasks/list {} did not answer a ListTasksResult: ${describeOutcome(outcome)}`
+      : `tasks/list rejected the nextCursor it returned itself (page ${page + 1}, cursor ${JSON.stringify(cursor)}): ${describeOutcome(outcome)}`,
+  );
+}
+
+const scenario = defineScenario<Population>({
   name: 'list',
   description: '2.M tasks/list (T25-LIST-*)',
-  checks: [LIST_01, LIST_02, LIST_03, LIST_04, LIST_05, LIST_06],
-  async run(ctx) {
-    // One shared population of instant tasks, created at most once per run of the scenario.
+  // One shared population of instant tasks, created at most once per run of the scenario.
+  setup: (ctx) => {
     let populating: Promise<void> | undefined;
     const population = () => {
       populating ??= ctx.session().then(async (s) => {
@@ -273,13 +255,9 @@ const scenario: Scenario = {
       });
       return populating;
     };
-    await list01(ctx);
-    await list05(ctx);
-    await list06(ctx);
-    await list02(ctx, population);
-    await list03(ctx, population);
-    await list04(ctx);
+    return { population };
   },
-};
+  checks: [LIST_01, LIST_02, LIST_03, LIST_04, LIST_05, LIST_06],
+});
 
 export default scenario;

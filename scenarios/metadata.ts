@@ -1,7 +1,7 @@
 // 2.J related-task metadata (T25-META-02, T25-META-04). META-01 and META-03 are passive: see wire-audit.
-import { fail, pass, warn, worst, type CheckSpec, type Verdict } from '../harness/checks.js';
+import { fail, pass, warn, worst, type Verdict } from '../harness/checks.js';
 import { RELATED_TASK, textOf, type Task } from '../harness/protocol.js';
-import type { CheckContext, JsonObject, Scenario, ScenarioContext, Session } from '../harness/scenario.js';
+import type { CheckContext, JsonObject, ScenarioContext, Session } from '../harness/scenario.js';
 import {
   createTask,
   DEFAULT_TTL_MS,
@@ -15,26 +15,33 @@ import {
   within,
 } from '../harness/tasks.js';
 import { progressNotifications } from './lib/progress.js';
+import { defineCheck, defineScenario } from './lib/define.js';
 
-const META_02: CheckSpec = {
-  id: 'T25-META-02',
-  name: 'params.taskId decides the target; related-task _meta in the request is ignored',
-  description:
-    'For tasks/get, tasks/result and tasks/cancel, params.taskId is the source of truth for the target task; related-task _meta in the request is ignored.',
-  level: 'MUST',
-  specRefs: ['tasks §Associating Task-Related Messages r2'],
-  fixtures: ['F-GATE', 'F-GATE-RELEASE', 'F-ECHO'],
-};
+const META_02 = defineCheck(
+  {
+    id: 'T25-META-02',
+    name: 'params.taskId decides the target; related-task _meta in the request is ignored',
+    description:
+      'For tasks/get, tasks/result and tasks/cancel, params.taskId is the source of truth for the target task; related-task _meta in the request is ignored.',
+    level: 'MUST',
+    specRefs: ['tasks §Associating Task-Related Messages r2'],
+    fixtures: ['F-GATE', 'F-GATE-RELEASE', 'F-ECHO'],
+  },
+  (ctx, c) => paramsWin(ctx, c),
+);
 
-const META_04: CheckSpec = {
-  id: 'T25-META-04',
-  name: 'Progress notifications of a task carry related-task',
-  description:
-    'Task-related notifications emitted after creation (notifications/progress, notifications/message) carry related-task _meta with the task id (literal reading; a violation only WARNs, A25-11).',
-  level: 'MUST',
-  specRefs: ['tasks §Associating Task-Related Messages r1'],
-  fixtures: ['F-PROGRESS'],
-};
+const META_04 = defineCheck(
+  {
+    id: 'T25-META-04',
+    name: 'Progress notifications of a task carry related-task',
+    description:
+      'Task-related notifications emitted after creation (notifications/progress, notifications/message) carry related-task _meta with the task id (literal reading; a violation only WARNs, A25-11).',
+    level: 'MUST',
+    specRefs: ['tasks §Associating Task-Related Messages r1'],
+    fixtures: ['F-PROGRESS'],
+  },
+  (ctx, c) => progressCarriesRelated(ctx, c),
+);
 
 /** tasks/result on a completed task must not wait on the task named only in _meta. */
 const PROMPT_MS = 2000;
@@ -165,14 +172,10 @@ async function progressCarriesRelated(ctx: ScenarioContext, c: CheckContext): Pr
   return pass(`all ${mine.length} progress notification(s) after creation carried related-task ${task.taskId}`);
 }
 
-const scenario: Scenario = {
+const scenario = defineScenario({
   name: 'metadata',
   description: '2.J related-task metadata (T25-META-02, T25-META-04)',
   checks: [META_02, META_04],
-  async run(ctx) {
-    await ctx.check(META_02, (c) => paramsWin(ctx, c));
-    await ctx.check(META_04, (c) => progressCarriesRelated(ctx, c));
-  },
-};
+});
 
 export default scenario;

@@ -1,18 +1,22 @@
 // 2.K status notifications (T25-NOTIF-05). NOTIF-01..04 are passive: see wire-audit.
-import { pass, warn, type CheckSpec, type Verdict } from '../harness/checks.js';
+import { pass, warn, type Verdict } from '../harness/checks.js';
 import { relatedTaskId } from '../harness/protocol.js';
-import type { CheckContext, JsonObject, Scenario, ScenarioContext } from '../harness/scenario.js';
+import type { CheckContext, JsonObject, ScenarioContext } from '../harness/scenario.js';
 import { cancelTask, createTask, pollUntil, ProbeError, releaseGate, sleep, untilTerminal } from '../harness/tasks.js';
+import { defineCheck, defineScenario } from './lib/define.js';
 
-const NOTIF_05: CheckSpec = {
-  id: 'T25-NOTIF-05',
-  name: 'Status notifications go only to the owner of the task',
-  description:
-    'Status notifications (and other task-related notifications) go only to the connection or authorization context that owns the task; another session never receives them.',
-  level: 'SHOULD',
-  specRefs: ['tasks §Security Considerations', 'tasks §Task Isolation and Access Control'],
-  fixtures: ['F-GATE', 'F-GATE-RELEASE'],
-};
+const NOTIF_05 = defineCheck(
+  {
+    id: 'T25-NOTIF-05',
+    name: 'Status notifications go only to the owner of the task',
+    description:
+      'Status notifications (and other task-related notifications) go only to the connection or authorization context that owns the task; another session never receives them.',
+    level: 'SHOULD',
+    specRefs: ['tasks §Security Considerations', 'tasks §Task Isolation and Access Control'],
+    fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+  },
+  (ctx, c) => onlyOwner(ctx, c),
+);
 
 const quietMs = (ctx: ScenarioContext) => 1500 + (ctx.transport === 'http' ? 250 : 0);
 
@@ -63,13 +67,10 @@ async function onlyOwner(ctx: ScenarioContext, c: CheckContext): Promise<Verdict
   }
 }
 
-const scenario: Scenario = {
+const scenario = defineScenario({
   name: 'notifications',
   description: '2.K status notifications (T25-NOTIF-05)',
   checks: [NOTIF_05],
-  async run(ctx) {
-    await ctx.check(NOTIF_05, (c) => onlyOwner(ctx, c));
-  },
-};
+});
 
 export default scenario;

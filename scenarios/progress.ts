@@ -1,46 +1,59 @@
 // 2.L progress notifications of task-augmented requests (T25-PROG-*), driven by F-PROGRESS (progress_job).
-import { fail, info, pass, warn, worst, type CheckSpec, type Verdict, type WireEntry } from '../harness/checks.js';
+import { fail, info, pass, warn, worst, type Verdict, type WireEntry } from '../harness/checks.js';
 import { isTerminal, type Task } from '../harness/protocol.js';
-import type { CheckContext, Scenario, ScenarioContext, Session } from '../harness/scenario.js';
+import type { CheckContext, ScenarioContext, Session } from '../harness/scenario.js';
 import { createTask, DEFAULT_TTL_MS, pollUntil, ProbeError, sleep, untilTerminal } from '../harness/tasks.js';
 import { issuedProgressTokens, progressNotifications, sameToken, type ProgressSeen } from './lib/progress.js';
+import { defineCheck, defineScenario } from './lib/define.js';
 
-const PROG_01: CheckSpec = {
-  id: 'T25-PROG-01',
-  name: 'Task progress uses the original progressToken',
-  description:
-    'If the task-augmented request carried _meta.progressToken, every progress notification for the task, including those after the CreateTaskResult, uses exactly that token (same JSON type).',
-  level: 'MUST',
-  specRefs: ['progress §Behavior Requirements r3', 'tasks §Task Progress Notifications'],
-  fixtures: ['F-PROGRESS'],
-};
+const PROG_01 = defineCheck(
+  {
+    id: 'T25-PROG-01',
+    name: 'Task progress uses the original progressToken',
+    description:
+      'If the task-augmented request carried _meta.progressToken, every progress notification for the task, including those after the CreateTaskResult, uses exactly that token (same JSON type).',
+    level: 'MUST',
+    specRefs: ['progress §Behavior Requirements r3', 'tasks §Task Progress Notifications'],
+    fixtures: ['F-PROGRESS'],
+  },
+  (ctx, c) => sameToken01(ctx, c),
+);
 
-const PROG_02: CheckSpec = {
-  id: 'T25-PROG-02',
-  name: 'Task progress stops once the task is terminal',
-  description: 'Progress notifications for a task stop once the task has reached a terminal status.',
-  level: 'MUST',
-  specRefs: ['progress §Behavior Requirements r3'],
-  fixtures: ['F-PROGRESS'],
-};
+const PROG_02 = defineCheck(
+  {
+    id: 'T25-PROG-02',
+    name: 'Task progress stops once the task is terminal',
+    description: 'Progress notifications for a task stop once the task has reached a terminal status.',
+    level: 'MUST',
+    specRefs: ['progress §Behavior Requirements r3'],
+    fixtures: ['F-PROGRESS'],
+  },
+  (ctx, c) => stopsAtTerminal(ctx, c),
+);
 
-const PROG_03: CheckSpec = {
-  id: 'T25-PROG-03',
-  name: 'Progress strictly increases',
-  description: 'The progress value strictly increases from one notification to the next for the same token.',
-  level: 'MUST',
-  specRefs: ['progress §Progress Flow'],
-  fixtures: ['F-PROGRESS'],
-};
+const PROG_03 = defineCheck(
+  {
+    id: 'T25-PROG-03',
+    name: 'Progress strictly increases',
+    description: 'The progress value strictly increases from one notification to the next for the same token.',
+    level: 'MUST',
+    specRefs: ['progress §Progress Flow'],
+    fixtures: ['F-PROGRESS'],
+  },
+  (ctx, c) => increases(ctx, c),
+);
 
-const PROG_04: CheckSpec = {
-  id: 'T25-PROG-04',
-  name: 'Whether the task sends progress at all',
-  description: 'The receiver may send no progress notifications at all (recorded: how many arrived for how many fixture steps).',
-  level: 'MAY',
-  specRefs: ['progress §Behavior Requirements r2'],
-  fixtures: ['F-PROGRESS'],
-};
+const PROG_04 = defineCheck(
+  {
+    id: 'T25-PROG-04',
+    name: 'Whether the task sends progress at all',
+    description: 'The receiver may send no progress notifications at all (recorded: how many arrived for how many fixture steps).',
+    level: 'MAY',
+    specRefs: ['progress §Behavior Requirements r2'],
+    fixtures: ['F-PROGRESS'],
+  },
+  (ctx, c) => anyProgress(ctx, c),
+);
 
 const HTTP_GRACE_MS = 250;
 const quietMs = (ctx: ScenarioContext) => 1500 + (ctx.transport === 'http' ? HTTP_GRACE_MS : 0);
@@ -207,16 +220,10 @@ async function anyProgress(ctx: ScenarioContext, c: CheckContext): Promise<Verdi
   return info(`${mine.length} progress notification(s) for a ${steps}-step progress_job task, on ${channels.join(', ')}`);
 }
 
-const scenario: Scenario = {
+const scenario = defineScenario({
   name: 'progress',
   description: '2.L progress notifications of tasks (T25-PROG-*)',
   checks: [PROG_01, PROG_02, PROG_03, PROG_04],
-  async run(ctx) {
-    await ctx.check(PROG_01, (c) => sameToken01(ctx, c));
-    await ctx.check(PROG_02, (c) => stopsAtTerminal(ctx, c));
-    await ctx.check(PROG_03, (c) => increases(ctx, c));
-    await ctx.check(PROG_04, (c) => anyProgress(ctx, c));
-  },
-};
+});
 
 export default scenario;

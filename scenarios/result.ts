@@ -1,8 +1,8 @@
 // 2.H tasks/result (T25-RES-*): what tasks/result returns, and that it blocks exactly until the task is terminal.
 import { isDeepStrictEqual } from 'node:util';
-import { fail, pass, warn, worst, type CheckSpec, type Verdict } from '../harness/checks.js';
+import { fail, pass, warn, worst, type Verdict } from '../harness/checks.js';
 import { isTerminal, textOf, type Task } from '../harness/protocol.js';
-import type { CheckContext, RpcOutcome, Scenario, ScenarioContext, Session } from '../harness/scenario.js';
+import type { CheckContext, RpcOutcome, ScenarioContext, Session } from '../harness/scenario.js';
 import {
   callTool,
   cancelTask,
@@ -18,77 +18,100 @@ import {
   untilTerminal,
   within,
 } from '../harness/tasks.js';
+import { defineCheck, defineScenario } from './lib/define.js';
 
-const RES_01: CheckSpec = {
-  id: 'T25-RES-01',
-  name: 'tasks/result returns the final result of a completed task',
-  description:
-    'For a terminal task, tasks/result returns the final result of the underlying request. For a completed tools/call task that is the CallToolResult, as a successful JSON-RPC response.',
-  level: 'MUST',
-  specRefs: ['tasks §Result Retrieval r2'],
-  fixtures: ['F-ECHO'],
-};
+const RES_01 = defineCheck(
+  {
+    id: 'T25-RES-01',
+    name: 'tasks/result returns the final result of a completed task',
+    description:
+      'For a terminal task, tasks/result returns the final result of the underlying request. For a completed tools/call task that is the CallToolResult, as a successful JSON-RPC response.',
+    level: 'MUST',
+    specRefs: ['tasks §Result Retrieval r2'],
+    fixtures: ['F-ECHO'],
+  },
+  (ctx, c) => resultOfCompleted(ctx, c),
+);
 
-const RES_02: CheckSpec = {
-  id: 'T25-RES-02',
-  name: 'tasks/result is exactly what the direct call returns',
-  description: 'The result of tasks/result is exactly what the underlying request would have returned (compared without _meta).',
-  level: 'MUST',
-  specRefs: ['tasks §Result Retrieval r4', 'tasks §Task Execution Errors'],
-  fixtures: ['F-ECHO'],
-};
+const RES_02 = defineCheck(
+  {
+    id: 'T25-RES-02',
+    name: 'tasks/result is exactly what the direct call returns',
+    description: 'The result of tasks/result is exactly what the underlying request would have returned (compared without _meta).',
+    level: 'MUST',
+    specRefs: ['tasks §Result Retrieval r4', 'tasks §Task Execution Errors'],
+    fixtures: ['F-ECHO'],
+  },
+  (ctx, c) => sameAsDirect(ctx, c),
+);
 
-const RES_03: CheckSpec = {
-  id: 'T25-RES-03',
-  name: 'tasks/result blocks until the task is terminal',
-  description:
-    'For a task in working or input_required, tasks/result blocks until the task reaches a terminal status, then returns the final result.',
-  level: 'MUST',
-  specRefs: ['tasks §Result Retrieval r3'],
-  fixtures: ['F-GATE', 'F-GATE-RELEASE'],
-};
+const RES_03 = defineCheck(
+  {
+    id: 'T25-RES-03',
+    name: 'tasks/result blocks until the task is terminal',
+    description:
+      'For a task in working or input_required, tasks/result blocks until the task reaches a terminal status, then returns the final result.',
+    level: 'MUST',
+    specRefs: ['tasks §Result Retrieval r3'],
+    fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+  },
+  (ctx, c) => blocksUntilTerminal(ctx, c),
+);
 
-const RES_04: CheckSpec = {
-  id: 'T25-RES-04',
-  name: 'tasks/result returns the same JSON-RPC error',
-  description:
-    'If the underlying request ended in a JSON-RPC error, tasks/result returns that same JSON-RPC error as an error response, not as a result.',
-  level: 'MUST',
-  specRefs: ['tasks §Result Retrieval r2', 'tasks §Result Retrieval r4', 'tasks §Task Execution Errors'],
-  fixtures: ['F-RPCERR'],
-};
+const RES_04 = defineCheck(
+  {
+    id: 'T25-RES-04',
+    name: 'tasks/result returns the same JSON-RPC error',
+    description:
+      'If the underlying request ended in a JSON-RPC error, tasks/result returns that same JSON-RPC error as an error response, not as a result.',
+    level: 'MUST',
+    specRefs: ['tasks §Result Retrieval r2', 'tasks §Result Retrieval r4', 'tasks §Task Execution Errors'],
+    fixtures: ['F-RPCERR'],
+  },
+  (ctx, c) => sameRpcError(ctx, c),
+);
 
-const RES_05: CheckSpec = {
-  id: 'T25-RES-05',
-  name: 'tasks/result returns an isError tool result as a successful response',
-  description:
-    'If the tool finished with isError:true, tasks/result returns that CallToolResult as a successful JSON-RPC response; it is not turned into a JSON-RPC error.',
-  level: 'MUST',
-  specRefs: ['tasks §Result Retrieval r4'],
-  fixtures: ['F-TOOLERR'],
-};
+const RES_05 = defineCheck(
+  {
+    id: 'T25-RES-05',
+    name: 'tasks/result returns an isError tool result as a successful response',
+    description:
+      'If the tool finished with isError:true, tasks/result returns that CallToolResult as a successful JSON-RPC response; it is not turned into a JSON-RPC error.',
+    level: 'MUST',
+    specRefs: ['tasks §Result Retrieval r4'],
+    fixtures: ['F-TOOLERR'],
+  },
+  (ctx, c) => toolErrorAsResult(ctx, c),
+);
 
-const RES_06: CheckSpec = {
-  id: 'T25-RES-06',
-  name: 'tasks/result on a cancelled task returns without blocking',
-  description: 'A cancelled task is terminal, so tasks/result for it returns at once (its content is unspecified).',
-  level: 'MUST',
-  specRefs: ['tasks §Result Retrieval r2'],
-  fixtures: ['F-GATE', 'F-GATE-RELEASE'],
-};
+const RES_06 = defineCheck(
+  {
+    id: 'T25-RES-06',
+    name: 'tasks/result on a cancelled task returns without blocking',
+    description: 'A cancelled task is terminal, so tasks/result for it returns at once (its content is unspecified).',
+    level: 'MUST',
+    specRefs: ['tasks §Result Retrieval r2'],
+    fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+  },
+  (ctx, c) => cancelledReturns(ctx, c),
+);
 
-const RES_07: CheckSpec = {
-  id: 'T25-RES-07',
-  name: 'A pending tasks/result is answered when the task is cancelled',
-  description: 'A tasks/result that is waiting when the task reaches a terminal status (here: through tasks/cancel) is answered promptly.',
-  level: 'MUST',
-  specRefs: ['tasks §Result Retrieval r3'],
-  fixtures: ['F-GATE', 'F-GATE-RELEASE'],
-};
+const RES_07 = defineCheck(
+  {
+    id: 'T25-RES-07',
+    name: 'A pending tasks/result is answered when the task is cancelled',
+    description:
+      'A tasks/result that is waiting when the task reaches a terminal status (here: through tasks/cancel) is answered promptly.',
+    level: 'MUST',
+    specRefs: ['tasks §Result Retrieval r3'],
+    fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+  },
+  (ctx, c) => pendingAnsweredOnCancel(ctx, c),
+);
 
-/** failing_job's documented result (fixtures.md); a required tool cannot be called directly to compare with. */
+/** failing_job's documented result (docs/fixtures.md); a required tool cannot be called directly to compare with. */
 const TOOLERR_CONTENT = [{ type: 'text', text: 'job failed' }];
-/** protocol_error_job's documented JSON-RPC error code (fixtures.md). */
+/** protocol_error_job's documented JSON-RPC error code (docs/fixtures.md). */
 const RPCERR_CODE = -32603;
 /** tasks/result on a terminal task must answer "at once": the recipe's bound. */
 const PROMPT_MS = 2000;
@@ -334,19 +357,10 @@ async function pendingAnsweredOnCancel(ctx: ScenarioContext, c: CheckContext): P
   }
 }
 
-const scenario: Scenario = {
+const scenario = defineScenario({
   name: 'result',
   description: '2.H tasks/result (T25-RES-*)',
   checks: [RES_01, RES_02, RES_03, RES_04, RES_05, RES_06, RES_07],
-  async run(ctx) {
-    await ctx.check(RES_01, (c) => resultOfCompleted(ctx, c));
-    await ctx.check(RES_02, (c) => sameAsDirect(ctx, c));
-    await ctx.check(RES_03, (c) => blocksUntilTerminal(ctx, c));
-    await ctx.check(RES_04, (c) => sameRpcError(ctx, c));
-    await ctx.check(RES_05, (c) => toolErrorAsResult(ctx, c));
-    await ctx.check(RES_06, (c) => cancelledReturns(ctx, c));
-    await ctx.check(RES_07, (c) => pendingAnsweredOnCancel(ctx, c));
-  },
-};
+});
 
 export default scenario;

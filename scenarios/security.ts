@@ -1,119 +1,28 @@
 // 2.P Security (T25-SEC-*): binding to the authorization context (S-AUTH, HTTP), unguessable task IDs,
 // listing without requestor identity, rate limiting, maximum ttl, and the manual documentation items.
-import { fail, info, pass, skip, warn, worst, type CheckSpec, type Verdict } from '../harness/checks.js';
-import type { RpcOutcome, Scenario, ScenarioContext } from '../harness/scenario.js';
+import { fail, info, pass, skip, warn, worst, type Verdict } from '../harness/checks.js';
+import type { RpcOutcome } from '../harness/scenario.js';
 import { cancelTask, createTask, describeOutcome, getTask, mapLimit, taskResult } from '../harness/tasks.js';
 import { analyzeIds, summarizeIds } from './lib/id-stats.js';
-import { closeQuietly, j, needTaskTool, releaseQuietly } from './lib/receiver-support.js';
-import {
-  createEchoTasks,
-  createGated,
-  firstSkip,
-  needTasksCapability,
-  needTasksMember,
-  outcomeLabel,
-  randomTaskId,
-  statusOf,
-  tally,
-  walkTaskList,
-} from './lib/task-probes.js';
+import { closeQuietly, releaseQuietly } from './lib/cleanup.js';
+import { j, outcomeLabel, tally } from './lib/format.js';
+import { needTaskTool, needTasksMember } from './lib/preconditions.js';
+import { createEchoTasks, createGated, randomTaskId, statusOf } from './lib/task-setup.js';
+import { walkTaskList } from './lib/task-list.js';
+import { defineCheck, defineScenario } from './lib/define.js';
 
-const SEC_01: CheckSpec = {
-  id: 'T25-SEC-01',
-  name: 'Another principal cannot get, fetch or cancel a task',
-  description:
-    'When an authorization context exists, tasks are bound to it: tasks/get, tasks/result and tasks/cancel from a different principal are rejected, and the owner still sees the task unchanged.',
-  level: 'MUST',
-  specRefs: ['tasks §Task Isolation and Access Control'],
-  fixtures: ['S-AUTH', 'F-GATE', 'F-GATE-RELEASE'],
-  transports: ['http'],
-};
-
-const SEC_02: CheckSpec = {
-  id: 'T25-SEC-02',
-  name: "tasks/list shows only the caller's principal's tasks",
-  description: "With an authorization context, tasks/list returns only the tasks of the requestor's context (and all of them).",
-  level: 'MUST',
-  specRefs: ['tasks §Task Isolation and Access Control'],
-  fixtures: ['S-AUTH', 'F-ECHO'],
-  transports: ['http'],
-};
-
-const SEC_03: CheckSpec = {
-  id: 'T25-SEC-03',
-  name: 'Task IDs are unguessable',
-  description:
-    'Without context binding, task IDs must be cryptographically secure with enough entropy to prevent guessing. Heuristic over 50 IDs: length >= 16, estimated entropy >= 96 bits, no counter, not time-ordered.',
-  level: 'MUST',
-  specRefs: ['tasks §Task Isolation and Access Control'],
-  fixtures: ['F-ECHO'],
-};
-
-const SEC_04: CheckSpec = {
-  id: 'T25-SEC-04',
-  name: 'No tasks.list without requestor identity',
-  description:
-    'A receiver that cannot identify requestors should not declare tasks.list: a fresh HTTP session must not see the tasks of another session in tasks/list.',
-  level: 'SHOULD',
-  specRefs: ['tasks §Task Isolation and Access Control'],
-  fixtures: ['F-ECHO'],
-  transports: ['http'],
-};
-
-const SEC_05: CheckSpec = {
-  id: 'T25-SEC-05',
-  name: 'Rate limiting of task operations (observation)',
-  description:
-    'Receivers should rate-limit task operations. A small burst of tasks/get calls for an unknown ID records whether and how the server throttles.',
-  level: 'SHOULD',
-  specRefs: ['tasks §Task Isolation and Access Control'],
-  fixtures: [],
-};
-
-const SEC_06: CheckSpec = {
-  id: 'T25-SEC-06',
-  name: 'A maximum ttl is enforced',
-  description:
-    'Receivers should enforce a maximum ttl (and limit concurrent tasks per requestor): a request for ttl 315360000000 (10 years) is granted a smaller ttl.',
-  level: 'SHOULD',
-  specRefs: ['tasks §Resource Management r1.1', 'tasks §Resource Management r1.2'],
-  fixtures: ['F-ECHO'],
-};
-
-const SEC_07: CheckSpec = {
-  id: 'T25-SEC-07',
-  name: 'Limits documented, cleanup, audit logging (manual)',
-  description:
-    'Limits (max ttl, max concurrent tasks) should be documented, expired tasks cleaned up promptly, and task operations audit-logged. Not testable black-box: a manual checklist item.',
-  level: 'SHOULD',
-  specRefs: ['tasks §Resource Management', 'tasks §Audit and Logging'],
-  fixtures: [],
-};
-
-/** Number of IDs the entropy heuristic needs (recipe: >= 50). */
-const ID_SAMPLE = 50;
-/** Size of the opt-in-style burst, kept small so normal runs stay fast and polite. */
-const BURST = 100;
-const TEN_YEARS_MS = 315_360_000_000;
-
-/** A request from another principal counts as rejected on any JSON-RPC error or HTTP-level refusal. */
-function rejection(method: string, o: RpcOutcome): Verdict {
-  switch (o.kind) {
-    case 'error':
-      return o.error.code === -32602
-        ? pass(`${method}: -32602`)
-        : pass(`${method}: rejected with ${o.error.code} (-32602 is recommended so existence is not leaked)`);
-    case 'closed':
-      return pass(`${method}: refused at the HTTP level (${o.reason})`);
-    case 'timeout':
-      return fail(`${method} from principal B was accepted: it blocked on principal A's running task instead of being rejected`);
-    case 'result':
-      return fail(`${method} from principal B succeeded on principal A's task (${describeOutcome(o)}); it must be rejected`);
-  }
-}
-
-async function sec01(ctx: ScenarioContext) {
-  await ctx.check(SEC_01, async (c) => {
+const SEC_01 = defineCheck(
+  {
+    id: 'T25-SEC-01',
+    name: 'Another principal cannot get, fetch or cancel a task',
+    description:
+      'When an authorization context exists, tasks are bound to it: tasks/get, tasks/result and tasks/cancel from a different principal are rejected, and the owner still sees the task unchanged.',
+    level: 'MUST',
+    specRefs: ['tasks §Task Isolation and Access Control'],
+    fixtures: ['S-AUTH', 'F-GATE', 'F-GATE-RELEASE'],
+    transports: ['http'],
+  },
+  async (ctx, c) => {
     const a = await ctx.connect({ principal: 0 });
     const b = await ctx.connect({ principal: 1 });
     try {
@@ -150,15 +59,24 @@ async function sec01(ctx: ScenarioContext) {
       await closeQuietly(a);
       await closeQuietly(b);
     }
-  });
-}
+  },
+);
 
-async function sec02(ctx: ScenarioContext) {
-  await ctx.check(SEC_02, async (c) => {
+const SEC_02 = defineCheck(
+  {
+    id: 'T25-SEC-02',
+    name: "tasks/list shows only the caller's principal's tasks",
+    description: "With an authorization context, tasks/list returns only the tasks of the requestor's context (and all of them).",
+    level: 'MUST',
+    specRefs: ['tasks §Task Isolation and Access Control'],
+    fixtures: ['S-AUTH', 'F-ECHO'],
+    transports: ['http'],
+  },
+  async (ctx, c) => {
     const a = await ctx.connect({ principal: 0 });
     const b = await ctx.connect({ principal: 1 });
     try {
-      const pre = firstSkip(needTasksMember(b, 'list'), needTaskTool(ctx, a, 'F-ECHO'));
+      const pre = needTasksMember(b, 'list') ?? needTaskTool(ctx, a, 'F-ECHO');
       if (pre) return pre;
       const ofA = await createEchoTasks(ctx, a, 3);
       const ofB = await createEchoTasks(ctx, b, 3);
@@ -184,14 +102,22 @@ async function sec02(ctx: ScenarioContext) {
       await closeQuietly(a);
       await closeQuietly(b);
     }
-  });
-}
+  },
+);
 
-async function sec03(ctx: ScenarioContext) {
-  await ctx.check(SEC_03, async (c) => {
+const SEC_03 = defineCheck(
+  {
+    id: 'T25-SEC-03',
+    name: 'Task IDs are unguessable',
+    description:
+      'Without context binding, task IDs must be cryptographically secure with enough entropy to prevent guessing. Heuristic over 50 IDs: length >= 16, estimated entropy >= 96 bits, no counter, not time-ordered.',
+    level: 'MUST',
+    specRefs: ['tasks §Task Isolation and Access Control'],
+    fixtures: ['F-ECHO'],
+    requires: ['F-ECHO as task'],
+  },
+  async (ctx, c) => {
     const s = await ctx.session();
-    const pre = needTaskTool(ctx, s, 'F-ECHO');
-    if (pre) return pre;
     // One at a time, so the order of the IDs is the creation order (needed to spot counters and clocks).
     const tasks = await createEchoTasks(ctx, s, ID_SAMPLE, { concurrency: 1 });
     const stats = analyzeIds(tasks.map((t) => t.taskId));
@@ -214,11 +140,21 @@ async function sec03(ctx: ScenarioContext) {
     if (stats.distinct < stats.count)
       verdicts.push(fail(`${stats.count - stats.distinct} task IDs repeat within ${stats.count} new tasks`));
     return verdicts.length ? worst(verdicts.map((v) => ({ ...v, message: `${v.message} [${summary}]` }))) : pass(summary);
-  });
-}
+  },
+);
 
-async function sec04(ctx: ScenarioContext) {
-  await ctx.check(SEC_04, async (c) => {
+const SEC_04 = defineCheck(
+  {
+    id: 'T25-SEC-04',
+    name: 'No tasks.list without requestor identity',
+    description:
+      'A receiver that cannot identify requestors should not declare tasks.list: a fresh HTTP session must not see the tasks of another session in tasks/list.',
+    level: 'SHOULD',
+    specRefs: ['tasks §Task Isolation and Access Control'],
+    fixtures: ['F-ECHO'],
+    transports: ['http'],
+  },
+  async (ctx, c) => {
     if (ctx.principals > 0) {
       return skip(
         'not-applicable',
@@ -246,14 +182,22 @@ async function sec04(ctx: ScenarioContext) {
     } finally {
       await closeQuietly(b);
     }
-  });
-}
+  },
+);
 
-async function sec05(ctx: ScenarioContext) {
-  await ctx.check(SEC_05, async (c) => {
+const SEC_05 = defineCheck(
+  {
+    id: 'T25-SEC-05',
+    name: 'Rate limiting of task operations (observation)',
+    description:
+      'Receivers should rate-limit task operations. A small burst of tasks/get calls for an unknown ID records whether and how the server throttles.',
+    level: 'SHOULD',
+    specRefs: ['tasks §Task Isolation and Access Control'],
+    fixtures: [],
+    requires: ['tasks'],
+  },
+  async (ctx, c) => {
     const s = await ctx.session();
-    const pre = needTasksCapability(s);
-    if (pre) return pre;
     const id = randomTaskId();
     const started = Date.now();
     const outcomes = await mapLimit(Array.from({ length: BURST }), 10, () => getTask(s, id));
@@ -269,14 +213,22 @@ async function sec05(ctx: ScenarioContext) {
         ? `${throttled} of ${BURST} tasks/get calls for an unknown ID (~${rate}/s) were refused differently from -32602, which suggests throttling: ${j(counts)}`
         : `no throttling seen: ${BURST} tasks/get calls for an unknown ID (~${rate}/s) all answered ${j(counts)} (a small burst; real rate limits may sit higher)`,
     );
-  });
-}
+  },
+);
 
-async function sec06(ctx: ScenarioContext) {
-  await ctx.check(SEC_06, async (c) => {
+const SEC_06 = defineCheck(
+  {
+    id: 'T25-SEC-06',
+    name: 'A maximum ttl is enforced',
+    description:
+      'Receivers should enforce a maximum ttl (and limit concurrent tasks per requestor): a request for ttl 315360000000 (10 years) is granted a smaller ttl.',
+    level: 'SHOULD',
+    specRefs: ['tasks §Resource Management r1.1', 'tasks §Resource Management r1.2'],
+    fixtures: ['F-ECHO'],
+    requires: ['F-ECHO as task'],
+  },
+  async (ctx, c) => {
     const s = await ctx.session();
-    const pre = needTaskTool(ctx, s, 'F-ECHO');
-    if (pre) return pre;
     let created;
     try {
       created = await createTask(s, ctx.fixtures, 'F-ECHO', { seconds: 0, label: ctx.nonce('l') }, { ttl: TEN_YEARS_MS });
@@ -300,26 +252,51 @@ async function sec06(ctx: ScenarioContext) {
     return pass(
       `a request for ttl ${TEN_YEARS_MS} ms was capped to ${j(granted)} ms (the concurrency limit is opt-in and not probed here)`,
     );
-  });
+  },
+);
+
+const SEC_07 = defineCheck(
+  {
+    id: 'T25-SEC-07',
+    name: 'Limits documented, cleanup, audit logging (manual)',
+    description:
+      'Limits (max ttl, max concurrent tasks) should be documented, expired tasks cleaned up promptly, and task operations audit-logged. Not testable black-box: a manual checklist item.',
+    level: 'SHOULD',
+    specRefs: ['tasks §Resource Management', 'tasks §Audit and Logging'],
+    fixtures: [],
+  },
+  async () =>
+    info(
+      'manual item: check that the server documents its maximum ttl and maximum concurrent tasks per requestor, cleans up expired tasks promptly, and logs task creation, completion and retrieval (with the auth context) for audit',
+    ),
+);
+
+/** Number of IDs the entropy heuristic needs (recipe: >= 50). */
+const ID_SAMPLE = 50;
+/** Size of the opt-in-style burst, kept small so normal runs stay fast and polite. */
+const BURST = 100;
+const TEN_YEARS_MS = 315_360_000_000;
+
+/** A request from another principal counts as rejected on any JSON-RPC error or HTTP-level refusal. */
+function rejection(method: string, o: RpcOutcome): Verdict {
+  switch (o.kind) {
+    case 'error':
+      return o.error.code === -32602
+        ? pass(`${method}: -32602`)
+        : pass(`${method}: rejected with ${o.error.code} (-32602 is recommended so existence is not leaked)`);
+    case 'closed':
+      return pass(`${method}: refused at the HTTP level (${o.reason})`);
+    case 'timeout':
+      return fail(`${method} from principal B was accepted: it blocked on principal A's running task instead of being rejected`);
+    case 'result':
+      return fail(`${method} from principal B succeeded on principal A's task (${describeOutcome(o)}); it must be rejected`);
+  }
 }
 
-const scenario: Scenario = {
+const scenario = defineScenario({
   name: 'security',
   description: '2.P Security (T25-SEC-*)',
   checks: [SEC_01, SEC_02, SEC_03, SEC_04, SEC_05, SEC_06, SEC_07],
-  async run(ctx) {
-    await sec01(ctx);
-    await sec02(ctx);
-    await sec03(ctx);
-    await sec04(ctx);
-    await sec05(ctx);
-    await sec06(ctx);
-    await ctx.check(SEC_07, async () =>
-      info(
-        'manual item: check that the server documents its maximum ttl and maximum concurrent tasks per requestor, cleans up expired tasks promptly, and logs task creation, completion and retrieval (with the auth context) for audit',
-      ),
-    );
-  },
-};
+});
 
 export default scenario;

@@ -1,9 +1,9 @@
 // 2.E Status lifecycle (T25-LIFE-01, T25-LIFE-03): tasks start in working and terminal statuses never
 // change. LIFE-02 (allowed edges) and LIFE-04 (stable identity) are passive: see wire-audit.
-import { fail, pass, skip, type CheckSpec, type Verdict } from '../harness/checks.js';
+import { fail, pass, skip, type Verdict } from '../harness/checks.js';
 import { isTerminal, type Task } from '../harness/protocol.js';
 import type { FixtureRole } from '../harness/checks.js';
-import type { JsonObject, Scenario, ScenarioContext, Session } from '../harness/scenario.js';
+import type { JsonObject, ScenarioContext, Session } from '../harness/scenario.js';
 import {
   cancelTask,
   createTask,
@@ -15,25 +15,73 @@ import {
   sleep,
   untilTerminal,
 } from '../harness/tasks.js';
-import { at, declaresToolTasks, hasGate, needTaskTool, releaseQuietly } from './lib/receiver-support.js';
+import { at } from './lib/format.js';
+import { needTaskTool, slowTaskRole } from './lib/preconditions.js';
+import { releaseQuietly } from './lib/cleanup.js';
+import { defineCheck, defineScenario } from './lib/define.js';
 
-export const LIFE_01: CheckSpec = {
-  id: 'T25-LIFE-01',
-  name: 'Tasks begin in working',
-  description: 'A task begins in the working status: the CreateTaskResult of a task that cannot have finished says working.',
-  level: 'MUST',
-  specRefs: ['tasks §Task Status Lifecycle r1'],
-  fixtures: [],
-};
+const LIFE_01 = defineCheck(
+  {
+    id: 'T25-LIFE-01',
+    name: 'Tasks begin in working',
+    description: 'A task begins in the working status: the CreateTaskResult of a task that cannot have finished says working.',
+    level: 'MUST',
+    specRefs: ['tasks §Task Status Lifecycle r1'],
+    fixtures: [],
+  },
+  async (ctx, c) => {
+    const session = await ctx.session();
+    const role = slowTaskRole(ctx, session);
+    if (typeof role !== 'string') return role;
+    const gateId = ctx.nonce('g');
+    try {
+      // Slow enough that the first snapshot cannot legitimately be terminal (A25-12).
+      const args = role === 'F-GATE' ? { gateId } : { seconds: 1.5, label: ctx.nonce('life01') };
+      const task = await createTask(session, ctx.fixtures, role, args);
+      c.note('createdStatus', task.status);
+      if (task.status === 'working')
+        return pass(`the CreateTaskResult of ${role === 'F-GATE' ? 'a gated job (gate closed)' : 'a 1.5 s F-ECHO'} says working`);
+      return fail(
+        `a new task must begin in "working"; the CreateTaskResult of ${role === 'F-GATE' ? 'a gated job whose gate is still closed' : 'a 1.5 s F-ECHO'} says ${JSON.stringify(task.status)}`,
+      );
+    } finally {
+      if (role === 'F-GATE') await releaseQuietly(session, ctx, gateId);
+    }
+  },
+);
 
-export const LIFE_03: CheckSpec = {
-  id: 'T25-LIFE-03',
-  name: 'Terminal statuses never change',
-  description: 'A task in completed, failed or cancelled never changes status.',
-  level: 'MUST',
-  specRefs: ['tasks §Task Status Lifecycle r2.3'],
-  fixtures: [],
-};
+const LIFE_03 = defineCheck(
+  {
+    id: 'T25-LIFE-03',
+    name: 'Terminal statuses never change',
+    description: 'A task in completed, failed or cancelled never changes status.',
+    level: 'MUST',
+    specRefs: ['tasks §Task Status Lifecycle r2.3'],
+    fixtures: [],
+    requires: ['tasks.requests.tools.call'],
+  },
+  async (ctx, c) => {
+    const session = await ctx.session();
+    const verdicts: Verdict[] = [];
+    const skipped: string[] = [];
+    for (const kind of KINDS) {
+      const missing = [kind.role, ...kind.also].filter((r) => !ctx.fixtures.has(r));
+      const pre = missing.length ? `fixture ${missing.join(', ')} not exposed` : needTaskTool(ctx, session, kind.role)?.message;
+      const cancelMissing = kind.expect === 'cancelled' && at(session.serverCapabilities, ['tasks', 'cancel']) === undefined;
+      if (pre || cancelMissing) {
+        skipped.push(`${kind.expect}: ${pre ?? 'tasks.cancel is not declared'}`);
+        continue;
+      }
+      verdicts.push(await terminalStaysPut(ctx, session, kind, c.note));
+    }
+    if (skipped.length) c.note('notExercised', skipped);
+    if (!verdicts.length)
+      return skip('missing-fixture', `no terminal kind could be exercised (${skipped.join('; ')})`, ['F-ECHO', 'F-TOOLERR', 'F-GATE']);
+    const failed = verdicts.filter((v) => v.status === 'FAILURE');
+    if (failed.length) return fail(failed.map((v) => v.message).join('; '));
+    return pass(verdicts.map((v) => v.message).join('; '));
+  },
+);
 
 /** LIFE-03: polls after the first terminal observation, at least this far apart. */
 const STABLE_POLLS = 3;
@@ -52,57 +100,11 @@ const KINDS: TerminalKind[] = [
   { expect: 'cancelled', role: 'F-GATE', also: ['F-GATE-RELEASE'] },
 ];
 
-const scenario: Scenario = {
+const scenario = defineScenario({
   name: 'status',
   description: '2.E Status lifecycle (T25-LIFE-01, T25-LIFE-03)',
   checks: [LIFE_01, LIFE_03],
-  async run(ctx) {
-    await ctx.check(LIFE_01, async (c) => {
-      const session = await ctx.session();
-      const role = hasGate(ctx) ? 'F-GATE' : ctx.fixtures.has('F-ECHO') ? 'F-ECHO' : undefined;
-      if (!role) return skip('missing-fixture', 'needs the gate fixture (F-GATE with release_gate) or F-ECHO', ['F-GATE', 'F-ECHO']);
-      const pre = needTaskTool(ctx, session, role);
-      if (pre) return pre;
-      const gateId = ctx.nonce('g');
-      try {
-        // Slow enough that the first snapshot cannot legitimately be terminal (A25-12).
-        const args = role === 'F-GATE' ? { gateId } : { seconds: 1.5, label: ctx.nonce('life01') };
-        const task = await createTask(session, ctx.fixtures, role, args);
-        c.note('createdStatus', task.status);
-        if (task.status === 'working')
-          return pass(`the CreateTaskResult of ${role === 'F-GATE' ? 'a gated job (gate closed)' : 'a 1.5 s F-ECHO'} says working`);
-        return fail(
-          `a new task must begin in "working"; the CreateTaskResult of ${role === 'F-GATE' ? 'a gated job whose gate is still closed' : 'a 1.5 s F-ECHO'} says ${JSON.stringify(task.status)}`,
-        );
-      } finally {
-        if (role === 'F-GATE') await releaseQuietly(session, ctx, gateId);
-      }
-    });
-
-    await ctx.check(LIFE_03, async (c) => {
-      const session = await ctx.session();
-      if (!declaresToolTasks(session)) return needTaskTool(ctx, session, 'F-ECHO')!;
-      const verdicts: Verdict[] = [];
-      const skipped: string[] = [];
-      for (const kind of KINDS) {
-        const missing = [kind.role, ...kind.also].filter((r) => !ctx.fixtures.has(r));
-        const pre = missing.length ? `fixture ${missing.join(', ')} not exposed` : needTaskTool(ctx, session, kind.role)?.message;
-        const cancelMissing = kind.expect === 'cancelled' && at(session.serverCapabilities, ['tasks', 'cancel']) === undefined;
-        if (pre || cancelMissing) {
-          skipped.push(`${kind.expect}: ${pre ?? 'tasks.cancel is not declared'}`);
-          continue;
-        }
-        verdicts.push(await terminalStaysPut(ctx, session, kind, c.note));
-      }
-      if (skipped.length) c.note('notExercised', skipped);
-      if (!verdicts.length)
-        return skip('missing-fixture', `no terminal kind could be exercised (${skipped.join('; ')})`, ['F-ECHO', 'F-TOOLERR', 'F-GATE']);
-      const failed = verdicts.filter((v) => v.status === 'FAILURE');
-      if (failed.length) return fail(failed.map((v) => v.message).join('; '));
-      return pass(verdicts.map((v) => v.message).join('; '));
-    });
-  },
-};
+});
 
 /** Drives one task to its first terminal observation, then re-reads it STABLE_POLLS times. */
 async function terminalStaysPut(

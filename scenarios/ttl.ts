@@ -1,39 +1,146 @@
 // 2.F TTL (T25-TTL-04, T25-TTL-05, T25-TTL-06): what ttl the server grants, what happens after it
 // elapses, and that tasks are kept until it does. TTL-01/02/03/07 are passive: see wire-audit.
-// These are the only checks that wait on the clock (the ttl is the server's timer; §4 rule 1).
-import { fail, info, pass, skip, warn, type CheckSpec, type Verdict } from '../harness/checks.js';
+// These are the only checks that wait on the clock (the ttl is the server's timer; §4 rule 1 of docs/requirements-2025-11-25.md).
+import { fail, info, pass, skip, warn, type Verdict } from '../harness/checks.js';
 import type { Task } from '../harness/protocol.js';
-import type { JsonObject, RpcOutcome, Scenario, ScenarioContext, Session } from '../harness/scenario.js';
+import type { JsonObject, RpcOutcome, ScenarioContext, Session } from '../harness/scenario.js';
 import { callToolAsTask, cancelTask, describeOutcome, getTask, pollUntil, ProbeError, sleep, taskResult } from '../harness/tasks.js';
-import { at, createdTask, j, needTaskTool } from './lib/receiver-support.js';
+import { at, j } from './lib/format.js';
+import { createdTask } from './lib/task-setup.js';
+import { defineCheck, defineScenario } from './lib/define.js';
 
-export const TTL_04: CheckSpec = {
-  id: 'T25-TTL-04',
-  name: 'Granted ttl',
-  description: 'The receiver may override the requested ttl (the granted values are recorded and used for later expectations).',
-  level: 'MAY',
-  specRefs: ['tasks §TTL and Resource Management r3'],
-  fixtures: ['F-ECHO'],
-};
+const TTL_04 = defineCheck(
+  {
+    id: 'T25-TTL-04',
+    name: 'Granted ttl',
+    description: 'The receiver may override the requested ttl (the granted values are recorded and used for later expectations).',
+    level: 'MAY',
+    specRefs: ['tasks §TTL and Resource Management r3'],
+    fixtures: ['F-ECHO'],
+    requires: ['F-ECHO as task'],
+  },
+  async (ctx, c) => {
+    const session = await ctx.session();
+    const rows: string[] = [];
+    const granted: JsonObject = {};
+    for (const requested of [60_000, 1, 315_360_000_000]) {
+      const o = await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0, label: ctx.nonce('ttl04') }, { ttl: requested });
+      const task = createdTask(o);
+      if (!task) {
+        rows.push(`ttl ${requested} → ${describeOutcome(o)}`);
+        granted[String(requested)] = describeOutcome(o);
+        continue;
+      }
+      // The ttl tasks/get reports is the binding one (r4); it may be gone already for ttl 1.
+      const got = await getTask(session, task.taskId);
+      const getTtl = got.kind === 'result' ? j(got.result.ttl) : describeOutcome(got);
+      granted[String(requested)] = { created: task.ttl, get: got.kind === 'result' ? got.result.ttl : describeOutcome(got) };
+      rows.push(`ttl ${requested} → ${j(task.ttl)} (tasks/get: ${getTtl})`);
+    }
+    c.note('granted', granted);
+    return info(`requested → granted: ${rows.join('; ')}`);
+  },
+);
 
-export const TTL_05: CheckSpec = {
-  id: 'T25-TTL-05',
-  name: 'Expired tasks answer -32602',
-  description:
-    'Once ttl has elapsed (from createdAt) the receiver may delete the task and its result; after that tasks/get, tasks/result and tasks/cancel return -32602.',
-  level: 'MAY',
-  specRefs: ['tasks §TTL and Resource Management r5', 'tasks §Error Handling'],
-  fixtures: ['F-ECHO'],
-};
+const TTL_05 = defineCheck(
+  {
+    id: 'T25-TTL-05',
+    name: 'Expired tasks answer -32602',
+    description:
+      'Once ttl has elapsed (from createdAt) the receiver may delete the task and its result; after that tasks/get, tasks/result and tasks/cancel return -32602.',
+    level: 'MAY',
+    specRefs: ['tasks §TTL and Resource Management r5', 'tasks §Error Handling'],
+    fixtures: ['F-ECHO'],
+    requires: ['F-ECHO as task'],
+  },
+  async (ctx, c) => {
+    const session = await ctx.session();
+    const created = await createTimed(ctx, session, SHORT_TTL_MS);
+    const ttl = created.task.ttl;
+    c.note('grantedTtl', ttl);
+    const unusable = ttlUsable(ttl);
+    if (unusable) return unusable;
+    const state = await awaitCompleted(ctx, session, created, ttl as number);
+    c.note('beforeExpiry', state);
+    // The server created the task before receivedAt, so createdAt + ttl has passed by then.
+    const probeAt = created.receivedAt + (ttl as number) + EXPIRY_GRACE_MS;
+    await sleep(Math.max(0, probeAt - Date.now()));
 
-export const TTL_06: CheckSpec = {
-  id: 'T25-TTL-06',
-  name: 'Tasks are kept until their ttl',
-  description: 'A task that was not cancelled stays retrievable until createdAt + ttl.',
-  level: 'SHOULD',
-  specRefs: ['tasks §Data Types'],
-  fixtures: ['F-ECHO'],
-};
+    const id = created.task.taskId;
+    const get = await getTask(session, id);
+    const result = await taskResult(session, id, ctx.timeouts.requestMs);
+    c.note('tasks/get', describeOutcome(get));
+    c.note('tasks/result', describeOutcome(result));
+    const outcomes = [expiredOutcome('tasks/get', get), expiredOutcome('tasks/result', result)];
+    if (outcomes[0]!.gone && at(session.serverCapabilities, ['tasks', 'cancel']) !== undefined) {
+      const cancel = await cancelTask(session, id);
+      c.note('tasks/cancel', describeOutcome(cancel));
+      // A retained terminal task also answers -32602 to cancel (T25-CAN-05); only the code matters here.
+      outcomes.push(expiredOutcome('tasks/cancel', cancel));
+    }
+    const failed = outcomes.filter((o) => o.verdict.status === 'FAILURE');
+    if (failed.length) return fail(failed.map((o) => o.verdict.message).join('; '));
+    const retained = outcomes.filter((o) => !o.gone).length;
+    if (retained)
+      return info(`the task was still retained ${EXPIRY_GRACE_MS} ms after createdAt + ttl (${ttl} ms); deletion is optional (A25-06)`);
+    return pass(
+      `after createdAt + ttl (${ttl} ms) + ${EXPIRY_GRACE_MS} ms, ${outcomes.map((_, i) => ['tasks/get', 'tasks/result', 'tasks/cancel'][i]).join(', ')} answered -32602`,
+    );
+  },
+);
+
+const TTL_06 = defineCheck(
+  {
+    id: 'T25-TTL-06',
+    name: 'Tasks are kept until their ttl',
+    description: 'A task that was not cancelled stays retrievable until createdAt + ttl.',
+    level: 'SHOULD',
+    specRefs: ['tasks §Data Types'],
+    fixtures: ['F-ECHO'],
+    requires: ['F-ECHO as task'],
+  },
+  async (ctx, c) => {
+    const session = await ctx.session();
+    const created = await createTimed(ctx, session, RETENTION_TTL_MS);
+    const ttl = created.task.ttl;
+    c.note('grantedTtl', ttl);
+    const unusable = ttlUsable(ttl, RETENTION_TTL_MS);
+    if (unusable) return unusable;
+    const t = ttl as number;
+    const state = await awaitCompleted(ctx, session, created, t);
+    // sentAt is a lower bound of createdAt: a -32602 received before sentAt + ttl is provably early.
+    const deadline = created.sentAt + t;
+    if (state === 'expired')
+      return warn(`task ${created.task.taskId} was already gone before it was seen completed, within its ttl of ${t} ms`);
+    const probes: string[] = [];
+    for (const fraction of [0.5, 0.9]) {
+      const offset = Math.max(0, Math.min(fraction * t, t - RETENTION_MARGIN_MS));
+      await sleep(Math.max(0, created.sentAt + offset - Date.now()));
+      const o = await getTask(session, created.task.taskId);
+      const receivedAt = Date.now();
+      const label = `${Math.round(fraction * 100)}% (${receivedAt - created.sentAt} ms after creation)`;
+      if (o.kind === 'result') {
+        probes.push(`${label}: ${String(o.result.status)}`);
+        continue;
+      }
+      if (o.kind === 'error' && o.error.code === -32602) {
+        probes.push(`${label}: -32602`);
+        c.note('probes', probes);
+        if (receivedAt < deadline) {
+          return warn(
+            `task ${created.task.taskId} (ttl ${t} ms, not cancelled) answered -32602 ${receivedAt - created.sentAt} ms after creation; it should stay retrievable until createdAt + ttl`,
+          );
+        }
+        return info(
+          `the probe arrived too late to judge (${receivedAt - created.sentAt} ms ≥ ttl ${t} ms): -32602 after expiry is allowed`,
+        );
+      }
+      throw new ProbeError(`tasks/get during the task's ttl failed: ${describeOutcome(o)}`, o);
+    }
+    c.note('probes', probes);
+    return pass(`the completed task (ttl ${t} ms) was retrievable at ${probes.join(', ')}`);
+  },
+);
 
 /** Requested ttl for the expiry checks: small, so the run stays short (the server may raise it). */
 const SHORT_TTL_MS = 2_000;
@@ -103,116 +210,10 @@ function expiredOutcome(method: string, o: RpcOutcome): { verdict: Verdict; gone
   };
 }
 
-const scenario: Scenario = {
+const scenario = defineScenario({
   name: 'ttl',
   description: '2.F TTL (T25-TTL-04..06)',
   checks: [TTL_04, TTL_05, TTL_06],
-  async run(ctx) {
-    await ctx.check(TTL_04, async (c) => {
-      const session = await ctx.session();
-      const pre = needTaskTool(ctx, session, 'F-ECHO');
-      if (pre) return pre;
-      const rows: string[] = [];
-      const granted: JsonObject = {};
-      for (const requested of [60_000, 1, 315_360_000_000]) {
-        const o = await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0, label: ctx.nonce('ttl04') }, { ttl: requested });
-        const task = createdTask(o);
-        if (!task) {
-          rows.push(`ttl ${requested} → ${describeOutcome(o)}`);
-          granted[String(requested)] = describeOutcome(o);
-          continue;
-        }
-        // The ttl tasks/get reports is the binding one (r4); it may be gone already for ttl 1.
-        const got = await getTask(session, task.taskId);
-        const getTtl = got.kind === 'result' ? j(got.result.ttl) : describeOutcome(got);
-        granted[String(requested)] = { created: task.ttl, get: got.kind === 'result' ? got.result.ttl : describeOutcome(got) };
-        rows.push(`ttl ${requested} → ${j(task.ttl)} (tasks/get: ${getTtl})`);
-      }
-      c.note('granted', granted);
-      return info(`requested → granted: ${rows.join('; ')}`);
-    });
-
-    await ctx.check(TTL_05, async (c) => {
-      const session = await ctx.session();
-      const pre = needTaskTool(ctx, session, 'F-ECHO');
-      if (pre) return pre;
-      const created = await createTimed(ctx, session, SHORT_TTL_MS);
-      const ttl = created.task.ttl;
-      c.note('grantedTtl', ttl);
-      const unusable = ttlUsable(ttl);
-      if (unusable) return unusable;
-      const state = await awaitCompleted(ctx, session, created, ttl as number);
-      c.note('beforeExpiry', state);
-      // The server created the task before receivedAt, so createdAt + ttl has passed by then.
-      const probeAt = created.receivedAt + (ttl as number) + EXPIRY_GRACE_MS;
-      await sleep(Math.max(0, probeAt - Date.now()));
-
-      const id = created.task.taskId;
-      const get = await getTask(session, id);
-      const result = await taskResult(session, id, ctx.timeouts.requestMs);
-      c.note('tasks/get', describeOutcome(get));
-      c.note('tasks/result', describeOutcome(result));
-      const outcomes = [expiredOutcome('tasks/get', get), expiredOutcome('tasks/result', result)];
-      if (outcomes[0]!.gone && at(session.serverCapabilities, ['tasks', 'cancel']) !== undefined) {
-        const cancel = await cancelTask(session, id);
-        c.note('tasks/cancel', describeOutcome(cancel));
-        // A retained terminal task also answers -32602 to cancel (T25-CAN-05); only the code matters here.
-        outcomes.push(expiredOutcome('tasks/cancel', cancel));
-      }
-      const failed = outcomes.filter((o) => o.verdict.status === 'FAILURE');
-      if (failed.length) return fail(failed.map((o) => o.verdict.message).join('; '));
-      const retained = outcomes.filter((o) => !o.gone).length;
-      if (retained)
-        return info(`the task was still retained ${EXPIRY_GRACE_MS} ms after createdAt + ttl (${ttl} ms); deletion is optional (A25-06)`);
-      return pass(
-        `after createdAt + ttl (${ttl} ms) + ${EXPIRY_GRACE_MS} ms, ${outcomes.map((_, i) => ['tasks/get', 'tasks/result', 'tasks/cancel'][i]).join(', ')} answered -32602`,
-      );
-    });
-
-    await ctx.check(TTL_06, async (c) => {
-      const session = await ctx.session();
-      const pre = needTaskTool(ctx, session, 'F-ECHO');
-      if (pre) return pre;
-      const created = await createTimed(ctx, session, RETENTION_TTL_MS);
-      const ttl = created.task.ttl;
-      c.note('grantedTtl', ttl);
-      const unusable = ttlUsable(ttl, RETENTION_TTL_MS);
-      if (unusable) return unusable;
-      const t = ttl as number;
-      const state = await awaitCompleted(ctx, session, created, t);
-      // sentAt is a lower bound of createdAt: a -32602 received before sentAt + ttl is provably early.
-      const deadline = created.sentAt + t;
-      if (state === 'expired')
-        return warn(`task ${created.task.taskId} was already gone before it was seen completed, within its ttl of ${t} ms`);
-      const probes: string[] = [];
-      for (const fraction of [0.5, 0.9]) {
-        const offset = Math.max(0, Math.min(fraction * t, t - RETENTION_MARGIN_MS));
-        await sleep(Math.max(0, created.sentAt + offset - Date.now()));
-        const o = await getTask(session, created.task.taskId);
-        const receivedAt = Date.now();
-        const label = `${Math.round(fraction * 100)}% (${receivedAt - created.sentAt} ms after creation)`;
-        if (o.kind === 'result') {
-          probes.push(`${label}: ${String(o.result.status)}`);
-          continue;
-        }
-        if (o.kind === 'error' && o.error.code === -32602) {
-          probes.push(`${label}: -32602`);
-          c.note('probes', probes);
-          if (receivedAt < deadline) {
-            return warn(
-              `task ${created.task.taskId} (ttl ${t} ms, not cancelled) answered -32602 ${receivedAt - created.sentAt} ms after creation; it should stay retrievable until createdAt + ttl`,
-            );
-          }
-          return info(
-            `the probe arrived too late to judge (${receivedAt - created.sentAt} ms ≥ ttl ${t} ms): -32602 after expiry is allowed`,
-          );
-        }
-        throw new ProbeError(`tasks/get during the task's ttl failed: ${describeOutcome(o)}`, o);
-      }
-      c.note('probes', probes);
-      return pass(`the completed task (ttl ${t} ms) was retrievable at ${probes.join(', ')}`);
-    });
-  },
-};
+});
 
 export default scenario;

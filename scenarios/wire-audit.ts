@@ -2,8 +2,8 @@
 // lifecycle timelines, timestamps, ttl, related-task _meta, status notifications, HTTP stream rules.
 // Runs last, so it sees what every other scenario exchanged; it first drives a small exercise of its
 // own so that it means something when run alone (`--scenario wire-audit`).
-import type { CheckSpec, Verdict } from '../harness/checks.js';
-import type { JsonObject, Scenario, ScenarioContext, Session } from '../harness/scenario.js';
+import type { CheckSpec, Verdict, WireEntry } from '../harness/checks.js';
+import type { JsonObject, ScenarioContext, Session } from '../harness/scenario.js';
 import {
   cancelTask,
   createTask,
@@ -21,154 +21,217 @@ import { httpStreamRules } from './audit/http-streams.js';
 import { lifecycleEdges, notificationCoverage, notificationsAgree, stableIdentity } from './audit/lifecycle.js';
 import { noRelatedOnTaskResults, resultMeta, schemaValid, statusNotificationMeta, statusNotificationSchema } from './audit/messages.js';
 import { serverMessages, taskObservations } from './audit/observations.js';
+import { defineCheck, defineScenario, type Check, type CheckScope } from './lib/define.js';
 
-const SCHEMA: CheckSpec = {
-  id: 'H25-SCHEMA',
-  name: 'Every server message validates against the 2025-11-25 JSON Schema',
-  description:
-    'Every message the server sent during the run (responses by the request they answer, notifications, server requests) validates against the official 2025-11-25 JSON Schema; a task-augmented tools/call answer against CreateTaskResult. On stdio every line the server writes to stdout must be a JSON-RPC message (logs belong on stderr).',
-  level: 'MUST',
-  specRefs: ['schema', 'transports §stdio'],
-  fixtures: [],
-};
+/** What the audit reads: this transport's wire log after the exercise, once for all checks. */
+interface Recorded {
+  all: WireEntry[];
+  messages: ReturnType<typeof serverMessages>;
+  obs: ReturnType<typeof taskObservations>;
+}
 
-const ID_01: CheckSpec = {
-  id: 'T25-ID-01',
-  name: 'Task ids are strings',
-  description: 'taskId is a JSON string in every Task observed (the harness also expects it non-empty).',
-  level: 'MUST',
-  specRefs: ['tasks §Task ID Requirements r1'],
-  fixtures: [],
-};
+/** A passive check: a judgement over the recorded traffic, no requests of its own. */
+function audit(spec: CheckSpec, judge: (recorded: Recorded, ctx: ScenarioContext) => Verdict): Check<Recorded> {
+  return defineCheck(spec, async (ctx, _c, { shared }: CheckScope<Recorded>) => judge(shared, ctx));
+}
 
-const LIFE_02: CheckSpec = {
-  id: 'T25-LIFE-02',
-  name: 'Statuses are valid and move only along allowed edges',
-  description:
-    'Status is always one of working, input_required, completed, failed, cancelled and moves only along working->{input_required, completed, failed, cancelled} or input_required->{working, completed, failed, cancelled}; checked over the timeline of every task from all observations (stdio: wire order; HTTP: ordered exchanges, notifications WARN only).',
-  level: 'MUST',
-  specRefs: ['tasks §Task Status Lifecycle r2'],
-  fixtures: [],
-};
+const SCHEMA = audit(
+  {
+    id: 'H25-SCHEMA',
+    name: 'Every server message validates against the 2025-11-25 JSON Schema',
+    description:
+      'Every message the server sent during the run (responses by the request they answer, notifications, server requests) validates against the official 2025-11-25 JSON Schema; a task-augmented tools/call answer against CreateTaskResult. On stdio every line the server writes to stdout must be a JSON-RPC message (logs belong on stderr).',
+    level: 'MUST',
+    specRefs: ['schema', 'transports §stdio'],
+    fixtures: [],
+  },
+  (a, ctx) =>
+    schemaValid(
+      a.all.filter((e) => e.transport === ctx.transport),
+      a.messages,
+    ),
+);
 
-const LIFE_04: CheckSpec = {
-  id: 'T25-LIFE-04',
-  name: 'taskId and createdAt are stable',
-  description: 'createdAt (as an instant) and taskId are the same in every representation of a task.',
-  level: 'MUST',
-  specRefs: ['tasks §Task'],
-  fixtures: [],
-};
+const ID_01 = audit(
+  {
+    id: 'T25-ID-01',
+    name: 'Task ids are strings',
+    description: 'taskId is a JSON string in every Task observed (the harness also expects it non-empty).',
+    level: 'MUST',
+    specRefs: ['tasks §Task ID Requirements r1'],
+    fixtures: [],
+  },
+  (a) => taskIdsAreStrings(a.obs),
+);
 
-const TTL_01: CheckSpec = {
-  id: 'T25-TTL-01',
-  name: 'Every Task carries an RFC 3339 createdAt',
-  description:
-    'Every task response carries createdAt, an ISO 8601 timestamp in the RFC 3339 profile (schema: every Task in CreateTaskResult, get, list, cancel and notifications).',
-  level: 'MUST',
-  specRefs: ['tasks §TTL and Resource Management r1'],
-  fixtures: [],
-};
+const LIFE_02 = audit(
+  {
+    id: 'T25-LIFE-02',
+    name: 'Statuses are valid and move only along allowed edges',
+    description:
+      'Status is always one of working, input_required, completed, failed, cancelled and moves only along working->{input_required, completed, failed, cancelled} or input_required->{working, completed, failed, cancelled}; checked over the timeline of every task from all observations (stdio: wire order; HTTP: ordered exchanges, notifications WARN only).',
+    level: 'MUST',
+    specRefs: ['tasks §Task Status Lifecycle r2'],
+    fixtures: [],
+  },
+  (a, ctx) => lifecycleEdges(a.obs, ctx.transport),
+);
 
-const TTL_02: CheckSpec = {
-  id: 'T25-TTL-02',
-  name: 'Every Task carries an RFC 3339 lastUpdatedAt',
-  description:
-    'Every task response carries lastUpdatedAt in the same format; semantics (WARN only): not before createdAt and never decreasing.',
-  level: 'MUST',
-  specRefs: ['tasks §TTL and Resource Management r2'],
-  fixtures: [],
-};
+const LIFE_04 = audit(
+  {
+    id: 'T25-LIFE-04',
+    name: 'taskId and createdAt are stable',
+    description: 'createdAt (as an instant) and taskId are the same in every representation of a task.',
+    level: 'MUST',
+    specRefs: ['tasks §Task'],
+    fixtures: [],
+  },
+  (a) => stableIdentity(a.obs),
+);
 
-const TTL_03: CheckSpec = {
-  id: 'T25-TTL-03',
-  name: 'Tasks carry the actual ttl',
-  description: 'tasks/get responses include ttl: the actual retention in ms, or null for unlimited; the schema requires ttl in every Task.',
-  level: 'MUST',
-  specRefs: ['tasks §TTL and Resource Management r4', 'schema Task'],
-  fixtures: [],
-};
+const TTL_01 = audit(
+  {
+    id: 'T25-TTL-01',
+    name: 'Every Task carries an RFC 3339 createdAt',
+    description:
+      'Every task response carries createdAt, an ISO 8601 timestamp in the RFC 3339 profile (schema: every Task in CreateTaskResult, get, list, cancel and notifications).',
+    level: 'MUST',
+    specRefs: ['tasks §TTL and Resource Management r1'],
+    fixtures: [],
+  },
+  (a) => createdAtFormat(a.obs),
+);
 
-const TTL_07: CheckSpec = {
-  id: 'T25-TTL-07',
-  name: 'pollInterval is an integer number of ms',
-  description: 'tasks/get may include pollInterval; when present it is an integer number of milliseconds.',
-  level: 'MAY',
-  specRefs: ['tasks §TTL and Resource Management r6'],
-  fixtures: [],
-};
+const TTL_02 = audit(
+  {
+    id: 'T25-TTL-02',
+    name: 'Every Task carries an RFC 3339 lastUpdatedAt',
+    description:
+      'Every task response carries lastUpdatedAt in the same format; semantics (WARN only): not before createdAt and never decreasing.',
+    level: 'MUST',
+    specRefs: ['tasks §TTL and Resource Management r2'],
+    fixtures: [],
+  },
+  (a, ctx) => lastUpdatedAt(a.obs, ctx.transport),
+);
 
-const META_01: CheckSpec = {
-  id: 'T25-META-01',
-  name: 'tasks/result responses carry related-task',
-  description: 'Successful tasks/result responses carry _meta["io.modelcontextprotocol/related-task"].taskId equal to params.taskId.',
-  level: 'MUST',
-  specRefs: ['tasks §Related Task Metadata', 'tasks §Associating Task-Related Messages r1'],
-  fixtures: [],
-};
+const TTL_03 = audit(
+  {
+    id: 'T25-TTL-03',
+    name: 'Tasks carry the actual ttl',
+    description:
+      'tasks/get responses include ttl: the actual retention in ms, or null for unlimited; the schema requires ttl in every Task.',
+    level: 'MUST',
+    specRefs: ['tasks §TTL and Resource Management r4', 'schema Task'],
+    fixtures: [],
+  },
+  (a) => ttlPresent(a.obs),
+);
 
-const META_03: CheckSpec = {
-  id: 'T25-META-03',
-  name: 'tasks/get, list and cancel results carry no related-task',
-  description: 'Results of tasks/get, tasks/list and tasks/cancel do not include related-task _meta (the taskId is in the result).',
-  level: 'SHOULD',
-  specRefs: ['tasks §Associating Task-Related Messages r2', 'tasks §Related Task Metadata'],
-  fixtures: [],
-};
+const TTL_07 = audit(
+  {
+    id: 'T25-TTL-07',
+    name: 'pollInterval is an integer number of ms',
+    description: 'tasks/get may include pollInterval; when present it is an integer number of milliseconds.',
+    level: 'MAY',
+    specRefs: ['tasks §TTL and Resource Management r6'],
+    fixtures: [],
+  },
+  (a) => pollIntervalType(a.obs),
+);
 
-const NOTIF_01: CheckSpec = {
-  id: 'T25-NOTIF-01',
-  name: 'Which transitions produce status notifications',
-  description:
-    'The server may send notifications/tasks/status on status changes, possibly only for some transitions (recorded: which transitions, on which channels).',
-  level: 'MAY',
-  specRefs: ['tasks §Task Notifications r1'],
-  fixtures: [],
-};
+const META_01 = audit(
+  {
+    id: 'T25-META-01',
+    name: 'tasks/result responses carry related-task',
+    description: 'Successful tasks/result responses carry _meta["io.modelcontextprotocol/related-task"].taskId equal to params.taskId.',
+    level: 'MUST',
+    specRefs: ['tasks §Related Task Metadata', 'tasks §Associating Task-Related Messages r1'],
+    fixtures: [],
+  },
+  (a) => resultMeta(a.messages),
+);
 
-const NOTIF_02: CheckSpec = {
-  id: 'T25-NOTIF-02',
-  name: 'Status notifications carry the full Task',
-  description:
-    'When sent, notifications/tasks/status params are the full Task: taskId, status, createdAt, lastUpdatedAt and ttl, plus optional statusMessage and pollInterval.',
-  level: 'MUST',
-  specRefs: ['tasks §Task Status Notification', 'schema TaskStatusNotificationParams'],
-  fixtures: [],
-};
+const META_03 = audit(
+  {
+    id: 'T25-META-03',
+    name: 'tasks/get, list and cancel results carry no related-task',
+    description: 'Results of tasks/get, tasks/list and tasks/cancel do not include related-task _meta (the taskId is in the result).',
+    level: 'SHOULD',
+    specRefs: ['tasks §Associating Task-Related Messages r2', 'tasks §Related Task Metadata'],
+    fixtures: [],
+  },
+  (a) => noRelatedOnTaskResults(a.messages),
+);
 
-const NOTIF_03: CheckSpec = {
-  id: 'T25-NOTIF-03',
-  name: 'Status notifications carry no related-task',
-  description: 'notifications/tasks/status does not carry related-task _meta (params.taskId names the task).',
-  level: 'SHOULD',
-  specRefs: ['tasks §Task Notifications r3'],
-  fixtures: [],
-};
+const NOTIF_01 = audit(
+  {
+    id: 'T25-NOTIF-01',
+    name: 'Which transitions produce status notifications',
+    description:
+      'The server may send notifications/tasks/status on status changes, possibly only for some transitions (recorded: which transitions, on which channels).',
+    level: 'MAY',
+    specRefs: ['tasks §Task Notifications r1'],
+    fixtures: [],
+  },
+  (a) => notificationCoverage(a.obs),
+);
 
-const NOTIF_04: CheckSpec = {
-  id: 'T25-NOTIF-04',
-  name: 'Status notifications agree with the lifecycle',
-  description:
-    'Notifications agree with the lifecycle: no non-terminal status after a terminal one, nothing that contradicts a later tasks/get (stdio: FAIL; HTTP: WARN, streams are not ordered).',
-  level: 'MUST',
-  specRefs: ['tasks §Task Status Lifecycle'],
-  fixtures: [],
-};
+const NOTIF_02 = audit(
+  {
+    id: 'T25-NOTIF-02',
+    name: 'Status notifications carry the full Task',
+    description:
+      'When sent, notifications/tasks/status params are the full Task: taskId, status, createdAt, lastUpdatedAt and ttl, plus optional statusMessage and pollInterval.',
+    level: 'MUST',
+    specRefs: ['tasks §Task Status Notification', 'schema TaskStatusNotificationParams'],
+    fixtures: [],
+  },
+  (a) => statusNotificationSchema(a.messages),
+);
 
-const HTTP_02: CheckSpec = {
-  id: 'T25-HTTP-02',
-  name: 'HTTP: stream rules hold for all task traffic',
-  description:
-    'Task traffic follows Streamable HTTP: each server message goes on one stream only, no JSON-RPC response on the standalone GET stream except when resuming, SSE event ids (if used) unique within the session.',
-  level: 'MUST',
-  specRefs: [
-    'transports §Listening for Messages from the Server r4',
-    'transports §Multiple Connections',
-    'transports §Resumability and Redelivery r1',
-  ],
-  fixtures: [],
-  transports: ['http'],
-};
+const NOTIF_03 = audit(
+  {
+    id: 'T25-NOTIF-03',
+    name: 'Status notifications carry no related-task',
+    description: 'notifications/tasks/status does not carry related-task _meta (params.taskId names the task).',
+    level: 'SHOULD',
+    specRefs: ['tasks §Task Notifications r3'],
+    fixtures: [],
+  },
+  (a) => statusNotificationMeta(a.messages),
+);
+
+const NOTIF_04 = audit(
+  {
+    id: 'T25-NOTIF-04',
+    name: 'Status notifications agree with the lifecycle',
+    description:
+      'Notifications agree with the lifecycle: no non-terminal status after a terminal one, nothing that contradicts a later tasks/get (stdio: FAIL; HTTP: WARN, streams are not ordered).',
+    level: 'MUST',
+    specRefs: ['tasks §Task Status Lifecycle'],
+    fixtures: [],
+  },
+  (a, ctx) => notificationsAgree(a.obs, ctx.transport),
+);
+
+const HTTP_02 = audit(
+  {
+    id: 'T25-HTTP-02',
+    name: 'HTTP: stream rules hold for all task traffic',
+    description:
+      'Task traffic follows Streamable HTTP: each server message goes on one stream only, no JSON-RPC response on the standalone GET stream except when resuming, SSE event ids (if used) unique within the session.',
+    level: 'MUST',
+    specRefs: [
+      'transports §Listening for Messages from the Server r4',
+      'transports §Multiple Connections',
+      'transports §Resumability and Redelivery r1',
+    ],
+    fixtures: [],
+    transports: ['http'],
+  },
+  (a) => httpStreamRules(a.all),
+);
 
 async function attempt(ctx: ScenarioContext, what: string, step: () => Promise<void>): Promise<void> {
   try {
@@ -237,7 +300,7 @@ async function exercise(ctx: ScenarioContext): Promise<void> {
   await sleep(300 + (ctx.transport === 'http' ? 250 : 0));
 }
 
-const scenario: Scenario = {
+const scenario = defineScenario<Recorded>({
   name: 'wire-audit',
   description: 'Passive checks over every recorded message: schema, timelines, timestamps, notifications (run last)',
   checks: [
@@ -258,33 +321,11 @@ const scenario: Scenario = {
     HTTP_02,
   ],
   runs: 'last',
-  async run(ctx) {
+  setup: async (ctx) => {
     await exercise(ctx);
     const all = ctx.wire();
-    const messages = serverMessages(all, ctx.transport);
-    const obs = taskObservations(all, ctx.transport);
-    const audit = (spec: CheckSpec, verdict: () => Verdict) => ctx.check(spec, async () => verdict());
-    await audit(SCHEMA, () =>
-      schemaValid(
-        all.filter((e) => e.transport === ctx.transport),
-        messages,
-      ),
-    );
-    await audit(ID_01, () => taskIdsAreStrings(obs));
-    await audit(LIFE_02, () => lifecycleEdges(obs, ctx.transport));
-    await audit(LIFE_04, () => stableIdentity(obs));
-    await audit(TTL_01, () => createdAtFormat(obs));
-    await audit(TTL_02, () => lastUpdatedAt(obs, ctx.transport));
-    await audit(TTL_03, () => ttlPresent(obs));
-    await audit(TTL_07, () => pollIntervalType(obs));
-    await audit(META_01, () => resultMeta(messages));
-    await audit(META_03, () => noRelatedOnTaskResults(messages));
-    await audit(NOTIF_01, () => notificationCoverage(obs));
-    await audit(NOTIF_02, () => statusNotificationSchema(messages));
-    await audit(NOTIF_03, () => statusNotificationMeta(messages));
-    await audit(NOTIF_04, () => notificationsAgree(obs, ctx.transport));
-    await audit(HTTP_02, () => httpStreamRules(all));
+    return { all, messages: serverMessages(all, ctx.transport), obs: taskObservations(all, ctx.transport) };
   },
-};
+});
 
 export default scenario;

@@ -63,6 +63,7 @@ export function baseResult(
     const hinted = enabledBy?.map((e) => (FIXTURE_HINTS as Record<string, string | undefined>)[e] ?? e);
     r.skip = hinted?.length ? { kind, reason, enabledBy: [...new Set(hinted)] } : { kind, reason };
   }
+  if (verdict.profile) r.profile = verdict.profile;
   const d: Record<string, unknown> = { ...(details ?? {}) };
   // Passing and informational verdicts keep their message as evidence (errorMessage is for problems).
   if (!problem && verdict.message && verdict.status !== 'SKIPPED') d.message = verdict.message;

@@ -1,4 +1,4 @@
-// The lifecycle profile: derived from check results alone (details.property), rendered in report.md,
+// The lifecycle profile: derived from check results alone (their `profile`), rendered in report.md,
 // written to report.json, and usable as a CI gate with --require.
 import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { renderMarkdown } from '../../harness/report/markdown.js';
 import type { RunResult } from '../../harness/run/runner.js';
 import { decide } from '../../harness/run/verdict.js';
 
-function result(id: string, transport: 'stdio' | 'http', status: CheckResult['status'], details?: Record<string, unknown>): CheckResult {
+function result(id: string, transport: 'stdio' | 'http', status: CheckResult['status'], profile?: CheckResult['profile']): CheckResult {
   return {
     id,
     name: id,
@@ -21,7 +21,7 @@ function result(id: string, transport: 'stdio' | 'http', status: CheckResult['st
     scenario: 'lifecycle',
     transport,
     durationMs: 1,
-    ...(details ? { details } : {}),
+    ...(profile ? { profile } : {}),
   };
 }
 

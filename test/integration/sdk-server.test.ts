@@ -18,7 +18,7 @@ import { skip, type CheckSpec, type Verdict } from '../../harness/checks.js';
 import { execute } from '../../harness/cli/execute.js';
 import { packagePath } from '../../harness/paths.js';
 import type { Scenario, ScenarioContext } from '../../harness/scenario.js';
-import harness from '../../scenarios/harness.js';
+import robustness from '../../scenarios/robustness.js';
 import { check, idsWith, messageOf, statusesOf, Workspace } from './cli-run.js';
 
 const SDK_SERVER = packagePath('dist', 'harness', 'bench', 'sdk-server.js');
@@ -114,7 +114,7 @@ describe('SDK-based comparison server (McpServer + InMemoryTaskStore)', () => {
     const server = ws.link(SDK_SERVER, 'sdk-server-h20.js');
     const { run } = await execute({
       specs: [{ kind: 'stdio', command: process.execPath, args: [server] }],
-      scenarios: [only(harness, ['H25-20'])],
+      scenarios: [only(robustness, ['H25-20'])],
     });
     expect(run.fatal).toBeUndefined();
     expect(run.results.map((r) => r.id)).toEqual(['H25-20']);

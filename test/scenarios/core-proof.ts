@@ -1,5 +1,5 @@
-// Shared proof helpers for the 2.A-2.G scenario tests (capabilities ... get): run one scenario against
-// the reference server, clean or with one fault, and read back statuses compactly.
+// Proof helpers for scenario tests: run one scenario against the reference server, clean or with one
+// fault, and read back statuses and messages compactly.
 import type { CheckResult } from '../../harness/checks.js';
 import { byId, checkReference, type CheckReferenceOptions } from '../helpers/run.js';
 

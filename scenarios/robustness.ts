@@ -1,9 +1,10 @@
-// Section 7 harness-level checks (H25-*): not spec rows, but what users want to know about a task
-// receiver under load, races and bad input, plus fingerprints of known SDK behaviours with remediation.
+// Robustness under load and odd input: the checklist's section 7 harness-level rows (H25-*), not spec
+// rules but what users want to know about a task receiver under load, races and bad input, plus
+// fingerprints of known SDK behaviours with remediation (docs/requirements-2025-11-25.md §7).
 import { isDeepStrictEqual } from 'node:util';
-import { info, pass, skip, warn, worst, type CheckSpec, type Verdict } from '../harness/checks.js';
+import { info, pass, skip, warn, worst, type Verdict } from '../harness/checks.js';
 import { isTerminal, textOf, type Task } from '../harness/protocol.js';
-import type { JsonObject, RpcOutcome, Scenario, ScenarioContext, Session } from '../harness/scenario.js';
+import type { JsonObject, RpcOutcome, ScenarioContext, Session } from '../harness/scenario.js';
 import {
   callTool,
   callToolAsTask,
@@ -17,88 +18,25 @@ import {
   truncate,
 } from '../harness/tasks.js';
 import { analyzeIds, summarizeIds } from './lib/id-stats.js';
-import { closeQuietly, createdTask, declaresToolTasks, errorCode, j, needTaskTool, releaseQuietly } from './lib/receiver-support.js';
-import {
-  blockingTimeoutMs,
-  createEchoTasks,
-  createGated,
-  firstSkip,
-  needTasksCapability,
-  needTasksMember,
-  outcomeLabel,
-  statusOf,
-  tally,
-  terminalTask,
-} from './lib/task-probes.js';
+import { closeQuietly, releaseQuietly } from './lib/cleanup.js';
+import { createdTask, blockingTimeoutMs, createEchoTasks, createGated, statusOf, terminalTask } from './lib/task-setup.js';
+import { declaresToolTasks, needTaskTool } from './lib/preconditions.js';
+import { errorCode, j, outcomeLabel, tally } from './lib/format.js';
+import { defineCheck, defineScenario } from './lib/define.js';
 
-const H25_02: CheckSpec = {
-  id: 'H25-02',
-  name: 'Concurrency: 10, 50 and 100 simultaneous tasks',
-  description:
-    'With 10, 50 and 100 simultaneous slow_compute tasks with distinct labels, every task completes, each result echoes its own label (no cross-talk), and no task ID collides.',
-  level: 'SHOULD',
-  specRefs: ['tasks §Task ID Requirements r3', 'tasks §Result Retrieval r4'],
-  fixtures: ['F-ECHO'],
-};
-
-const H25_03: CheckSpec = {
-  id: 'H25-03',
-  name: 'tasks/result is idempotent',
-  description:
-    'On a finished task, tasks/result called 20 times in a row and by 5 concurrent callers (and tasks/get repeated) returns deep-equal payloads (A25-23).',
-  level: 'SHOULD',
-  specRefs: ['tasks §Result Retrieval r2', 'tasks §Result Retrieval r4'],
-  fixtures: ['F-ECHO'],
-};
-
-const H25_09: CheckSpec = {
-  id: 'H25-09',
-  name: 'Cancel racing completion',
-  description:
-    'Over 20 rounds of release_gate and tasks/cancel sent concurrently, the final status is terminal and stable, agrees with the cancel response, and a cancel error is -32602 only when the task had already ended.',
-  level: 'SHOULD',
-  specRefs: ['tasks §Task Cancellation r1', 'tasks §Task Cancellation r3', 'tasks §Task Status Lifecycle r2'],
-  fixtures: ['F-GATE', 'F-GATE-RELEASE'],
-};
-
-const H25_13: CheckSpec = {
-  id: 'H25-13',
-  name: 'Task ID statistics',
-  description: 'Length, character set, UUID version and an entropy estimate of the task IDs the server generates (observation).',
-  level: 'MAY',
-  specRefs: ['tasks §Task ID Requirements', 'tasks §Task Isolation and Access Control'],
-  fixtures: ['F-ECHO'],
-};
-
-const H25_16: CheckSpec = {
-  id: 'H25-16',
-  name: 'Invalid input with a task',
-  description:
-    'Task-augmented calls to an unknown tool, with wrong-type arguments and with oversized arguments: records whether the server answers an immediate error or creates a task; a created task for invalid input should end failed, and the server must neither crash nor hang.',
-  level: 'SHOULD',
-  specRefs: ['tasks §Task Execution Errors', 'tools §Error Handling'],
-  fixtures: ['F-ECHO'],
-};
-
-const H25_20: CheckSpec = {
-  id: 'H25-20',
-  name: 'Known SDK fingerprints',
-  description:
-    'Detects known SDK behaviours from direct probes and names the fix: a required tool called without a task answered as an isError result (TS SDK v1 McpServer), tasks/result that answers only on poll ticks, and a ttl timer restarted at completion.',
-  level: 'SHOULD',
-  specRefs: ['tasks §Tool-Level Negotiation r2', 'tasks §Result Retrieval r3', 'tasks §TTL and Resource Management r5'],
-  fixtures: [],
-};
-
-const CONCURRENCY_LEVELS = [10, 50, 100];
-const RACE_ROUNDS = 20;
-const OVERSIZED_CHARS = 1_000_000;
-
-async function h02(ctx: ScenarioContext) {
-  await ctx.check(H25_02, async (c) => {
+const H25_02 = defineCheck(
+  {
+    id: 'H25-02',
+    name: 'Concurrency: 10, 50 and 100 simultaneous tasks',
+    description:
+      'With 10, 50 and 100 simultaneous slow_compute tasks with distinct labels, every task completes, each result echoes its own label (no cross-talk), and no task ID collides.',
+    level: 'SHOULD',
+    specRefs: ['tasks §Task ID Requirements r3', 'tasks §Result Retrieval r4'],
+    fixtures: ['F-ECHO'],
+    requires: ['F-ECHO as task'],
+  },
+  async (ctx, c) => {
     const s = await ctx.session();
-    const pre = needTaskTool(ctx, s, 'F-ECHO');
-    if (pre) return pre;
     const owner = new Map<string, string>();
     const problems: string[] = [];
     const levels: JsonObject[] = [];
@@ -146,14 +84,22 @@ async function h02(ctx: ScenarioContext) {
     return pass(
       `all ${CONCURRENCY_LEVELS.join('/')} concurrent tasks completed with their own labels and distinct IDs (${levels.map((l) => `${l.concurrent}: ${l.tasksPerSecond} tasks/s`).join(', ')})`,
     );
-  });
-}
+  },
+);
 
-async function h03(ctx: ScenarioContext) {
-  await ctx.check(H25_03, async (c) => {
+const H25_03 = defineCheck(
+  {
+    id: 'H25-03',
+    name: 'tasks/result is idempotent',
+    description:
+      'On a finished task, tasks/result called 20 times in a row and by 5 concurrent callers (and tasks/get repeated) returns deep-equal payloads (A25-23).',
+    level: 'SHOULD',
+    specRefs: ['tasks §Result Retrieval r2', 'tasks §Result Retrieval r4'],
+    fixtures: ['F-ECHO'],
+    requires: ['tasks', 'F-ECHO as task'],
+  },
+  async (ctx, c) => {
     const s = await ctx.session();
-    const pre = firstSkip(needTasksCapability(s), needTaskTool(ctx, s, 'F-ECHO'));
-    if (pre) return pre;
     const t = await terminalTask(ctx, s, 'F-ECHO');
     const timeout = blockingTimeoutMs(ctx);
     const first = await taskResult(s, t.taskId, timeout);
@@ -183,8 +129,167 @@ async function h03(ctx: ScenarioContext) {
     if (problems.length)
       return warn(`tasks/result (or tasks/get) of a completed task is not repeatable while the task is retained: ${problems.join('; ')}`);
     return pass('20 sequential and 5 concurrent tasks/result calls returned deep-equal payloads, and tasks/get was stable');
-  });
-}
+  },
+);
+
+const H25_09 = defineCheck(
+  {
+    id: 'H25-09',
+    name: 'Cancel racing completion',
+    description:
+      'Over 20 rounds of release_gate and tasks/cancel sent concurrently, the final status is terminal and stable, agrees with the cancel response, and a cancel error is -32602 only when the task had already ended.',
+    level: 'SHOULD',
+    specRefs: ['tasks §Task Cancellation r1', 'tasks §Task Cancellation r3', 'tasks §Task Status Lifecycle r2'],
+    fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+    requires: ['tasks.cancel', 'F-GATE as task'],
+  },
+  async (ctx, c) => {
+    const s = await ctx.session();
+    const rounds: RaceRound[] = [];
+    for (let i = 0; i < RACE_ROUNDS; i++) rounds.push(await raceRound(ctx, s, i));
+    const distribution = tally(rounds.map((r) => `cancel ${r.cancel} -> ${r.final}`));
+    c.note('distribution', distribution);
+    const bad = rounds.filter((r) => r.problem);
+    if (bad.length) {
+      return warn(
+        `${bad.length} of ${RACE_ROUNDS} cancel/completion races ended inconsistently, e.g. round ${bad[0]?.round} (${bad[0]?.order}): ${bad[0]?.problem}`,
+        {
+          problems: bad.slice(0, 10),
+        },
+      );
+    }
+    return pass(`${RACE_ROUNDS} races all ended terminal, stable and consistent: ${j(distribution, 300)}`);
+  },
+);
+
+const H25_13 = defineCheck(
+  {
+    id: 'H25-13',
+    name: 'Task ID statistics',
+    description: 'Length, character set, UUID version and an entropy estimate of the task IDs the server generates (observation).',
+    level: 'MAY',
+    specRefs: ['tasks §Task ID Requirements', 'tasks §Task Isolation and Access Control'],
+    fixtures: ['F-ECHO'],
+    requires: ['F-ECHO as task'],
+  },
+  async (ctx, c) => {
+    const s = await ctx.session();
+    const tasks = await createEchoTasks(ctx, s, 20, { concurrency: 1 });
+    const stats = analyzeIds(tasks.map((t) => t.taskId));
+    c.note('statistics', stats);
+    c.note(
+      'examples',
+      tasks.slice(0, 3).map((t) => t.taskId),
+    );
+    const flags = [stats.sequential, stats.timeOrdered].filter(Boolean);
+    return info(`${summarizeIds(stats)}${flags.length ? `; ${flags.join('; ')}` : ''}`);
+  },
+);
+
+const H25_16 = defineCheck(
+  {
+    id: 'H25-16',
+    name: 'Invalid input with a task',
+    description:
+      'Task-augmented calls to an unknown tool, with wrong-type arguments and with oversized arguments: records whether the server answers an immediate error or creates a task; a created task for invalid input should end failed, and the server must neither crash nor hang.',
+    level: 'SHOULD',
+    specRefs: ['tasks §Task Execution Errors', 'tools §Error Handling'],
+    fixtures: ['F-ECHO'],
+    requires: ['F-ECHO as task'],
+  },
+  async (ctx, c) => {
+    const echo = ctx.fixtures.tool('F-ECHO');
+    const label = ctx.nonce('big');
+    const cases: InvalidCase[] = [
+      { label: 'unknown tool', params: { name: `no_such_tool_${ctx.nonce('t')}`, arguments: {} }, mustFail: true },
+      { label: 'wrong-type arguments', params: { name: echo, arguments: { seconds: 'soon', label: 42 } }, mustFail: true },
+      {
+        label: `oversized arguments (${OVERSIZED_CHARS} characters)`,
+        params: { name: echo, arguments: ctx.fixtures.args('F-ECHO', { seconds: 0, label: label + 'x'.repeat(OVERSIZED_CHARS) }) },
+        mustFail: false,
+      },
+    ];
+    // A session of its own: a crash must not take the scenario's main session down with it.
+    const s = await ctx.connect();
+    try {
+      const verdicts: Verdict[] = [];
+      const matrix: Record<string, string> = {};
+      for (const k of cases) {
+        const o = await s.request('tools/call', { ...k.params, task: { ttl: 60_000 } });
+        let behaviour: string;
+        if (o.kind === 'timeout' || o.kind === 'closed') {
+          behaviour = describeOutcome(o);
+          verdicts.push(warn(`task-augmented call with ${k.label}: ${behaviour} (the server crashed or hung)`));
+        } else if (o.kind === 'error') {
+          behaviour = `immediate error ${o.error.code}`;
+        } else if (createdTask(o)) {
+          const t = createdTask(o) as Task;
+          const final = await finalStatus(ctx, s, t.taskId);
+          behaviour = `task created, ended ${final}`;
+          if (k.mustFail && final !== 'failed')
+            verdicts.push(warn(`task-augmented call with ${k.label} created task ${t.taskId} that ended ${final}, not failed`));
+        } else {
+          behaviour = `plain result (isError ${j(o.result.isError)})`;
+        }
+        matrix[k.label] = behaviour;
+        const alive = await s.request('ping', {}, { timeoutMs: 5000 });
+        if (alive.kind !== 'result') {
+          verdicts.push(
+            warn(
+              `after the task-augmented call with ${k.label}, the server no longer answers ping (${describeOutcome(alive)}): it crashed or hangs`,
+            ),
+          );
+          break;
+        }
+      }
+      c.note('behaviour', matrix);
+      const summary = Object.entries(matrix)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('; ');
+      return verdicts.length ? worst(verdicts.map((v) => ({ ...v, message: `${v.message} [${summary}]` }))) : pass(summary);
+    } finally {
+      await closeQuietly(s);
+    }
+  },
+);
+
+const H25_20 = defineCheck(
+  {
+    id: 'H25-20',
+    name: 'Known SDK fingerprints',
+    description:
+      'Detects known SDK behaviours from direct probes and names the fix: a required tool called without a task answered as an isError result (TS SDK v1 McpServer), tasks/result that answers only on poll ticks, and a ttl timer restarted at completion.',
+    level: 'SHOULD',
+    specRefs: ['tasks §Tool-Level Negotiation r2', 'tasks §Result Retrieval r3', 'tasks §TTL and Resource Management r5'],
+    fixtures: [],
+  },
+  async (ctx, c) => {
+    const s = await ctx.session();
+    const probes = [await isErrorWrapping(ctx, s), await pollTickWake(ctx, s), await ttlReset(ctx, s)];
+    const found = probes.filter((p): p is Fingerprint => typeof p !== 'string');
+    c.note(
+      'observations',
+      probes.map((p) => (typeof p === 'string' ? p : `${p.severity}: ${p.text}`)),
+    );
+    const warnings = found.filter((f) => f.severity === 'WARN');
+    if (warnings.length) return warn(warnings.map((f) => f.text).join(' | '));
+    if (found.length) return info(found.map((f) => f.text).join(' | '));
+    // A pass needs at least one probe that ran; otherwise nothing was looked at.
+    if (probes.every((p) => typeof p === 'string' && p.includes('probe not run'))) {
+      return skip('missing-fixture', `no fingerprint probe could run: ${probes.join('; ')}`, [
+        'F-REQ',
+        'F-GATE',
+        'F-GATE-RELEASE',
+        'F-ECHO',
+      ]);
+    }
+    return pass(`no known SDK fingerprint: ${probes.join('; ')}`);
+  },
+);
+
+const CONCURRENCY_LEVELS = [10, 50, 100];
+const RACE_ROUNDS = 20;
+const OVERSIZED_CHARS = 1_000_000;
 
 interface RaceRound {
   round: number;
@@ -250,110 +355,11 @@ async function raceRound(ctx: ScenarioContext, s: Session, round: number): Promi
   }
 }
 
-async function h09(ctx: ScenarioContext) {
-  await ctx.check(H25_09, async (c) => {
-    const s = await ctx.session();
-    const pre = firstSkip(needTasksMember(s, 'cancel'), needTaskTool(ctx, s, 'F-GATE'));
-    if (pre) return pre;
-    const rounds: RaceRound[] = [];
-    for (let i = 0; i < RACE_ROUNDS; i++) rounds.push(await raceRound(ctx, s, i));
-    const distribution = tally(rounds.map((r) => `cancel ${r.cancel} -> ${r.final}`));
-    c.note('distribution', distribution);
-    const bad = rounds.filter((r) => r.problem);
-    if (bad.length) {
-      return warn(
-        `${bad.length} of ${RACE_ROUNDS} cancel/completion races ended inconsistently, e.g. round ${bad[0]?.round} (${bad[0]?.order}): ${bad[0]?.problem}`,
-        {
-          problems: bad.slice(0, 10),
-        },
-      );
-    }
-    return pass(`${RACE_ROUNDS} races all ended terminal, stable and consistent: ${j(distribution, 300)}`);
-  });
-}
-
-async function h13(ctx: ScenarioContext) {
-  await ctx.check(H25_13, async (c) => {
-    const s = await ctx.session();
-    const pre = needTaskTool(ctx, s, 'F-ECHO');
-    if (pre) return pre;
-    const tasks = await createEchoTasks(ctx, s, 20, { concurrency: 1 });
-    const stats = analyzeIds(tasks.map((t) => t.taskId));
-    c.note('statistics', stats);
-    c.note(
-      'examples',
-      tasks.slice(0, 3).map((t) => t.taskId),
-    );
-    const flags = [stats.sequential, stats.timeOrdered].filter(Boolean);
-    return info(`${summarizeIds(stats)}${flags.length ? `; ${flags.join('; ')}` : ''}`);
-  });
-}
-
 interface InvalidCase {
   label: string;
   params: JsonObject;
   /** A created task for this input should end failed (the input cannot succeed). */
   mustFail: boolean;
-}
-
-async function h16(ctx: ScenarioContext) {
-  await ctx.check(H25_16, async (c) => {
-    const main = await ctx.session();
-    const pre = needTaskTool(ctx, main, 'F-ECHO');
-    if (pre) return pre;
-    const echo = ctx.fixtures.tool('F-ECHO');
-    const label = ctx.nonce('big');
-    const cases: InvalidCase[] = [
-      { label: 'unknown tool', params: { name: `no_such_tool_${ctx.nonce('t')}`, arguments: {} }, mustFail: true },
-      { label: 'wrong-type arguments', params: { name: echo, arguments: { seconds: 'soon', label: 42 } }, mustFail: true },
-      {
-        label: `oversized arguments (${OVERSIZED_CHARS} characters)`,
-        params: { name: echo, arguments: ctx.fixtures.args('F-ECHO', { seconds: 0, label: label + 'x'.repeat(OVERSIZED_CHARS) }) },
-        mustFail: false,
-      },
-    ];
-    // A session of its own: a crash must not take the scenario's main session down with it.
-    const s = await ctx.connect();
-    try {
-      const verdicts: Verdict[] = [];
-      const matrix: Record<string, string> = {};
-      for (const k of cases) {
-        const o = await s.request('tools/call', { ...k.params, task: { ttl: 60_000 } });
-        let behaviour: string;
-        if (o.kind === 'timeout' || o.kind === 'closed') {
-          behaviour = describeOutcome(o);
-          verdicts.push(warn(`task-augmented call with ${k.label}: ${behaviour} (the server crashed or hung)`));
-        } else if (o.kind === 'error') {
-          behaviour = `immediate error ${o.error.code}`;
-        } else if (createdTask(o)) {
-          const t = createdTask(o) as Task;
-          const final = await finalStatus(ctx, s, t.taskId);
-          behaviour = `task created, ended ${final}`;
-          if (k.mustFail && final !== 'failed')
-            verdicts.push(warn(`task-augmented call with ${k.label} created task ${t.taskId} that ended ${final}, not failed`));
-        } else {
-          behaviour = `plain result (isError ${j(o.result.isError)})`;
-        }
-        matrix[k.label] = behaviour;
-        const alive = await s.request('ping', {}, { timeoutMs: 5000 });
-        if (alive.kind !== 'result') {
-          verdicts.push(
-            warn(
-              `after the task-augmented call with ${k.label}, the server no longer answers ping (${describeOutcome(alive)}): it crashed or hangs`,
-            ),
-          );
-          break;
-        }
-      }
-      c.note('behaviour', matrix);
-      const summary = Object.entries(matrix)
-        .map(([k, v]) => `${k}: ${v}`)
-        .join('; ');
-      return verdicts.length ? worst(verdicts.map((v) => ({ ...v, message: `${v.message} [${summary}]` }))) : pass(summary);
-    } finally {
-      await closeQuietly(s);
-    }
-  });
 }
 
 interface Fingerprint {
@@ -454,43 +460,10 @@ async function ttlReset(ctx: ScenarioContext, s: Session): Promise<Fingerprint |
   return `ttl probe: the task was purged ${since(goneAt)} ms after creation (ttl ${ttl} ms)`;
 }
 
-async function h20(ctx: ScenarioContext) {
-  await ctx.check(H25_20, async (c) => {
-    const s = await ctx.session();
-    const probes = [await isErrorWrapping(ctx, s), await pollTickWake(ctx, s), await ttlReset(ctx, s)];
-    const found = probes.filter((p): p is Fingerprint => typeof p !== 'string');
-    c.note(
-      'observations',
-      probes.map((p) => (typeof p === 'string' ? p : `${p.severity}: ${p.text}`)),
-    );
-    const warnings = found.filter((f) => f.severity === 'WARN');
-    if (warnings.length) return warn(warnings.map((f) => f.text).join(' | '));
-    if (found.length) return info(found.map((f) => f.text).join(' | '));
-    // A pass needs at least one probe that ran; otherwise nothing was looked at.
-    if (probes.every((p) => typeof p === 'string' && p.includes('probe not run'))) {
-      return skip('missing-fixture', `no fingerprint probe could run: ${probes.join('; ')}`, [
-        'F-REQ',
-        'F-GATE',
-        'F-GATE-RELEASE',
-        'F-ECHO',
-      ]);
-    }
-    return pass(`no known SDK fingerprint: ${probes.join('; ')}`);
-  });
-}
-
-const scenario: Scenario = {
-  name: 'harness',
-  description: 'Section 7 harness-level checks (H25-*)',
+const scenario = defineScenario({
+  name: 'robustness',
+  description: 'Robustness under load, races and odd input; known SDK fingerprints (section 7, H25-*)',
   checks: [H25_02, H25_03, H25_09, H25_13, H25_16, H25_20],
-  async run(ctx) {
-    await h02(ctx);
-    await h03(ctx);
-    await h09(ctx);
-    await h13(ctx);
-    await h16(ctx);
-    await h20(ctx);
-  },
-};
+});
 
 export default scenario;

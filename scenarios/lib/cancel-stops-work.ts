@@ -1,0 +1,99 @@
+// The probe behind T25-CAN-04 and LC-07: does tasks/cancel really stop the work? A gated task is
+// cancelled once gate_state shows its work running; then the work must report "aborted", or at least
+// never finish after its gate is released later. One observation, one reading of it, for both checks.
+import { pass, skip, warn, type Verdict } from '../../harness/checks.js';
+import type { CheckContext, RpcOutcome, ScenarioContext, Session } from '../../harness/scenario.js';
+import { cancelTask, describeOutcome, gateState, releaseGate, sleep } from '../../harness/tasks.js';
+import { releaseQuietly } from './cleanup.js';
+import { j } from './format.js';
+import { createGated, quietWindowMs } from './task-setup.js';
+
+/** How long the work has to report "aborted" after the cancel (plus 250 ms grace on HTTP). */
+const ABORT_WITHIN_MS = 2000;
+
+export type WorkAfterCancel =
+  /** gate_state never showed the work running, so the fixture cannot tell. */
+  | { kind: 'not-started'; gateId: string; state: string | undefined }
+  | { kind: 'cancel-failed'; taskId: string; outcome: RpcOutcome }
+  | { kind: 'stopped'; when: 'at-cancel' | 'after-release' }
+  /** The work ran to its end: by itself (`released` false) or once its gate was released. */
+  | { kind: 'ran-on'; released: boolean; stateBefore: string | undefined }
+  | { kind: 'never-finished'; state: string | undefined };
+
+/** Polls gate_state until it is one of `want` or `ms` pass; returns the last state seen. */
+async function waitForGateState(s: Session, ctx: ScenarioContext, gateId: string, want: string[], ms: number): Promise<string | undefined> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const state = await gateState(s, ctx.fixtures, gateId);
+    if ((state && want.includes(state)) || Date.now() >= deadline) return state;
+    await sleep(100);
+  }
+}
+
+/** Runs the probe on a fresh gated task of `s`; the gate is released in the end whatever happens. */
+export async function observeWorkAfterCancel(ctx: ScenarioContext, s: Session, c: CheckContext): Promise<WorkAfterCancel> {
+  const { task, gateId } = await createGated(ctx, s);
+  try {
+    // Cancel only once the work provably runs (the gate is waiting), or "aborted" could never show.
+    const started = await waitForGateState(s, ctx, gateId, ['waiting'], ctx.timeouts.settleMs);
+    c.note('gateBeforeCancel', started);
+    if (started !== 'waiting') return { kind: 'not-started', gateId, state: started };
+    const cancelled = await cancelTask(s, task.taskId);
+    if (cancelled.kind !== 'result') return { kind: 'cancel-failed', taskId: task.taskId, outcome: cancelled };
+    const grace = ctx.transport === 'http' ? 250 : 0;
+    const after = await waitForGateState(s, ctx, gateId, ['aborted', 'finished'], ABORT_WITHIN_MS + grace);
+    c.note('gateAfterCancel', after);
+    if (after === 'aborted') return { kind: 'stopped', when: 'at-cancel' };
+    if (after === 'finished') return { kind: 'ran-on', released: false, stateBefore: after };
+    await releaseGate(s, ctx.fixtures, gateId);
+    const late = await waitForGateState(s, ctx, gateId, ['finished', 'aborted'], quietWindowMs(ctx));
+    c.note('gateAfterRelease', late);
+    if (late === 'finished') return { kind: 'ran-on', released: true, stateBefore: after };
+    if (late === 'aborted') return { kind: 'stopped', when: 'after-release' };
+    return { kind: 'never-finished', state: late };
+  } finally {
+    await releaseQuietly(s, ctx, gateId);
+  }
+}
+
+/** The verdict on an observation, and whether "cancel stops the work" holds (null: could not tell). */
+export function judgeWorkAfterCancel(o: WorkAfterCancel): { verdict: Verdict; holds: boolean | null } {
+  switch (o.kind) {
+    case 'not-started':
+      return {
+        verdict: skip(
+          'missing-fixture',
+          `gate_state never reported "waiting" for gate ${o.gateId} (last: ${j(o.state)}), so the fixture cannot show whether work stops`,
+          ['F-GATE-STATE'],
+        ),
+        holds: null,
+      };
+    case 'cancel-failed':
+      return {
+        verdict: warn(
+          `tasks/cancel of the running task ${o.taskId} failed (${describeOutcome(o.outcome)}), so whether cancellation stops the work cannot be told; see T25-CAN-01`,
+        ),
+        holds: null,
+      };
+    case 'stopped':
+      return {
+        verdict: pass(
+          o.when === 'at-cancel'
+            ? 'gate_state reports "aborted" after tasks/cancel: the work was stopped'
+            : 'the work stopped (gate_state "aborted") once released after the cancel',
+        ),
+        holds: true,
+      };
+    case 'ran-on':
+      return {
+        verdict: warn(
+          o.released
+            ? `tasks/cancel did not stop the work: gate_state stayed ${j(o.stateBefore)} for ${ABORT_WITHIN_MS} ms and the work ran to the end ("finished") once released. Abort the work on cancel to free its resources`
+            : 'the work finished after tasks/cancel although its gate was never released',
+        ),
+        holds: false,
+      };
+    case 'never-finished':
+      return { verdict: pass(`the work never finished after tasks/cancel and a later release (gate_state ${j(o.state)})`), holds: true };
+  }
+}
