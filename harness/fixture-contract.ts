@@ -20,6 +20,8 @@ export interface RoleContract {
   sample: JsonObject;
   /** The contract's argument names: a tool of the contract's name that declares others is another tool. */
   properties: readonly string[];
+  /** Elicitation roles: the answered fields a result text may contain (the harness answers them). */
+  answers?: readonly string[];
   /**
    * The contract tool's result text over the canonical arguments (and, for elicitation roles, the
    * answered fields: confirm_delete's name, multi_input's a and b), or why the contract fixes none.
@@ -61,8 +63,22 @@ export const ROLE_CONTRACTS = {
     text: { why: 'the contract tool ends in JSON-RPC error -32603, not in a text' },
   },
   // The input_required checks run it as a task; T25-CAP-05's direct call only watches server requests.
-  'F-ELICIT': { tool: 'confirm_delete', taskSupport: TASK_ONLY, sample: {}, properties: [], text: { template: 'hello:{{name}}' } },
-  'F-MULTI': { tool: 'multi_input', taskSupport: TASK_ONLY, sample: {}, properties: [], text: { template: 'a={{a}},b={{b}}' } },
+  'F-ELICIT': {
+    tool: 'confirm_delete',
+    taskSupport: TASK_ONLY,
+    sample: {},
+    properties: [],
+    answers: ['name'],
+    text: { template: 'hello:{{name}}' },
+  },
+  'F-MULTI': {
+    tool: 'multi_input',
+    taskSupport: TASK_ONLY,
+    sample: {},
+    properties: [],
+    answers: ['a', 'b'],
+    text: { template: 'a={{a}},b={{b}}' },
+  },
   'F-GATE': {
     tool: 'gated_job',
     taskSupport: TASK_ONLY,

@@ -15,7 +15,13 @@ export const RoleExpectation = z
       .string()
       .optional()
       .describe('The exact result text, a template over the canonical arguments: "slept {{seconds*1000}}ms", "Echo: {{name}}".'),
-    echoes: z.string().min(1).optional().describe('A canonical argument whose value the result text contains (e.g. label).'),
+    echoes: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'A canonical argument (e.g. label), or an answered elicitation field (F-ELICIT: name), whose value the result text contains.',
+      ),
   })
   .refine((e) => (e.text === undefined) !== (e.echoes === undefined), { message: 'give exactly one of text or echoes' })
   .describe("What the role's tool returns. Without it a mapped tool's result text is unknown and the checks that compare it are skipped.");
@@ -83,10 +89,11 @@ export function parseFixtureMapping(text: string, source = 'fixtures file'): Fix
     if (m?.arguments) checkTemplate(m.arguments, `${where}.arguments`);
     if (m?.expect?.text !== undefined) checkTemplate(m.expect.text, `${where}.expect.text`);
     const echoes = m?.expect?.echoes;
-    const canonical: readonly string[] = ROLE_CONTRACTS[role].properties;
-    if (echoes !== undefined && !canonical.includes(echoes)) {
+    const contract: { properties: readonly string[]; answers?: readonly string[] } = ROLE_CONTRACTS[role];
+    const known = [...contract.properties, ...(contract.answers ?? [])];
+    if (echoes !== undefined && !known.includes(echoes)) {
       throw new Error(
-        `${where}.expect.echoes: "${echoes}" is not a canonical argument of ${role} (${canonical.length ? canonical.join(', ') : 'it has none'})`,
+        `${where}.expect.echoes: "${echoes}" is not a canonical argument or answered field of ${role} (${known.length ? known.join(', ') : 'it has none'})`,
       );
     }
   }

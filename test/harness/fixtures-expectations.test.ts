@@ -70,7 +70,7 @@ describe('expectedText', () => {
 
   it('mapping errors name the key', () => {
     expect(() => parseFixtureMapping('roles:\n  F-SYNC:\n    expect: { echoes: nam }\n', 'f.yaml')).toThrow(
-      /roles\.F-SYNC\.expect\.echoes: "nam" is not a canonical argument of F-SYNC \(name\)/,
+      /roles\.F-SYNC\.expect\.echoes: "nam" is not a canonical argument or answered field of F-SYNC \(name\)/,
     );
     expect(() => parseFixtureMapping('roles:\n  F-SYNC:\n    expect: { txt: x }\n', 'f.yaml')).toThrow(
       /roles\.F-SYNC\.expect\.txt: unknown key \(expected one of text, echoes\)/,
