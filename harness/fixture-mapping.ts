@@ -51,7 +51,8 @@ export type RoleMapping = z.infer<typeof RoleMapping>;
 
 /** The --fixtures file. */
 export const FixtureMappingFile = z.strictObject({
-  roles: z.partialRecord(ToolRoles, RoleMapping).optional(),
+  /** Empty (`roles:` with every entry commented out, as init writes it for a contract server) means none. */
+  roles: z.partialRecord(ToolRoles, RoleMapping).nullish(),
   /** F-RES: the resource URI or prompt name to use (default: the first one listed). */
   resource: z.string().optional(),
   prompt: z.string().optional(),

@@ -28,8 +28,7 @@ export function renderMapping(proposals: Proposal[], tools: JsonObject[], header
     '#   sep1686-check --fixtures <this file> <the same target options>',
     '# Keys per role: tool, arguments (template: {{name}}, {{seconds*1000}}), expect ({text} or {echoes}), invalid.',
   ];
-  const mapped = proposals.filter((p) => p.kind === 'mapped');
-  out.push(mapped.length ? 'roles:' : 'roles: {}');
+  out.push('roles:');
   for (const p of proposals) {
     if (p.kind === 'default') out.push(`  # ${p.role}: ${p.tool}, ${p.why}.`);
     else if (p.kind === 'mapped') {

@@ -37,7 +37,7 @@ describe('sep1686-check init', () => {
     expect(r.stdout).toMatch(/^# Fixture roles for sep1686-reference-server/);
     expect(r.stdout).toContain("# F-ECHO: slow_compute, the contract's own tool (it declares taskSupport optional): binds by default");
     expect(r.stdout).not.toMatch(/nothing fits/);
-    expect(parseFixtureMapping(r.stdout)).toEqual({ roles: {} });
+    expect(parseFixtureMapping(r.stdout)).toEqual({ roles: null });
   });
 
   it('on server-everything: proposes echo for F-SYNC and the required research query for F-REQ, says why others do not fit', async () => {
