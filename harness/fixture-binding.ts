@@ -47,16 +47,21 @@ export interface BindingInput {
   mapped: boolean;
   /** The canonical sample arguments after the role's template. */
   args: JsonObject;
+  /**
+   * False when the server declares no task-augmented tools/call: then no tool runs as a task, the task
+   * checks skip for the missing capability (the root cause), and taskSupport does not decide a binding.
+   */
+  tasks?: boolean;
 }
 
 /** Why the tool cannot play the role, or undefined when it can. */
-export function bindingProblem({ role, tool, mapped, args }: BindingInput): string | undefined {
+export function bindingProblem({ role, tool, mapped, args, tasks = true }: BindingInput): string | undefined {
   const name = String(tool.name);
   const contract = ROLE_CONTRACTS[role];
   const support = declaredTaskSupport(tool);
   if ('invalid' in support)
     return `${name} declares taskSupport ${JSON.stringify(support.invalid)} (not forbidden, optional or required); ${role} needs ${taskSupportNeed(role)}`;
-  if (!(contract.taskSupport as readonly string[]).includes(support.value)) {
+  if (tasks && !(contract.taskSupport as readonly string[]).includes(support.value)) {
     const declared = support.declared ? `taskSupport ${support.value}` : 'no taskSupport (forbidden)';
     return `${name} declares ${declared}; ${role} needs ${taskSupportNeed(role)}`;
   }

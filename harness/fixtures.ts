@@ -98,6 +98,8 @@ export class ResolvedFixtures implements LoadedFixtures {
     private readonly facts: TargetFacts,
     /** F-RES: what the server lists (first resource URI / prompt name, or the configured one). */
     readonly resource: { uri?: string; prompt?: string },
+    /** The server declares task-augmented tools/call (else taskSupport does not decide bindings). */
+    private readonly tasks = true,
   ) {
     for (const role of TOOL_ROLES) this.resolved.set(role, this.resolve(role));
   }
@@ -120,7 +122,8 @@ export class ResolvedFixtures implements LoadedFixtures {
     const name = this.toolName(role);
     const tool = this.tools.find((t) => t.name === name);
     if (!tool) return this.mapped(role) ? { kind: 'refused', name, why: `the server lists no tool ${name}` } : { kind: 'absent' };
-    const why = bindingProblem({ role, tool, mapped: this.mapped(role), args: this.args(role, ROLE_CONTRACTS[role].sample) });
+    const args = this.args(role, ROLE_CONTRACTS[role].sample);
+    const why = bindingProblem({ role, tool, mapped: this.mapped(role), args, tasks: this.tasks });
     return why ? { kind: 'refused', name, why } : { kind: 'bound', tool };
   }
 
@@ -260,5 +263,6 @@ export async function loadFixtures(
     if (uri === undefined && caps.prompts)
       prompt = (await listAll(session, 'prompts/list', 'prompts')).find((p) => typeof p.name === 'string')?.name as string | undefined;
   }
-  return new ResolvedFixtures(tools, mapping, facts, { uri, prompt });
+  const toolCall = ((caps.tasks as JsonObject | undefined)?.requests as JsonObject | undefined)?.tools as JsonObject | undefined;
+  return new ResolvedFixtures(tools, mapping, facts, { uri, prompt }, toolCall?.call !== undefined);
 }

@@ -18,5 +18,6 @@ export const tool = (name: string, taskSupport: string | undefined, inputSchema:
   ...(taskSupport ? { execution: { taskSupport } } : {}),
 });
 
-export const fixtures = (tools: JsonObject[], mapping = '') =>
-  new ResolvedFixtures(tools, parseFixtureMapping(mapping), { principals: 0, canRestart: false }, {});
+/** `tasks`: whether the server declares task-augmented tools/call. */
+export const fixtures = (tools: JsonObject[], mapping = '', tasks = true) =>
+  new ResolvedFixtures(tools, parseFixtureMapping(mapping), { principals: 0, canRestart: false }, {}, tasks);

@@ -73,6 +73,16 @@ describe('validated bindings', () => {
     ).toBe(false);
   });
 
+  it('on a server without task-augmented tools/call, taskSupport does not decide (the checks skip for the capability)', () => {
+    const f = fixtures(
+      [tool('failing_job', undefined), tool('confirm_delete', undefined, obj({ filename: { type: 'string' } }))],
+      '',
+      false,
+    );
+    expect(f.has('F-REQ')).toBe(true);
+    expect(f.refusal('F-ELICIT')).toMatch(/takes \{filename\}/); // the shape still does
+  });
+
   it('refuses a mapped tool the server does not list', () => {
     const f = fixtures(CONTRACT, 'roles:\n  F-PROGRESS:\n    tool: ticker\n');
     expect(f.refusal('F-PROGRESS')).toBe('binding refused: the server lists no tool ticker');
