@@ -1,29 +1,24 @@
 // Fixture roles resolved to a target's tools (implements Fixtures of scenario.ts). Defaults follow
-// docs/fixtures.md; a mapping file (--fixtures, YAML or JSON) renames tools and maps the
-// canonical arguments through a template, for servers whose tools are named or shaped differently.
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+// docs/fixtures.md (fixture-contract.ts); a mapping file (--fixtures, fixture-mapping.ts) renames
+// tools, maps the canonical arguments through a template and says what the tool returns. Every binding
+// is validated (fixture-binding.ts): a tool that cannot play its role is refused, and the role is absent
+// with that reason.
 import { z } from 'zod';
 import { FixtureRole } from './checks.js';
+import { deriveInvalidArguments, bindingProblem, type InvalidArguments } from './fixture-binding.js';
+import { declaredTaskSupport, isToolRole, ROLE_CONTRACTS, TOOL_ROLES, type ToolRole } from './fixture-contract.js';
+import { type FixtureMappingFile, type RoleMapping } from './fixture-mapping.js';
+import { applyTemplate, interpolate } from './fixture-template.js';
 import type { Fixtures, JsonObject, Session } from './scenario.js';
 
-/** Role -> tool of the fixture contract (docs/fixtures.md). F-RES and S-* are not tools. */
-export const DEFAULT_FIXTURE_TOOLS: Partial<Record<FixtureRole, string>> = {
-  'F-SYNC': 'greet',
-  'F-ECHO': 'slow_compute',
-  'F-REQ': 'failing_job',
-  'F-TOOLERR': 'failing_job',
-  'F-RPCERR': 'protocol_error_job',
-  'F-ELICIT': 'confirm_delete',
-  'F-MULTI': 'multi_input',
-  'F-GATE': 'gated_job',
-  'F-GATE-RELEASE': 'release_gate',
-  'F-GATE-STATE': 'gate_state',
-  'F-PROGRESS': 'progress_job',
-  'F-BIG': 'big_result',
-};
+export { FixtureMappingFile, loadFixtureMapping, parseFixtureMapping, RoleMapping } from './fixture-mapping.js';
+export { applyTemplate } from './fixture-template.js';
+export type { InvalidArguments } from './fixture-binding.js';
 
-const ToolRoles = FixtureRole.exclude(['F-RES', 'S-AUTH', 'S-RESTART', 'S-NOTASK']);
+/** Role -> tool of the fixture contract (docs/fixtures.md). F-RES and S-* are not tools. */
+export const DEFAULT_FIXTURE_TOOLS = Object.fromEntries(TOOL_ROLES.map((r) => [r, ROLE_CONTRACTS[r].tool])) as Partial<
+  Record<FixtureRole, string>
+>;
 
 /** Roles that are not a tool: what enables them, in words. */
 const NON_TOOL_HINTS = {
@@ -35,137 +30,54 @@ const NON_TOOL_HINTS = {
 
 /** Human names of the fixtures that enable a role, for "could not run" messages: "F-GATE (tool gated_job)". */
 export const FIXTURE_HINTS = Object.fromEntries(
-  FixtureRole.options.map((role) => {
+  (['F-RES', 'S-AUTH', 'S-RESTART', 'S-NOTASK', ...TOOL_ROLES] as FixtureRole[]).map((role) => {
     const tool = DEFAULT_FIXTURE_TOOLS[role];
     return [role, tool ? `${role} (tool ${tool})` : NON_TOOL_HINTS[role as keyof typeof NON_TOOL_HINTS]];
   }),
 ) as Record<FixtureRole, string>;
 
-export const RoleMapping = z.strictObject({
-  /** The server's tool that plays the role. Default: the contract's tool name. */
-  tool: z.string().min(1).optional(),
+/** The result text a role's tool returns for given canonical values: exact, or containing a value. */
+export type ExpectedText =
+  { kind: 'known'; text: string; match: 'exact' | 'contains'; source: 'contract' | 'mapping' } | { kind: 'unknown'; why: string };
+
+/** True when a result text is what the expectation says. */
+export function textMatches(expected: Extract<ExpectedText, { kind: 'known' }>, actual: string | undefined): boolean {
+  if (actual === undefined) return false;
+  return expected.match === 'exact' ? actual === expected.text : actual.includes(expected.text);
+}
+
+/**
+ * What checks may ask of a role beyond its tool and arguments (to join `Fixtures` of scenario.ts).
+ * Every member is safe to call for any role, available or not.
+ */
+export interface FixtureExpectations {
   /**
-   * Argument template: any JSON value; strings may contain {{name}} placeholders for canonical arguments.
-   * A string that is exactly one placeholder keeps the canonical value's JSON type. Default: canonical args as-is.
+   * The role's result text for `values`: its canonical arguments plus, for elicitation roles, the
+   * answered fields (F-ELICIT: name; F-MULTI: a, b). Contract tools are known; a mapped tool only with `expect:`.
    */
-  arguments: z.record(z.string(), z.unknown()).optional(),
+  expectedText(role: FixtureRole, values: JsonObject): ExpectedText;
+  /** Arguments the role's tool must reject: the mapping's `invalid:`, else derived from its inputSchema. */
+  invalidArguments(role: FixtureRole): InvalidArguments;
+  /** "binding refused: <why>" when the role's tool is listed (or mapped) but cannot play it; else undefined. */
+  refusal(role: FixtureRole): string | undefined;
+}
+
+/** One tool the server lists (or the mapping names): what it declares and which roles it got (report.json). */
+export const ToolBinding = z.object({
+  name: z.string(),
+  /** False for a tool the --fixtures mapping names but the server does not list. */
+  listed: z.boolean(),
+  /** execution.taskSupport as declared; absent when not declared (which means forbidden). */
+  taskSupport: z.string().optional(),
+  roles: z.array(FixtureRole),
+  refused: z.array(z.object({ role: FixtureRole, why: z.string() })),
 });
-export type RoleMapping = z.infer<typeof RoleMapping>;
+export type ToolBinding = z.infer<typeof ToolBinding>;
 
-/** The --fixtures file. */
-export const FixtureMappingFile = z.strictObject({
-  roles: z.partialRecord(ToolRoles, RoleMapping).optional(),
-  /** F-RES: the resource URI or prompt name to use (default: the first one listed). */
-  resource: z.string().optional(),
-  prompt: z.string().optional(),
-  /** S-NOTASK: the same server is available without the tasks capability (a target property set by the runner). */
-  notask: z.boolean().optional(),
-});
-export type FixtureMappingFile = z.infer<typeof FixtureMappingFile>;
-
-/** Parses and validates a mapping (YAML or JSON text). Throws one line naming the bad key. */
-export function parseFixtureMapping(text: string, source = 'fixtures file'): FixtureMappingFile {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (e) {
-    throw new Error(`${source}: not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`, { cause: e });
-  }
-  const r = FixtureMappingFile.safeParse(raw ?? {});
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    const path = issue.path.map(String);
-    if (issue.code === 'unrecognized_keys') {
-      const where = [...path, issue.keys[0]!].join('.');
-      const allowed =
-        path.length === 0
-          ? 'roles, resource, prompt, notask'
-          : path.length === 1 && path[0] === 'roles'
-            ? ToolRoles.options.join(', ')
-            : 'tool, arguments';
-      throw new Error(`${source}: ${where}: unknown key (expected one of ${allowed})`);
-    }
-    throw new Error(`${source}: ${path.join('.') || '(top level)'}: ${issue.message}`);
-  }
-  for (const [role, m] of Object.entries(r.data.roles ?? {})) {
-    if (m?.arguments) checkTemplate(m.arguments, `${source}: roles.${role}.arguments`);
-  }
-  return r.data;
+/** What a run needs of resolved fixtures: the scenario API plus the binding report. */
+export interface LoadedFixtures extends Fixtures, FixtureExpectations {
+  toolBindings(): ToolBinding[];
 }
-
-export function loadFixtureMapping(file: string): FixtureMappingFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`cannot read fixtures file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
-  }
-  return parseFixtureMapping(text, file);
-}
-
-// ---- templating: {{name}}, {{name*1000}}, {{name/1000}}, {{name+1}}, {{name-1}} ----
-
-const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:([*/+-])\s*(-?\d+(?:\.\d+)?))?\s*\}\}/g;
-const WHOLE = new RegExp(`^${PLACEHOLDER.source}$`);
-
-function checkTemplate(value: unknown, where: string): void {
-  if (typeof value === 'string') {
-    const stripped = value.replace(PLACEHOLDER, '');
-    if (/\{\{|\}\}/.test(stripped)) throw new Error(`${where}: bad placeholder in "${value}" (use {{name}} or {{name*1000}})`);
-  } else if (Array.isArray(value)) value.forEach((v, i) => checkTemplate(v, `${where}.${i}`));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) checkTemplate(v, `${where}.${k}`);
-}
-
-function evaluate(name: string, op: string | undefined, operand: string | undefined, canonical: JsonObject): unknown {
-  const v = canonical[name];
-  if (!op) return v;
-  if (typeof v !== 'number') return undefined;
-  const n = Number(operand);
-  switch (op) {
-    case '*':
-      return v * n;
-    case '/':
-      return v / n;
-    case '+':
-      return v + n;
-    default:
-      return v - n;
-  }
-}
-
-const ABSENT = Symbol('absent');
-
-function fill(template: unknown, canonical: JsonObject): unknown {
-  if (typeof template === 'string') {
-    const whole = WHOLE.exec(template);
-    if (whole) {
-      const v = evaluate(whole[1]!, whole[2], whole[3], canonical);
-      return v === undefined ? ABSENT : v;
-    }
-    return template.replace(PLACEHOLDER, (_m, name: string, op?: string, operand?: string) => {
-      const v = evaluate(name, op, operand, canonical);
-      return v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
-    });
-  }
-  if (Array.isArray(template)) return template.map((t) => fill(t, canonical)).filter((v) => v !== ABSENT);
-  if (template && typeof template === 'object') {
-    const out: JsonObject = {};
-    for (const [k, t] of Object.entries(template)) {
-      const v = fill(t, canonical);
-      // An optional canonical argument that was not given leaves its key out (e.g. slow_compute's label).
-      if (v !== ABSENT) out[k] = v;
-    }
-    return out;
-  }
-  return template;
-}
-
-/** Applies an argument template to canonical arguments. */
-export function applyTemplate(template: Record<string, unknown>, canonical: JsonObject): JsonObject {
-  return fill(template, canonical) as JsonObject;
-}
-
-// ---- resolution against a server ----
 
 /** Target facts that decide the server-level roles. */
 export interface TargetFacts {
@@ -175,17 +87,44 @@ export interface TargetFacts {
   notask?: boolean;
 }
 
-export class ResolvedFixtures implements Fixtures {
+type Resolution = { kind: 'bound'; tool: JsonObject } | { kind: 'refused'; name: string; why: string } | { kind: 'absent' };
+
+export class ResolvedFixtures implements LoadedFixtures {
+  private readonly resolved = new Map<ToolRole, Resolution>();
+
   constructor(
     readonly tools: JsonObject[],
     private readonly mapping: FixtureMappingFile,
     private readonly facts: TargetFacts,
     /** F-RES: what the server lists (first resource URI / prompt name, or the configured one). */
     readonly resource: { uri?: string; prompt?: string },
-  ) {}
+    /** The server declares task-augmented tools/call (else taskSupport does not decide bindings). */
+    private readonly tasks = true,
+  ) {
+    for (const role of TOOL_ROLES) this.resolved.set(role, this.resolve(role));
+  }
 
-  private toolName(role: FixtureRole): string | undefined {
-    return this.mapping.roles?.[role as z.infer<typeof ToolRoles>]?.tool ?? DEFAULT_FIXTURE_TOOLS[role];
+  private entry(role: ToolRole): RoleMapping | undefined {
+    return this.mapping.roles?.[role];
+  }
+
+  /** Bound by the mapping (a tool or an argument template given), not by the contract's name alone. */
+  private mapped(role: ToolRole): boolean {
+    const e = this.entry(role);
+    return e?.tool !== undefined || e?.arguments !== undefined;
+  }
+
+  private toolName(role: ToolRole): string {
+    return this.entry(role)?.tool ?? ROLE_CONTRACTS[role].tool;
+  }
+
+  private resolve(role: ToolRole): Resolution {
+    const name = this.toolName(role);
+    const tool = this.tools.find((t) => t.name === name);
+    if (!tool) return this.mapped(role) ? { kind: 'refused', name, why: `the server lists no tool ${name}` } : { kind: 'absent' };
+    const args = this.args(role, ROLE_CONTRACTS[role].sample);
+    const why = bindingProblem({ role, tool, mapped: this.mapped(role), args, tasks: this.tasks });
+    return why ? { kind: 'refused', name, why } : { kind: 'bound', tool };
   }
 
   has(role: FixtureRole): boolean {
@@ -199,29 +138,87 @@ export class ResolvedFixtures implements Fixtures {
       case 'F-RES':
         return this.resource.uri !== undefined || this.resource.prompt !== undefined;
     }
-    const name = this.toolName(role);
-    return name !== undefined && this.tools.some((t) => t.name === name);
+    return this.resolved.get(role)?.kind === 'bound';
   }
 
   tool(role: FixtureRole): string {
-    const name = this.toolName(role);
-    if (!name || !this.has(role)) {
+    if (!isToolRole(role) || !this.has(role)) {
+      const name = isToolRole(role) ? this.toolName(role) : '(none)';
       throw new Error(
-        `fixture ${role} is not available: the server does not list tool "${name ?? '(none)'}" (map it with --fixtures, or declare ${role} in the check's fixtures)`,
+        this.refusal(role) ??
+          `fixture ${role} is not available: the server does not list tool "${name}" (map it with --fixtures, or declare ${role} in the check's fixtures)`,
       );
     }
-    return name;
+    return this.toolName(role);
   }
 
-  /** The listed tool definition of a role (e.g. to read execution.taskSupport), if available. */
+  /** The listed tool definition of a bound role (e.g. to read execution.taskSupport). */
   toolDefinition(role: FixtureRole): JsonObject | undefined {
-    const name = this.toolName(role);
-    return this.tools.find((t) => t.name === name);
+    const r = isToolRole(role) ? this.resolved.get(role) : undefined;
+    return r?.kind === 'bound' ? r.tool : undefined;
   }
 
   args(role: FixtureRole, canonical: JsonObject): JsonObject {
-    const template = this.mapping.roles?.[role as z.infer<typeof ToolRoles>]?.arguments;
+    const template = isToolRole(role) ? this.entry(role)?.arguments : undefined;
     return template ? applyTemplate(template, canonical) : { ...canonical };
+  }
+
+  refusal(role: FixtureRole): string | undefined {
+    const r = isToolRole(role) ? this.resolved.get(role) : undefined;
+    return r?.kind === 'refused' ? `binding refused: ${r.why}` : undefined;
+  }
+
+  private unavailable(role: FixtureRole): string | undefined {
+    if (this.has(role)) return undefined;
+    return this.refusal(role) ?? `${FIXTURE_HINTS[role]} is not available`;
+  }
+
+  expectedText(role: FixtureRole, values: JsonObject): ExpectedText {
+    const absent = this.unavailable(role);
+    if (absent) return { kind: 'unknown', why: absent };
+    if (!isToolRole(role)) return { kind: 'unknown', why: `${role} is not a tool` };
+    const name = this.toolName(role);
+    if (this.mapped(role)) {
+      const expect = this.entry(role)?.expect;
+      if (expect?.text !== undefined) return { kind: 'known', text: interpolate(expect.text, values), match: 'exact', source: 'mapping' };
+      if (expect?.echoes !== undefined) {
+        const v = values[expect.echoes];
+        if (v === undefined) return { kind: 'unknown', why: `the mapping says ${name} echoes ${expect.echoes}, which was not given` };
+        return { kind: 'known', text: typeof v === 'string' ? v : JSON.stringify(v), match: 'contains', source: 'mapping' };
+      }
+      return { kind: 'unknown', why: `${name} plays ${role} by mapping, which does not say what it returns (add expect: to the mapping)` };
+    }
+    const text = ROLE_CONTRACTS[role].text;
+    if ('why' in text) return { kind: 'unknown', why: `${name}: ${text.why}` };
+    return { kind: 'known', text: interpolate(text.template, values), match: 'exact', source: 'contract' };
+  }
+
+  invalidArguments(role: FixtureRole): InvalidArguments {
+    const absent = this.unavailable(role);
+    if (absent) return { kind: 'unknown', why: absent };
+    if (!isToolRole(role)) return { kind: 'unknown', why: `${role} is not a tool` };
+    const invalid = this.entry(role)?.invalid;
+    if (invalid) return { kind: 'known', arguments: { ...invalid }, how: `the mapping's invalid arguments for ${this.toolName(role)}` };
+    return deriveInvalidArguments(this.toolDefinition(role)!, this.args(role, ROLE_CONTRACTS[role].sample));
+  }
+
+  toolBindings(): ToolBinding[] {
+    const rows = new Map<string, ToolBinding>();
+    for (const t of this.tools) {
+      if (typeof t.name !== 'string' || rows.has(t.name)) continue;
+      const support = declaredTaskSupport(t);
+      const taskSupport = 'invalid' in support ? JSON.stringify(support.invalid) : support.declared ? support.value : undefined;
+      rows.set(t.name, { name: t.name, listed: true, ...(taskSupport ? { taskSupport } : {}), roles: [], refused: [] });
+    }
+    for (const [role, r] of this.resolved) {
+      if (r.kind === 'absent') continue;
+      const name = r.kind === 'bound' ? String(r.tool.name) : r.name;
+      let row = rows.get(name);
+      if (!row) rows.set(name, (row = { name, listed: false, roles: [], refused: [] }));
+      if (r.kind === 'bound') row.roles.push(role);
+      else row.refused.push({ role, why: r.why });
+    }
+    return [...rows.values()];
   }
 }
 
@@ -245,6 +242,11 @@ async function listAll(session: Session, method: string, key: string): Promise<J
   return items;
 }
 
+/** Every tool the server lists (all pages), or none when it declares no tools capability. */
+export async function listTools(session: Session): Promise<JsonObject[]> {
+  return session.serverCapabilities.tools ? listAll(session, 'tools/list', 'tools') : [];
+}
+
 /** Lists tools (all pages), resources and prompts, and binds roles to tools. */
 export async function loadFixtures(
   session: Session,
@@ -252,7 +254,7 @@ export async function loadFixtures(
   facts: TargetFacts = { principals: 0, canRestart: false },
 ): Promise<ResolvedFixtures> {
   const caps = session.serverCapabilities;
-  const tools = caps.tools ? await listAll(session, 'tools/list', 'tools') : [];
+  const tools = await listTools(session);
   let uri = mapping.resource;
   let prompt = mapping.prompt;
   if (uri === undefined && prompt === undefined) {
@@ -261,5 +263,6 @@ export async function loadFixtures(
     if (uri === undefined && caps.prompts)
       prompt = (await listAll(session, 'prompts/list', 'prompts')).find((p) => typeof p.name === 'string')?.name as string | undefined;
   }
-  return new ResolvedFixtures(tools, mapping, facts, { uri, prompt });
+  const toolCall = ((caps.tasks as JsonObject | undefined)?.requests as JsonObject | undefined)?.tools as JsonObject | undefined;
+  return new ResolvedFixtures(tools, mapping, facts, { uri, prompt }, toolCall?.call !== undefined);
 }

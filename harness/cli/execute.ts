@@ -1,8 +1,8 @@
 // One complete run against TargetSpecs: create the targets, run the scenarios, dispose every target
 // (killing what it spawned) whatever happens. Used by the CLI and by test/helpers/run.ts; the bench
 // reuses its target lifecycle (createTargets / disposeTargets) and Connectivity.
-import { loadFixtures, type FixtureMappingFile } from '../fixtures.js';
-import type { Fixtures, Scenario, Session } from '../scenario.js';
+import { loadFixtures, type FixtureMappingFile, type LoadedFixtures } from '../fixtures.js';
+import type { Scenario, Session } from '../scenario.js';
 import { runChecks, type ProgressEvent, type RunResult } from '../run/runner.js';
 import { resolveTimeouts, type RunTimeouts } from '../run/timeouts.js';
 import { specSecrets, type Target, type TargetOptions, type TargetSpec } from '../transport/target.js';
@@ -29,7 +29,7 @@ export interface ExecuteOptions {
 /** How a command reaches servers (tests substitute fakes). */
 export interface Connectivity {
   createTarget(options: TargetOptions): Target;
-  loadFixtures(session: Session, target: Target, mapping?: FixtureMappingFile): Promise<Fixtures>;
+  loadFixtures(session: Session, target: Target, mapping?: FixtureMappingFile): Promise<LoadedFixtures>;
 }
 
 export const realConnectivity: Connectivity = {

@@ -43,6 +43,7 @@ const HELP = `Usage:
   ${NAME} [options]                                  check the embedded reference server (stdio and HTTP)
   ${NAME} bench [options]                            benchmarks (see ${NAME} bench --help)
   ${NAME} demo [--quick] [options]                   the tasks demo, live (see ${NAME} demo --help)
+  ${NAME} init [--out file] [target options]         propose a --fixtures mapping for a server (see ${NAME} init --help)
 
 Checks an MCP server's Tasks implementation (SEP-1686, protocol 2025-11-25).
 
@@ -97,6 +98,7 @@ let SCENARIOS: Scenario[] = [];
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'bench') return runBenchCommand(argv.slice(1));
   if (argv[0] === 'demo') return (await import('../demo/index.js')).runDemo(argv.slice(1));
+  if (argv[0] === 'init') return (await import('../init/index.js')).runInit(argv.slice(1));
 
   const { values, command } = parseCommandLine(argv, OPTIONS);
   if (values.help) {

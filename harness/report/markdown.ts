@@ -4,6 +4,7 @@ import type { CheckResult } from '../checks.js';
 import { oneLine } from '../util/errors.js';
 import { resultKey, resultMessage, type Report } from './model.js';
 import { renderProfileMarkdown } from './profile.js';
+import { renderToolsMarkdown } from './tools.js';
 
 /** `sections`: Markdown the caller rendered itself (the bench's figures), placed after the run's own sections. */
 export function renderMarkdown(report: Report, sections: string[] = []): string {
@@ -70,6 +71,7 @@ export function renderMarkdown(report: Report, sections: string[] = []): string 
   if (!checksRan) return out.join('\n');
 
   out.push(...renderProfileMarkdown(report.checks));
+  out.push(...renderToolsMarkdown(report));
   out.push('## All checks', '', '| ID | Level | Status | Transport | Message |', '|---|---|---|---|---|');
   for (const r of report.checks) {
     const status = expected.has(resultKey(r)) ? 'FAILURE (expected)' : r.status;

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { BenchReport } from './bench-model.js';
 import { CheckResult, TransportName, type CheckStatus } from '../checks.js';
+import { ToolBinding } from '../fixtures.js';
 
 export const REPORT_SCHEMA_ID = 'https://github.com/sep1686-check/sep1686-check/schema/report.schema.json';
 
@@ -21,7 +22,15 @@ export const Report = z
       startedAt: z.string(),
       finishedAt: z.string(),
       durationMs: z.number(),
-      targets: z.array(z.object({ label: z.string(), transport: TransportName, protocolVersion: z.string().optional() })),
+      targets: z.array(
+        z.object({
+          label: z.string(),
+          transport: TransportName,
+          protocolVersion: z.string().optional(),
+          /** The tools the server lists and the fixture role each got (absent when they were never listed). */
+          tools: z.array(ToolBinding).optional(),
+        }),
+      ),
       protocolVersion: z.string(),
       /** The check run's time limits (absent in a bench report: no check ran). */
       timeouts: z

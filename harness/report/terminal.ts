@@ -7,6 +7,7 @@ import Table from 'cli-table3';
 import type { CheckResult, CheckStatus } from '../checks.js';
 import { coverageLine } from './markdown.js';
 import { resultKey, resultMessage, type Report } from './model.js';
+import { refusedBindingLines } from './tools.js';
 
 export interface Style {
   color: boolean;
@@ -69,6 +70,8 @@ export function renderTerminal(report: Report, style: Style): string {
       '',
     );
   }
+  const refused = refusedBindingLines(report);
+  if (refused.length) out.push(...refused.map((l) => c.yellow(l)), '');
   const warnings = report.checks.filter((r) => r.status === 'WARNING');
   section(out, c, `Warnings (${warnings.length})`, warnings, style.verbose ? Infinity : COMPACT_LIMIT.warnings, (r) =>
     item(r, c.yellow('!'), c, style),

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { PROTOCOL_VERSION } from '../protocol.js';
-import type { Fixtures } from '../scenario.js';
+import type { LoadedFixtures, ToolBinding } from '../fixtures.js';
 import type { Target } from '../transport/target.js';
 import { TargetError } from '../transport/target.js';
 import { errorText } from '../util/errors.js';
@@ -65,6 +65,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
   const progress = new InOrder(options.targets.length * perTarget, emit);
   const outcomes: ScenarioOutcome[][] = options.targets.map(() => []);
   const negotiated: Array<string | undefined> = options.targets.map(() => undefined);
+  const toolsOf: Array<ToolBinding[] | undefined> = options.targets.map(() => undefined);
   const unrunAll = () =>
     options.targets.forEach(
       (target, t) => (outcomes[t] = selected.map((s) => ({ results: unrun(s, target, interruptedReason(interrupted)), problems: [] }))),
@@ -91,6 +92,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
         options.targets.map(async (target, t) => {
           const { fixtures, protocolVersion } = (probes[t] as PromiseFulfilledResult<Probe>).value;
           negotiated[t] = protocolVersion;
+          toolsOf[t] = fixtures.toolBindings();
           if (protocolVersion !== PROTOCOL_VERSION) {
             // T25-CLI-01: a server that answers another revision does not speak 2025-11-25 tasks; the suite does not apply.
             const reason = `the server negotiated protocol version "${protocolVersion}", not ${PROTOCOL_VERSION}: the 2025-11-25 task checks do not apply (T25-CLI-01)`;
@@ -186,13 +188,14 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
       label: t.label,
       transport: t.transport,
       ...(negotiated[i] !== undefined ? { protocolVersion: negotiated[i] } : {}),
+      ...(toolsOf[i] ? { tools: toolsOf[i] } : {}),
     })),
     timeouts,
   };
 }
 
 interface Probe {
-  fixtures: Fixtures;
+  fixtures: LoadedFixtures;
   protocolVersion: string;
 }
 

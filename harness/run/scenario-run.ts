@@ -4,7 +4,8 @@
 // restarts, and the evidence of one block meet; splitting it would scatter that state.
 import { type CheckSpec, type TransportName, type Verdict, type WireEntry } from '../checks.js';
 import { FIXTURE_HINTS } from '../fixtures.js';
-import type { CheckContext, ConnectOptions, Fixtures, Scenario, ScenarioContext, Session } from '../scenario.js';
+import type { LoadedFixtures } from '../fixtures.js';
+import type { CheckContext, ConnectOptions, Scenario, ScenarioContext, Session } from '../scenario.js';
 import type { ExitInfo, Target } from '../transport/target.js';
 import { TargetError } from '../transport/target.js';
 import type { WireLog } from '../transport/wire.js';
@@ -59,7 +60,7 @@ export class ScenarioRun implements ScenarioContext {
   constructor(
     private readonly scenario: Scenario,
     private readonly target: Target,
-    readonly fixtures: Fixtures,
+    readonly fixtures: LoadedFixtures,
     private readonly shared: RunShared,
   ) {}
 
@@ -251,7 +252,10 @@ export class ScenarioRun implements ScenarioContext {
     }
     if (missing.length) {
       const hints = missing.map((r) => FIXTURE_HINTS[r] ?? r);
-      const reason = `needs ${hints.join(', ')}`;
+      // A role whose tool is listed but cannot play it says why ("binding refused: ..."), not just "needs".
+      const refused = missing.map((r) => this.fixtures.refusal(r)).filter((x): x is string => x !== undefined);
+      const needed = missing.filter((r) => this.fixtures.refusal(r) === undefined).map((r) => FIXTURE_HINTS[r] ?? r);
+      const reason = [...(needed.length ? [`needs ${needed.join(', ')}`] : []), ...refused].join('; ');
       return this.record(spec, {
         verdict: { status: 'SKIPPED', skip: { kind: 'missing-fixture', reason, enabledBy: hints } },
         details: {},

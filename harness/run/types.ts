@@ -1,6 +1,7 @@
 // The data a run takes and gives: options, progress events, problems and the result of runChecks().
 import type { CheckResult, TransportName } from '../checks.js';
-import type { Fixtures, Scenario, Session } from '../scenario.js';
+import type { LoadedFixtures, ToolBinding } from '../fixtures.js';
+import type { Scenario, Session } from '../scenario.js';
 import type { Target } from '../transport/target.js';
 import type { WireLog } from '../transport/wire.js';
 import type { RunTimeouts } from './timeouts.js';
@@ -28,7 +29,7 @@ export interface RunOptions {
   selection?: string[];
   targets: Target[];
   /** Resolves fixture roles on a fresh session of the target (called once per target). */
-  loadFixtures: (session: Session, target: Target) => Promise<Fixtures>;
+  loadFixtures: (session: Session, target: Target) => Promise<LoadedFixtures>;
   wire: WireLog;
   timeouts?: Partial<RunTimeouts>;
   onProgress?: (event: ProgressEvent) => void;
@@ -48,7 +49,10 @@ export interface RunResult {
   fatal?: { message: string; target: string; stderrTail?: string };
   interrupted?: Interruption;
   selection: string[];
-  /** protocolVersion: what the server answered to initialize (absent when it never answered). */
-  targets: Array<{ label: string; transport: TransportName; protocolVersion?: string }>;
+  /**
+   * protocolVersion: what the server answered to initialize (absent when it never answered); tools: what
+   * it lists and the fixture role each tool got or was refused (absent when the fixtures were never loaded).
+   */
+  targets: Array<{ label: string; transport: TransportName; protocolVersion?: string; tools?: ToolBinding[] }>;
   timeouts: RunTimeouts;
 }

@@ -16,6 +16,7 @@
 // pending-request table and one wire position; split apart they would need to hand both around.
 import type { TransportName, WireEntry } from '../checks.js';
 import type { HttpPost, InboundMeta, Link, RequestId } from './link.js';
+import { acceptContentFor, DEFAULT_TEXT } from '../elicitation-answer.js';
 import { packageInfo } from '../paths.js';
 import { PROTOCOL_VERSION, RELATED_TASK } from '../protocol.js';
 import type {
@@ -46,21 +47,6 @@ export function nextConnectionName(wire: WireLog, transport: TransportName): str
   return `${transport}#${c[transport]}`;
 }
 
-/** An answer built from requestedSchema: "Ada" for strings, a plausible value for other field types. */
-export function defaultElicitContent(requestedSchema: unknown): JsonObject {
-  const props = (requestedSchema as { properties?: Record<string, JsonObject> } | undefined)?.properties ?? {};
-  const content: JsonObject = {};
-  for (const [key, schema] of Object.entries(props)) {
-    const en = (schema.enum ?? schema.oneOf) as unknown[] | undefined;
-    if (Array.isArray(schema.enum) && en?.length) content[key] = schema.enum[0];
-    else if (schema.type === 'string') content[key] = 'Ada';
-    else if (schema.type === 'number' || schema.type === 'integer') content[key] = typeof schema.minimum === 'number' ? schema.minimum : 1;
-    else if (schema.type === 'boolean') content[key] = true;
-    else if (Array.isArray(schema.oneOf) && schema.oneOf.length) content[key] = (schema.oneOf[0] as { const?: unknown }).const ?? 'Ada';
-  }
-  return content;
-}
-
 /** The related-task _meta of a request's params, to copy into our response (T25-CLI-10). */
 export function relatedTaskMeta(params: JsonObject | undefined): JsonObject | undefined {
   const meta = params?._meta as JsonObject | undefined;
@@ -73,7 +59,11 @@ export const defaultServerRequestHandler: ServerRequestHandler = (req) => {
   if (req.method === 'ping') return {};
   if (req.method === 'elicitation/create') {
     const meta = relatedTaskMeta(req.params);
-    return { action: 'accept', content: defaultElicitContent(req.params.requestedSchema), ...(meta ? { _meta: meta } : {}) };
+    return {
+      action: 'accept',
+      content: acceptContentFor(req.params.requestedSchema, { name: DEFAULT_TEXT }),
+      ...(meta ? { _meta: meta } : {}),
+    };
   }
   return { code: -32601, message: `sep1686-check does not handle ${req.method}` };
 };

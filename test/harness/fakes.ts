@@ -1,6 +1,7 @@
 // In-memory Target and Session for runner tests: no processes, deterministic, records what was asked.
 import type { FixtureRole, TransportName } from '../../harness/checks.js';
-import type { Fixtures, JsonObject, RpcOutcome, Scenario, Session } from '../../harness/scenario.js';
+import type { LoadedFixtures } from '../../harness/fixtures.js';
+import type { JsonObject, RpcOutcome, Scenario, Session } from '../../harness/scenario.js';
 import type { ExitInfo, Target } from '../../harness/transport/target.js';
 import { TargetError } from '../../harness/transport/target.js';
 import type { WireLog } from '../../harness/transport/wire.js';
@@ -131,12 +132,16 @@ export class FakeTarget implements Target {
   }
 }
 
-export function fakeFixtures(roles: FixtureRole[]): Fixtures {
+export function fakeFixtures(roles: FixtureRole[], refused: Partial<Record<FixtureRole, string>> = {}): LoadedFixtures {
   return {
     has: (r) => roles.includes(r),
     tool: (r) => r.toLowerCase(),
     args: (_r, a) => a,
     tools: [],
+    expectedText: () => ({ kind: 'unknown', why: 'fake fixtures' }),
+    invalidArguments: () => ({ kind: 'unknown', why: 'fake fixtures' }),
+    refusal: (r) => (refused[r] ? `binding refused: ${refused[r]}` : undefined),
+    toolBindings: () => [],
   };
 }
 

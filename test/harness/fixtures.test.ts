@@ -79,7 +79,9 @@ describe('loadFixtures', () => {
     expect(f.tools.map((t) => t.name)).toEqual(['greet', 'gated_job', 'release_gate', 'ask', 'noisy', 'crash', 'notify']);
     expect(f.has('F-SYNC')).toBe(true);
     expect(f.tool('F-SYNC')).toBe('greet');
-    expect(f.has('F-GATE')).toBe(true);
+    // tiny's gated_job declares no taskSupport: it cannot run as a task, so it cannot play F-GATE.
+    expect(f.has('F-GATE')).toBe(false);
+    expect(f.refusal('F-GATE')).toMatch(/^binding refused: gated_job declares no taskSupport/);
     expect(f.has('F-GATE-RELEASE')).toBe(true);
     expect(f.has('F-ECHO')).toBe(false);
     expect(() => f.tool('F-ECHO')).toThrow(/F-ECHO is not available.*slow_compute/);
@@ -89,13 +91,13 @@ describe('loadFixtures', () => {
 
   it('applies a mapping: renamed tool and argument template', async () => {
     const s = await connect(tinyStdio());
-    const mapping = parseFixtureMapping('roles:\n  F-ECHO:\n    tool: greet\n    arguments: { name: "{{label}}" }\n');
+    const mapping = parseFixtureMapping('roles:\n  F-GATE-STATE:\n    tool: greet\n    arguments: { name: "{{gateId}}" }\n');
     const f = await loadFixtures(s, mapping);
-    expect(f.has('F-ECHO')).toBe(true);
-    expect(f.tool('F-ECHO')).toBe('greet');
-    const args = f.args('F-ECHO', { seconds: 0, label: 'Zed' });
+    expect(f.has('F-GATE-STATE')).toBe(true);
+    expect(f.tool('F-GATE-STATE')).toBe('greet');
+    const args = f.args('F-GATE-STATE', { gateId: 'Zed' });
     expect(args).toEqual({ name: 'Zed' });
-    const o = await s.request('tools/call', { name: f.tool('F-ECHO'), arguments: args });
+    const o = await s.request('tools/call', { name: f.tool('F-GATE-STATE'), arguments: args });
     expect(o.kind === 'result' && (o.result.content as { text: string }[])[0]?.text).toBe('Hello, Zed!');
   });
 

@@ -85,6 +85,18 @@ describe('runChecks', () => {
     expect(run.results[1]?.skip?.reason).toContain('gated_job');
   });
 
+  it('a role whose binding was refused is skipped with the refusal', async () => {
+    const both = spec('T-BOTH', { fixtures: ['F-GATE', 'F-ECHO', 'F-PROGRESS'] });
+    const s = scenario('refused', [both], async (ctx) => void (await ctx.check(both, async () => pass())));
+    const refused = { 'F-ECHO': 'slow_compute declares taskSupport required; F-ECHO needs optional' };
+    const run = await runChecks(setup({ scenarios: [s], loadFixtures: async () => fakeFixtures([], refused) }).options);
+    expect(run.results[0]?.skip).toMatchObject({
+      kind: 'missing-fixture',
+      reason:
+        'needs F-GATE (tool gated_job), F-PROGRESS (tool progress_job); binding refused: slow_compute declares taskSupport required; F-ECHO needs optional',
+    });
+  });
+
   it('an S-AUTH check is not applicable without credentials, but incomplete with only one principal', async () => {
     const bound = spec('T-AUTH', { fixtures: ['S-AUTH'] });
     const s = scenario('auth', [bound], async (ctx) => {
@@ -352,8 +364,8 @@ describe('runChecks', () => {
     );
     expect(run.results.map((r) => r.transport)).toEqual(['stdio', 'http']);
     expect(run.targets).toEqual([
-      { label: 'stdio: fake', transport: 'stdio', protocolVersion: '2025-11-25' },
-      { label: 'http: fake', transport: 'http', protocolVersion: '2025-11-25' },
+      { label: 'stdio: fake', transport: 'stdio', protocolVersion: '2025-11-25', tools: [] },
+      { label: 'http: fake', transport: 'http', protocolVersion: '2025-11-25', tools: [] },
     ]);
   });
 
