@@ -259,7 +259,7 @@ const CAN_08 = defineCheck(
           ['F-ELICIT'],
         );
       }
-      const waiting = await pollUntil(s, task.taskId, (t) => t.status !== 'working', 5000);
+      const waiting = await pollUntil(s, task.taskId, (t) => t.status !== 'working', 5000, { holdInput: true });
       c.note('status before cancel', waiting.reached?.status ?? waiting.observed.at(-1)?.status);
       const requestsBefore = s.serverRequests().filter(isElicitFor(task.taskId)).length;
       const verdicts: Verdict[] = [];
