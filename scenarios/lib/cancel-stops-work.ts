@@ -52,18 +52,24 @@ async function observeWithoutGateState(
   const progressToken = `p-${ctx.nonce('can04')}`;
   const task = await createTask(s, ctx.fixtures, role, args, { ttl: 60_000 }, { _meta: { progressToken } });
   try {
+    const sentAt = s.wireSeq();
     const cancelled = await cancelTask(s, task.taskId);
     if (cancelled.kind !== 'result') return { kind: 'cancel-failed', taskId: task.taskId, outcome: cancelled };
-    const since = s.wireSeq();
+    const answeredAt = s.wireSeq();
     await sleep(quietWindowMs(ctx));
+    // Causal order: a notification counts once the cancel took effect (its answer, or a "cancelled" notification, came first).
     const signs: string[] = [];
-    for (const n of s.notifications().filter((x) => x.seq > since)) {
+    let inEffect = false;
+    for (const n of s.notifications().filter((x) => x.seq > sentAt)) {
       const about =
         n.params.taskId === task.taskId || relatedTaskId(n.params._meta) === task.taskId || n.params.progressToken === progressToken;
       if (!about) continue;
-      if (n.method === 'notifications/tasks/status' && n.params.status !== 'cancelled')
-        signs.push(`a status notification "${String(n.params.status)}" (seq ${n.seq})`);
-      if (n.method === 'notifications/progress') signs.push(`a progress notification (seq ${n.seq})`);
+      inEffect ||= n.seq > answeredAt;
+      if (n.method === 'notifications/tasks/status') {
+        if (n.params.status === 'cancelled') inEffect = true;
+        else if (inEffect) signs.push(`a status notification "${String(n.params.status)}" (seq ${n.seq})`);
+      }
+      if (n.method === 'notifications/progress' && inEffect) signs.push(`a progress notification (seq ${n.seq})`);
     }
     const later = await statusOf(s, task.taskId);
     c.note('statusAfterCancel', later.status ?? describeOutcome(later.outcome));

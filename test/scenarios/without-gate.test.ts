@@ -5,17 +5,26 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../harness/checks.js';
 import { execute } from '../../harness/cli/execute.js';
+import type { FixtureMappingFile } from '../../harness/fixtures.js';
 import { referenceTargetSpecs } from '../../harness/cli/options.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 import { byId } from '../helpers/run.js';
 
-const NO_GATE = {
+const NO_GATE: FixtureMappingFile = {
   roles: { 'F-GATE': { tool: 'no_gated_job' }, 'F-GATE-RELEASE': { tool: 'no_release_gate' }, 'F-GATE-STATE': { tool: 'no_gate_state' } },
 };
 
-async function withoutGate(scenario: string, transport: 'stdio' | 'http', violate: string[] = []): Promise<CheckResult[]> {
+/** Only the gate_state fixture hidden: the gate holds the task open, but nothing reports its work. */
+const NO_GATE_STATE: FixtureMappingFile = { roles: { 'F-GATE-STATE': { tool: 'no_gate_state' } } };
+
+async function withoutGate(
+  scenario: string,
+  transport: 'stdio' | 'http',
+  violate: string[] = [],
+  fixtures = NO_GATE,
+): Promise<CheckResult[]> {
   const specs = referenceTargetSpecs({ violate, transports: [transport] });
-  const { run } = await execute({ specs, scenarios: SCENARIOS, selection: [scenario], fixtures: NO_GATE });
+  const { run } = await execute({ specs, scenarios: SCENARIOS, selection: [scenario], fixtures });
   if (run.fatal) throw new Error(run.fatal.message);
   return run.results;
 }
@@ -52,5 +61,21 @@ describe('checks that need only a running task fall back to a long F-ECHO withou
     expect(String(r.details?.message)).toMatch(
       /deleted at its ttl .* answered JSON-RPC error -32602 .*cannot be told without the gate_state fixture/,
     );
+  });
+
+  it('T25-CAN-04 without gate_state says "cannot tell" plainly on a clean server (long F-ECHO, and gate without state)', async () => {
+    for (const fixtures of [NO_GATE, NO_GATE_STATE]) {
+      const r = byId(await withoutGate('cancel', 'stdio', [], fixtures), 'T25-CAN-04');
+      expect(r.status, r.errorMessage).toBe('SKIPPED');
+      expect(r.skip?.reason).toMatch(/cannot tell whether tasks\/cancel stops the work .* nothing observable contradicted it/);
+    }
+  });
+
+  it('T25-CAN-04 / LC-07 without gate_state flag a status notification after the cancel (--violate T25-NOTIF-04)', async () => {
+    const results = await withoutGate('lifecycle', 'stdio', ['T25-NOTIF-04'], NO_GATE_STATE);
+    const r = byId(results, 'LC-07');
+    expect(r.status, r.errorMessage).toBe('WARNING');
+    expect(r.errorMessage).toMatch(/still showed signs of running: a status notification "working"/);
+    expect(r.profile).toEqual({ property: 'cancelStopsWork', value: false });
   });
 });
