@@ -1,6 +1,8 @@
 // The lifecycle profile: what a server promises beyond the spec's MUSTs (scenarios/lifecycle.ts).
 // Each lifecycle check puts one observation in its result, `profile = {property, value}`, where value
 // is true (the promise holds), false (it does not) or null (not applicable / could not tell).
+// Any check that observed a property attaches it (T25-HTTP-04 sees crossSession, for one),
+// and `evidence` lists every such check, so a property is "observed" wherever it was seen.
 // The report derives the profile from check results alone, so report.json and report.md agree with
 // the evidence, and `--require <property>` can gate CI on it.
 import { ProfileProperty, type CheckResult, type ProfileObservation, type TransportName } from './checks.js';
@@ -11,7 +13,7 @@ export type Profile = Record<ProfileProperty, PropertyValue>;
 
 const DEFINITIONS: Record<ProfileProperty, { label: string; evidence: readonly string[] }> = {
   survivesDisconnect: { label: 'Connection independence: submit, disconnect, come back later', evidence: ['LC-01', 'LC-04'] },
-  crossSession: { label: 'Another session can read the task and its result by id', evidence: ['H25-12'] },
+  crossSession: { label: 'Another session can read the task and its result by id', evidence: ['H25-12', 'T25-HTTP-04'] },
   repeatableResult: { label: 'Multiple result retrieval: tasks/result again and again, from anywhere', evidence: ['LC-02'] },
   multiClient: { label: 'Multi-client coordination: several clients watch one task', evidence: ['LC-03'] },
   survivesClientCrash: { label: 'Crash resilience: the client dies, the work goes on', evidence: ['LC-05'] },

@@ -109,17 +109,34 @@ export interface PollResult {
   failure?: RpcOutcome;
 }
 
-/** Polls tasks/get until `until(task)` holds, an error occurs, or settleMs passes. */
+export interface PollOptions {
+  /** Wait this long before the first tasks/get. */
+  firstDelayMs?: number;
+  /**
+   * The caller holds the task's input itself (it answers or withholds the server's requests): do not
+   * open a tasks/result on input_required. Everyone else leaves it false.
+   */
+  holdInput?: boolean;
+}
+
+/**
+ * Polls tasks/get until `until(task)` holds, an error occurs, or settleMs passes. On the first
+ * input_required (unless opts.holdInput) it opens one tasks/result for the task, as a requestor SHOULD
+ * (tasks §Input Required Status r3): servers that deliver their requests only on that stream (the TS
+ * SDK's TaskResultHandler) would otherwise wait forever; the session's default handler answers them.
+ * That tasks/result is not awaited: its answer is the caller's business (or nobody's).
+ */
 export async function pollUntil(
   session: Session,
   taskId: string,
   until: (t: Task) => boolean,
   settleMs: number,
-  firstDelayMs = 0,
+  opts: PollOptions = {},
 ): Promise<PollResult> {
   const observed: Task[] = [];
   const deadline = Date.now() + settleMs;
-  if (firstDelayMs) await sleep(firstDelayMs);
+  let resultOpened = false;
+  if (opts.firstDelayMs) await sleep(opts.firstDelayMs);
   for (;;) {
     const o = await getTask(session, taskId);
     if (o.kind !== 'result') return { observed, failure: o };
@@ -127,6 +144,10 @@ export async function pollUntil(
     observed.push(t);
     if (until(t)) return { observed, reached: t };
     if (Date.now() >= deadline) return { observed };
+    if (t.status === 'input_required' && !opts.holdInput && !resultOpened) {
+      resultOpened = true;
+      void taskResult(session, taskId, Math.max(1000, deadline - Date.now()));
+    }
     await sleep(Math.min(pollDelay(t), Math.max(0, deadline - Date.now())));
   }
 }

@@ -40,7 +40,8 @@ export const FAULTS = {
   'T25-LIFE-01': 'the CreateTaskResult reports status input_required instead of working',
   'T25-LIFE-03': 'a completed task is reported as failed from the second tasks/get that sees it terminal',
   'T25-TTL-05': 'lookups of an expired task answer -32603 "task expired" instead of -32602',
-  'T25-TTL-06': 'tasks/get answers -32602 "not found" once half of the task\'s ttl has elapsed',
+  'T25-TTL-06':
+    'tasks/get answers -32602 "not found" once half of the task\'s ttl has elapsed, or at once for a ttl above 2^31-1 ms (a setTimeout overflow, as InMemoryTaskStore has)',
   'T25-GET-01': 'tasks/get wraps the Task as {task: Task}',
   'T25-GET-02': 'tasks/get always reports working, whatever the real status',
   'T25-GET-04': 'HTTP: tasks/get is answered with an SSE stream instead of a plain JSON body',
@@ -74,6 +75,7 @@ export const FAULTS = {
   'H25-09':
     'a cancel racing completion: the work is not stopped and its late outcome overwrites the cancelled status (the T25-CAN-03 seam)',
   'H25-16': 'a task-augmented call with invalid arguments creates a task that ends completed',
+  'H25-01': 'tasks/result re-reads the task every 1000 ms instead of waking on completion (the H25-20 seam)',
   'H25-20': 'tasks/result re-reads the task every 1000 ms instead of waking on completion (TS SDK v1 poll-tick pattern)',
   // Scenarios 2.H-2.L (result, input-required, metadata, notifications, progress) and wire-audit: message-level ones are in rewriteResultAndAuditChecks.
   'T25-RES-01': 'tasks/result of a completed task answers its CallToolResult without the content blocks (content: [])',
@@ -119,6 +121,9 @@ export const FAULTS = {
 } as const satisfies Record<string, string>;
 
 export type FaultId = keyof typeof FAULTS;
+
+/** The longest delay setTimeout honours; Node fires a longer one after 1 ms (T25-TTL-06 fault). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export const isFaultId = (id: string): id is FaultId => Object.hasOwn(FAULTS, id);
 
@@ -269,7 +274,7 @@ export class Faults {
       case 'tasks/get': {
         const age = Date.now() - Date.parse(String(result.createdAt));
         if (this.has('T25-CRT-04') && age < 3_000) return asError(-32602, `Task not found: ${String(result.taskId)}`);
-        if (this.has('T25-TTL-06') && typeof result.ttl === 'number' && age >= result.ttl / 2)
+        if (this.has('T25-TTL-06') && typeof result.ttl === 'number' && (age >= result.ttl / 2 || result.ttl > MAX_TIMER_MS))
           return asError(-32602, `Task not found: ${String(result.taskId)}`);
         if (this.has('T25-GET-01')) return withResult({ task: result });
         if (this.has('T25-GET-02')) return withResult({ ...result, status: 'working' });

@@ -530,9 +530,9 @@ export class ClientSession {
     this.server.openChannel(taskId, channel);
     let final: TaskRecord | undefined;
     try {
-      // Fault seam (H25-20): notice completion only on poll ticks, as the TS SDK v1 does.
+      // Fault seam (H25-20, H25-01): notice completion only on poll ticks, as the TS SDK v1 does.
       final = await (
-        faults.has('H25-20')
+        faults.has('H25-20') || faults.has('H25-01')
           ? waitOnPollTicks(engine, taskId, this.lookupRequestor, request.signal)
           : engine.waitForTerminal(taskId, this.lookupRequestor, request.signal)
       ).catch(rethrowRpc);

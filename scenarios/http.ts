@@ -7,6 +7,7 @@ import { describeOutcome, releaseGate, sleep, taskResult } from '../harness/task
 import { closeQuietly, releaseQuietly } from './lib/cleanup.js';
 import { j } from './lib/format.js';
 import { blockingTimeoutMs, createEchoTasks, createGated, statusOf } from './lib/task-setup.js';
+import { property } from '../harness/profile.js';
 import { defineCheck, defineScenario } from './lib/define.js';
 
 const HTTP_01 = defineCheck(
@@ -112,9 +113,16 @@ const HTTP_04 = defineCheck(
     try {
       const seen = await statusOf(b, task.taskId);
       const who = ctx.principals > 0 ? ' (same principal, another MCP session)' : '';
+      // What it saw is the lifecycle profile's crossSession promise (harness/profile.ts), whatever else ran.
       if (seen.outcome.kind === 'result')
-        return info(`a task created in session A is visible from session B${who}: tasks/get answered status ${j(seen.status)}`);
-      return info(`a task created in session A is not visible from session B${who}: tasks/get answered ${describeOutcome(seen.outcome)}`);
+        return {
+          ...info(`a task created in session A is visible from session B${who}: tasks/get answered status ${j(seen.status)}`),
+          profile: property('crossSession', true),
+        };
+      return {
+        ...info(`a task created in session A is not visible from session B${who}: tasks/get answered ${describeOutcome(seen.outcome)}`),
+        profile: property('crossSession', false),
+      };
     } finally {
       await closeQuietly(b);
     }

@@ -218,7 +218,9 @@ async function leavesInputRequired(ctx: ScenarioContext, c: CheckContext): Promi
   try {
     if (!flow.held) return warn(`${noRequest(ctx, flow)}; cannot answer it`);
     flow.held.answer(acceptAnswer(flow.held.request, { name: 'Ada' }));
-    const poll = await pollUntil(flow.s, flow.task.taskId, (t) => t.status !== 'input_required', ctx.timeouts.settleMs);
+    const poll = await pollUntil(flow.s, flow.task.taskId, (t) => t.status !== 'input_required', ctx.timeouts.settleMs, {
+      holdInput: true,
+    });
     c.note(
       'statusesAfterAnswer',
       poll.observed.map((t) => t.status),
@@ -228,7 +230,7 @@ async function leavesInputRequired(ctx: ScenarioContext, c: CheckContext): Promi
     let outcome = await within(flow.pendingResult, ctx.timeouts.settleMs);
     if (outcome === TIMED_OUT || outcome.kind === 'closed') {
       // The tasks/result stream may have been closed (HTTP); ask again once the task is terminal.
-      await pollUntil(flow.s, flow.task.taskId, untilTerminal, ctx.timeouts.settleMs);
+      await pollUntil(flow.s, flow.task.taskId, untilTerminal, ctx.timeouts.settleMs, { holdInput: true });
       outcome = await taskResult(flow.s, flow.task.taskId);
     }
     c.note('tasksResult', describeOutcome(outcome));
@@ -334,7 +336,7 @@ async function refusedStillEnds(ctx: ScenarioContext, c: CheckContext): Promise<
         continue;
       }
       flow.held.answer(refuseAnswer(flow.held.request, action));
-      const poll = await pollUntil(flow.s, flow.task.taskId, untilTerminal, ctx.timeouts.settleMs);
+      const poll = await pollUntil(flow.s, flow.task.taskId, untilTerminal, ctx.timeouts.settleMs, { holdInput: true });
       if (!poll.reached) {
         const last = poll.failure ? describeOutcome(poll.failure) : (poll.observed.at(-1)?.status ?? 'none');
         verdicts.push(

@@ -1,6 +1,6 @@
 // 2.H tasks/result (T25-RES-*): what tasks/result returns, and that it blocks exactly until the task is terminal.
 import { isDeepStrictEqual } from 'node:util';
-import { fail, pass, warn, worst, type Verdict } from '../harness/checks.js';
+import { fail, pass, skip, warn, worst, type Verdict } from '../harness/checks.js';
 import { isTerminal, textOf, type Task } from '../harness/protocol.js';
 import type { CheckContext, RpcOutcome, ScenarioContext, Session } from '../harness/scenario.js';
 import {
@@ -19,6 +19,8 @@ import {
   within,
 } from '../harness/tasks.js';
 import { defineCheck, defineScenario } from './lib/define.js';
+import { j } from './lib/format.js';
+import { slowTaskRole } from './lib/preconditions.js';
 
 const RES_01 = defineCheck(
   {
@@ -50,12 +52,16 @@ const RES_03 = defineCheck(
     id: 'T25-RES-03',
     name: 'tasks/result blocks until the task is terminal',
     description:
-      'For a task in working or input_required, tasks/result blocks until the task reaches a terminal status, then returns the final result.',
+      'For a task in working or input_required, tasks/result blocks until the task reaches a terminal status, then returns the final result. Without the gate fixture, a long F-ECHO task stands in (the verdict then rests on timing).',
     level: 'MUST',
     specRefs: ['tasks §Result Retrieval r3'],
-    fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+    fixtures: [],
   },
-  (ctx, c) => blocksUntilTerminal(ctx, c),
+  async (ctx, c) => {
+    const role = slowTaskRole(ctx, await ctx.session());
+    if (typeof role !== 'string') return role;
+    return role === 'F-GATE' ? blocksUntilTerminal(ctx, c) : blocksOnTimedWork(ctx, c);
+  },
 );
 
 const RES_04 = defineCheck(
@@ -117,6 +123,8 @@ const RPCERR_CODE = -32603;
 const PROMPT_MS = 2000;
 
 const quietMs = (ctx: ScenarioContext) => 1500 + (ctx.transport === 'http' ? 250 : 0);
+/** RES-03 without a gate: the F-ECHO work outlasts the quiet window by this much. */
+const TIMED_WORK_EXTRA_MS = 2000;
 
 /** Polls to terminal; throws ProbeError (the check cannot run) when the task never gets there. */
 async function settle(ctx: ScenarioContext, s: Session, task: Task): Promise<Task> {
@@ -176,6 +184,45 @@ async function sameAsDirect(ctx: ScenarioContext, c: CheckContext): Promise<Verd
     );
   }
   return pass('tasks/result equals the direct call result (without _meta)');
+}
+
+/** RES-03 without a gate: F-ECHO work that outlasts the quiet window, so the task is provably still working. */
+async function blocksOnTimedWork(ctx: ScenarioContext, c: CheckContext): Promise<Verdict> {
+  const s = await ctx.session();
+  const window = quietMs(ctx);
+  const workMs = window + TIMED_WORK_EXTRA_MS;
+  const label = ctx.nonce('res03');
+  const task = await createTask(s, ctx.fixtures, 'F-ECHO', { seconds: workMs / 1000, label });
+  const basis = `no gate fixture: F-ECHO work of ${workMs} ms stands in, so this verdict rests on timing`;
+  c.note('basis', basis);
+  const pending = taskResult(s, task.taskId, workMs + ctx.timeouts.settleMs + ctx.timeouts.requestMs);
+  const early = await within(pending, window);
+  if (early !== TIMED_OUT) {
+    // Proof that the task was still running: tasks/get says so after the early answer.
+    const mid = await getTask(s, task.taskId);
+    c.note('tasksGetAfterEarlyAnswer', describeOutcome(mid));
+    const stillRunning = mid.kind === 'result' && !isTerminal(mid.result.status);
+    if (stillRunning && (early.kind !== 'closed' || ctx.transport !== 'http')) {
+      return fail(
+        `tasks/result answered within ${window} ms although the task was still ${j(mid.result.status)} (its ${workMs} ms of work had not elapsed, and a tasks/get sent afterwards still showed it): ${describeOutcome(early)}; it must block until the task is terminal (${basis})`,
+      );
+    }
+    if (!stillRunning)
+      return skip(
+        'missing-fixture',
+        `the F-ECHO task ended within ${window} ms (tasks/get: ${describeOutcome(mid)}), so nothing blocked: ${basis}`,
+        ['F-GATE', 'F-GATE-RELEASE'],
+      );
+  }
+  const settled = await within(pending, workMs + ctx.timeouts.settleMs);
+  const final = settled === TIMED_OUT || settled.kind === 'closed' ? await taskResult(s, (await settle(ctx, s, task)).taskId) : settled;
+  c.note('tasksResult', describeOutcome(final));
+  if (final.kind !== 'result')
+    return fail(`once the work ended, tasks/result answered ${describeOutcome(final)}; expected the final CallToolResult`);
+  const after = await getTask(s, task.taskId);
+  if (after.kind === 'result' && !isTerminal(after.result.status))
+    return fail(`tasks/result returned the final result, but a tasks/get sent afterwards still shows "${String(after.result.status)}"`);
+  return pass(`tasks/result stayed unanswered for ${window} ms while the task worked, then returned its result (${basis})`);
 }
 
 async function blocksUntilTerminal(ctx: ScenarioContext, c: CheckContext): Promise<Verdict> {

@@ -1,9 +1,9 @@
 // 2.F TTL (T25-TTL-04, T25-TTL-05, T25-TTL-06): what ttl the server grants, what happens after it
 // elapses, and that tasks are kept until it does. TTL-01/02/03/07 are passive: see wire-audit.
 // These are the only checks that wait on the clock (the ttl is the server's timer; §4 rule 1 of docs/requirements-2025-11-25.md).
-import { fail, info, pass, skip, warn, type Verdict } from '../harness/checks.js';
+import { fail, info, pass, skip, warn, worst, type Verdict } from '../harness/checks.js';
 import type { Task } from '../harness/protocol.js';
-import type { JsonObject, RpcOutcome, ScenarioContext, Session } from '../harness/scenario.js';
+import type { CheckContext, JsonObject, RpcOutcome, ScenarioContext, Session } from '../harness/scenario.js';
 import { callToolAsTask, cancelTask, describeOutcome, getTask, pollUntil, ProbeError, sleep, taskResult } from '../harness/tasks.js';
 import { at, j } from './lib/format.js';
 import { createdTask } from './lib/task-setup.js';
@@ -101,6 +101,37 @@ const TTL_06 = defineCheck(
   },
   async (ctx, c) => {
     const session = await ctx.session();
+    const overflow = await hugeTtlKept(ctx, session);
+    c.note('hugeTtl', overflow.message);
+    return worst([overflow, await retainedUntilTtl(ctx, c, session)]);
+  },
+);
+
+/**
+ * A huge granted ttl must hold too: a store that arms setTimeout(delete, ttl) deletes the task after
+ * ~1 ms once ttl exceeds 2^31-1 ms (Node's TimeoutOverflowWarning; TS SDK InMemoryTaskStore, FINDINGS
+ * R11). So a task granted more than that is read again shortly after creation.
+ */
+async function hugeTtlKept(ctx: ScenarioContext, session: Session): Promise<Verdict> {
+  const created = await createTimed(ctx, session, HUGE_TTL_MS);
+  const ttl = created.task.ttl;
+  if (typeof ttl !== 'number' || ttl <= MAX_TIMER_MS)
+    return info(`a ttl of ${HUGE_TTL_MS} ms was granted as ${j(ttl)}: no timer overflow to probe`);
+  await sleep(OVERFLOW_PROBE_MS);
+  const o = await getTask(session, created.task.taskId);
+  const after = Date.now() - created.sentAt;
+  if (o.kind === 'error' && o.error.code === -32602) {
+    return warn(
+      `task ${created.task.taskId} was granted ttl ${ttl} ms but deleted after at most ${after} ms (tasks/get answered -32602): a timer overflow above 2^31-1 ms? (setTimeout fires such delays after 1 ms). Cap the granted ttl (T25-SEC-06) or schedule deletion without one long timer`,
+    );
+  }
+  if (o.kind !== 'result') throw new ProbeError(`tasks/get of the task granted ttl ${ttl} failed: ${describeOutcome(o)}`, o);
+  return info(`a ttl of ${ttl} ms (above 2^31-1) was granted and the task was still there ${after} ms later`);
+}
+
+/** The recipe: a completed task with ttl >= 10 s is read at 50% and 90% of its ttl. */
+async function retainedUntilTtl(ctx: ScenarioContext, c: CheckContext, session: Session): Promise<Verdict> {
+  {
     const created = await createTimed(ctx, session, RETENTION_TTL_MS);
     const ttl = created.task.ttl;
     c.note('grantedTtl', ttl);
@@ -139,8 +170,14 @@ const TTL_06 = defineCheck(
     }
     c.note('probes', probes);
     return pass(`the completed task (ttl ${t} ms) was retrievable at ${probes.join(', ')}`);
-  },
-);
+  }
+}
+
+/** TTL-06: a ttl no 32-bit timer holds (10 years), and the longest one that does. */
+const HUGE_TTL_MS = 315_360_000_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** TTL-06: how long after creation a task granted HUGE_TTL_MS is read again. */
+const OVERFLOW_PROBE_MS = 200;
 
 /** Requested ttl for the expiry checks: small, so the run stays short (the server may raise it). */
 const SHORT_TTL_MS = 2_000;

@@ -18,7 +18,7 @@ import {
 } from '../harness/tasks.js';
 import { createdAtFormat, lastUpdatedAt, pollIntervalType, taskIdsAreStrings, ttlPresent } from './audit/fields.js';
 import { httpStreamRules } from './audit/http-streams.js';
-import { lifecycleEdges, notificationCoverage, notificationsAgree, stableIdentity } from './audit/lifecycle.js';
+import { lifecycleEdges, notificationCoverage, notificationsAgree, stableIdentity, terminalStaysTerminal } from './audit/lifecycle.js';
 import { noRelatedOnTaskResults, resultMeta, schemaValid, statusNotificationMeta, statusNotificationSchema } from './audit/messages.js';
 import { serverMessages, taskObservations } from './audit/observations.js';
 import { defineCheck, defineScenario, type Check, type CheckScope } from './lib/define.js';
@@ -75,6 +75,19 @@ const LIFE_02 = audit(
     fixtures: [],
   },
   (a, ctx) => lifecycleEdges(a.obs, ctx.transport),
+);
+
+const LIFE_03 = audit(
+  {
+    id: 'T25-LIFE-03',
+    name: 'No task leaves a terminal status, over the whole run',
+    description:
+      "A task seen completed, failed or cancelled never shows another status later: every task's timeline over every response and notification of the run, in causal order (a response is later than what arrived before its request was sent; HTTP notifications WARN only).",
+    level: 'MUST',
+    specRefs: ['tasks §Task Status Lifecycle r2.3'],
+    fixtures: [],
+  },
+  (a, ctx) => terminalStaysTerminal(a.obs, ctx.transport),
 );
 
 const LIFE_04 = audit(
@@ -279,6 +292,8 @@ async function exercise(ctx: ScenarioContext): Promise<void> {
     const t = await createTask(s, fx, role, args);
     await pollUntil(s, t.taskId, untilTerminal, ctx.timeouts.settleMs);
     await taskResult(s, t.taskId);
+    // A terminal task read again: its timeline must not move (T25-LIFE-03).
+    await getTask(s, t.taskId);
   };
   if (fx.has('F-ECHO')) await attempt(ctx, 'slow_compute task', () => toResult('F-ECHO', { seconds: 0.1, label: ctx.nonce('audit') }));
   if (fx.has('F-TOOLERR')) await attempt(ctx, 'failing_job task', () => toResult('F-TOOLERR', {}));
@@ -307,6 +322,7 @@ const scenario = defineScenario<Recorded>({
     SCHEMA,
     ID_01,
     LIFE_02,
+    LIFE_03,
     LIFE_04,
     TTL_01,
     TTL_02,

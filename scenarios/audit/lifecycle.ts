@@ -21,14 +21,15 @@ function regressions(obs: TaskObservation[], transport: TransportName): Regressi
   for (const list of timelines(obs).values()) {
     for (let j = 0; j < list.length; j++) {
       const after = list[j]!;
-      for (let i = 0; i < j; i++) {
+      // The best-ordered earlier terminal observation: a certain one outranks one a notification makes likely.
+      let found: Regression | undefined;
+      for (let i = 0; i < j && found?.order !== 'certain'; i++) {
         const before = list[i]!;
         if (!isTerminal(before.status) || before.status === after.status) continue;
         const order = ordering(before, after, transport);
-        if (order === 'unknown') continue;
-        out.push({ before, after, order });
-        break;
+        if (order !== 'unknown' && (!found || order === 'certain')) found = { before, after, order };
       }
+      if (found) out.push(found);
     }
   }
   return out;
@@ -44,26 +45,14 @@ const citeRegression = (r: Regression) => ({
   to: r.after.status,
   fromSeq: r.before.seq,
   toSeq: r.after.seq,
+  fromObservation: describeObservation(r.before),
+  toObservation: describeObservation(r.after),
   order: r.order,
 });
 
-/** T25-LIFE-02: statuses in the enum; no edge out of a terminal status. */
-export function lifecycleEdges(obs: TaskObservation[], transport: TransportName): Verdict {
-  if (obs.length === 0) return noTaskObserved();
+/** Regressions as verdicts: FAIL where the order is certain, WARN where a notification makes it only likely. */
+function regressionVerdicts(regs: Regression[]): Verdict[] {
   const verdicts: Verdict[] = [];
-  const invalid = obs.filter((o) => !TaskStatus.safeParse(o.status).success);
-  if (invalid.length) {
-    verdicts.push(
-      fail(
-        `${invalid.length} observation(s) with a status outside working|input_required|completed|failed|cancelled: ${invalid
-          .slice(0, 3)
-          .map((o) => `${JSON.stringify(o.status)} in ${describeObservation(o)}`)
-          .join('; ')}`,
-        { invalidStatuses: invalid.slice(0, MAX_CITED).map((o) => ({ seq: o.seq, taskId: o.taskId, status: o.status, kind: o.kind })) },
-      ),
-    );
-  }
-  const regs = regressions(obs, transport);
   const strict = regs.filter((r) => r.order === 'certain');
   const viaNotification = regs.filter((r) => r.order === 'likely');
   if (strict.length) {
@@ -83,9 +72,44 @@ export function lifecycleEdges(obs: TaskObservation[], transport: TransportName)
       ),
     );
   }
+  return verdicts;
+}
+
+/** T25-LIFE-02: statuses in the enum; no edge out of a terminal status. */
+export function lifecycleEdges(obs: TaskObservation[], transport: TransportName): Verdict {
+  if (obs.length === 0) return noTaskObserved();
+  const verdicts: Verdict[] = [];
+  const invalid = obs.filter((o) => !TaskStatus.safeParse(o.status).success);
+  if (invalid.length) {
+    verdicts.push(
+      fail(
+        `${invalid.length} observation(s) with a status outside working|input_required|completed|failed|cancelled: ${invalid
+          .slice(0, 3)
+          .map((o) => `${JSON.stringify(o.status)} in ${describeObservation(o)}`)
+          .join('; ')}`,
+        { invalidStatuses: invalid.slice(0, MAX_CITED).map((o) => ({ seq: o.seq, taskId: o.taskId, status: o.status, kind: o.kind })) },
+      ),
+    );
+  }
+  verdicts.push(...regressionVerdicts(regressions(obs, transport)));
   const tasks = timelines(obs).size;
   verdicts.push(pass(`${obs.length} observation(s) of ${tasks} task(s): every status valid, no transition out of a terminal status`));
   return worst(verdicts);
+}
+
+/**
+ * T25-LIFE-03 over the whole run: every task's timeline, built from every response and notification of
+ * every session on this transport (stdio: per server process; HTTP: per server), never leaves a
+ * terminal status. Complements the status scenario's own probe of three terminal kinds.
+ */
+export function terminalStaysTerminal(obs: TaskObservation[], transport: TransportName): Verdict {
+  if (obs.length === 0) return noTaskObserved();
+  const all = timelines(obs);
+  const terminal = [...all.values()].filter((list) => list.some((o) => isTerminal(o.status))).length;
+  return worst([
+    ...regressionVerdicts(regressions(obs, transport)),
+    pass(`${terminal} of ${all.size} task(s) were seen terminal over the run, and none of them changed status afterwards`),
+  ]);
 }
 
 /** T25-NOTIF-04: notifications never contradict the lifecycle (FAIL on stdio, WARN on HTTP). */

@@ -134,9 +134,13 @@ export function timelines(obs: TaskObservation[]): Map<string, TaskObservation[]
 }
 
 /**
- * How sure is it that `a` (received first) shows an earlier server state than `b`?
- * - `certain`: stdio (one ordered pipe), or on HTTP two exchanges where a's response arrived before b's
- *   request was sent.
+ * How sure is it that `a` (received first) shows an earlier server state than `b`? Causal order, not
+ * arrival order: a response shows the state at some instant between its request's send and its own
+ * receipt, so it is later than `a` only if `a` arrived before that request went out. A response to a
+ * request sent before a notification arrived may legitimately carry an older state than that
+ * notification (the server read the task, the task moved and notified, then the response was written).
+ * - `certain`: `b` is a response whose request was sent after `a` arrived; or, on stdio, `b` is a
+ *   notification (one ordered pipe: the server wrote `a` before it notified `b`).
  * - `likely` (HTTP, a notification involved; WARN only, A25-22): both on one SSE stream (a stream is
  *   ordered); or we received notification `a` before sending request `b`; or `b` is a notification whose
  *   lastUpdatedAt is later than a's.
@@ -146,13 +150,16 @@ export type Ordering = 'certain' | 'likely' | 'unknown';
 
 const updatedAt = (o: TaskObservation) => (typeof o.task.lastUpdatedAt === 'string' ? Date.parse(o.task.lastUpdatedAt) : NaN);
 
+/** Was `a` received before `b`'s request was sent (so `b` shows a state at least as late as `a`)? */
+const sentAfter = (a: TaskObservation, b: TaskObservation) => b.sentSeq !== undefined && a.seq < b.sentSeq;
+
 export function ordering(a: TaskObservation, b: TaskObservation, transport: TransportName): Ordering {
-  if (transport === 'stdio') return 'certain';
   const an = a.kind === 'notification';
   const bn = b.kind === 'notification';
-  if (!an && !bn) return b.sentSeq !== undefined && a.seq < b.sentSeq ? 'certain' : 'unknown';
+  if (transport === 'stdio') return bn || sentAfter(a, b) ? 'certain' : 'unknown';
+  if (!an && !bn) return sentAfter(a, b) ? 'certain' : 'unknown';
   if (a.connection === b.connection && a.channel !== undefined && a.channel === b.channel) return 'likely';
-  if (an && !bn) return b.sentSeq !== undefined && a.seq < b.sentSeq ? 'likely' : 'unknown';
+  if (an && !bn) return sentAfter(a, b) ? 'likely' : 'unknown';
   return updatedAt(b) > updatedAt(a) ? 'likely' : 'unknown';
 }
 

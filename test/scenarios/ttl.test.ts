@@ -1,7 +1,7 @@
 // Proof for scenarios/ttl.ts (2.F). These runs really wait for a short ttl (2 s requested; the
 // reference grants it), so each takes a few seconds; that wait is the server's timer, not a race.
 import { describe, expect, it } from 'vitest';
-import { byId, problems } from '../helpers/run.js';
+import { byId, checkReference, problems } from '../helpers/run.js';
 import { messageOf, runClean, runFault, statuses, TRANSPORTS } from './core-proof.js';
 
 const SCENARIO = 'ttl';
@@ -28,5 +28,11 @@ describe('ttl scenario (T25-TTL-04..06)', () => {
     const r = await runFault(SCENARIO, id);
     expect(r.status).toBe(status);
     expect(messageOf(r)).toMatch(message);
+  });
+
+  it('a huge granted ttl deleted at once (a setTimeout overflow, FINDINGS C11) is T25-TTL-06 WARNING', async () => {
+    const r = byId(await checkReference({ transport: 'stdio', scenarios: ['ttl'], violate: ['T25-SEC-06', 'T25-TTL-06'] }), 'T25-TTL-06');
+    expect(r.status).toBe('WARNING');
+    expect(r.errorMessage).toMatch(/granted ttl 315360000000 ms but deleted after at most \d+ ms .*a timer overflow above 2\^31-1 ms/);
   });
 });

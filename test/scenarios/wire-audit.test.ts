@@ -3,7 +3,8 @@
 // FAIL / WARN / nothing on HTTP are also pinned down on synthetic wire logs.
 import { describe, expect, it } from 'vitest';
 import type { WireEntry } from '../../harness/checks.js';
-import { lifecycleEdges, notificationsAgree } from '../../scenarios/audit/lifecycle.js';
+import { lastUpdatedAt } from '../../scenarios/audit/fields.js';
+import { lifecycleEdges, notificationsAgree, terminalStaysTerminal } from '../../scenarios/audit/lifecycle.js';
 import { httpStreamRules } from '../../scenarios/audit/http-streams.js';
 import { taskObservations } from '../../scenarios/audit/observations.js';
 import { byId, problems } from '../helpers/run.js';
@@ -14,6 +15,7 @@ const IDS = [
   'H25-SCHEMA',
   'T25-ID-01',
   'T25-LIFE-02',
+  'T25-LIFE-03',
   'T25-LIFE-04',
   'T25-TTL-01',
   'T25-TTL-02',
@@ -51,6 +53,8 @@ describe('wire-audit scenario (passive checks)', () => {
     ['H25-SCHEMA', 'stdio', 'FAILURE', /InitializeResult: \/serverInfo must have required property 'version'/],
     ['T25-ID-01', 'stdio', 'FAILURE', /taskId is not a string/],
     ['T25-LIFE-02', 'stdio', 'FAILURE', /"submitted" in tasks\/get result/],
+    ['T25-LIFE-03', 'stdio', 'FAILURE', /a terminal task changed status: task \S+: "completed" in .* then "failed" in tasks\/get result/],
+    ['T25-LIFE-03', 'http', 'FAILURE', /a terminal task changed status/],
     ['T25-LIFE-04', 'stdio', 'FAILURE', /createdAt changed between representations/],
     ['T25-TTL-01', 'stdio', 'FAILURE', /createdAt is not an ISO 8601/],
     ['T25-TTL-02', 'stdio', 'FAILURE', /lastUpdatedAt is not an ISO 8601/],
@@ -134,6 +138,40 @@ describe('wire-audit ordering rules on HTTP (synthetic logs)', () => {
       answer(1, 'tasks/get', { taskId: 't-1' }, task('working', '2025-11-25T10:00:01.000Z')),
     ];
     expect(lifecycleEdges(taskObservations(overlapping, 'http'), 'http').status).toBe('SUCCESS');
+  });
+
+  it('LIFE-03 over the run: a move out of a terminal status fails with both observations cited', () => {
+    seq = 0;
+    const wire = [
+      send(1, 'tasks/get', { taskId: 't-1' }),
+      answer(1, 'tasks/get', { taskId: 't-1' }, task('completed', '2025-11-25T10:00:02.000Z')),
+      send(2, 'tasks/get', { taskId: 't-1' }),
+      answer(2, 'tasks/get', { taskId: 't-1' }, task('failed', '2025-11-25T10:00:03.000Z')),
+    ];
+    const v = terminalStaysTerminal(taskObservations(wire, 'http'), 'http');
+    expect(v.status).toBe('FAILURE');
+    expect(v.details?.regressions).toEqual([expect.objectContaining({ from: 'completed', to: 'failed', fromSeq: 1, toSeq: 3 })]);
+  });
+
+  it('stdio, causal order (FINDINGS C9): a response to a request sent before a notification arrived may carry an older lastUpdatedAt', () => {
+    const onStdio = (w: WireEntry[]) => w.map((e) => ({ ...e, transport: 'stdio' as const, connection: 'stdio#1', channel: 'stdio' }));
+    seq = 0;
+    const crossed = onStdio([
+      send(1, 'tasks/get', { taskId: 't-1' }),
+      statusNote('working', '2025-11-25T10:00:11.389Z'),
+      answer(1, 'tasks/get', { taskId: 't-1' }, task('input_required', '2025-11-25T10:00:11.382Z')),
+    ]);
+    const obs = taskObservations(crossed, 'stdio');
+    expect(lastUpdatedAt(obs, 'stdio').status).toBe('SUCCESS');
+    expect(lifecycleEdges(obs, 'stdio').status).toBe('SUCCESS');
+    // Sent after the notification arrived, the same older answer is a step backwards.
+    seq = 0;
+    const after = onStdio([
+      statusNote('working', '2025-11-25T10:00:11.389Z'),
+      send(1, 'tasks/get', { taskId: 't-1' }),
+      answer(1, 'tasks/get', { taskId: 't-1' }, task('working', '2025-11-25T10:00:11.382Z')),
+    ]);
+    expect(lastUpdatedAt(taskObservations(after, 'stdio'), 'stdio').status).toBe('WARNING');
   });
 
   it('a status outside the enum fails whatever the transport', () => {
