@@ -28,6 +28,8 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Aborting drops the request's HTTP stream (or stops waiting on stdio) without sending notifications/cancelled. */
   signal?: AbortSignal;
+  /** Send with this JSON-RPC id instead of a fresh run-wide one (H25-21 reuses one id on two sessions on purpose). */
+  id?: number;
 }
 
 /** A request the server sent to the client (elicitation/create, sampling/createMessage, roots/list). */
