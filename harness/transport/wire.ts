@@ -76,7 +76,10 @@ export class WireLog {
       let out = '';
       for (const e of this.list) {
         out += `${safeStringify(e)}\n`;
-        if (out.length > BATCH_CHARS) (writeSync(fd, out), (out = ''));
+        if (out.length > BATCH_CHARS) {
+          writeSync(fd, out);
+          out = '';
+        }
       }
       if (out) writeSync(fd, out);
     } finally {
