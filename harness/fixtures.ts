@@ -175,14 +175,27 @@ export interface TargetFacts {
   notask?: boolean;
 }
 
+/** Thrown by `tools` when discovery failed: the runner makes the check SKIPPED with this root cause. */
+export class DiscoveryError extends Error {
+  override name = 'DiscoveryError';
+}
+
 export class ResolvedFixtures implements Fixtures {
   constructor(
-    readonly tools: JsonObject[],
+    private readonly listed: JsonObject[],
     private readonly mapping: FixtureMappingFile,
     private readonly facts: TargetFacts,
     /** F-RES: what the server lists (first resource URI / prompt name, or the configured one). */
     readonly resource: { uri?: string; prompt?: string },
+    /** Why tools/list (or resources/list, prompts/list) gave no answer: the lists are unknown, not empty. */
+    readonly discoveryError?: string,
   ) {}
+
+  /** The listed tools; throws DiscoveryError when tools/list failed (an unknown list is not an empty one). */
+  get tools(): JsonObject[] {
+    if (this.discoveryError) throw new DiscoveryError(`tool discovery failed: ${this.discoveryError}`);
+    return this.listed;
+  }
 
   private toolName(role: FixtureRole): string | undefined {
     return this.mapping.roles?.[role as z.infer<typeof ToolRoles>]?.tool ?? DEFAULT_FIXTURE_TOOLS[role];
@@ -200,7 +213,7 @@ export class ResolvedFixtures implements Fixtures {
         return this.resource.uri !== undefined || this.resource.prompt !== undefined;
     }
     const name = this.toolName(role);
-    return name !== undefined && this.tools.some((t) => t.name === name);
+    return name !== undefined && this.listed.some((t) => t.name === name);
   }
 
   tool(role: FixtureRole): string {
@@ -228,13 +241,22 @@ export class ResolvedFixtures implements Fixtures {
 const MAX_PAGES = 100;
 
 /** Lists every page of a list method; stops on error, on a repeated cursor, or after MAX_PAGES. */
-async function listAll(session: Session, method: string, key: string): Promise<JsonObject[]> {
+async function listAll(session: Session, method: string, key: string, failures: string[]): Promise<JsonObject[]> {
   const items: JsonObject[] = [];
   const seen = new Set<string>();
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const o = await session.request(method, cursor === undefined ? {} : { cursor });
-    if (o.kind !== 'result') break;
+    if (o.kind !== 'result') {
+      const why =
+        o.kind === 'error'
+          ? `answered error ${o.error.code} "${o.error.message}"`
+          : o.kind === 'timeout'
+            ? `got no answer within ${Math.round(o.ms)} ms`
+            : `failed: ${o.reason}`;
+      failures.push(`${method}${page ? ` (page ${page + 1})` : ''} ${why}`);
+      break;
+    }
     const list = o.result[key];
     if (Array.isArray(list)) items.push(...(list.filter((x) => x && typeof x === 'object') as JsonObject[]));
     const next = o.result.nextCursor;
@@ -252,14 +274,17 @@ export async function loadFixtures(
   facts: TargetFacts = { principals: 0, canRestart: false },
 ): Promise<ResolvedFixtures> {
   const caps = session.serverCapabilities;
-  const tools = caps.tools ? await listAll(session, 'tools/list', 'tools') : [];
+  const failures: string[] = [];
+  const tools = caps.tools ? await listAll(session, 'tools/list', 'tools', failures) : [];
   let uri = mapping.resource;
   let prompt = mapping.prompt;
   if (uri === undefined && prompt === undefined) {
     if (caps.resources)
-      uri = (await listAll(session, 'resources/list', 'resources')).find((r) => typeof r.uri === 'string')?.uri as string | undefined;
+      uri = (await listAll(session, 'resources/list', 'resources', failures)).find((r) => typeof r.uri === 'string')?.uri as
+        string | undefined;
     if (uri === undefined && caps.prompts)
-      prompt = (await listAll(session, 'prompts/list', 'prompts')).find((p) => typeof p.name === 'string')?.name as string | undefined;
+      prompt = (await listAll(session, 'prompts/list', 'prompts', failures)).find((p) => typeof p.name === 'string')?.name as
+        string | undefined;
   }
-  return new ResolvedFixtures(tools, mapping, facts, { uri, prompt });
+  return new ResolvedFixtures(tools, mapping, facts, { uri, prompt }, failures.length ? failures.join('; ') : undefined);
 }

@@ -103,8 +103,10 @@ export interface Fixtures {
   tool(role: FixtureRole): string;
   /** The role's canonical arguments (docs/fixtures.md form) mapped through the target's argument template. */
   args(role: FixtureRole, canonical: JsonObject): JsonObject;
-  /** Tools as listed by tools/list (all pages). */
+  /** Tools as listed by tools/list (all pages); throws (check SKIPPED) when discovery failed. */
   readonly tools: JsonObject[];
+  /** Set when tools/list (or resources/list, prompts/list) errored or timed out: the lists are unknown. */
+  readonly discoveryError?: string;
 }
 
 export interface CheckContext {

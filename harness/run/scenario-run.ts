@@ -251,7 +251,11 @@ export class ScenarioRun implements ScenarioContext {
     }
     if (missing.length) {
       const hints = missing.map((r) => FIXTURE_HINTS[r] ?? r);
-      const reason = `needs ${hints.join(', ')}`;
+      // A failed tools/list is the root cause, not the fixtures.
+      const discovery = this.fixtures.discoveryError;
+      const reason = discovery
+        ? `tool discovery failed (${discovery}), so ${missing.join(', ')} cannot be looked up`
+        : `needs ${hints.join(', ')}`;
       return this.record(spec, {
         verdict: { status: 'SKIPPED', skip: { kind: 'missing-fixture', reason, enabledBy: hints } },
         details: {},
@@ -325,6 +329,10 @@ export class ScenarioRun implements ScenarioContext {
       }
       case 'error': {
         const err = outcome.error;
+        if (err instanceof Error && err.name === 'DiscoveryError') {
+          attempt = { verdict: { status: 'SKIPPED', skip: { kind: 'missing-fixture', reason: err.message } }, details, durationMs };
+          break;
+        }
         const extra: Record<string, unknown> = {};
         const probeOutcome = (err as { outcome?: unknown })?.outcome;
         if (probeOutcome !== undefined) extra.outcome = probeOutcome;

@@ -231,9 +231,15 @@ export class HttpLink implements Link {
     } catch (e) {
       clearTimeout(deadline);
       done();
-      const timedOut = (ctrl.signal.reason as Error | undefined)?.name === 'TimeoutError';
+      const timedOut =
+        (ctrl.signal.reason as Error | undefined)?.name === 'TimeoutError' || (e as Error | undefined)?.name === 'TimeoutError';
       const byClient = ctrl.signal.aborted && !timedOut;
-      const reason = byClient ? 'aborted by the client' : describeFetchError(timedOut ? ctrl.signal.reason : e, String(url));
+      const what = kind === 'request' || kind === 'notification' ? m.method : kind;
+      const reason = byClient
+        ? 'aborted by the client'
+        : timedOut
+          ? `POST of ${what} to ${String(url)}: no response within ${this.timeoutMs} ms (--timeout)`
+          : describeFetchError(e, String(url));
       if (requestId !== undefined && !byClient) this.events.requestFailed(requestId, reason);
       if (!byClient && requestId === undefined) this.events.note(`POST failed: ${reason}`, { channel: 'POST' });
       throw timedOut ? new Error(reason) : e;
