@@ -223,7 +223,8 @@ export class HttpLink implements Link {
       ...(requestId === undefined ? [AbortSignal.timeout(this.timeoutMs)] : []),
     ];
     const signal = AbortSignal.any(signals);
-    const deadline = this.headersDeadline(ctrl, `POST ${kind === 'request' ? m.method : (m.method ?? kind)}`);
+    // A request's own timeout (the session's, possibly longer than --timeout) covers it; everything else has this deadline.
+    const deadline = requestId === undefined ? this.headersDeadline(ctrl, `POST ${m.method ?? kind}`) : undefined;
 
     let res: Response;
     try {
