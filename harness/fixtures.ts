@@ -87,21 +87,34 @@ export interface TargetFacts {
   notask?: boolean;
 }
 
+/** Thrown by `tools` when discovery failed: the runner makes the check SKIPPED with this root cause. */
+export class DiscoveryError extends Error {
+  override name = 'DiscoveryError';
+}
+
 type Resolution = { kind: 'bound'; tool: JsonObject } | { kind: 'refused'; name: string; why: string } | { kind: 'absent' };
 
 export class ResolvedFixtures implements LoadedFixtures {
   private readonly resolved = new Map<ToolRole, Resolution>();
 
   constructor(
-    readonly tools: JsonObject[],
+    private readonly listed: JsonObject[],
     private readonly mapping: FixtureMappingFile,
     private readonly facts: TargetFacts,
     /** F-RES: what the server lists (first resource URI / prompt name, or the configured one). */
     readonly resource: { uri?: string; prompt?: string },
     /** The server declares task-augmented tools/call (else taskSupport does not decide bindings). */
     private readonly tasks = true,
+    /** Why tools/list (or resources/list, prompts/list) gave no answer: the lists are unknown, not empty. */
+    readonly discoveryError?: string,
   ) {
     for (const role of TOOL_ROLES) this.resolved.set(role, this.resolve(role));
+  }
+
+  /** The listed tools; throws DiscoveryError when tools/list failed (an unknown list is not an empty one). */
+  get tools(): JsonObject[] {
+    if (this.discoveryError) throw new DiscoveryError(`tool discovery failed: ${this.discoveryError}`);
+    return this.listed;
   }
 
   private entry(role: ToolRole): RoleMapping | undefined {
@@ -120,7 +133,7 @@ export class ResolvedFixtures implements LoadedFixtures {
 
   private resolve(role: ToolRole): Resolution {
     const name = this.toolName(role);
-    const tool = this.tools.find((t) => t.name === name);
+    const tool = this.listed.find((t) => t.name === name);
     if (!tool) return this.mapped(role) ? { kind: 'refused', name, why: `the server lists no tool ${name}` } : { kind: 'absent' };
     const args = this.args(role, ROLE_CONTRACTS[role].sample);
     const why = bindingProblem({ role, tool, mapped: this.mapped(role), args, tasks: this.tasks });
@@ -204,7 +217,7 @@ export class ResolvedFixtures implements LoadedFixtures {
 
   toolBindings(): ToolBinding[] {
     const rows = new Map<string, ToolBinding>();
-    for (const t of this.tools) {
+    for (const t of this.listed) {
       if (typeof t.name !== 'string' || rows.has(t.name)) continue;
       const support = declaredTaskSupport(t);
       const taskSupport = 'invalid' in support ? JSON.stringify(support.invalid) : support.declared ? support.value : undefined;
@@ -225,13 +238,22 @@ export class ResolvedFixtures implements LoadedFixtures {
 const MAX_PAGES = 100;
 
 /** Lists every page of a list method; stops on error, on a repeated cursor, or after MAX_PAGES. */
-async function listAll(session: Session, method: string, key: string): Promise<JsonObject[]> {
+async function listAll(session: Session, method: string, key: string, failures: string[] = []): Promise<JsonObject[]> {
   const items: JsonObject[] = [];
   const seen = new Set<string>();
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const o = await session.request(method, cursor === undefined ? {} : { cursor });
-    if (o.kind !== 'result') break;
+    if (o.kind !== 'result') {
+      const why =
+        o.kind === 'error'
+          ? `answered error ${o.error.code} "${o.error.message}"`
+          : o.kind === 'timeout'
+            ? `got no answer within ${Math.round(o.ms)} ms`
+            : `failed: ${o.reason}`;
+      failures.push(`${method}${page ? ` (page ${page + 1})` : ''} ${why}`);
+      break;
+    }
     const list = o.result[key];
     if (Array.isArray(list)) items.push(...(list.filter((x) => x && typeof x === 'object') as JsonObject[]));
     const next = o.result.nextCursor;
@@ -243,8 +265,8 @@ async function listAll(session: Session, method: string, key: string): Promise<J
 }
 
 /** Every tool the server lists (all pages), or none when it declares no tools capability. */
-export async function listTools(session: Session): Promise<JsonObject[]> {
-  return session.serverCapabilities.tools ? listAll(session, 'tools/list', 'tools') : [];
+export async function listTools(session: Session, failures: string[] = []): Promise<JsonObject[]> {
+  return session.serverCapabilities.tools ? listAll(session, 'tools/list', 'tools', failures) : [];
 }
 
 /** Lists tools (all pages), resources and prompts, and binds roles to tools. */
@@ -254,15 +276,25 @@ export async function loadFixtures(
   facts: TargetFacts = { principals: 0, canRestart: false },
 ): Promise<ResolvedFixtures> {
   const caps = session.serverCapabilities;
-  const tools = await listTools(session);
+  const failures: string[] = [];
+  const tools = await listTools(session, failures);
   let uri = mapping.resource;
   let prompt = mapping.prompt;
   if (uri === undefined && prompt === undefined) {
     if (caps.resources)
-      uri = (await listAll(session, 'resources/list', 'resources')).find((r) => typeof r.uri === 'string')?.uri as string | undefined;
+      uri = (await listAll(session, 'resources/list', 'resources', failures)).find((r) => typeof r.uri === 'string')?.uri as
+        string | undefined;
     if (uri === undefined && caps.prompts)
-      prompt = (await listAll(session, 'prompts/list', 'prompts')).find((p) => typeof p.name === 'string')?.name as string | undefined;
+      prompt = (await listAll(session, 'prompts/list', 'prompts', failures)).find((p) => typeof p.name === 'string')?.name as
+        string | undefined;
   }
   const toolCall = ((caps.tasks as JsonObject | undefined)?.requests as JsonObject | undefined)?.tools as JsonObject | undefined;
-  return new ResolvedFixtures(tools, mapping, facts, { uri, prompt }, toolCall?.call !== undefined);
+  return new ResolvedFixtures(
+    tools,
+    mapping,
+    facts,
+    { uri, prompt },
+    toolCall?.call !== undefined,
+    failures.length ? failures.join('; ') : undefined,
+  );
 }

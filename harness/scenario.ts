@@ -28,6 +28,8 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Aborting drops the request's HTTP stream (or stops waiting on stdio) without sending notifications/cancelled. */
   signal?: AbortSignal;
+  /** Send with this JSON-RPC id instead of a fresh run-wide one (H25-21 reuses one id on two sessions on purpose). */
+  id?: number;
 }
 
 /** A request the server sent to the client (elicitation/create, sampling/createMessage, roots/list). */
@@ -101,8 +103,10 @@ export interface Fixtures {
   tool(role: FixtureRole): string;
   /** The role's canonical arguments (docs/fixtures.md form) mapped through the target's argument template. */
   args(role: FixtureRole, canonical: JsonObject): JsonObject;
-  /** Tools as listed by tools/list (all pages). */
+  /** Tools as listed by tools/list (all pages); throws (check SKIPPED) when discovery failed. */
   readonly tools: JsonObject[];
+  /** Set when tools/list (or resources/list, prompts/list) errored or timed out: the lists are unknown. */
+  readonly discoveryError?: string;
 }
 
 export interface CheckContext {

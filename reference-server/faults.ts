@@ -118,6 +118,9 @@ export const FAULTS = {
   'LC-06': 'at start-up, tasks that were running when the server died are not recovered: they stay working forever',
   'LC-08': "when a task's ttl elapses the task is removed, but its work keeps running",
   'H25-12': 'HTTP: tasks are bound to the session that created them; other sessions get -32602 (the TS SDK InMemoryTaskStore behaviour)',
+  // Transport hygiene (scenarios/transport-hygiene.ts): message-level, in rewriteLifecycleChecks.
+  'H25-21': 'ping is answered with a tools/list-shaped result ({tools: []}) instead of an empty one',
+  'H25-22': 'tools/list results carry 17 MiB of _meta padding (over the harness default message limit of 16 MiB)',
 } as const satisfies Record<string, string>;
 
 export type FaultId = keyof typeof FAULTS;
@@ -485,6 +488,8 @@ export class Faults {
     const result = m.result;
     const withResult = (r: Record<string, unknown>): JSONRPCMessage => ({ ...message, result: r }) as JSONRPCMessage;
     const taskId = String(context.answers?.params.taskId);
+    if (this.has('H25-21') && method === 'ping') return withResult({ tools: [] });
+    if (this.has('H25-22') && method === 'tools/list') return withResult({ ...result, _meta: { padding: 'x'.repeat(17 * 1024 * 1024) } });
     if (this.has('LC-02') && method === 'tasks/result' && Array.isArray(result.content)) {
       const n = (this.deliveries.get(taskId) ?? 0) + 1;
       this.deliveries.set(taskId, n);

@@ -20,6 +20,7 @@ import http from './http.js';
 import robustness from './robustness.js';
 import lifecycle from './lifecycle.js';
 import wireAudit from './wire-audit.js';
+import transportHygiene from './transport-hygiene.js';
 
 export const SCENARIOS: Scenario[] = [
   capabilities,
@@ -42,4 +43,5 @@ export const SCENARIOS: Scenario[] = [
   robustness,
   lifecycle,
   wireAudit,
+  transportHygiene,
 ];

@@ -7,6 +7,8 @@ import { runChecks, type ProgressEvent, type RunResult } from '../run/runner.js'
 import { resolveTimeouts, type RunTimeouts } from '../run/timeouts.js';
 import { specSecrets, type Target, type TargetOptions, type TargetSpec } from '../transport/target.js';
 import { createTarget } from '../transport/targets.js';
+import { resolveLimits, type IntakeLimits } from '../transport/limits.js';
+import { newOwner, sweepOwner } from '../transport/proc.js';
 import { WireLog } from '../transport/wire.js';
 import { errorText } from '../util/errors.js';
 import { redact } from '../util/redact.js';
@@ -17,6 +19,8 @@ export interface ExecuteOptions {
   selection?: string[];
   /** Request, settle, check, start-up and run limits (the defaults for whatever is not given). */
   timeouts?: Partial<RunTimeouts>;
+  /** Caps on what servers may send (the defaults of transport/limits.ts for whatever is not given). */
+  limits?: Partial<IntakeLimits>;
   /** --fixtures mapping (role -> tool), already loaded and validated by the caller. */
   fixtures?: FixtureMappingFile;
   wire?: WireLog;
@@ -41,7 +45,7 @@ export const realConnectivity: Connectivity = {
 /** One target per spec; when one cannot be created, those already created are disposed and the error is rethrown. */
 export async function createTargets(
   specs: TargetSpec[],
-  options: { wire: WireLog; timeouts: RunTimeouts },
+  options: { wire: WireLog; timeouts: RunTimeouts; limits?: IntakeLimits; owner?: string },
   io: Connectivity = realConnectivity,
 ): Promise<Target[]> {
   const targets: Target[] = [];
@@ -53,6 +57,9 @@ export async function createTargets(
           wire: options.wire,
           requestTimeoutMs: options.timeouts.requestMs,
           startTimeoutMs: options.timeouts.startMs,
+          // The bench measures trusted servers at scale (thousands of status notifications per session): no count cap there.
+          limits: options.limits ?? resolveLimits({ maxServerMessages: Number.MAX_SAFE_INTEGER }),
+          owner: options.owner,
         }),
       );
     }
@@ -71,9 +78,12 @@ export async function disposeTargets(targets: Target[]): Promise<void> {
 export async function execute(options: ExecuteOptions, io: Connectivity = realConnectivity): Promise<{ run: RunResult; wire: WireLog }> {
   const wire = options.wire ?? new WireLog();
   const timeouts = resolveTimeouts(options.timeouts);
+  const limits = resolveLimits(options.limits);
+  // One marker for every process of this run: the final sweep kills (and reports) whatever still carries it.
+  const owner = newOwner();
   let targets: Target[];
   try {
-    targets = await createTargets(options.specs, { wire, timeouts }, io);
+    targets = await createTargets(options.specs, { wire, timeouts, limits, owner }, io);
   } catch (err) {
     const now = new Date().toISOString();
     const run: RunResult = {
@@ -101,10 +111,21 @@ export async function execute(options: ExecuteOptions, io: Connectivity = realCo
       onProgress: options.onProgress,
       signal: options.signal,
     });
+    await disposeTargets(targets);
+    run.problems.push(...survivorProblems(sweepOwner(owner), targets));
     return { run: redactRun(run, options.specs), wire };
   } finally {
     await disposeTargets(targets);
+    sweepOwner(owner);
   }
+}
+
+/** Processes that outlived their target's stop (found by the final sweep and killed there) are a run problem. */
+function survivorProblems(survivors: string[], targets: Target[]): RunResult['problems'] {
+  if (!survivors.length) return [];
+  const target = targets.map((t) => t.label).join(', ');
+  const message = `${survivors.length} process(es) outlived the server and were killed by the final sweep: ${survivors.slice(0, 5).join('; ')}`;
+  return [{ transport: targets[0]?.transport ?? 'stdio', target, message }];
 }
 
 export function describeSpec(spec: TargetSpec): string {

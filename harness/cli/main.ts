@@ -11,7 +11,17 @@ import { packageInfo } from '../paths.js';
 import { listChecks, selectScenarios } from '../run/selection.js';
 import { DEFAULT_TIMEOUTS } from '../run/timeouts.js';
 import { TargetError } from '../transport/target.js';
-import { parseCommandLine, parseTimeouts, resolveTargetOptions, TARGET_OPTIONS, TIMEOUT_OPTIONS } from './options.js';
+import {
+  LIMIT_OPTIONS,
+  parseCommandLine,
+  parseLimits,
+  parseTimeouts,
+  resolveTargetOptions,
+  TARGET_OPTIONS,
+  TIMEOUT_OPTIONS,
+} from './options.js';
+import { prepareOutDir } from './out-dir.js';
+import { DEFAULT_LIMITS, formatBytes } from '../transport/limits.js';
 import { defaultOutDir } from '../report/index.js';
 import { errorText, oneLine, UsageError } from '../util/errors.js';
 import { SignalGuard } from './signals.js';
@@ -31,6 +41,7 @@ const OPTIONS = {
   'allow-incomplete': { type: 'boolean' },
   require: { type: 'string', multiple: true },
   ...TIMEOUT_OPTIONS,
+  ...LIMIT_OPTIONS,
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -68,6 +79,11 @@ Timing:
   --settle <ms>                how long polling waits for a state (T_SETTLE, default ${DEFAULT_TIMEOUTS.settleMs})
   --check-timeout <ms>         deadline of one check (default ${DEFAULT_TIMEOUTS.checkMs})
   --run-timeout <ms>           deadline of the whole run (default none)
+                               (every time limit is at most 2147483647 ms)
+
+Limits (a session that exceeds one is ended and H25-22 fails):
+  --max-message-bytes <n>      largest HTTP body, SSE event or stdout line (default ${DEFAULT_LIMITS.maxMessageBytes} = ${formatBytes(DEFAULT_LIMITS.maxMessageBytes)})
+  --max-server-messages <n>    notifications and server requests one session accepts (default ${DEFAULT_LIMITS.maxServerMessages})
 
 Output:
   --out <dir>                  report folder (default reports/runs/<timestamp>/): report.json, report.md,
@@ -123,6 +139,7 @@ async function main(argv: string[]): Promise<number> {
   if (required.length && !selected.some((s) => s.name === 'lifecycle'))
     throw new UsageError('--require needs the lifecycle scenario, which is not selected (add --scenario lifecycle)');
   const timeouts = parseTimeouts(values);
+  const limits = parseLimits(values);
   const common = resolveTargetOptions(values, command);
 
   let fixtures: FixtureMappingFile | undefined;
@@ -138,7 +155,9 @@ async function main(argv: string[]): Promise<number> {
   if (values['expected-failures'] !== undefined) {
     baseline = { file: values['expected-failures'], entries: await loadBaseline(values['expected-failures'], knownIds) };
   }
-  const outDir = common.out ?? defaultOutDir();
+  // Before anything runs: a report folder that cannot be written fails now, not after the suite.
+  const wire = new WireLog();
+  const outDir = prepareOutDir(common.out ?? defaultOutDir(), wire);
 
   const progress = ProgressPrinter.forStream(process.stderr, Boolean(values.verbose));
   const stop = new AbortController();
@@ -156,7 +175,6 @@ async function main(argv: string[]): Promise<number> {
   });
   guard = signals;
 
-  const wire = new WireLog();
   let outcome: Awaited<ReturnType<typeof execute>>;
   try {
     outcome = await execute({
@@ -164,6 +182,7 @@ async function main(argv: string[]): Promise<number> {
       scenarios: SCENARIOS,
       selection: selected.map((s) => s.name),
       timeouts,
+      limits,
       fixtures,
       wire,
       onProgress: progress.handle,

@@ -1,6 +1,7 @@
 // Options shared by `sep1686-check` and `sep1686-check bench`: how the server under test is reached
 // (`-- <command>`, `--url`, `--http-command`, headers, tokens), --out, and the time limits (--timeout and,
-// for the check command, --settle, --check-timeout, --run-timeout), parsed here and nowhere else.
+// for the check command, --settle, --check-timeout, --run-timeout), the intake limits of the check
+// command (--max-message-bytes, --max-server-messages), parsed here and nowhere else.
 // Callers merge TARGET_OPTIONS (and TIMEOUT_OPTIONS) into their own parseArgs config and hand the values here.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { TransportName } from '../checks.js';
@@ -8,6 +9,7 @@ import type { TargetSpec } from '../transport/target.js';
 import { resolveTimeouts, type RunTimeouts } from '../run/timeouts.js';
 import { referenceServerSpec } from '../transport/targets.js';
 import { UsageError } from '../util/errors.js';
+import { resolveLimits, type IntakeLimits } from '../transport/limits.js';
 
 export { UsageError } from '../util/errors.js';
 
@@ -28,6 +30,29 @@ export const TIMEOUT_OPTIONS = {
   'run-timeout': { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
+/** The caps on what a server may send (the check command; transport/limits.ts has the defaults). */
+export const LIMIT_OPTIONS = {
+  'max-message-bytes': { type: 'string' },
+  'max-server-messages': { type: 'string' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+/** The intake limits from the command line: the defaults for whatever is not given. */
+export function parseLimits(values: { 'max-message-bytes'?: string; 'max-server-messages'?: string }): IntakeLimits {
+  const n = (flag: string, raw: string | undefined, unit: string) => (raw === undefined ? undefined : parsePositiveInt(flag, raw, unit));
+  const limits = resolveLimits({
+    maxMessageBytes: n('--max-message-bytes', values['max-message-bytes'], 'bytes'),
+    maxServerMessages: n('--max-server-messages', values['max-server-messages'], 'messages'),
+  });
+  // A larger string cannot be built in V8 at all: the cap would only move the crash.
+  if (limits.maxMessageBytes > MAX_MESSAGE_BYTES)
+    throw new UsageError(`--max-message-bytes can be at most ${MAX_MESSAGE_BYTES} (512 MiB), got '${values['max-message-bytes']}'`);
+  return limits;
+}
+
+const MAX_MESSAGE_BYTES = 512 * 1024 * 1024;
+/** The longest delay a Node timer can hold; a larger one fires at once (1 ms). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 interface TimeoutValues {
   timeout?: string;
   settle?: string;
@@ -37,7 +62,12 @@ interface TimeoutValues {
 
 /** The run's time limits from the command line: the defaults (run/timeouts.ts) for whatever is not given. */
 export function parseTimeouts(values: TimeoutValues): RunTimeouts {
-  const ms = (flag: string, raw: string | undefined) => (raw === undefined ? undefined : parsePositiveInt(flag, raw, 'milliseconds'));
+  const ms = (flag: string, raw: string | undefined) => {
+    if (raw === undefined) return undefined;
+    const value = parsePositiveInt(flag, raw, 'milliseconds');
+    if (value > MAX_TIMER_MS) throw new UsageError(`${flag} can be at most ${MAX_TIMER_MS} milliseconds (about 24.8 days), got '${raw}'`);
+    return value;
+  };
   return resolveTimeouts({
     requestMs: ms('--timeout', values.timeout),
     settleMs: ms('--settle', values.settle),
@@ -71,6 +101,10 @@ export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options'
   const dash = argv.indexOf('--');
   const own = dash === -1 ? argv : argv.slice(0, dash);
   const command = dash === -1 ? [] : argv.slice(dash + 1);
+  if (dash !== -1 && command.length === 0)
+    throw new UsageError(
+      'nothing after -- (give the server command, e.g. -- node server.js; without -- the embedded reference server is checked)',
+    );
   let parsed;
   try {
     parsed = parseArgs({ args: own, options, strict: true, allowPositionals: true });

@@ -5,6 +5,9 @@ import type { Target } from '../transport/target.js';
 import { EXIT } from '../run/verdict.js';
 import { disposeTargets } from './execute.js';
 
+/** How long a second signal waits for the targets to stop before exiting anyway. */
+const HARD_EXIT_MS = 3000;
+
 export class SignalGuard {
   /** The exit code of the first signal, once one came. */
   exitCode: number | undefined;
@@ -17,10 +20,15 @@ export class SignalGuard {
     process.on('SIGTERM', this.handler);
   }
 
-  /** Kills every live target (SIGTERM, then SIGKILL) and exits with the signal's code. */
+  /**
+   * Kills every live target (SIGTERM, then SIGKILL) and exits with the signal's code: within a few
+   * seconds whatever the targets do (the exit sweep in transport/proc.ts SIGKILLs what is left).
+   */
   async killAndExit(): Promise<never> {
+    const code = this.exitCode ?? EXIT.sigint;
+    setTimeout(() => process.exit(code), HARD_EXIT_MS).unref();
     await this.killTargets();
-    process.exit(this.exitCode ?? EXIT.sigint);
+    process.exit(code);
   }
 
   async killTargets(): Promise<void> {

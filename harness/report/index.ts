@@ -50,7 +50,7 @@ export async function writeReports(report: Report, outDir: string, options: Writ
   await writeFile(files.junit, renderJunit(report));
   if (options.wire) {
     files.wire = join(dir, 'wire.jsonl');
-    await writeFile(files.wire, options.wire.toJsonl());
+    options.wire.writeTo(files.wire); // closes the stream when the log was already streaming there
   }
   const summary = options.stepSummary ?? process.env.GITHUB_STEP_SUMMARY;
   if (summary) await appendFile(summary, `${markdown}\n`).catch(() => undefined);

@@ -252,10 +252,14 @@ export class ScenarioRun implements ScenarioContext {
     }
     if (missing.length) {
       const hints = missing.map((r) => FIXTURE_HINTS[r] ?? r);
-      // A role whose tool is listed but cannot play it says why ("binding refused: ..."), not just "needs".
+      // A failed tools/list is the root cause, not the fixtures; a role whose tool is listed but cannot play
+      // it says why ("binding refused: ..."), not just "needs".
+      const discovery = this.fixtures.discoveryError;
       const refused = missing.map((r) => this.fixtures.refusal(r)).filter((x): x is string => x !== undefined);
       const needed = missing.filter((r) => this.fixtures.refusal(r) === undefined).map((r) => FIXTURE_HINTS[r] ?? r);
-      const reason = [...(needed.length ? [`needs ${needed.join(', ')}`] : []), ...refused].join('; ');
+      const reason = discovery
+        ? `tool discovery failed (${discovery}), so ${missing.join(', ')} cannot be looked up`
+        : [...(needed.length ? [`needs ${needed.join(', ')}`] : []), ...refused].join('; ');
       return this.record(spec, {
         verdict: { status: 'SKIPPED', skip: { kind: 'missing-fixture', reason, enabledBy: hints } },
         details: {},
@@ -329,6 +333,10 @@ export class ScenarioRun implements ScenarioContext {
       }
       case 'error': {
         const err = outcome.error;
+        if (err instanceof Error && err.name === 'DiscoveryError') {
+          attempt = { verdict: { status: 'SKIPPED', skip: { kind: 'missing-fixture', reason: err.message } }, details, durationMs };
+          break;
+        }
         const extra: Record<string, unknown> = {};
         const probeOutcome = (err as { outcome?: unknown })?.outcome;
         if (probeOutcome !== undefined) extra.outcome = probeOutcome;

@@ -12,12 +12,20 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { createParser } from 'eventsource-parser';
 import type { HttpPost, InboundMeta, Link, LinkEvents, RequestId } from './link.js';
 import type { HttpResponseInfo, JsonObject } from '../scenario.js';
+import { DEFAULT_LIMITS, OverLimitError, oversize, readBoundedText, type IntakeLimits } from './limits.js';
 
 export interface HttpLinkOptions {
   url: string;
   /** Extra headers on every HTTP request (e.g. Authorization: Bearer ..., --header values). */
   headers?: Record<string, string>;
+  /** Deadline of every HTTP exchange: response headers of any request, whole bodies of non-streaming ones. */
+  requestTimeoutMs?: number;
+  /** Size caps on what the server sends (limits.ts). */
+  limits?: IntakeLimits;
 }
+
+/** Without a configured deadline no exchange may take longer than this. */
+const FALLBACK_TIMEOUT_MS = 30_000;
 
 const MAX_BODY_NOTE = 2000;
 
@@ -46,6 +54,7 @@ export function describeFetchError(error: unknown, url: string): string {
   if (code === 'ECONNREFUSED') return `cannot reach ${url} (ECONNREFUSED): is the server running?`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot reach ${url} (${code}): check the host name`;
   if (code) return `cannot reach ${url} (${code}): ${e.cause?.message ?? e.message}`;
+  if (e.name === 'TimeoutError') return `no response from ${url} in time (${e.message})`;
   if (e.name === 'AbortError') return `request to ${url} aborted`;
   return `cannot reach ${url}: ${e.cause?.message ?? e.message ?? String(error)}`;
 }
@@ -67,8 +76,12 @@ export class HttpLink implements Link {
   private terminating = false;
   /** How often the standalone GET stream may be reopened after the server closed it (guards against loops). */
   private getReopens = 5;
+  private readonly timeoutMs: number;
+  private readonly limits: IntakeLimits;
 
   constructor(private readonly options: HttpLinkOptions) {
+    this.timeoutMs = options.requestTimeoutMs ?? FALLBACK_TIMEOUT_MS;
+    this.limits = options.limits ?? DEFAULT_LIMITS;
     this.sdk = new StreamableHTTPClientTransport(new URL(options.url), {
       fetch: (url, init) => this.recordingFetch(url, init),
       requestInit: { headers: { ...options.headers } },
@@ -120,6 +133,7 @@ export class HttpLink implements Link {
     const ctrl = new AbortController();
     this.open.add(ctrl);
     let res: Response;
+    const deadline = this.headersDeadline(ctrl, `GET ${this.options.url}`);
     try {
       res = await fetch(this.options.url, { method: 'GET', headers, signal: ctrl.signal });
     } catch (e) {
@@ -131,10 +145,12 @@ export class HttpLink implements Link {
           `resuming with GET Last-Event-ID ${lastEventId} failed: ${describeFetchError(e, this.options.url)}`,
         );
       return;
+    } finally {
+      clearTimeout(deadline);
     }
     const http: HttpResponseInfo = { status: res.status, contentType: res.headers.get('content-type') };
     if (!res.ok || mediaType(http.contentType) !== 'text/event-stream') {
-      const text = await res.text().catch(() => '');
+      const text = await this.bodyText(res, 'the GET response body', ctrl);
       this.open.delete(ctrl);
       const why = res.ok ? `Content-Type ${http.contentType}` : `HTTP ${res.status}`;
       this.events.note(`GET stream not opened: ${why}${text ? `: ${truncate(text, 300)}` : ''}`, { channel, http }, text || undefined);
@@ -200,17 +216,36 @@ export class HttpLink implements Link {
       this.open.delete(ctrl);
       if (requestId !== undefined && this.requestStreams.get(requestId) === ctrl) this.requestStreams.delete(requestId);
     };
-    const signal = init.signal ? AbortSignal.any([init.signal, ctrl.signal]) : ctrl.signal;
+    // Notifications and our responses have no stream to wait on: their whole exchange is under the deadline.
+    const signals = [
+      ctrl.signal,
+      ...(init.signal ? [init.signal] : []),
+      ...(requestId === undefined ? [AbortSignal.timeout(this.timeoutMs)] : []),
+    ];
+    const signal = AbortSignal.any(signals);
+    // A request's own timeout (the session's, possibly longer than --timeout) covers it; everything else has this deadline.
+    const deadline = requestId === undefined ? this.headersDeadline(ctrl, `POST ${m.method ?? kind}`) : undefined;
 
     let res: Response;
     try {
       res = await fetch(url, { ...init, signal });
     } catch (e) {
+      clearTimeout(deadline);
       done();
-      const reason = ctrl.signal.aborted ? 'aborted by the client' : describeFetchError(e, String(url));
-      if (requestId !== undefined && !ctrl.signal.aborted) this.events.requestFailed(requestId, reason);
-      throw e;
+      const timedOut =
+        (ctrl.signal.reason as Error | undefined)?.name === 'TimeoutError' || (e as Error | undefined)?.name === 'TimeoutError';
+      const byClient = ctrl.signal.aborted && !timedOut;
+      const what = kind === 'request' || kind === 'notification' ? m.method : kind;
+      const reason = byClient
+        ? 'aborted by the client'
+        : timedOut
+          ? `POST of ${what} to ${String(url)}: no response within ${this.timeoutMs} ms (--timeout)`
+          : describeFetchError(e, String(url));
+      if (requestId !== undefined && !byClient) this.events.requestFailed(requestId, reason);
+      if (!byClient && requestId === undefined) this.events.note(`POST failed: ${reason}`, { channel: 'POST' });
+      throw timedOut ? new Error(reason) : e;
     }
+    clearTimeout(deadline);
     const http: HttpResponseInfo = { status: res.status, contentType: res.headers.get('content-type') };
     const sid = res.headers.get('mcp-session-id');
     if (sid) this.session = sid;
@@ -232,7 +267,7 @@ export class HttpLink implements Link {
     }
 
     if (!res.ok) {
-      const text = await res.text().catch(() => '');
+      const text = await this.bodyText(res, 'an HTTP error body', ctrl);
       done();
       this.events.post?.({ ...post, body: truncate(text) });
       let parsed: unknown;
@@ -256,7 +291,7 @@ export class HttpLink implements Link {
     }
 
     if (requestId === undefined) {
-      const text = await res.text().catch(() => '');
+      const text = await this.bodyText(res, 'the body of a POST response', ctrl);
       done();
       this.events.post?.({ ...post, body: truncate(text) });
       const what = kind === 'response' ? `response to server request ${String(m.id)}` : kind === 'notification' ? m.method : 'message';
@@ -274,9 +309,9 @@ export class HttpLink implements Link {
     if (type === 'text/event-stream') {
       void this.consumeSse(res.body, { channel, http }, ctrl, requestId, false).finally(done);
     } else if (type === 'application/json') {
-      void this.consumeJson(res, { channel, http }, requestId).finally(done);
+      void this.consumeJson(res, { channel, http }, requestId, ctrl).finally(done);
     } else {
-      const text = await res.text().catch(() => '');
+      const text = await this.bodyText(res, 'a response body', ctrl);
       done();
       this.events.note(
         `HTTP ${res.status} with Content-Type ${http.contentType} answered a request${text ? `: ${truncate(text, 300)}` : ' (empty body)'}`,
@@ -292,11 +327,16 @@ export class HttpLink implements Link {
     return forSdk(202);
   }
 
-  private async consumeJson(res: Response, meta: InboundMeta, requestId: RequestId): Promise<void> {
+  private async consumeJson(res: Response, meta: InboundMeta, requestId: RequestId, ctrl: AbortController): Promise<void> {
     let text: string;
     try {
-      text = await res.text();
+      text = await readBoundedText(res, this.limits.maxMessageBytes, 'a JSON response body', this.limits);
     } catch (e) {
+      if (e instanceof OverLimitError) {
+        ctrl.abort();
+        this.events.overLimit(e.message);
+        return;
+      }
       this.events.requestFailed(requestId, `reading the JSON response failed: ${(e as Error).message}`, meta.http);
       return;
     }
@@ -325,8 +365,11 @@ export class HttpLink implements Link {
     let lastEventId: string | undefined;
     let answered = false;
     let retryMs: number | undefined;
+    /** Bytes fed since the last complete event: an endless line or event must not grow without bound. */
+    let pendingBytes = 0;
     const parser = createParser({
       onEvent: (ev) => {
+        pendingBytes = 0;
         if (ev.id !== undefined) lastEventId = ev.id;
         const at: InboundMeta = { ...meta, eventId: ev.id };
         if (!ev.data) {
@@ -360,7 +403,15 @@ export class HttpLink implements Link {
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
+          pendingBytes += value.byteLength;
           parser.feed(decoder.decode(value, { stream: true }));
+          if (pendingBytes > this.limits.maxMessageBytes) {
+            this.open.delete(ctrl);
+            ctrl.abort();
+            await reader.cancel().catch(() => undefined);
+            this.events.overLimit(oversize(`an SSE event on ${meta.channel}`, pendingBytes, this.limits));
+            return;
+          }
         }
       }
     } catch (e) {
@@ -406,10 +457,34 @@ export class HttpLink implements Link {
     );
   }
 
+  /** Aborts `ctrl` unless the response headers arrive within the deadline (clear the returned timer when they do). */
+  private headersDeadline(ctrl: AbortController, what: string): NodeJS.Timeout {
+    const timer = setTimeout(
+      () => ctrl.abort(new DOMException(`${what}: no response headers within ${this.timeoutMs} ms`, 'TimeoutError')),
+      this.timeoutMs,
+    );
+    timer.unref();
+    return timer;
+  }
+
+  /** A non-streaming body, bounded in size (over the cap: the session is ended, '' returned) and read errors as ''. */
+  private async bodyText(res: Response, what: string, ctrl: AbortController): Promise<string> {
+    try {
+      return await readBoundedText(res, this.limits.maxMessageBytes, what, this.limits);
+    } catch (e) {
+      if (e instanceof OverLimitError) {
+        ctrl.abort();
+        this.events.overLimit(e.message);
+      }
+      return '';
+    }
+  }
+
   private async passThrough(url: string | URL, init: RequestInit, method: string): Promise<Response> {
     const ctrl = new AbortController();
     this.open.add(ctrl);
-    const signal = init.signal ? AbortSignal.any([init.signal, ctrl.signal]) : ctrl.signal;
+    // DELETE (and anything else the SDK sends itself) has a short answer: the whole exchange is under the deadline.
+    const signal = AbortSignal.any([ctrl.signal, AbortSignal.timeout(this.timeoutMs), ...(init.signal ? [init.signal] : [])]);
     try {
       const res = await fetch(url, { ...init, signal });
       this.events.note(`HTTP ${res.status} for ${method}`, {

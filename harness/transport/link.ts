@@ -37,6 +37,8 @@ export interface LinkEvents {
   requestFailed(id: RequestId, reason: string, http?: HttpResponseInfo): void;
   /** HTTP: the status of a POST, once its response headers arrived. */
   post?(post: HttpPost): void;
+  /** The server sent more than an intake limit allows (limits.ts): the session must end (H25-22). */
+  overLimit(reason: string): void;
   /** The connection is gone (process exited, transport closed). */
   closed(reason: string): void;
 }

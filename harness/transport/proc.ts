@@ -1,9 +1,105 @@
 // Process helpers shared by the stdio link and the http-command target: a bounded stderr/stdout tail,
-// waiting for exit, and killing a whole process tree. Servers started through `npx`, shells or
-// wrappers fork grandchildren; killing only the direct child would leave them running, so on Linux
-// the descendants are found through /proc and killed too.
+// waiting for exit, and owning a server's whole process tree. Servers started through `npx`, shells or
+// wrappers fork grandchildren, and some of those outlive their parent or leave its process group
+// (`setsid`). So every server is spawned in its own process group (detached) with a marker in its
+// environment that its descendants inherit; stopping it signals the group and the tree, then kills
+// every process still carrying its marker. A synchronous sweep on process exit covers the paths that
+// never reach a stop (fatal errors, a second Ctrl-C).
 import { readdirSync, readFileSync } from 'node:fs';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+
+/** Environment variables that mark a process (and, by inheritance, its descendants) as ours. */
+export const OWNER_ENV = 'SEP1686_CHECK_OWNER';
+export const PROCESS_ENV = 'SEP1686_CHECK_PROCESS';
+
+/** Marker of every child spawned here, and the owners in use, for the exit sweep. */
+const markers = new WeakMap<ChildProcess, string>();
+const liveChildren = new Set<ChildProcess>();
+const owners = new Set<string>();
+let exitHookInstalled = false;
+
+/** A random owner id: a run (or a target) tags everything it spawns with it. */
+export function newOwner(): string {
+  const owner = randomUUID();
+  owners.add(owner);
+  return owner;
+}
+
+/**
+ * spawn() for a process the harness owns: its own process group (detached, so the whole group can be
+ * signalled and the terminal's Ctrl-C reaches only us), and markers in its environment.
+ */
+export function spawnOwned(command: string, args: string[], options: SpawnOptions & { owner?: string }): ChildProcess {
+  const marker = randomUUID();
+  const { owner, ...rest } = options;
+  if (owner) owners.add(owner);
+  const env = { ...(rest.env ?? process.env), [PROCESS_ENV]: marker, ...(owner ? { [OWNER_ENV]: owner } : {}) };
+  const child = spawn(command, args, { ...rest, env, detached: process.platform !== 'win32' });
+  markers.set(child, marker);
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+  installExitHook();
+  return child;
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of liveChildren) if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
+    for (const owner of owners) killMarked(`${OWNER_ENV}=${owner}`);
+  });
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // no such group (already gone, or not a group leader)
+  }
+}
+
+/** Every live process whose environment contains `needle` (Linux /proc; none elsewhere), with its command line. */
+export function markedProcesses(needle: string): Array<{ pid: number; command: string }> {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const out: Array<{ pid: number; command: string }> = [];
+  for (const e of entries) {
+    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
+    try {
+      const env = readFileSync(`/proc/${e}/environ`);
+      if (!env.includes(needle)) continue;
+      const command = readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      out.push({ pid: Number(e), command });
+    } catch {
+      // not ours to read, or gone
+    }
+  }
+  return out;
+}
+
+/** SIGKILLs every process carrying the marker; returns what was found. */
+function killMarked(needle: string): Array<{ pid: number; command: string }> {
+  const found = markedProcesses(needle);
+  for (const p of found) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  return found;
+}
+
+/** The final sweep of an owner: kills whatever still carries its marker and names it (a leak to report). */
+export function sweepOwner(owner: string): string[] {
+  return killMarked(`${OWNER_ENV}=${owner}`).map((p) => `pid ${p.pid} (${p.command.slice(0, 200)})`);
+}
 
 /** Keeps the last `max` lines of a text stream. */
 export class LineTail {
@@ -130,6 +226,7 @@ export async function stopProcess(child: ChildProcess, options: StopOptions = {}
     await waitExit(child, stdinGraceMs);
   }
   if (!exited() && termGraceMs > 0) {
+    signalGroup(pid, 'SIGTERM');
     signalTree(pid, 'SIGTERM');
     await waitExit(child, termGraceMs);
   }
@@ -137,7 +234,9 @@ export async function stopProcess(child: ChildProcess, options: StopOptions = {}
     signalTree(pid, 'SIGKILL');
     await waitExit(child, 5000);
   }
-  for (const p of tree) {
+  // The server is gone; what it left behind (its group, its tree as seen before, anything with its marker) goes too.
+  signalGroup(pid, 'SIGKILL');
+  for (const p of [...tree, ...descendants(pid)]) {
     if (isAlive(p)) {
       try {
         process.kill(p, 'SIGKILL');
@@ -146,6 +245,9 @@ export async function stopProcess(child: ChildProcess, options: StopOptions = {}
       }
     }
   }
+  const marker = markers.get(child);
+  if (marker) killMarked(`${PROCESS_ENV}=${marker}`);
+  liveChildren.delete(child);
   child.stdin?.destroy();
   child.stdout?.destroy();
   child.stderr?.destroy();

@@ -31,6 +31,7 @@ async function run(command: LinkCommand): Promise<void> {
         note: (note, meta, raw) => emit({ ev: 'note', note, meta, raw }),
         requestFailed: (id, reason, http) => emit({ ev: 'requestFailed', id, reason, http }),
         post: (post) => (syncSession(), emit({ ev: 'post', post })),
+        overLimit: (reason) => emit({ ev: 'overLimit', reason }),
         closed: (reason) => emit({ ev: 'closed', reason }),
       });
     case 'send':

@@ -3,13 +3,13 @@
 // the session, the wire log and the evidence are the same as for an in-process link; drop() SIGKILLs
 // the child, which is what a crashing client looks like to the server (every connection breaks at
 // once, no DELETE, no goodbye).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { HttpLinkOptions } from './http-link.js';
 import type { Link, LinkEvents, RequestId } from './link.js';
 import { packagePath } from '../paths.js';
-import { LineTail, stopProcess } from './proc.js';
+import { LineTail, spawnOwned, stopProcess } from './proc.js';
 import type { JsonObject } from '../scenario.js';
 
 export const PROCESS_LINK_CHILD = () => packagePath('dist', 'harness', 'transport', 'process-link-child.js');
@@ -32,6 +32,7 @@ export type LinkEvent =
   | { ev: 'note'; note: string; meta: Parameters<LinkEvents['note']>[1]; raw?: unknown }
   | { ev: 'requestFailed'; id: RequestId; reason: string; http?: Parameters<LinkEvents['requestFailed']>[2] }
   | { ev: 'post'; post: Parameters<NonNullable<LinkEvents['post']>>[0] }
+  | { ev: 'overLimit'; reason: string }
   | { ev: 'closed'; reason: string }
   | { ev: 'session'; sessionId?: string }
   | { ev: 'done'; n: number; error?: string };
@@ -61,7 +62,7 @@ export class ProcessLink implements Link {
     this.events = events;
     const main = PROCESS_LINK_CHILD();
     if (!existsSync(main)) throw new Error(`the separate-process client is not built (${main} is missing): run "npm run build"`);
-    const child = spawn(process.execPath, [main], {
+    const child = spawnOwned(process.execPath, [main], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, [PROCESS_LINK_ENV]: JSON.stringify(this.options) },
     });
@@ -144,6 +145,8 @@ export class ProcessLink implements Link {
         return this.events.requestFailed(e.id, e.reason, e.http);
       case 'post':
         return this.events.post?.(e.post);
+      case 'overLimit':
+        return this.events.overLimit(e.reason);
       case 'session':
         this.session = e.sessionId;
         return;

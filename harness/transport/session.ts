@@ -32,7 +32,9 @@ import type {
   Session,
 } from '../scenario.js';
 import { TargetError } from './target.js';
+import { DEFAULT_LIMITS, LIMIT_FLAGS, type IntakeLimits } from './limits.js';
 import type { WireLog } from './wire.js';
+import { DUPLICATE_RESPONSE_NOTE, INTAKE_LIMIT_NOTE, UNKNOWN_ID_NOTE } from '../wire-notes.js';
 
 export const DEFAULT_CLIENT_CAPABILITIES: JsonObject = { elicitation: { form: {} } };
 
@@ -97,6 +99,8 @@ export interface SessionOptions {
   link: Link;
   wire: WireLog;
   requestTimeoutMs: number;
+  /** Caps on what the server may send (limits.ts); exceeding one ends the session. */
+  limits?: IntakeLimits;
 }
 
 export class McpSession implements Session {
@@ -108,7 +112,11 @@ export class McpSession implements Session {
   private readonly link: Link;
   private readonly wire: WireLog;
   private readonly requestTimeoutMs: number;
-  private nextId = 1;
+  private readonly limits: IntakeLimits;
+  /** Notifications and server requests received (bounded by limits.maxServerMessages). */
+  private unsolicited = 0;
+  /** Ids already answered, to tell a duplicate response from a late one (H25-21). */
+  private readonly answered = new Set<RequestId>();
   private readonly pending = new Map<RequestId, Pending>();
   /** Every request ever sent (for `answers` on late responses). */
   private readonly sent = new Map<RequestId, { method: string; params?: JsonObject }>();
@@ -126,6 +134,7 @@ export class McpSession implements Session {
     this.transport = options.link.transport;
     this.wire = options.wire;
     this.requestTimeoutMs = options.requestTimeoutMs;
+    this.limits = options.limits ?? DEFAULT_LIMITS;
   }
 
   get sessionId(): string | undefined {
@@ -185,6 +194,7 @@ export class McpSession implements Session {
       requestFailed: (id, reason, http) =>
         this.settle(id, (p) => ({ kind: 'closed', id, ms: performance.now() - p.started, reason, ...(http ? { http } : {}) })),
       post: (post) => this.posts.push({ ...post, seq: this.wire.seq() }),
+      overLimit: (reason) => this.endOverLimit(reason),
       closed: (reason) => this.onClosed(reason),
     });
   }
@@ -222,7 +232,7 @@ export class McpSession implements Session {
   }
 
   request(method: string, params?: JsonObject, options: RequestOptions = {}): Promise<RpcOutcome> {
-    const id = this.nextId++;
+    const id = options.id ?? this.wire.nextRequestId();
     const started = performance.now();
     const message: JsonObject = { jsonrpc: '2.0', id, method, ...(params !== undefined ? { params } : {}) };
     this.sent.set(id, { method, params });
@@ -359,8 +369,11 @@ export class McpSession implements Session {
     const note = known
       ? isPending
         ? undefined
-        : 'response to a request that was no longer awaited (timed out, aborted or answered twice)'
-      : `response with unknown id ${JSON.stringify(id)}`;
+        : this.answered.has(id as RequestId)
+          ? `${DUPLICATE_RESPONSE_NOTE}${JSON.stringify(id)} (it was answered before)`
+          : 'response to a request that was no longer awaited (timed out or aborted)'
+      : `${UNKNOWN_ID_NOTE}${JSON.stringify(id)}`;
+    if (isPending) this.answered.add(id as RequestId);
     this.record('recv', meta, { message: m, answers: known ? { method: known.method, params: known.params } : undefined, note });
     if (!isPending) return;
     const http: HttpResponseInfo | undefined = meta.http;
@@ -380,7 +393,26 @@ export class McpSession implements Session {
     });
   }
 
+  /** Counts a notification or server request; past the cap the session is ended (H25-22). False: ignore it. */
+  private admitUnsolicited(): boolean {
+    if (this.closedReason !== undefined) return false;
+    if (++this.unsolicited <= this.limits.maxServerMessages) return true;
+    this.endOverLimit(
+      `more than ${this.limits.maxServerMessages} notifications and server requests on one session (${LIMIT_FLAGS.maxServerMessages} raises the limit)`,
+    );
+    return false;
+  }
+
+  /** The server went over an intake limit: recorded (H25-22 reads the note), the connection dropped, every request ended. */
+  private endOverLimit(reason: string): void {
+    if (this.closedReason !== undefined) return;
+    this.record('recv', { channel: this.transport === 'http' ? 'HTTP' : 'stdio' }, { note: `${INTAKE_LIMIT_NOTE}${reason}` });
+    this.onClosed(`the harness ended the session: ${reason} (H25-22)`);
+    void this.link.drop().catch(() => undefined);
+  }
+
   private onNotification(m: Record<string, unknown>, meta: InboundMeta): void {
+    if (!this.admitUnsolicited()) return;
     const entry = this.record('recv', meta, { message: m });
     const n: ReceivedNotification = {
       method: m.method as string,
@@ -393,6 +425,7 @@ export class McpSession implements Session {
   }
 
   private onServerRequestMessage(m: Record<string, unknown>, meta: InboundMeta): void {
+    if (!this.admitUnsolicited()) return;
     this.record('recv', meta, { message: m });
     const req: ServerRequest = {
       id: m.id as RequestId,

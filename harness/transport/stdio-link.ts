@@ -3,44 +3,69 @@
 // the SDK's public serializeMessage. Incoming lines are read raw rather than with the SDK's ReadBuffer,
 // because that one zod-validates every line and drops (or strips) whatever is not a well-formed
 // JSON-RPC message, and treats non-JSON stdout as a fatal error: a checker must see and record both.
-import { spawn, type ChildProcess } from 'node:child_process';
+// A line longer than the message cap ends the session (H25-22) without buffering the rest; stdout
+// reaching its end (or a broken stdin pipe) ends the session at once, even if the process lives on.
+import type { ChildProcess } from 'node:child_process';
 import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Link, LinkEvents, RequestId } from './link.js';
-import { LineTail, stopProcess } from './proc.js';
+import { DEFAULT_LIMITS, oversize, type IntakeLimits } from './limits.js';
+import { LineTail, spawnOwned, stopProcess } from './proc.js';
 import type { ExitInfo } from './target.js';
 import type { JsonObject } from '../scenario.js';
 
-const MAX_LINE_BYTES = 256 * 1024 * 1024;
-
-/** Splits stdout into lines; JSON lines become messages, anything else is reported as noise. */
+/**
+ * Splits stdout into lines without copying what it has already searched: chunks are kept as they came
+ * and joined once per complete line. JSON lines become messages, anything else is reported as noise.
+ */
 class RawLineReader {
-  private buffer: Buffer | undefined;
-  constructor(private readonly onNoise: (line: string) => void) {}
+  private chunks: Buffer[] = [];
+  private size = 0;
+  /** Set once a line went over the cap: nothing more is read. */
+  private stopped = false;
+  constructor(
+    private readonly max: number,
+    private readonly onNoise: (line: string) => void,
+    private readonly onOversize: (seenBytes: number) => void,
+  ) {}
 
-  append(chunk: Buffer): void {
-    this.buffer = this.buffer ? Buffer.concat([this.buffer, chunk]) : chunk;
-    if (this.buffer.length > MAX_LINE_BYTES) {
-      this.onNoise(`a line longer than ${MAX_LINE_BYTES} bytes was discarded`);
-      this.buffer = undefined;
+  /** Feeds a chunk and hands every complete line's JSON value to `onValue`. */
+  append(chunk: Buffer, onValue: (value: unknown) => void): void {
+    let rest = chunk;
+    while (!this.stopped) {
+      const nl = rest.indexOf(0x0a);
+      if (nl === -1) {
+        this.size += rest.length;
+        if (rest.length) this.chunks.push(rest);
+        if (this.size > this.max) this.overflow();
+        return;
+      }
+      this.size += nl;
+      if (this.size > this.max) return this.overflow();
+      const line = Buffer.concat([...this.chunks, rest.subarray(0, nl)])
+        .toString('utf8')
+        .replace(/\r$/, '');
+      this.chunks = [];
+      this.size = 0;
+      rest = rest.subarray(nl + 1);
+      if (line.trim() === '') continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(line) as unknown;
+      } catch {
+        this.onNoise(line);
+        continue;
+      }
+      onValue(value);
     }
   }
 
-  /** The next JSON value of a complete line, or null when no complete line is buffered. */
-  readMessage(): unknown {
-    while (this.buffer) {
-      const index = this.buffer.indexOf('\n');
-      if (index === -1) return null;
-      const line = this.buffer.toString('utf8', 0, index).replace(/\r$/, '');
-      this.buffer = this.buffer.subarray(index + 1);
-      if (line.trim() === '') continue;
-      try {
-        return JSON.parse(line) as unknown;
-      } catch {
-        this.onNoise(line);
-      }
-    }
-    return null;
+  private overflow(): void {
+    this.stopped = true;
+    const seen = this.size;
+    this.chunks = [];
+    this.size = 0;
+    this.onOversize(seen);
   }
 }
 
@@ -53,13 +78,16 @@ export interface StdioLinkOptions {
   stderr?: (chunk: Buffer) => void;
   /** Called when the process exits without the harness stopping it. */
   exitedUnexpectedly?: (exit: ExitInfo) => void;
+  /** Size cap of one stdout line (limits.ts). */
+  limits?: IntakeLimits;
+  /** The run's owner marker (proc.ts), for the final sweep. */
+  owner?: string;
 }
 
 export class StdioLink implements Link {
   readonly transport = 'stdio' as const;
   readonly sessionId = undefined;
   private child: ChildProcess | undefined;
-  private readonly reader: RawLineReader;
   private events: LinkEvents | undefined;
   private exit: ExitInfo | undefined;
   /** Set when we stop the process on purpose, so its exit is not reported as unexpected. */
@@ -68,11 +96,7 @@ export class StdioLink implements Link {
   private exited: Promise<void> | undefined;
   private drained: Promise<void> | undefined;
 
-  constructor(private readonly options: StdioLinkOptions) {
-    this.reader = new RawLineReader((line) =>
-      this.events?.note(`non-JSON output from server: ${line.slice(0, 2000)}`, { channel: 'stdio' }, line),
-    );
-  }
+  constructor(private readonly options: StdioLinkOptions) {}
 
   get pid(): number | undefined {
     return this.child?.pid;
@@ -90,12 +114,22 @@ export class StdioLink implements Link {
 
   async start(events: LinkEvents): Promise<void> {
     this.events = events;
+    const limits = this.options.limits ?? DEFAULT_LIMITS;
+    const reader = new RawLineReader(
+      limits.maxMessageBytes,
+      (line) => events.note(`non-JSON output from server: ${line.slice(0, 2000)}`, { channel: 'stdio' }, line.slice(0, 2000)),
+      (seen) => {
+        this.child?.stdout?.destroy();
+        events.overLimit(oversize('a stdout line', seen, limits));
+      },
+    );
     const { command, args, cwd } = this.options;
     const transportError = (e: Error) => events.note(`stdio transport error: ${e.message}`, { channel: 'stdio' });
     let child: ChildProcess;
     try {
       // The whole environment: servers under test often need more than a safe subset (PATH tweaks, config).
-      child = spawn(command, args, {
+      child = spawnOwned(command, args, {
+        owner: this.options.owner,
         env: { ...process.env, ...this.options.env },
         cwd,
         stdio: ['pipe', 'pipe', 'pipe'],
@@ -111,11 +145,18 @@ export class StdioLink implements Link {
     }
     this.child = child;
     child.on('error', transportError);
-    child.stdin?.on('error', transportError);
+    // A broken stdin pipe or the end of stdout: the server can no longer take or answer requests, whatever the process does.
+    child.stdin?.on('error', (e) => {
+      transportError(e);
+      events.closed(`the server's stdin pipe broke (${e.message})`);
+    });
     child.stdout?.on('error', transportError);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      this.reader.append(chunk);
-      for (let m = this.reader.readMessage(); m !== null; m = this.reader.readMessage()) events.message(m, { channel: 'stdio' });
+    child.stdout?.on('data', (chunk: Buffer) => reader.append(chunk, (m) => events.message(m, { channel: 'stdio' })));
+    child.stdout?.once('end', () => {
+      // A crashing server ends stdout just before it exits: give the exit a moment to be the reason.
+      setTimeout(() => {
+        if (!this.stopping && !this.exit) events.closed('the server closed its stdout (end of stream) while its process kept running');
+      }, 200).unref();
     });
     child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail.push(chunk);

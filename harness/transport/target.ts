@@ -2,6 +2,7 @@
 // prints its endpoint, and the embedded reference server (stdio, or HTTP with two auth principals).
 import type { TransportName } from '../checks.js';
 import type { ConnectOptions, Session } from '../scenario.js';
+import type { IntakeLimits } from './limits.js';
 import type { WireLog } from './wire.js';
 
 export type TargetSpec =
@@ -26,6 +27,10 @@ export interface TargetOptions {
   requestTimeoutMs: number;
   /** How long start-up (spawn + initialize) may take before the target counts as unreachable. */
   startTimeoutMs: number;
+  /** Caps on what the server may send (default DEFAULT_LIMITS). */
+  limits?: IntakeLimits;
+  /** Marker for every process this target spawns (proc.ts); default: one of its own. */
+  owner?: string;
 }
 
 export interface ExitInfo {
@@ -65,6 +70,8 @@ export interface Target {
   exitInfo(connections?: ReadonlySet<string>): ExitInfo | undefined;
   /** Closes every session and kills every process this target spawned (SIGTERM, then SIGKILL). Idempotent. */
   dispose(): Promise<void>;
+  /** After dispose(): processes the final sweep still found (and killed) carrying this target's marker. */
+  survivors?(): string[];
 }
 
 /** A target problem the user must fix (cannot spawn, cannot initialize, unreachable URL): one clear line. */

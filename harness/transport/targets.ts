@@ -1,13 +1,13 @@
 // Implementations of the Target contract (target.ts): a spawned stdio command (one process per
 // connect), a Streamable HTTP URL, an HTTP command that prints its endpoint, and the embedded
 // reference server (stdio, or HTTP with two auth principals).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { TransportName } from '../checks.js';
 import { HttpLink } from './http-link.js';
 import { packagePath } from '../paths.js';
-import { LineTail, stopProcess } from './proc.js';
+import { LineTail, newOwner, spawnOwned, stopProcess, sweepOwner } from './proc.js';
 import { ProcessLink } from './process-link.js';
 import type { ConnectOptions, Session } from '../scenario.js';
 import { McpSession, nextConnectionName, openSession } from './session.js';
@@ -41,9 +41,13 @@ abstract class BaseTarget implements Target {
   protected readonly sessions = new Set<McpSession>();
   protected disposed = false;
   private disposing: Promise<void> | undefined;
+  /** Marker of every process spawned for this target (proc.ts). */
+  protected readonly owner: string;
+  private leftovers: string[] = [];
 
   constructor(protected readonly options: TargetOptions) {
     this.label = targetLabel(options.spec);
+    this.owner = options.owner ?? newOwner();
   }
 
   abstract connect(options?: ConnectOptions): Promise<Session>;
@@ -64,8 +68,15 @@ abstract class BaseTarget implements Target {
 
   dispose(): Promise<void> {
     this.disposed = true;
-    this.disposing ??= this.stopAll();
+    this.disposing ??= this.stopAll().finally(() => {
+      // Only this target's own marker: another target of the run may still be running.
+      if (!this.options.owner) this.leftovers = sweepOwner(this.owner);
+    });
     return this.disposing;
+  }
+
+  survivors(): string[] {
+    return this.leftovers;
   }
 }
 
@@ -91,6 +102,8 @@ class StdioTarget extends BaseTarget {
     const name = nextConnectionName(this.options.wire, 'stdio');
     const link = new StdioLink({
       ...this.spec,
+      limits: this.options.limits,
+      owner: this.owner,
       stderr: (chunk) => this.tail.push(chunk),
       exitedUnexpectedly: (exit) => this.exits.push({ connection: name, exit }),
     });
@@ -101,6 +114,7 @@ class StdioTarget extends BaseTarget {
       wire: this.options.wire,
       requestTimeoutMs: this.options.requestTimeoutMs,
       startTimeoutMs: this.options.startTimeoutMs,
+      limits: this.options.limits,
       connect,
       stderrTail: () => link.stderrTail.tail(20),
     });
@@ -177,12 +191,14 @@ class HttpTarget extends BaseTarget {
         `${this.label}: principal ${connect.principal} requested but no tokens are configured (pass --auth-token twice)`,
       );
     }
+    const linkOptions = { url, headers, requestTimeoutMs: this.options.requestTimeoutMs, limits: this.options.limits };
     const session = await openSession({
       name: nextConnectionName(this.options.wire, 'http'),
-      link: connect.separateProcess ? new ProcessLink({ url, headers }) : new HttpLink({ url, headers }),
+      link: connect.separateProcess ? new ProcessLink(linkOptions) : new HttpLink(linkOptions),
       wire: this.options.wire,
       requestTimeoutMs: this.options.requestTimeoutMs,
       startTimeoutMs: this.options.startTimeoutMs,
+      limits: this.options.limits,
       connect,
       stderrTail: () => this.stderrTail(20),
     });
@@ -250,7 +266,7 @@ class HttpCommandTarget extends HttpTarget {
     return new Promise<string>((resolve, reject) => {
       let child: ChildProcess;
       try {
-        child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+        child = spawnOwned(command, args, { owner: this.owner, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
       } catch (e) {
         reject(new TargetError(`${this.label}: cannot start: ${(e as Error).message}`));
         return;

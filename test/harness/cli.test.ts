@@ -43,6 +43,16 @@ describe('command line errors: one line on stderr, exit 2', () => {
     [['--http-command'], /--http-command needs the server command after --/],
     [['--expected-failures', '/no/such/file.yml'], /cannot read --expected-failures/],
     [['--fixtures', '/no/such/fixtures.yml'], /fixtures/],
+    // Bad input found by a hostile tester (issue 10): each used to run (or hang) instead of failing at once.
+    [['--'], /nothing after --/],
+    [['--timeout', '99999999999999999999'], /--timeout can be at most 2147483647 milliseconds/],
+    [['--settle', '2147483648'], /--settle can be at most 2147483647/],
+    [['--out', '/proc/sep1686-x'], /^sep1686-check: --out \/proc\/sep1686-x: cannot create/],
+    [['--out', CLI], /exists and is not a directory/],
+    [['--out', `${CLI}/sub`], /--out/],
+    [['--max-message-bytes', '0'], /--max-message-bytes needs a positive whole number/],
+    [['--max-message-bytes', '99999999999'], /--max-message-bytes can be at most/],
+    [['--max-server-messages', 'many'], /--max-server-messages needs a positive whole number/],
   ];
   for (const [args, pattern] of cases) {
     it(`${args.join(' ')}`, async () => {

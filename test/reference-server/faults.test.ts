@@ -96,4 +96,15 @@ describe('fault injection (--violate)', () => {
     const tools = (await c.ok('tools/list')).tools as Json[];
     expect(tools.find((t) => t.name === 'slow_compute')?.execution).toEqual({ taskSupport: 'optional' });
   });
+
+  it('H25-21: ping is answered with a tools/list-shaped result', async () => {
+    const c = await withFault('H25-21');
+    expect(await c.ok('ping', {})).toEqual({ tools: [] });
+  });
+
+  it('H25-22: tools/list results carry 17 MiB of padding, which the harness link cuts at its 16 MiB default', async () => {
+    const c = await withFault('H25-22');
+    // The test client reads through the harness's own stdio link: the oversized line ends the connection.
+    await expect(c.ok('tools/list', {})).rejects.toThrow(/connection closed/);
+  });
 });
