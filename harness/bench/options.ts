@@ -43,7 +43,8 @@ export const HELP = `Usage: sep1686-check bench [options] [-- <server command> [
 
 Measures an MCP server's Tasks implementation: the same slow_compute calls made sequentially, gathered,
 as tasks fetched with tasks/result and as tasks polled with tasks/get; the latency of every task operation
-against ping; and N concurrent tasks (time, tasks/get latency under load, correctness, memory).
+against ping; and N concurrent tasks fetched with blocking tasks/result (last create to all results against
+the floor, the work of one task), then polled (correctness, memory per retained task after a GC).
 
 Target (default: the embedded reference server over stdio):
   -- <command> [args...]    a stdio server
