@@ -61,9 +61,9 @@ function callName(label: string): string {
 }
 
 export const SCALE_SERIES = [
-  { key: 'createAllMs', name: 'create all' },
-  { key: 'completeAllMs', name: 'all terminal' },
-  { key: 'fetchAllMs', name: 'fetch all results' },
+  { name: 'create all', value: (s: BenchScale) => s.createAllMs },
+  { name: 'last create to all results', value: (s: BenchScale) => s.lastCreateToAllResultsMs },
+  { name: 'polled all terminal', value: (s: BenchScale) => s.poll?.completeAllMs ?? 0 },
 ] as const;
 
 /** Lines in the order of SCALE_SERIES per target (xychart has no legend: scaleChartLegend() says which is which). */
@@ -79,7 +79,7 @@ export function scaleChart(scale: BenchScale[], targets: string[]): string {
     for (const series of SCALE_SERIES) {
       const values = sizes.map((n) => {
         const row = scale.find((s) => s.target === target && s.tasks === n);
-        return row ? round(row[series.key], 1) : 0;
+        return row ? round(series.value(row), 1) : 0;
       });
       lines.push(`  line [${values.join(', ')}]`);
     }

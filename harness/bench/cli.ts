@@ -19,6 +19,7 @@ import { errorText, UsageError } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import { HELP, parseBenchArgs, type BenchCliOptions } from './options.js';
 import { renderBenchMarkdown, renderBenchTerminal } from './render.js';
+import { heapReader, withHeapProbe } from './heap.js';
 import { DEFAULT_SCALE_CONCURRENCY } from './scale.js';
 import { runBenchSuite } from './suite.js';
 import type { BenchTarget } from './types.js';
@@ -79,6 +80,7 @@ export function benchProblems(b: BenchReport): RunProblem[] {
     ...b.approaches.filter((a) => !a.correct).map((a) => problem(a.target, `approach ${a.name}: ${a.error ?? 'wrong result'}`)),
     ...b.operations.filter((o) => o.error).map((o) => problem(o.target, `operation ${o.name}: ${o.error}`)),
     ...b.scale.filter((s) => !s.correct).map((s) => problem(s.target, `scale ${s.tasks} tasks: ${s.error ?? 'wrong results'}`)),
+    ...(b.soak ?? []).filter((s) => s.error).map((s) => problem(s.target, `soak: ${s.error}`)),
   ];
 }
 
@@ -105,7 +107,14 @@ function benchReport(bench: BenchReport, targets: Target[], startedAt: Date, pro
 }
 
 /** Connects to every target and checks it has the two fixture tools the bench calls. */
-async function connectAll(targets: Target[], labels: string[], options: BenchCliOptions, io: Connectivity, progress: (m: string) => void) {
+async function connectAll(
+  targets: Target[],
+  labels: string[],
+  probed: boolean[],
+  options: BenchCliOptions,
+  io: Connectivity,
+  progress: (m: string) => void,
+) {
   const benchTargets: BenchTarget[] = [];
   for (const [i, target] of targets.entries()) {
     progress(`bench: connecting to ${labels[i]}`);
@@ -119,7 +128,9 @@ async function connectAll(targets: Target[], labels: string[], options: BenchCli
         `${labels[i]} lacks the fixture tool(s) ${missing.map((r) => `${tools[r]} (${r})`).join(', ')} the bench needs; implement them or map them with --fixtures`,
       );
     }
-    benchTargets.push({ label: labels[i]!, session, fixtures, pid: () => target.serverPids()[0] });
+    const pid = () => target.serverPids()[0];
+    const heap = probed[i] ? { heap: heapReader(pid, () => target.stderrTail(20)) } : {};
+    benchTargets.push({ label: labels[i]!, session, fixtures, pid, ...heap });
   }
   return benchTargets;
 }
@@ -149,7 +160,9 @@ export async function executeBench(
   io: Connectivity = realConnectivity,
 ): Promise<{ exitCode: number; report?: Report; outDir?: string; message?: string }> {
   const wire = options.wire ? new WireLog() : new DiscardingWireLog();
-  const specs = [...options.specs, ...(options.compare ? [options.compare] : [])];
+  // Servers run with this node binary get the heap probe preloaded (memory per retained task after a GC).
+  const probes = [...options.specs, ...(options.compare ? [options.compare] : [])].map(withHeapProbe);
+  const specs = probes.map((p) => p.spec);
   const progress = options.quiet ? { update: () => {}, done: () => {} } : progressLine();
   // No partial bench report: the first Ctrl-C stops the servers and exits.
   const signals = new SignalGuard({
@@ -165,7 +178,8 @@ export async function executeBench(
     targets = await createTargets(specs, { wire, timeouts: options.timeouts }, io);
     signals.live = targets;
     const labels = uniqueLabels(targets.map((t, i) => shareableLabel(t.label, specs[i]!)));
-    const benchTargets = await connectAll(targets, labels, options, io, progress.update);
+    const probed = probes.map((p) => p.probed);
+    const benchTargets = await connectAll(targets, labels, probed, options, io, progress.update);
     const bench = await runBenchSuite(benchTargets, {
       durations: options.durations,
       rounds: options.rounds,
@@ -175,6 +189,7 @@ export async function executeBench(
       scaleSeconds: options.scaleSeconds,
       scaleConcurrency: DEFAULT_SCALE_CONCURRENCY,
       phases: options.phases,
+      ...(options.soak ? { soak: options.soak } : {}),
       progress: progress.update,
     });
     progress.done();

@@ -30,10 +30,11 @@ export function compareTargets(
     const b = report.scale.find((x) => x.target === second && x.tasks === a.tasks);
     if (!b) continue;
     add(`scale ${a.tasks} create all ms`, a.createAllMs, b.createAllMs);
-    add(`scale ${a.tasks} all terminal ms`, a.completeAllMs, b.completeAllMs);
-    add(`scale ${a.tasks} fetch all ms`, a.fetchAllMs, b.fetchAllMs);
-    add(`scale ${a.tasks} tasks/get p50 ms`, a.getP50Ms, b.getP50Ms);
-    add(`scale ${a.tasks} RSS after bytes`, a.rssAfterBytes, b.rssAfterBytes);
+    add(`scale ${a.tasks} last create to all results ms`, a.lastCreateToAllResultsMs, b.lastCreateToAllResultsMs);
+    add(`scale ${a.tasks} polled all terminal ms`, a.poll?.completeAllMs, b.poll?.completeAllMs);
+    add(`scale ${a.tasks} tasks/get p50 ms`, a.poll?.getP50Ms, b.poll?.getP50Ms);
+    add(`scale ${a.tasks} heap per retained task bytes`, a.memory?.heapUsedPerTaskBytes, b.memory?.heapUsedPerTaskBytes);
+    add(`scale ${a.tasks} RSS per retained task bytes`, a.memory?.rssPerTaskBytes, b.memory?.rssPerTaskBytes);
   }
   return out;
 }

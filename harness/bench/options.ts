@@ -16,6 +16,7 @@ import type { TargetSpec } from '../transport/target.js';
 import { errorText, UsageError } from '../util/errors.js';
 import { DEFAULT_DURATIONS, SEED_DURATIONS } from './approaches.js';
 import { DEFAULT_SCALE_SECONDS } from './scale.js';
+import { DEFAULT_SOAK_RATE, parseDuration } from './soak.js';
 import { DEFAULT_OP_TIME_MS, DEFAULT_ROUNDS, PHASES, type Phase } from './suite.js';
 
 const BENCH_OPTIONS = {
@@ -28,6 +29,8 @@ const BENCH_OPTIONS = {
   'scale-seconds': { type: 'string' },
   'op-time': { type: 'string' },
   only: { type: 'string' },
+  soak: { type: 'string' },
+  rate: { type: 'string' },
   compare: { type: 'string' },
   'compare-url': { type: 'string' },
   wire: { type: 'boolean' },
@@ -40,7 +43,8 @@ export const HELP = `Usage: sep1686-check bench [options] [-- <server command> [
 
 Measures an MCP server's Tasks implementation: the same slow_compute calls made sequentially, gathered,
 as tasks fetched with tasks/result and as tasks polled with tasks/get; the latency of every task operation
-against ping; and N concurrent tasks (time, tasks/get latency under load, correctness, memory).
+against ping; and N concurrent tasks fetched with blocking tasks/result (last create to all results against
+the floor, the work of one task), then polled (correctness, memory per retained task after a GC).
 
 Target (default: the embedded reference server over stdio):
   -- <command> [args...]    a stdio server
@@ -49,7 +53,8 @@ Target (default: the embedded reference server over stdio):
   --transport stdio|http    which transport of the embedded reference server (default stdio)
 
 Side by side (every figure also as a ratio, the two targets interleaved):
-  --compare <spec>          a second stdio server: "sdk" (the bundled SDK-based server) or a command line
+  --compare <spec>          a second stdio server: "sdk" (the bundled SDK-based server; over HTTP with
+                            --transport http) or a command line
   --compare-url <endpoint>  a second, HTTP server
 
 Sizes:
@@ -57,9 +62,14 @@ Sizes:
   --seed-durations          use 3 / 2 / 1 s calls (default ${DEFAULT_DURATIONS.join(' / ')} s)
   --durations <list>        comma-separated seconds, e.g. 0.5,0.25
   --max-tasks <n>           scale up to n concurrent tasks: 1, 10, 100, ... (default 1000; 10000 allowed)
-  --scale-seconds <s>       work per scale task (default ${DEFAULT_SCALE_SECONDS})
+  --scale-seconds <s>       work per scale task, the floor of "last create to all results" (default ${DEFAULT_SCALE_SECONDS})
   --op-time <ms>            time per operation benchmark (default ${DEFAULT_OP_TIME_MS})
   --only <phases>           comma-separated: ${PHASES.join(', ')}
+
+Soak (instead of the phases, unless --only names some):
+  --soak <duration>         mixed create / get / result / cancel traffic for e.g. 30s, 10m, 1h: latency
+                            percentiles and server RSS per window, and their slopes over time
+  --rate <n>                requests started per second during the soak (default ${DEFAULT_SOAK_RATE})
 
 Output:
   --out <dir>               report folder (default reports/runs/<timestamp>-bench)
@@ -70,6 +80,8 @@ Output:
 Examples:
   sep1686-check bench
   sep1686-check bench --compare sdk
+  sep1686-check bench --compare sdk --transport http --max-tasks 10000
+  sep1686-check bench --soak 10m --rate 50
   sep1686-check bench --seed-durations --rounds 3 -- node my-server.js
   sep1686-check bench --url http://127.0.0.1:3000/mcp --only approaches
 
@@ -89,6 +101,8 @@ export interface BenchCliOptions {
   scaleSeconds: number;
   opTimeMs: number;
   phases: Phase[];
+  /** --soak: run mixed traffic this long (ms) on every target. */
+  soak?: { durationMs: number; rate: number };
   wire: boolean;
   verbose: boolean;
   /** --fixtures mapping (role -> tool), applied to the first target only: a --compare target uses the default names. */
@@ -115,8 +129,10 @@ export function splitCommand(line: string): string[] {
   return out;
 }
 
-export function sdkServerSpec(): TargetSpec {
-  return { kind: 'stdio', command: process.execPath, args: [packagePath('dist', 'harness', 'bench', 'sdk-server.js')] };
+export function sdkServerSpec(transport: 'stdio' | 'http' = 'stdio'): TargetSpec {
+  const main = packagePath('dist', 'harness', 'bench', 'sdk-server.js');
+  if (transport === 'http') return { kind: 'http-command', command: process.execPath, args: [main, '--http', '--port', '0'] };
+  return { kind: 'stdio', command: process.execPath, args: [main] };
 }
 
 function readMapping(file: string): FixtureMappingFile {
@@ -143,7 +159,8 @@ export function parseBenchArgs(argv: string[]): BenchCliOptions | 'help' {
   if (values.compare !== undefined) {
     const words = splitCommand(values.compare);
     if (words.length === 0) throw new UsageError('--compare needs "sdk" or a server command, e.g. --compare "node server.js"');
-    compare = words.length === 1 && words[0] === 'sdk' ? sdkServerSpec() : { kind: 'stdio', command: words[0]!, args: words.slice(1) };
+    compare =
+      words.length === 1 && words[0] === 'sdk' ? sdkServerSpec(transport) : { kind: 'stdio', command: words[0]!, args: words.slice(1) };
   } else if (values['compare-url'] !== undefined) {
     try {
       compare = { kind: 'http', url: new URL(values['compare-url']).toString() };
@@ -162,7 +179,19 @@ export function parseBenchArgs(argv: string[]): BenchCliOptions | 'help' {
         : DEFAULT_DURATIONS;
   const maxTasks = values['max-tasks'] !== undefined ? parsePositiveInt('--max-tasks', values['max-tasks']) : 1000;
   if (maxTasks > 10_000) throw new UsageError(`--max-tasks is at most 10000, got ${maxTasks}`);
-  let phases: Phase[] = [...PHASES];
+  let soak: BenchCliOptions['soak'];
+  if (values.soak !== undefined) {
+    try {
+      soak = { durationMs: parseDuration(values.soak), rate: DEFAULT_SOAK_RATE };
+    } catch (err) {
+      throw new UsageError(`--soak: ${errorText(err)}`);
+    }
+  }
+  if (values.rate !== undefined) {
+    if (!soak) throw new UsageError('--rate sets the request rate of --soak; give --soak <duration> too');
+    soak.rate = parsePositiveNumber('--rate', values.rate);
+  }
+  let phases: Phase[] = soak ? [] : [...PHASES];
   if (values.only !== undefined) {
     phases = values.only.split(',').map((p) => p.trim()) as Phase[];
     const bad = phases.find((p) => !PHASES.includes(p));
@@ -180,6 +209,7 @@ export function parseBenchArgs(argv: string[]): BenchCliOptions | 'help' {
       values['scale-seconds'] !== undefined ? parsePositiveNumber('--scale-seconds', values['scale-seconds']) : DEFAULT_SCALE_SECONDS,
     opTimeMs: values['op-time'] !== undefined ? parsePositiveInt('--op-time', values['op-time']) : DEFAULT_OP_TIME_MS,
     phases,
+    ...(soak ? { soak } : {}),
     wire: values.wire ?? false,
     ...(values.fixtures !== undefined ? { fixtures: readMapping(values.fixtures) } : {}),
     verbose: values.verbose ?? false,

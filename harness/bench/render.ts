@@ -4,6 +4,7 @@ import Table from 'cli-table3';
 import { scaleChartLegend, targetTags } from './charts.js';
 import type { BenchReport } from '../report/bench-model.js';
 import { round } from './stats.js';
+import { SOAK_INTRO, SOAK_OPERATION_HEAD, SOAK_WINDOW_HEAD, soakHeadline, soakOperationRows, soakWindowRows } from './soak-render.js';
 
 const ms = (v: number | null | undefined) =>
   v === null || v === undefined || !Number.isFinite(v) ? '–' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
@@ -54,6 +55,8 @@ function operationGrid(r: BenchReport): Grid {
   };
 }
 
+const kib = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(v / 1024).toFixed(2)}`);
+
 function scaleGrid(r: BenchReport): Grid {
   const multi = r.targets.length > 1;
   const tags = targetTags(r.targets);
@@ -62,20 +65,24 @@ function scaleGrid(r: BenchReport): Grid {
       ...(multi ? ['target'] : []),
       'tasks',
       'create all ms',
-      'all terminal ms',
-      'fetch all ms',
+      'last create → all results ms',
+      'floor ms',
+      '× floor',
+      'polled: all terminal / fetch ms',
       'tasks/get p50/p95/p99 ms',
-      'RSS before→after MiB',
+      'KiB per retained task (heap / RSS, after GC)',
       'correct',
     ],
     rows: r.scale.map((s) => [
       ...(multi ? [tags.get(s.target) ?? s.target] : []),
       String(s.tasks),
       ms(s.createAllMs),
-      ms(s.completeAllMs),
-      ms(s.fetchAllMs),
-      `${ms(s.getP50Ms)} / ${ms(s.getP95Ms)} / ${ms(s.getP99Ms)}`,
-      `${mb(s.rssBeforeBytes)} → ${mb(s.rssAfterBytes)}`,
+      ms(s.lastCreateToAllResultsMs),
+      ms(s.floorMs),
+      x(s.floorRatio),
+      s.poll ? `${ms(s.poll.completeAllMs)} / ${ms(s.poll.fetchAllMs)}` : '–',
+      s.poll ? `${ms(s.poll.getP50Ms)} / ${ms(s.poll.getP95Ms)} / ${ms(s.poll.getP99Ms)}` : '–',
+      s.memory ? `${kib(s.memory.heapUsedPerTaskBytes)} / ${kib(s.memory.rssPerTaskBytes)}` : '–',
       s.correct ? 'yes' : `NO: ${s.error ?? ''}`,
     ]),
   };
@@ -85,7 +92,14 @@ function comparisonGrid(r: BenchReport): Grid {
   return {
     head: ['figure', 'A', 'B', 'A / B'],
     rows: (r.comparison ?? []).map((c) => {
-      const value = (v: number) => (c.figure.endsWith(' bytes') ? `${mb(v)} MiB` : c.figure.endsWith(' ms') ? ms(v) : String(round(v, 0)));
+      const value = (v: number) =>
+        c.figure.endsWith(' per retained task bytes')
+          ? `${kib(v)} KiB`
+          : c.figure.endsWith(' bytes')
+            ? `${mb(v)} MiB`
+            : c.figure.endsWith(' ms')
+              ? ms(v)
+              : String(round(v, 0));
       return [c.figure.replace(/ bytes$/, ''), value(c.first), value(c.second), x(c.ratio)];
     }),
   };
@@ -104,7 +118,16 @@ export function renderBenchTerminal(r: BenchReport): string {
   parts.push(terminalTable(`Approaches (${r.durations.join(' / ')} s, median of ${r.rounds} rounds)`, approachGrid(r)));
   parts.push(terminalTable('Operations (one request in flight)', operationGrid(r)));
   parts.push(terminalTable('Scale (concurrent tasks)', scaleGrid(r)));
+  for (const s of r.soak ?? []) {
+    parts.push(`Soak: ${soakHeadline(s)}${s.error ? `\nsoak error: ${s.error}` : ''}\n`);
+    parts.push(terminalTable('Soak operations', { head: SOAK_OPERATION_HEAD, rows: soakOperationRows(s) }));
+    parts.push(terminalTable(`Soak windows (${s.windowS} s)`, { head: SOAK_WINDOW_HEAD, rows: soakWindowRows(s) }));
+  }
   parts.push(terminalTable('Side by side', comparisonGrid(r)));
+  if (r.loadAverage)
+    parts.push(
+      `Load average: ${r.loadAverage.start.map((l) => l.toFixed(2)).join(' ')} at the start, ${r.loadAverage.end.map((l) => l.toFixed(2)).join(' ')} at the end\n`,
+    );
   return parts.filter(Boolean).join('\n');
 }
 
@@ -137,7 +160,7 @@ export function renderBenchMarkdown(r: BenchReport): string {
   if (r.settings) {
     out.push(
       `Settings: ${r.rounds} interleaved rounds of ${r.durations.join(' / ')} s calls; ${r.settings.opTimeMs} ms per operation; ` +
-        `scale N = ${r.settings.scaleSizes.join(', ')} tasks of ${r.settings.scaleSeconds} s each, at most ${r.settings.scaleConcurrency} requests in flight.`,
+        `scale N = ${r.settings.scaleSizes.join(', ')} tasks of ${r.settings.scaleSeconds} s each, at most ${r.settings.scaleConcurrency} creates in flight.`,
       '',
     );
   }
@@ -165,12 +188,25 @@ export function renderBenchMarkdown(r: BenchReport): string {
     out.push(
       '### Scale',
       '',
-      'N tasks alive at once: time to create them all, to see all terminal by polling `tasks/get`, and to fetch every result (each checked against its own label). `tasks/get` latency is sampled under that load.',
+      "N tasks alive at once. Each create is followed, as soon as it is answered, by a blocking `tasks/result`: *last create → all results* is the time from the last create answered to the last result received, set against the floor (the work of one task; 1.00x = every result the moment its work ended). Then N fresh tasks are polled with `tasks/get` at the server's `pollInterval` until terminal and fetched (the polling figures; `tasks/get` latency is sampled under that load). Every result is checked against its own label. Memory per retained task: heap used and RSS after a full GC, before the N tasks and after they completed (results fetched, TTL not over), divided by N.",
       '',
     );
     out.push(markdownTable(scaleGrid(r)), '');
     if (r.charts?.scale) out.push('```mermaid', r.charts.scale, '```', '', scaleChartLegend(r.targets), '');
   }
+  if (r.soak?.length) {
+    out.push('### Soak', '', SOAK_INTRO, '');
+    for (const s of r.soak) {
+      out.push(`${soakHeadline(s)}.`, '', ...(s.error ? [`Error: ${s.error}`, ''] : []));
+      out.push(markdownTable({ head: SOAK_OPERATION_HEAD, rows: soakOperationRows(s) }), '');
+      out.push(markdownTable({ head: SOAK_WINDOW_HEAD, rows: soakWindowRows(s) }), '');
+    }
+  }
+  if (r.loadAverage)
+    out.push(
+      `Load average (1, 5, 15 min) from elsewhere on the machine: ${r.loadAverage.start.join(' ')} at the start, ${r.loadAverage.end.join(' ')} at the end.`,
+      '',
+    );
   if (r.comparison?.length) {
     out.push('### Side by side', '', 'Every figure of A divided by the same figure of B (below 1: A is faster or smaller).', '');
     out.push(markdownTable(comparisonGrid(r)), '');

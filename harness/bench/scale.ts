@@ -1,12 +1,15 @@
-// Scale: N tasks alive at once. For each N: create them all, poll tasks/get until every one is terminal,
-// fetch every result with tasks/result, and check each against its own arguments (label -> computed:<label>)
-// so a server that mixes results up under load is caught, not just timed. tasks/get latency is sampled
-// while the load is on; resident memory is read before and after when the harness owns the process.
+// Scale: N tasks alive at once. For each N: create them all and, as each create is answered, send its
+// blocking tasks/result (the 2025-11-25 path: the server answers when the task ends), so "last create to
+// all results" can be set against the floor — the work of one task. Then, as a second figure, N fresh
+// tasks polled with tasks/get until terminal and fetched. Every result is checked against its own
+// arguments (label -> computed:<label>), so a server that mixes results up under load is caught, not
+// just timed. Memory per retained task is read after a full GC when the bench preloaded its heap probe.
 import { isTerminal } from '../protocol.js';
 import { describeOutcome, mapLimit } from '../tasks.js';
-import type { BenchScale } from '../report/bench-model.js';
+import type { BenchScale, BenchScaleMemory, BenchScalePoll } from '../report/bench-model.js';
+import type { HeapStats } from './heap.js';
 import { readRssBytes } from './rss.js';
-import { percentiles } from './stats.js';
+import { percentiles, ratio } from './stats.js';
 import {
   BENCH_TTL_MS,
   type BenchTarget,
@@ -21,19 +24,21 @@ import { errorText } from '../util/errors.js';
 import { sleep } from '../util/async.js';
 
 export const DEFAULT_SCALE_SIZES = [1, 10, 100, 1000];
-export const DEFAULT_SCALE_SECONDS = 0.5;
+export const DEFAULT_SCALE_SECONDS = 0.1;
 export const DEFAULT_SCALE_CONCURRENCY = 256;
 
 export interface ScaleOptions {
   sizes: number[];
   /** slow_compute seconds of every task (long enough that the tasks overlap). */
   seconds: number;
-  /** Most requests in flight at once (creation, polling and fetching alike). */
+  /** Most creates (and polls) in flight at once; blocking tasks/result requests are not capped. */
   concurrency: number;
   progress?: Progress;
   labelPrefix?: string;
   /** Give up waiting for the tasks this long after the work should have ended (ms). */
   graceMs?: number;
+  /** Skip the polling figure (the raw-client check compares the blocking path only). */
+  skipPoll?: boolean;
 }
 
 interface Entry {
@@ -43,31 +48,57 @@ interface Entry {
   problem?: string;
 }
 
-/** One N on one target. Never throws: problems make `correct` false and are counted in `failures`. */
-export async function measureScale(target: BenchTarget, n: number, options: ScaleOptions): Promise<BenchScale> {
-  const progress = options.progress ?? silent;
-  const prefix = options.labelPrefix ?? 'bench';
-  const s = target.session;
-  const entries: Entry[] = Array.from({ length: n }, (_, i) => ({ label: `${prefix}-scale${n}-${i}` }));
-  const rssBeforeBytes = await readRssBytes(target.pid?.());
-  let pollInterval: number | undefined;
-  let error: string | undefined;
+const labels = (prefix: string, n: number, path: string): Entry[] =>
+  Array.from({ length: n }, (_, i) => ({ label: `${prefix}-${path}${n}-${i}` }));
 
+async function create(target: BenchTarget, e: Entry, seconds: number): Promise<number | undefined> {
+  try {
+    const created = createdTask(
+      await target.session.request('tools/call', slowComputeParams(target, seconds, e.label, { ttl: BENCH_TTL_MS })),
+    );
+    e.taskId = created.taskId;
+    e.status = created.status;
+    return created.pollInterval;
+  } catch (err) {
+    e.problem = `create: ${errorText(err)}`;
+    return undefined;
+  }
+}
+
+/** The blocking path: creates capped at `concurrency`, each answered create followed at once by its tasks/result. */
+async function blockingResults(target: BenchTarget, entries: Entry[], options: ScaleOptions) {
+  const timeoutMs = options.seconds * 1000 + (options.graceMs ?? 120_000);
+  const results: Promise<void>[] = [];
+  let lastCreate = 0;
+  let lastResult = 0;
   const t0 = performance.now();
   await mapLimit(entries, options.concurrency, async (e) => {
-    try {
-      const created = createdTask(
-        await s.request('tools/call', slowComputeParams(target, options.seconds, e.label, { ttl: BENCH_TTL_MS })),
-      );
-      e.taskId = created.taskId;
-      e.status = created.status;
-      pollInterval ??= created.pollInterval;
-    } catch (err) {
-      e.problem = `create: ${errorText(err)}`;
-    }
+    await create(target, e, options.seconds);
+    lastCreate = performance.now();
+    if (!e.taskId) return;
+    results.push(
+      target.session.request('tasks/result', { taskId: e.taskId }, { timeoutMs }).then((o) => {
+        lastResult = performance.now();
+        const problem = checkComputed(o, e.label);
+        if (problem) e.problem = `tasks/result: ${problem}`;
+      }),
+    );
+  });
+  await Promise.all(results);
+  lastResult ||= lastCreate;
+  return { createAllMs: lastCreate - t0, lastCreateToAllResultsMs: lastResult - lastCreate, allResultsMs: lastResult - t0 };
+}
+
+/** The polling path: create all, poll tasks/get at the server's pollInterval until all are terminal, fetch every result. */
+async function polled(target: BenchTarget, entries: Entry[], options: ScaleOptions): Promise<{ poll: BenchScalePoll; error?: string }> {
+  const s = target.session;
+  let pollInterval: number | undefined;
+  let error: string | undefined;
+  const t0 = performance.now();
+  await mapLimit(entries, options.concurrency, async (e) => {
+    pollInterval ??= await create(target, e, options.seconds);
   });
   const createAllMs = performance.now() - t0;
-  progress(`scale: ${n} tasks created on ${target.label}, waiting for them to end`);
 
   const getLatencies: number[] = [];
   let pending = entries.filter((e) => e.taskId && !isTerminal(e.status));
@@ -77,16 +108,13 @@ export async function measureScale(target: BenchTarget, n: number, options: Scal
       const start = performance.now();
       const o = await s.request('tasks/get', { taskId: e.taskId! });
       getLatencies.push(performance.now() - start);
-      if (o.kind !== 'result') {
-        e.problem = `tasks/get: ${describeOutcome(o)}`;
-        return;
-      }
-      e.status = o.result.status as string | undefined;
+      if (o.kind !== 'result') e.problem = `tasks/get: ${describeOutcome(o)}`;
+      else e.status = o.result.status as string | undefined;
     });
     pending = pending.filter((e) => !e.problem && !isTerminal(e.status));
     if (pending.length === 0) break;
     if (performance.now() > deadline) {
-      error = `${pending.length} of ${n} tasks were still not terminal ${Math.round((performance.now() - t0) / 1000)} s after creation`;
+      error = `${pending.length} of ${entries.length} polled tasks were still not terminal ${Math.round((performance.now() - t0) / 1000)} s after creation`;
       for (const e of pending) e.problem = `still ${String(e.status)} at the deadline`;
       break;
     }
@@ -94,37 +122,89 @@ export async function measureScale(target: BenchTarget, n: number, options: Scal
   }
   const completeAllMs = performance.now() - t0;
 
-  progress(`scale: fetching ${n} results on ${target.label}`);
   const t1 = performance.now();
-  const fetchable = entries.filter((e) => e.taskId && !e.problem);
-  await mapLimit(fetchable, options.concurrency, async (e) => {
-    if (e.status !== 'completed') {
-      e.problem = `ended ${String(e.status)}, expected completed`;
-      return;
-    }
-    const problem = checkComputed(await s.request('tasks/result', { taskId: e.taskId! }), e.label);
-    if (problem) e.problem = `tasks/result: ${problem}`;
-  });
+  await mapLimit(
+    entries.filter((e) => e.taskId && !e.problem),
+    options.concurrency,
+    async (e) => {
+      if (e.status !== 'completed') {
+        e.problem = `ended ${String(e.status)}, expected completed`;
+        return;
+      }
+      const problem = checkComputed(await s.request('tasks/result', { taskId: e.taskId! }), e.label);
+      if (problem) e.problem = `polled tasks/result: ${problem}`;
+    },
+  );
   const fetchAllMs = performance.now() - t1;
-  const rssAfterBytes = await readRssBytes(target.pid?.());
-
-  const failed = entries.filter((e) => e.problem);
   const get = getLatencies.length ? percentiles(getLatencies) : undefined;
-  return {
-    target: target.label,
-    tasks: n,
+  const poll = {
     createAllMs,
     completeAllMs,
     fetchAllMs,
     getP50Ms: get?.p50 ?? null,
     getP95Ms: get?.p95 ?? null,
     getP99Ms: get?.p99 ?? null,
+    getRequests: getLatencies.length,
+  };
+  return { poll, ...(error ? { error } : {}) };
+}
+
+/** Bytes per retained task between two after-GC readings, or undefined when either is missing. */
+export function memoryPerTask(
+  before: HeapStats | null | undefined,
+  after: HeapStats | null | undefined,
+  tasks: number,
+): BenchScaleMemory | undefined {
+  if (!before || !after || tasks <= 0) return undefined;
+  return {
+    retainedTasks: tasks,
+    heapUsedBeforeBytes: before.heapUsedBytes,
+    heapUsedAfterBytes: after.heapUsedBytes,
+    rssBeforeBytes: before.rssBytes,
+    rssAfterBytes: after.rssBytes,
+    heapUsedPerTaskBytes: (after.heapUsedBytes - before.heapUsedBytes) / tasks,
+    rssPerTaskBytes: (after.rssBytes - before.rssBytes) / tasks,
+  };
+}
+
+/** One N on one target. Never throws: problems make `correct` false and are counted in `failures`. */
+export async function measureScale(target: BenchTarget, n: number, options: ScaleOptions): Promise<BenchScale> {
+  const progress = options.progress ?? silent;
+  const prefix = options.labelPrefix ?? 'bench';
+  const rssBeforeBytes = await readRssBytes(target.pid?.());
+  const heapBefore = await target.heap?.();
+
+  const entries = labels(prefix, n, 'scale');
+  const blocking = await blockingResults(target, entries, options);
+  // The tasks are completed and fetched but within their TTL: what the server holds for them now is the cost of retaining them.
+  const memory = memoryPerTask(heapBefore, await target.heap?.(), n);
+
+  let poll: { poll: BenchScalePoll; error?: string } | undefined;
+  const pollEntries = options.skipPoll ? [] : labels(prefix, n, 'poll');
+  if (!options.skipPoll) {
+    progress(`scale: ${n} polled tasks on ${target.label}`);
+    poll = await polled(target, pollEntries, options);
+  }
+  const rssAfterBytes = await readRssBytes(target.pid?.());
+
+  const failed = [...entries, ...pollEntries].filter((e) => e.problem);
+  const floorMs = options.seconds * 1000;
+  return {
+    target: target.label,
+    tasks: n,
+    floorMs,
+    ...blocking,
+    floorRatio: ratio(blocking.lastCreateToAllResultsMs, floorMs),
+    ...(poll ? { poll: poll.poll } : {}),
     correct: failed.length === 0,
     rssBeforeBytes,
     rssAfterBytes,
-    getRequests: getLatencies.length,
+    ...(memory ? { memory } : {}),
     ...(failed.length
-      ? { failures: failed.length, error: error ?? `${failed.length} of ${n} tasks wrong; first: ${failed[0]!.problem}` }
+      ? {
+          failures: failed.length,
+          error: poll?.error ?? `${failed.length} of ${entries.length + pollEntries.length} tasks wrong; first: ${failed[0]!.problem}`,
+        }
       : {}),
   };
 }

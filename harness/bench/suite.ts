@@ -6,6 +6,8 @@ import { compareTargets } from './compare.js';
 import type { BenchReport, BenchTargetInfo } from '../report/bench-model.js';
 import { runOperations } from './operations.js';
 import { DEFAULT_SCALE_CONCURRENCY, DEFAULT_SCALE_SECONDS, DEFAULT_SCALE_SIZES, runScale } from './scale.js';
+import { runSoak } from './soak.js';
+import { loadavg } from 'node:os';
 import { type BenchTarget, createdTask, type Progress, silent, slowComputeParams } from './types.js';
 
 export const PHASES = ['approaches', 'operations', 'scale'] as const;
@@ -21,6 +23,8 @@ export interface SuiteOptions {
   scaleSeconds?: number;
   scaleConcurrency?: number;
   phases?: Phase[];
+  /** Mixed traffic for durationMs at rate requests/s on every target, after the phases. */
+  soak?: { durationMs: number; rate: number };
   progress?: Progress;
   /** Makes call labels unique to this run. */
   labelPrefix?: string;
@@ -66,6 +70,7 @@ export async function runBenchSuite(targets: BenchTarget[], options: SuiteOption
   };
   const labels = targets.map((t) => t.label);
 
+  const loadAtStart = loadavg();
   const targetInfo: BenchTargetInfo[] = [];
   for (const t of targets) targetInfo.push(await describeTarget(t, labelPrefix));
 
@@ -97,6 +102,11 @@ export async function runBenchSuite(targets: BenchTarget[], options: SuiteOption
       labelPrefix,
     });
   }
+  if (options.soak) {
+    report.soak = [];
+    for (const target of targets) report.soak.push(await runSoak(target, { ...options.soak, progress, labelPrefix }));
+  }
+  report.loadAverage = { start: loadAtStart, end: loadavg() };
   if (targets.length > 1) report.comparison = compareTargets(report, labels[0]!, labels[1]!);
   report.charts = {
     ...(report.timeline?.length ? { timeline: timelineChart(report.timeline, { targets: labels, durations }) } : {}),

@@ -3,6 +3,7 @@
 // server, its pid for memory figures.
 import type { Fixtures, JsonObject, RpcOutcome, Session } from '../scenario.js';
 import { describeOutcome } from '../tasks.js';
+import type { HeapStats } from './heap.js';
 
 export interface BenchTarget {
   /** Unique within a run (used as the `target` of every figure). */
@@ -11,6 +12,8 @@ export interface BenchTarget {
   fixtures: Fixtures;
   /** The server process (stdio / http-command targets the harness spawned), for VmRSS; undefined otherwise. */
   pid?: () => number | undefined;
+  /** Heap statistics after a full GC, when the bench preloaded its heap probe into the server (heap.ts). */
+  heap?: () => Promise<HeapStats | null>;
 }
 
 /** One line of progress ("approaches: round 2/5 gather on stdio: ..."); the CLI prints it to stderr. */

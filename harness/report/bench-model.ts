@@ -47,21 +47,53 @@ export const BenchOperation = z.object({
 });
 export type BenchOperation = z.infer<typeof BenchOperation>;
 
-export const BenchScale = z.object({
-  target: z.string(),
-  tasks: z.number().int(),
+/** The second figure of a scale step: N fresh tasks polled with tasks/get until terminal, then fetched. */
+export const BenchScalePoll = z.object({
   createAllMs: z.number(),
+  /** First create sent to the last task seen terminal by polling (at the server's pollInterval). */
   completeAllMs: z.number(),
   fetchAllMs: z.number(),
   getP50Ms: z.number().nullable(),
   getP95Ms: z.number().nullable(),
   getP99Ms: z.number().nullable(),
+  /** Number of tasks/get requests sent while waiting for every task to end. */
+  getRequests: z.number().int(),
+});
+export type BenchScalePoll = z.infer<typeof BenchScalePoll>;
+
+/** Memory the server holds per retained (completed, result fetched, TTL not yet over) task, after a full GC. */
+export const BenchScaleMemory = z.object({
+  retainedTasks: z.number().int(),
+  heapUsedBeforeBytes: z.number(),
+  heapUsedAfterBytes: z.number(),
+  rssBeforeBytes: z.number(),
+  rssAfterBytes: z.number(),
+  heapUsedPerTaskBytes: z.number(),
+  rssPerTaskBytes: z.number(),
+});
+export type BenchScaleMemory = z.infer<typeof BenchScaleMemory>;
+
+export const BenchScale = z.object({
+  target: z.string(),
+  tasks: z.number().int(),
+  /** The work of one task (slow_compute seconds, in ms): no client can see every result sooner after the last create. */
+  floorMs: z.number(),
+  /** First create sent to the last CreateTaskResult received (each task's blocking tasks/result sent as its create is answered). */
+  createAllMs: z.number(),
+  /** Last CreateTaskResult received to the last tasks/result answered: the figure set against the floor. */
+  lastCreateToAllResultsMs: z.number(),
+  /** First create sent to the last result received. */
+  allResultsMs: z.number(),
+  /** lastCreateToAllResultsMs / floorMs (1 = every result the moment its work ended). */
+  floorRatio: z.number().nullable(),
+  poll: BenchScalePoll.optional(),
   /** Every task was created, reached `completed` and its result was `computed:<its own label>`. */
   correct: z.boolean(),
+  /** VmRSS around the step (no GC), when the harness owns the process. */
   rssBeforeBytes: z.number().nullable(),
   rssAfterBytes: z.number().nullable(),
-  /** Number of tasks/get requests sent while waiting for every task to end. */
-  getRequests: z.number().int().optional(),
+  /** After a full GC, from the heap probe the bench preloads into servers it spawns with this node binary. */
+  memory: BenchScaleMemory.optional(),
   /** How many tasks were wrong and the first problem seen, when not correct. */
   failures: z.number().int().optional(),
   error: z.string().optional(),
@@ -88,10 +120,51 @@ export const BenchSettings = z.object({
   scaleSizes: z.array(z.number().int()),
   /** Work per task in the scale benchmark (slow_compute seconds). */
   scaleSeconds: z.number(),
-  /** Most requests in flight at once in the scale benchmark. */
+  /** Most creates (and polls) in flight at once in the scale benchmark; blocking tasks/result requests are not capped. */
   scaleConcurrency: z.number().int(),
 });
 export type BenchSettings = z.infer<typeof BenchSettings>;
+
+export const SoakOperation = z.enum(['create', 'get', 'result', 'cancel']);
+export type SoakOperation = z.infer<typeof SoakOperation>;
+
+export const SoakLatency = z.object({
+  requests: z.number().int(),
+  errors: z.number().int(),
+  p50Ms: z.number().nullable(),
+  p95Ms: z.number().nullable(),
+  p99Ms: z.number().nullable(),
+});
+export type SoakLatency = z.infer<typeof SoakLatency>;
+
+/** One window of a soak: every request that ended in it (all operations together) and the RSS at its end. */
+export const SoakWindow = SoakLatency.extend({
+  /** Seconds from the soak's start to the window's end. */
+  endS: z.number(),
+  rssBytes: z.number().nullable(),
+});
+export type SoakWindow = z.infer<typeof SoakWindow>;
+
+/** `bench --soak`: mixed traffic at a fixed rate on one target, so a leak or a drift shows as a slope. */
+export const BenchSoak = z.object({
+  target: z.string(),
+  durationS: z.number(),
+  /** Requests started per second (open loop: the schedule does not wait for answers). */
+  rate: z.number(),
+  windowS: z.number(),
+  /** Requests the schedule could not start on time because the client fell behind by more than a second. */
+  lagged: z.number().int(),
+  operations: z.array(SoakLatency.extend({ name: SoakOperation })),
+  windows: z.array(SoakWindow),
+  /** Least-squares slopes over the windows after the first (warm-up: the store fills until the first TTL passes); null below two windows. */
+  rssSlopeBytesPerMin: z.number().nullable(),
+  p50SlopeMsPerMin: z.number().nullable(),
+  /** Task TTL the soak asks for; tasks expire during the soak, so the store reaches a steady size. */
+  ttlMs: z.number(),
+  loadAverage: z.array(z.number()).optional(),
+  error: z.string().optional(),
+});
+export type BenchSoak = z.infer<typeof BenchSoak>;
 
 export const BenchReport = z.object({
   durations: z.array(z.number()),
@@ -103,6 +176,9 @@ export const BenchReport = z.object({
   timeline: z.array(TimelineSpan).optional(),
   operations: z.array(BenchOperation),
   scale: z.array(BenchScale),
+  soak: z.array(BenchSoak).optional(),
+  /** os.loadavg() when the bench started and ended: the machine's load from elsewhere. */
+  loadAverage: z.object({ start: z.array(z.number()), end: z.array(z.number()) }).optional(),
   /** Figures of the first target divided by the same figures of the --compare target. */
   comparison: z.array(BenchComparison).optional(),
   /** Mermaid sources, kept as data so report.md and the README can embed them. */

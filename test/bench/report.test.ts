@@ -18,30 +18,47 @@ function sampleBench(): BenchReport {
     { target: B, approach: 'gather' as const, label: 'b-gather-0.3s-4', startMs: 0, endMs: 1003 },
     { target: A, approach: 'tasks-result' as const, label: 'b-tasks-result-0s-5', startMs: 0, endMs: 0.3 },
   ];
+  const poll = (completeAllMs: number, fetchAllMs: number) => ({
+    createAllMs: 1,
+    completeAllMs,
+    fetchAllMs,
+    getP50Ms: 0.4,
+    getP95Ms: 0.5,
+    getP99Ms: 0.6,
+    getRequests: 6,
+  });
   const scale = [
     {
       target: A,
       tasks: 1,
+      floorMs: 100,
       createAllMs: 0.7,
-      completeAllMs: 510,
-      fetchAllMs: 0.4,
-      getP50Ms: 0.4,
-      getP95Ms: 0.5,
-      getP99Ms: 0.6,
+      lastCreateToAllResultsMs: 101,
+      allResultsMs: 101.7,
+      floorRatio: 1.01,
+      poll: poll(150, 0.4),
       correct: true,
       rssBeforeBytes: 100 * 2 ** 20,
       rssAfterBytes: 101 * 2 ** 20,
-      getRequests: 6,
+      memory: {
+        retainedTasks: 1,
+        heapUsedBeforeBytes: 10_000,
+        heapUsedAfterBytes: 12_048,
+        rssBeforeBytes: 2 ** 20,
+        rssAfterBytes: 2 ** 20,
+        heapUsedPerTaskBytes: 2048,
+        rssPerTaskBytes: 0,
+      },
     },
     {
       target: A,
       tasks: 10,
+      floorMs: 100,
       createAllMs: 1.2,
-      completeAllMs: 512,
-      fetchAllMs: 0.8,
-      getP50Ms: 0.6,
-      getP95Ms: 0.9,
-      getP99Ms: 1,
+      lastCreateToAllResultsMs: 102,
+      allResultsMs: 103.2,
+      floorRatio: 1.02,
+      poll: poll(160, 0.8),
       correct: true,
       rssBeforeBytes: null,
       rssAfterBytes: null,
@@ -49,12 +66,11 @@ function sampleBench(): BenchReport {
     {
       target: B,
       tasks: 1,
+      floorMs: 100,
       createAllMs: 0.5,
-      completeAllMs: 1002,
-      fetchAllMs: 0.2,
-      getP50Ms: 0.3,
-      getP95Ms: 0.4,
-      getP99Ms: 0.5,
+      lastCreateToAllResultsMs: 1002,
+      allResultsMs: 1002.5,
+      floorRatio: 10.02,
       correct: false,
       rssBeforeBytes: null,
       rssAfterBytes: null,
@@ -70,7 +86,7 @@ function sampleBench(): BenchReport {
       { label: A, transport: 'stdio', serverName: 'ref', serverVersion: '1', pollIntervalMs: 100 },
       { label: B, transport: 'stdio', pollIntervalMs: null },
     ],
-    settings: { opTimeMs: 1000, scaleSizes: [1, 10], scaleSeconds: 0.5, scaleConcurrency: 256 },
+    settings: { opTimeMs: 1000, scaleSizes: [1, 10], scaleSeconds: 0.1, scaleConcurrency: 256 },
     approaches: [
       { name: 'gather', target: A, wallMs: 301, roundsMs: [301, 302], speedupOverSequential: 2, ratioToGather: 1, correct: true },
       { name: 'tasks-result', target: A, wallMs: 302, roundsMs: [302, 303], speedupOverSequential: 2, ratioToGather: 1.003, correct: true },
@@ -102,9 +118,29 @@ function sampleBench(): BenchReport {
       },
     ],
     scale,
+    soak: [
+      {
+        target: A,
+        durationS: 20,
+        rate: 50,
+        windowS: 10,
+        lagged: 0,
+        operations: [{ name: 'create', requests: 330, errors: 0, p50Ms: 0.5, p95Ms: 1, p99Ms: 2 }],
+        windows: [
+          { endS: 10, requests: 500, errors: 0, p50Ms: 0.5, p95Ms: 1, p99Ms: 2, rssBytes: 80 * 2 ** 20 },
+          { endS: 20, requests: 500, errors: 0, p50Ms: 0.6, p95Ms: 1, p99Ms: 2, rssBytes: 81 * 2 ** 20 },
+        ],
+        rssSlopeBytesPerMin: 6 * 2 ** 20,
+        p50SlopeMsPerMin: 0.6,
+        ttlMs: 30_000,
+        loadAverage: [1, 2, 3],
+      },
+    ],
+    loadAverage: { start: [1, 2, 3], end: [1.5, 2, 3] },
     comparison: [
       { figure: 'gather wall ms', first: 301, second: 1003, ratio: 0.3 },
       { figure: 'scale 1 RSS after bytes', first: 2 ** 20, second: 2 ** 21, ratio: 0.5 },
+      { figure: 'scale 1 heap per retained task bytes', first: 1024, second: 2048, ratio: 0.5 },
     ],
     charts: {
       timeline: timelineChart(timeline, { targets: [A, B], durations: [0.3, 0.2, 0.1] }),
@@ -153,7 +189,19 @@ describe('bench report model', () => {
 
   it('keeps the brief fields in the JSON Schema of report.json', () => {
     const text = JSON.stringify(reportJsonSchema());
-    for (const field of ['wallMs', 'ratioToPing', 'opsPerSec', 'createAllMs', 'completeAllMs', 'fetchAllMs', 'correct'])
+    for (const field of [
+      'wallMs',
+      'ratioToPing',
+      'opsPerSec',
+      'createAllMs',
+      'lastCreateToAllResultsMs',
+      'floorRatio',
+      'heapUsedPerTaskBytes',
+      'completeAllMs',
+      'fetchAllMs',
+      'rssSlopeBytesPerMin',
+      'correct',
+    ])
       expect(text).toContain(`"${field}"`);
   });
 });
@@ -191,14 +239,14 @@ describe('Mermaid charts', () => {
     const series = lines.filter((l) => l.startsWith('  line '));
     expect(series).toEqual([
       '  line [0.7, 1.2]',
-      '  line [510, 512]',
-      '  line [0.4, 0.8]',
+      '  line [101, 102]',
+      '  line [150, 160]',
       '  line [0.5, 0]',
       '  line [1002, 0]',
-      '  line [0.2, 0]',
+      '  line [0, 0]',
     ]);
     expect(scaleChartLegend([A, B])).toBe(
-      'Lines, in order: create all (A), all terminal (A), fetch all results (A), create all (B), all terminal (B), fetch all results (B).',
+      'Lines, in order: create all (A), last create to all results (A), polled all terminal (A), create all (B), last create to all results (B), polled all terminal (B).',
     );
   });
 });
@@ -214,6 +262,9 @@ describe('renderers', () => {
     expect(md).toContain('"x\\|y"');
     expect(md).toContain('error: tasks/list: JSON-RPC error -32601');
     expect(md).toContain('| scale 1 RSS after | 1.0 MiB | 2.0 MiB | 0.50x |');
+    expect(md).toContain('| scale 1 heap per retained task | 1.00 KiB | 2.00 KiB | 0.50x |');
+    // The scale row: create, last create to all results, floor and the ratio to it, polled figures, memory per task.
+    expect(md).toContain('| A | 1 | 0.70 | 101 | 100 | 1.01x | 150 / 0.40 | 0.40 / 0.50 / 0.60 | 2.00 / 0.00 | yes |');
   });
 
   it('terminal tables cover every phase and the comparison', () => {
@@ -226,5 +277,15 @@ describe('renderers', () => {
     ])
       expect(text).toContain(title);
     expect(text).toContain('NO: 1 of 1 tasks wrong');
+    expect(text).toContain('Soak: 20 s at 50 requests/s on stdio: node ref.js: RSS slope 6.00 MiB/min, p50 slope 600.0 µs/min');
+    expect(text).toContain('Soak windows (10 s)');
+    expect(text).toContain('Load average: 1.00 2.00 3.00 at the start');
+  });
+
+  it('report.md soak section: headline with slopes, per-operation and per-window tables', () => {
+    const md = renderBenchMarkdown(sampleBench());
+    expect(md).toContain('### Soak');
+    expect(md).toContain('| create | 330 | 0 | 0.50 | 1.00 | 2.00 |');
+    expect(md).toContain('| 20 | 500 | 0 | 0.60 | 1.00 | 2.00 | 81.0 |');
   });
 });

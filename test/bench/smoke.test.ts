@@ -100,8 +100,10 @@ describe('bench smoke run (reference server vs SDK-based server)', () => {
     ]);
     for (const s of bench.scale) {
       expect(s.correct, `${s.tasks} on ${s.target}: ${s.error}`).toBe(true);
-      expect(s.getRequests).toBeGreaterThan(0);
+      expect(s.poll?.getRequests).toBeGreaterThan(0);
       if (process.platform === 'linux') expect(s.rssAfterBytes).toBeGreaterThan(0);
+      // Both servers run with this node binary, so the bench preloaded its heap probe.
+      expect(s.memory?.retainedTasks).toBe(s.tasks);
     }
     expect(bench.comparison!.length).toBeGreaterThan(0);
     expect(bench.comparison!.map((c) => c.figure)).toContain('tasks-result wall ms');
@@ -136,9 +138,54 @@ describe('bench smoke run (reference server vs SDK-based server)', () => {
     const byName = Object.fromEntries(bench.approaches.map((a) => [a.name, a.correct]));
     // Direct calls are untouched by the fault; both task paths see the appended block.
     expect(byName).toEqual({ sequential: true, gather: true, 'tasks-result': false, 'tasks-poll': false });
-    expect(bench.scale.every((s) => !s.correct && s.failures === s.tasks)).toBe(true);
+    // Both paths (blocking tasks/result and polling) see every result reshaped.
+    expect(bench.scale.every((s) => !s.correct && s.failures === 2 * s.tasks)).toBe(true);
     expect(r.report!.runProblems?.map((f) => f.message).join('\n')).toMatch(/approach tasks-result: .*computed:/);
     expect(bench.operations).toEqual([]);
+  });
+
+  it('scale at small N: blocking results set against the floor, polling as a second figure, memory per task', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'sep1686-bench-'));
+    dirs.push(out);
+    const parsed = parseBenchArgs(['--only', 'scale', '--max-tasks', '10', '--scale-seconds', '0.01', '--out', out]);
+    if (parsed === 'help') throw new Error('unexpected help');
+    const r = await executeBench({ ...parsed, quiet: true });
+    expect(r.exitCode).toBe(0);
+    const scale = r.report!.bench!.scale;
+    expect(scale.map((s) => s.tasks)).toEqual([1, 10]);
+    for (const s of scale) {
+      expect(s.correct, s.error).toBe(true);
+      expect(s.floorMs).toBe(10);
+      expect(s.floorRatio).not.toBeNull();
+      expect(s.allResultsMs).toBeGreaterThanOrEqual(s.createAllMs);
+      expect(s.poll?.getRequests).toBeGreaterThan(0);
+      if (process.platform === 'linux') expect(s.memory?.heapUsedAfterBytes).toBeGreaterThan(0);
+    }
+    expect(await readFile(join(out, 'report.md'), 'utf8')).toContain('last create → all results ms');
+  });
+
+  it('soak for 2 s: mixed traffic, per-operation figures, one window, the report section', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'sep1686-bench-'));
+    dirs.push(out);
+    const parsed = parseBenchArgs(['--soak', '2s', '--rate', '30', '--out', out]);
+    if (parsed === 'help') throw new Error('unexpected help');
+    const r = await executeBench({ ...parsed, quiet: true });
+    expect(r.message).toBeUndefined();
+    const bench = r.report!.bench!;
+    expect(bench.approaches).toEqual([]);
+    expect(bench.scale).toEqual([]);
+    const soak = bench.soak![0]!;
+    expect(soak.error).toBeUndefined();
+    expect(r.exitCode).toBe(0);
+    expect(soak.operations.map((o) => o.name)).toEqual(['create', 'get', 'result', 'cancel']);
+    expect(soak.operations.every((o) => o.requests > 0 && o.errors === 0)).toBe(true);
+    expect(soak.windows).toHaveLength(1);
+    expect(soak.windows[0]!.requests).toBe(soak.operations.reduce((n, o) => n + o.requests, 0));
+    // One window: no slope to fit.
+    expect(soak.rssSlopeBytesPerMin).toBeNull();
+    const json = Report.parse(JSON.parse(await readFile(join(out, 'report.json'), 'utf8')));
+    expect(json.bench?.soak?.[0]?.windows).toHaveLength(1);
+    expect(await readFile(join(out, 'report.md'), 'utf8')).toContain('### Soak');
   });
 
   it('rejects bad options with one-line usage errors', () => {

@@ -146,12 +146,12 @@ describe('compareTargets', () => {
   const scale = (target: string, completeAllMs: number): BenchScale => ({
     target,
     tasks: 10,
+    floorMs: 100,
     createAllMs: 4,
-    completeAllMs,
-    fetchAllMs: 2,
-    getP50Ms: null,
-    getP95Ms: null,
-    getP99Ms: null,
+    lastCreateToAllResultsMs: completeAllMs / 4,
+    allResultsMs: completeAllMs / 4 + 4,
+    floorRatio: completeAllMs / 400,
+    poll: { createAllMs: 4, completeAllMs, fetchAllMs: 2, getP50Ms: null, getP95Ms: null, getP99Ms: null, getRequests: 3 },
     correct: true,
     rssBeforeBytes: null,
     rssAfterBytes: null,
@@ -178,11 +178,12 @@ describe('compareTargets', () => {
     expect(byFigure['sequential wall ms']).toBeUndefined();
     expect(byFigure['tasks/get p50 ms']).toBeCloseTo(0.5, 10);
     expect(byFigure['tasks/get ops/s']).toBeCloseTo(2, 10);
-    expect(byFigure['scale 10 all terminal ms']).toBeCloseTo(0.5, 10);
+    expect(byFigure['scale 10 polled all terminal ms']).toBeCloseTo(0.5, 10);
+    expect(byFigure['scale 10 last create to all results ms']).toBeCloseTo(0.5, 10);
     expect(byFigure['scale 10 create all ms']).toBe(1);
     // Missing figures (null latency, null RSS) are left out.
     expect(byFigure['scale 10 tasks/get p50 ms']).toBeUndefined();
-    expect(byFigure['scale 10 RSS after bytes']).toBeUndefined();
+    expect(byFigure['scale 10 heap per retained task bytes']).toBeUndefined();
   });
 
   it('skips operations that failed on either side', () => {
