@@ -29,6 +29,7 @@ const RES_01 = defineCheck(
     level: 'MUST',
     specRefs: ['tasks §Result Retrieval r2'],
     fixtures: ['F-ECHO'],
+    requires: ['F-ECHO as task'],
   },
   (ctx, c) => resultOfCompleted(ctx, c),
 );
@@ -41,6 +42,7 @@ const RES_02 = defineCheck(
     level: 'MUST',
     specRefs: ['tasks §Result Retrieval r4', 'tasks §Task Execution Errors'],
     fixtures: ['F-ECHO'],
+    requires: ['F-ECHO as task'],
   },
   (ctx, c) => sameAsDirect(ctx, c),
 );
@@ -54,6 +56,7 @@ const RES_03 = defineCheck(
     level: 'MUST',
     specRefs: ['tasks §Result Retrieval r3'],
     fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+    requires: ['F-GATE as task'],
   },
   (ctx, c) => blocksUntilTerminal(ctx, c),
 );
@@ -67,6 +70,7 @@ const RES_04 = defineCheck(
     level: 'MUST',
     specRefs: ['tasks §Result Retrieval r2', 'tasks §Result Retrieval r4', 'tasks §Task Execution Errors'],
     fixtures: ['F-RPCERR'],
+    requires: ['F-RPCERR as task'],
   },
   (ctx, c) => sameRpcError(ctx, c),
 );
@@ -80,6 +84,7 @@ const RES_05 = defineCheck(
     level: 'MUST',
     specRefs: ['tasks §Result Retrieval r4'],
     fixtures: ['F-TOOLERR'],
+    requires: ['F-TOOLERR as task'],
   },
   (ctx, c) => toolErrorAsResult(ctx, c),
 );
@@ -92,6 +97,7 @@ const RES_06 = defineCheck(
     level: 'MUST',
     specRefs: ['tasks §Result Retrieval r2'],
     fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+    requires: ['F-GATE as task'],
   },
   (ctx, c) => cancelledReturns(ctx, c),
 );
@@ -105,6 +111,7 @@ const RES_07 = defineCheck(
     level: 'MUST',
     specRefs: ['tasks §Result Retrieval r3'],
     fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+    requires: ['F-GATE as task'],
   },
   (ctx, c) => pendingAnsweredOnCancel(ctx, c),
 );
