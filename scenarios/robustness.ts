@@ -50,7 +50,7 @@ const H25_02 = defineCheck(
 );
 
 /** The load probe's tasks only live until their result is read; a short ttl gives the quota back soon. */
-const LOAD_TTL_MS = 15_000;
+const LOAD_TTL_MS = 30_000;
 
 async function concurrency(ctx: ScenarioContext, c: CheckContext, s: Session): Promise<Verdict> {
   const owner = new Map<string, string>();

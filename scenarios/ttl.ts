@@ -4,7 +4,18 @@
 import { fail, info, pass, skip, warn, type Verdict } from '../harness/checks.js';
 import type { Task } from '../harness/protocol.js';
 import type { JsonObject, RpcOutcome, ScenarioContext, Session } from '../harness/scenario.js';
-import { callToolAsTask, cancelTask, describeOutcome, getTask, pollUntil, ProbeError, setupFailureOf, SetupError, sleep, taskResult } from '../harness/tasks.js';
+import {
+  callToolAsTask,
+  cancelTask,
+  describeOutcome,
+  getTask,
+  pollUntil,
+  ProbeError,
+  setupFailureOf,
+  SetupError,
+  sleep,
+  taskResult,
+} from '../harness/tasks.js';
 import { at, j } from './lib/format.js';
 import { createdTask } from './lib/task-setup.js';
 import { defineCheck, defineScenario } from './lib/define.js';

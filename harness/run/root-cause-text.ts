@@ -13,6 +13,9 @@ type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
 const isCreation = (m: Obj | undefined) => m?.method === 'tools/call' && obj(m.params)?.task !== undefined;
 
+const errorLine = (e: { code?: unknown; message?: unknown } | undefined) =>
+  `${String(e?.code)} "${truncate(String(e?.message ?? ''), 120)}"`;
+
 export interface CreationStats {
   /** Task-augmented tools/call requests sent. */
   requests: number;
@@ -53,8 +56,7 @@ export function creationStats(entries: WireEntry[]): CreationStats {
         created.set(task.taskId, { t: e.t, ttl: task.ttl });
         tools.add(request.tool);
       } else if (m?.error !== undefined && !firstRefusal) {
-        const err = obj(m.error);
-        firstRefusal = { ordinal: request.ordinal, error: `${String(err?.code)} "${truncate(String(err?.message ?? ''), 120)}"` };
+        firstRefusal = { ordinal: request.ordinal, error: errorLine(obj(m.error)) };
       }
     }
     seen(result?.task);
@@ -80,10 +82,17 @@ export function tasksMethodsUnknown(entries: WireEntry[]): boolean {
 
 /** True when some task-augmented tools/call was answered with a plain result (no task). */
 export function plainAnswerToTask(entries: WireEntry[]): boolean {
-  const creations = new Set(entries.filter((e) => e.dir === 'send' && isCreation(obj(e.message))).map((e) => `${e.connection}|${String(obj(e.message)?.id)}`));
+  const creations = new Set(
+    entries.filter((e) => e.dir === 'send' && isCreation(obj(e.message))).map((e) => `${e.connection}|${String(obj(e.message)?.id)}`),
+  );
   return entries.some((e) => {
     const m = obj(e.message);
-    return e.dir === 'recv' && creations.has(`${e.connection}|${String(m?.id)}`) && obj(m?.result) !== undefined && obj(obj(m?.result)?.task) === undefined;
+    return (
+      e.dir === 'recv' &&
+      creations.has(`${e.connection}|${String(m?.id)}`) &&
+      obj(m?.result) !== undefined &&
+      obj(obj(m?.result)?.task) === undefined
+    );
   });
 }
 
@@ -114,18 +123,24 @@ export function describeSetupFailure(err: SetupError, entries: WireEntry[]): { k
       return { key: 'not-created', kind: 'task-not-created', message: notCreated(` (${tool}: ${outcome})`) };
     case 'refused': {
       const stats = creationStats(entries);
-      if (stats.tools.has(tool) && stats.firstRefusal) {
-        const { ordinal, error } = stats.firstRefusal;
+      const error = err.outcome?.kind === 'error' ? errorLine(err.outcome.error) : undefined;
+      // Refused after tasks were created: for the same tool, or with the error the first refusal had.
+      if (stats.firstRefusal && stats.created > 0 && (stats.tools.has(tool) || error === stats.firstRefusal.error)) {
+        const { ordinal } = stats.firstRefusal;
         return {
           key: 'quota',
           kind: 'creation-quota',
-          message: `task creation refused from request ${ordinal} on: ${error}, after ${stats.created} tasks (${stats.live} live, ${stats.retained} retained): a creation quota (SHOULD, tasks §Resource Management); the checks that needed a task were skipped`,
+          message: `task creation refused from request ${ordinal} on: ${stats.firstRefusal.error}, after ${stats.created} tasks (${stats.live} live, ${stats.retained} retained): a creation quota`,
         };
       }
       return { key: `refused:${tool}`, kind: 'creation-refused', message: `task creation for ${tool} is refused: ${outcome}` };
     }
     case 'no-response':
-      return { key: `unanswered:${tool}`, kind: 'creation-unanswered', message: `a task-augmented tools/call (${tool}) is not answered: ${outcome}` };
+      return {
+        key: `unanswered:${tool}`,
+        kind: 'creation-unanswered',
+        message: `a task-augmented tools/call (${tool}) is not answered: ${outcome}`,
+      };
     case 'connection':
       return { key: 'unreachable', kind: 'target-unreachable', message: `the target stopped answering: ${outcome}` };
   }
@@ -144,6 +159,14 @@ export function describeExit(exit: ExitInfo, during: string, mine: WireEntry[], 
   const parts = [`target exited (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}) during ${during}`];
   if (last) parts.push(`after ${describe(last)}`);
   if (lastTask && lastTask !== last) parts.push(`the last task it was asked to create: ${describe(lastTask)}`);
+  // Work that outlives its task is a known crash trigger (SDK stores): name the shortest ttl that had run out.
+  const now = mine.at(-1)?.t ?? 0;
+  const expired = sent
+    .map((e) => ({ e, ttl: obj(obj(obj(e.message)?.params)?.task)?.ttl }))
+    .filter((x): x is { e: WireEntry; ttl: number } => typeof x.ttl === 'number' && x.e.t + x.ttl < now)
+    .sort((a, b) => a.ttl - b.ttl)[0];
+  if (expired && expired.e !== last)
+    parts.push(`a task created with \`ttl: ${expired.ttl}\` (seq ${expired.e.seq}) had expired before the exit`);
   const tail = stderrTail.trim().split('\n').filter(Boolean).slice(-2).join(' | ');
   if (tail) parts.push(`stderr: ${truncate(tail, 240)}`);
   return `${parts.join('; ')}; ${afterwards}`;

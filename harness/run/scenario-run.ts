@@ -410,13 +410,19 @@ export class ScenarioRun implements ScenarioContext {
   private skipFor(spec: CheckSpec, finding: Finding, why: string, details: Record<string, unknown>, durationMs: number): Attempt {
     this.shared.causes.affect(finding, checkKey(spec.id, this.transport));
     const reason = `setup failed: ${why}; see finding ${finding.id}`;
-    return { verdict: { status: 'SKIPPED', skip: { kind: 'setup-failed', reason } }, details: { ...details, finding: finding.id }, durationMs };
+    return {
+      verdict: { status: 'SKIPPED', skip: { kind: 'setup-failed', reason } },
+      details: { ...details, finding: finding.id },
+      durationMs,
+    };
   }
 
   /** A setup request failed (its task could not be created): SKIPPED with the root cause, registered once. */
   private setupFailed(spec: CheckSpec, err: SetupError, details: Record<string, unknown>, durationMs: number): Attempt {
     const { causes } = this.shared;
-    const cause = describeSetupFailure(err, this.targetWire());
+    // stdio: every session is its own server, so only this scenario's processes tell what this one did.
+    const wire = sharesOneServer(this.target) ? this.targetWire() : this.targetWire().filter((e) => this.connections.has(e.connection));
+    const cause = describeSetupFailure(err, wire);
     const { finding } = causes.register(`${this.target.label}|${cause.key}`, () => ({
       kind: cause.kind,
       target: this.target.label,
@@ -462,7 +468,13 @@ export class ScenarioRun implements ScenarioContext {
       kind: 'target-exit',
       target: this.target.label,
       transport: this.transport,
-      message: describeExit(exit, `${spec.id} (${this.scenario.name})`, this.targetWire().filter((e) => this.connections.has(e.connection)), afterwards, tail),
+      message: describeExit(
+        exit,
+        `${spec.id} (${this.scenario.name})`,
+        this.targetWire().filter((e) => this.connections.has(e.connection)),
+        afterwards,
+        tail,
+      ),
       ...(tail ? { stderrTail: tail } : {}),
     }));
     const details = { ...attempt.details, targetExit: { ...exit, stderrTail: tail }, finding: finding.id };
@@ -474,7 +486,13 @@ export class ScenarioRun implements ScenarioContext {
     }
     if (v.status !== 'FAILURE' && v.status !== 'WARNING') return { ...attempt, details };
     if (!this.target.canRestart) this.shared.causes.markDown(this.target.label);
-    return this.skipFor(spec, finding, 'target down: the server process exited during this check', { ...details, verdictBeforeSkip: v }, attempt.durationMs);
+    return this.skipFor(
+      spec,
+      finding,
+      'target down: the server process exited during this check',
+      { ...details, verdictBeforeSkip: v },
+      attempt.durationMs,
+    );
   }
 
   /** Total time held so far, including a wait in progress. */
