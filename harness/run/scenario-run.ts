@@ -5,7 +5,7 @@
 import { type CheckSpec, type TransportName, type Verdict, type WireEntry } from '../checks.js';
 import { FIXTURE_HINTS } from '../fixtures.js';
 import type { CheckContext, ConnectOptions, Fixtures, Scenario, ScenarioContext, Session } from '../scenario.js';
-import type { ExitInfo, Target } from '../transport/target.js';
+import type { Target } from '../transport/target.js';
 import { TargetError } from '../transport/target.js';
 import type { WireLog } from '../transport/wire.js';
 import { SetupError } from '../tasks.js';
@@ -14,12 +14,14 @@ import { withTimeout } from '../util/async.js';
 import { abortable, Interrupted, interruptedReason, ScenarioAbort } from './abort.js';
 import { baseResult, capDetails, evidence, mergeAttempts, normalizeVerdict, notApplicableReason, type Attempt } from './results.js';
 import type { Turnstile } from './schedule.js';
-import { describeExit, describeSetupFailure } from './root-cause-text.js';
-import { checkKey, type RootCauses } from './root-causes.js';
+import { exitText, RootCauseVerdicts, STDERR_LINES } from './root-cause-verdicts.js';
+import type { RootCauses } from './root-causes.js';
 import { sharesOneServer, type TargetHealth } from './target-health.js';
 import type { CheckResult } from '../checks.js';
-import type { Finding, Interruption, ProgressEvent, RunProblem } from './types.js';
+import type { Interruption, ProgressEvent, RunProblem } from './types.js';
 import type { RunTimeouts } from './timeouts.js';
+
+export { exitText, STDERR_LINES };
 
 export interface RunShared {
   wire: WireLog;
@@ -39,8 +41,6 @@ export interface ScenarioOutcome {
   error?: string;
 }
 
-export const STDERR_LINES = 20;
-
 /** One scenario against one target: implements ScenarioContext and owns the scenario's sessions. */
 export class ScenarioRun implements ScenarioContext {
   private readonly attempts = new Map<string, { spec: CheckSpec; list: Attempt[] }>();
@@ -59,13 +59,16 @@ export class ScenarioRun implements ScenarioContext {
   /** Settles when the scenario must stop (check deadline, watchdog, interrupt). */
   private readonly abortScenario: AbortController = new AbortController();
   private abortError?: Error;
+  private readonly rootCauses: RootCauseVerdicts;
 
   constructor(
     private readonly scenario: Scenario,
     private readonly target: Target,
     readonly fixtures: Fixtures,
     private readonly shared: RunShared,
-  ) {}
+  ) {
+    this.rootCauses = new RootCauseVerdicts(target, scenario.name, shared.causes, shared.wire, this.connections);
+  }
 
   get transport(): TransportName {
     return this.target.transport;
@@ -325,8 +328,9 @@ export class ScenarioRun implements ScenarioContext {
       case 'verdict': {
         const v = normalizeVerdict(outcome.verdict);
         attempt = { verdict: v, details: capDetails({ ...(v.details ?? {}), ...details }), durationMs };
-        if (died) attempt = this.diedDuring(spec, exitAfter, attempt, v);
-        else if (v.status === 'FAILURE' || v.status === 'WARNING') attempt = this.unreachable(spec, v.message ?? '', attempt) ?? attempt;
+        if (died) attempt = this.rootCauses.diedDuring(spec, exitAfter, attempt, v);
+        else if (v.status === 'FAILURE' || v.status === 'WARNING')
+          attempt = this.rootCauses.unreachable(spec, v.message ?? '', attempt) ?? attempt;
         break;
       }
       case 'error': {
@@ -340,7 +344,7 @@ export class ScenarioRun implements ScenarioContext {
           message = `target exited (${exitText(exitAfter)}) during this check${tail ? `; stderr tail:\n${tail}` : ''}`;
           extra.cause = errorText(err);
         } else if (err instanceof SetupError) {
-          attempt = this.setupFailed(spec, err, capDetails({ ...details, ...extra }), durationMs);
+          attempt = this.rootCauses.setupFailed(spec, err, capDetails({ ...details, ...extra }), durationMs);
           break;
         } else {
           message = errorText(err);
@@ -354,8 +358,8 @@ export class ScenarioRun implements ScenarioContext {
           details: capDetails({ ...details, ...extra }),
           durationMs,
         };
-        if (died) attempt = this.diedDuring(spec, exitAfter, attempt, attempt.verdict);
-        else attempt = this.unreachable(spec, message, attempt) ?? attempt;
+        if (died) attempt = this.rootCauses.diedDuring(spec, exitAfter, attempt, attempt.verdict);
+        else attempt = this.rootCauses.unreachable(spec, message, attempt) ?? attempt;
         break;
       }
       case 'deadline': {
@@ -386,7 +390,7 @@ export class ScenarioRun implements ScenarioContext {
       this.sessions.clear();
       this.main = undefined;
     }
-    if (died && this.exitOwner === spec.id) {
+    if (died && this.rootCauses.exitOwner === spec.id) {
       this.problems.push({
         scenario: this.scenario.name,
         transport: this.transport,
@@ -396,103 +400,6 @@ export class ScenarioRun implements ScenarioContext {
       });
     }
     return verdict;
-  }
-
-  /** The check whose block first saw the latest exit (it carries the exit as its FAILURE). */
-  private exitOwner?: string;
-
-  /** The target's own traffic (the wire log holds every target's). */
-  private targetWire(): WireEntry[] {
-    const mine = this.shared.causes.connectionsOf(this.target.label);
-    return this.shared.wire.entries().filter((e) => e.transport === this.transport && mine.has(e.connection));
-  }
-
-  private skipFor(spec: CheckSpec, finding: Finding, why: string, details: Record<string, unknown>, durationMs: number): Attempt {
-    this.shared.causes.affect(finding, checkKey(spec.id, this.transport));
-    const reason = `setup failed: ${why}; see finding ${finding.id}`;
-    return {
-      verdict: { status: 'SKIPPED', skip: { kind: 'setup-failed', reason } },
-      details: { ...details, finding: finding.id },
-      durationMs,
-    };
-  }
-
-  /** A setup request failed (its task could not be created): SKIPPED with the root cause, registered once. */
-  private setupFailed(spec: CheckSpec, err: SetupError, details: Record<string, unknown>, durationMs: number): Attempt {
-    const { causes } = this.shared;
-    // stdio: every session is its own server, so only this scenario's processes tell what this one did.
-    const wire = sharesOneServer(this.target) ? this.targetWire() : this.targetWire().filter((e) => this.connections.has(e.connection));
-    const cause = describeSetupFailure(err, wire);
-    const { finding } = causes.register(`${this.target.label}|${cause.key}`, () => ({
-      kind: cause.kind,
-      target: this.target.label,
-      transport: this.transport,
-      message: cause.message,
-    }));
-    if (cause.kind === 'target-unreachable' && !this.target.canRestart) causes.markDown(this.target.label);
-    return this.skipFor(spec, finding, err.message, { ...details, cause: err.message }, durationMs);
-  }
-
-  /**
-   * A problem that reads "cannot reach ... (ECONNREFUSED)": nobody listens any more. The first one is the
-   * finding; this and every later check of that target are SKIPPED as target down, not FAILUREs.
-   */
-  private unreachable(spec: CheckSpec, message: string, attempt: Attempt): Attempt | undefined {
-    const down = /cannot reach \S+ \(ECONNREFUSED\)/.test(message);
-    if (!down && !this.shared.causes.isDown(this.target.label)) return undefined;
-    if (!down && !/connection closed|cannot reach|ECONN|socket/i.test(message)) return undefined;
-    const { finding } = this.shared.causes.register(`${this.target.label}|unreachable`, () => ({
-      kind: 'target-unreachable',
-      target: this.target.label,
-      transport: this.transport,
-      message: `the target stopped answering (${message.split('\n')[0]}); the checks that followed were skipped as target down`,
-    }));
-    if (!this.target.canRestart) this.shared.causes.markDown(this.target.label);
-    return this.skipFor(spec, finding, 'target down', { ...attempt.details, verdictBeforeSkip: attempt.verdict }, attempt.durationMs);
-  }
-
-  /**
-   * The target exited while this check ran. Each exit is one finding. The check that saw it first owns it
-   * (stdio: each session is its own process, so that is exactly the check whose requests went to it) and
-   * is a FAILURE naming the exit, whatever verdict it computed; on a shared HTTP server the other checks
-   * in flight were only caught in it: a problem they computed is SKIPPED as target down.
-   */
-  private diedDuring(spec: CheckSpec, exit: ExitInfo, attempt: Attempt, v: Verdict): Attempt {
-    const tail = this.target.stderrTail(STDERR_LINES);
-    const afterwards = !sharesOneServer(this.target)
-      ? 'later checks ran on fresh processes'
-      : this.target.canRestart
-        ? 'the harness restarted it for the checks that followed'
-        : 'the checks that followed were skipped as target down';
-    const { finding, fresh } = this.shared.causes.exit(exit, () => ({
-      kind: 'target-exit',
-      target: this.target.label,
-      transport: this.transport,
-      message: describeExit(
-        exit,
-        `${spec.id} (${this.scenario.name})`,
-        this.targetWire().filter((e) => this.connections.has(e.connection)),
-        afterwards,
-        tail,
-      ),
-      ...(tail ? { stderrTail: tail } : {}),
-    }));
-    const details = { ...attempt.details, targetExit: { ...exit, stderrTail: tail }, finding: finding.id };
-    if (fresh || !sharesOneServer(this.target)) {
-      this.exitOwner = spec.id;
-      if (v.status === 'FAILURE') return { ...attempt, details };
-      const message = `target exited (${exitText(exit)}) during this check (it had found: ${v.status}${v.message ? ` ${v.message}` : ''})${tail ? `; stderr tail:\n${tail}` : ''}`;
-      return { verdict: { status: 'FAILURE', message }, errorMessage: message, details, durationMs: attempt.durationMs };
-    }
-    if (v.status !== 'FAILURE' && v.status !== 'WARNING') return { ...attempt, details };
-    if (!this.target.canRestart) this.shared.causes.markDown(this.target.label);
-    return this.skipFor(
-      spec,
-      finding,
-      'target down: the server process exited during this check',
-      { ...details, verdictBeforeSkip: v },
-      attempt.durationMs,
-    );
   }
 
   /** Total time held so far, including a wait in progress. */
@@ -512,9 +419,4 @@ export class ScenarioRun implements ScenarioContext {
     this.shared.emit({ type: 'check', result: mergeAttempts(spec, this.scenario.name, this.transport, entry.list) });
     return attempt.verdict;
   }
-}
-
-export function exitText(e: ExitInfo | undefined): string {
-  if (!e) return 'unknown';
-  return e.signal ? `signal ${e.signal}` : `code ${e.code}`;
 }
