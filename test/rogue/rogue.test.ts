@@ -294,22 +294,25 @@ describe.concurrent('real-server failure modes: root causes, not cascades', () =
   // H25-03, H25-09, H25-13, H25-20) and H25-02 WARNING. A quota is allowed (SHOULD limit tasks per requestor).
   // (The scenario once called 'harness' is 'robustness' now.)
   it('quota-retained: a creation quota makes checks SKIPPED with the root cause, not FAILURE', async ({ expect }) => {
-    const r = await runRogue('quota-retained', ['list', 'robustness'], FAULT_TIMEOUTS);
+    // Default timeouts: nothing here hangs, and a loaded machine must not turn a slow answer into a FAILURE.
+    const r = await runRogue('quota-retained', ['list', 'robustness']);
     expect(failing(r.results)).toEqual([]);
     expect(r.results.some((c) => c.status === 'SKIPPED' && /quota/.test(c.skip?.reason ?? ''))).toBe(true);
-    expect(r.findings).toEqual([
-      expect.objectContaining({
-        kind: 'creation-quota',
-        message: expect.stringMatching(/^task creation refused from request \d+ on: -32603/),
-      }),
-    ]);
+    expect(r.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'creation-quota',
+          message: expect.stringMatching(/^task creation refused from request \d+ on: -32603/),
+        }),
+      ]),
+    );
   });
 
   it('quota-retained: the verdicts do not depend on the order the scenarios run in', async ({ expect }) => {
     const selection = ['list', 'robustness', 'get', 'result'];
     const verdicts = (r: RogueRun) => Object.fromEntries(r.results.map((c) => [c.id, c.status]));
-    const forward = await runRogue('quota-retained', selection, FAULT_TIMEOUTS);
-    const backward = await runRogue('quota-retained', selection, FAULT_TIMEOUTS, undefined, 'stdio', [...SCENARIOS].reverse());
+    const forward = await runRogue('quota-retained', selection);
+    const backward = await runRogue('quota-retained', selection, undefined, undefined, 'stdio', [...SCENARIOS].reverse());
     expect(backward.results.map((c) => c.scenario)[0]).toBe('robustness');
     expect(verdicts(backward)).toEqual(verdicts(forward));
     expect(failing(forward.results)).toEqual([]);
@@ -323,7 +326,9 @@ describe.concurrent('real-server failure modes: root causes, not cascades', () =
       expect(byId(r.results, id).status, id).toBe('SKIPPED');
       expect(byId(r.results, id).skip?.kind, id).toBe('setup-failed');
     }
-    expect(r.findings).toEqual([expect.objectContaining({ kind: 'tasks-not-forwarded', message: expect.stringMatching(/-32601/) })]);
+    expect(r.findings).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'tasks-not-forwarded', message: expect.stringMatching(/-32601/) })]),
+    );
   });
 
   // Was: 18 FAILUREs "could not create a F-ECHO task ...: result {content...}" (T25-RES-01..07, T25-INP-01..03/06,
