@@ -35,8 +35,12 @@ export type FixtureRole = z.infer<typeof FixtureRole>;
 export const SpecReference = z.object({ id: z.string(), url: z.string().optional() });
 export type SpecReference = z.infer<typeof SpecReference>;
 
-/** Why a check did not run. `not-applicable` never makes a run incomplete; the others do for MUST checks. */
-export const SkipKind = z.enum(['not-applicable', 'missing-fixture', 'missing-capability', 'aborted', 'not-selected']);
+/**
+ * Why a check did not run. `not-applicable` never makes a run incomplete; the others do for MUST checks.
+ * `setup-failed`: what the check needed first (a task, a reachable target) could not be had; the
+ * reason names the root cause, which the report lists once among its findings.
+ */
+export const SkipKind = z.enum(['not-applicable', 'missing-fixture', 'missing-capability', 'aborted', 'not-selected', 'setup-failed']);
 export type SkipKind = z.infer<typeof SkipKind>;
 
 /** One recorded wire message, as cited in evidence. */

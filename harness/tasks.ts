@@ -59,7 +59,32 @@ export function callToolAsTask(
   return callTool(session, fixtures, role, args, { task, ...extra });
 }
 
-/** Creates a task and returns its Task; throws ProbeError when the server did not answer a CreateTaskResult. */
+/** How a precondition request went wrong: no task came back, it was refused, it went unanswered, the connection broke. */
+export type SetupFailure = 'not-created' | 'refused' | 'no-response' | 'connection';
+
+/**
+ * A check's setup could not be done (its task could not be created): the runner makes the check SKIPPED
+ * `setup-failed` with the root cause, not a FAILURE, since the check never got to what it is about.
+ * Throw it only from setup; a check about the failing request itself judges the outcome instead.
+ */
+export class SetupError extends ProbeError {
+  override readonly name = 'SetupError';
+  constructor(
+    message: string,
+    readonly failure: SetupFailure,
+    /** The request that failed (method and params), for the root-cause finding. */
+    readonly request: { method: string; params: JsonObject },
+    outcome: RpcOutcome,
+  ) {
+    super(message, outcome);
+  }
+}
+
+export function setupFailureOf(o: RpcOutcome): SetupFailure {
+  return o.kind === 'result' ? 'not-created' : o.kind === 'error' ? 'refused' : o.kind === 'timeout' ? 'no-response' : 'connection';
+}
+
+/** Creates a task and returns its Task; throws SetupError when the server did not answer a CreateTaskResult. */
 export async function createTask(
   session: Session,
   fixtures: Fixtures,
@@ -71,7 +96,8 @@ export async function createTask(
   const o = await callToolAsTask(session, fixtures, role, args, task, extra);
   const created = o.kind === 'result' ? (o.result.task as Task | undefined) : undefined;
   if (!created || typeof created.taskId !== 'string') {
-    throw new ProbeError(`could not create a ${role} task (${fixtures.tool(role)}): ${describeOutcome(o)}`, o);
+    const request = { method: 'tools/call', params: { name: fixtures.tool(role), task, ...extra } };
+    throw new SetupError(`could not create a ${role} task (${fixtures.tool(role)}): ${describeOutcome(o)}`, setupFailureOf(o), request, o);
   }
   return created;
 }

@@ -50,6 +50,9 @@ const CAP_01 = defineCheck(
       advertising.map((t) => `${t.name}: ${t.support}`),
     );
     if (declared) return pass(`tasks.requests.tools.call is declared (${advertising.length} tool(s) advertise task support)`);
+    // sep1686-check judges a Tasks implementation: a server with none gets this one FAILURE, the rest is skipped (issue 9).
+    if (session.serverCapabilities.tasks === undefined && !advertising.length && !creates.length)
+      return fail('this server does not implement MCP tasks (no `tasks` capability declared)');
     const problems: string[] = [];
     if (advertising.length)
       problems.push(`tools advertise task support without it: ${advertising.map((t) => `${t.name} (${t.support})`).join(', ')}`);

@@ -3,7 +3,6 @@ import { fail, info, pass, warn, worst, type Verdict, type WireEntry } from '../
 import { isTerminal, RELATED_TASK, textOf, type Task } from '../harness/protocol.js';
 import type { CheckContext, RpcOutcome, ScenarioContext, Session } from '../harness/scenario.js';
 import {
-  cancelTask,
   createTask,
   describeOutcome,
   getTask,
@@ -15,6 +14,7 @@ import {
   untilTerminal,
   within,
 } from '../harness/tasks.js';
+import { cancelQuietly } from './lib/cleanup.js';
 import { acceptAnswer, ElicitationCapture, refuseAnswer, type HeldRequest } from './lib/elicitation.js';
 import { defineCheck, defineScenario } from './lib/define.js';
 
@@ -26,6 +26,7 @@ const INP_01 = defineCheck(
     level: 'SHOULD',
     specRefs: ['tasks §Input Required Status r1'],
     fixtures: ['F-ELICIT'],
+    requires: ['F-ELICIT as task'],
   },
   (ctx, c) => inputRequiredStatus(ctx, c),
 );
@@ -39,6 +40,7 @@ const INP_02 = defineCheck(
     level: 'MUST',
     specRefs: ['tasks §Input Required Status r2', 'tasks §Associating Task-Related Messages r1'],
     fixtures: ['F-ELICIT'],
+    requires: ['F-ELICIT as task'],
   },
   (ctx, c) => relatedTaskOnRequests(ctx, c),
 );
@@ -52,6 +54,7 @@ const INP_03 = defineCheck(
     level: 'SHOULD',
     specRefs: ['tasks §Input Required Status r4'],
     fixtures: ['F-ELICIT'],
+    requires: ['F-ELICIT as task'],
   },
   (ctx, c) => leavesInputRequired(ctx, c),
 );
@@ -65,6 +68,7 @@ const INP_04 = defineCheck(
     level: 'MUST',
     specRefs: ['transports §Multiple Connections r2', 'tasks §Input Required Status'],
     fixtures: ['F-ELICIT'],
+    requires: ['F-ELICIT as task'],
     transports: ['http'],
   },
   (ctx, c) => oneStream(ctx, c),
@@ -78,6 +82,7 @@ const INP_05 = defineCheck(
     level: 'MUST',
     specRefs: ['transports §Sending Messages r4'],
     fixtures: ['F-ELICIT'],
+    requires: ['F-ELICIT as task'],
     transports: ['http'],
   },
   (ctx, c) => responseAccepted(ctx, c),
@@ -92,6 +97,7 @@ const INP_06 = defineCheck(
     level: 'MAY',
     specRefs: ['tasks §Input Required Status'],
     fixtures: ['F-ELICIT'],
+    requires: ['F-ELICIT as task'],
   },
   (ctx, c) => refusedStillEnds(ctx, c),
 );
@@ -142,11 +148,15 @@ async function open(ctx: ScenarioContext, findInputMs = FIND_INPUT_QUICK_MS): Pr
   return { s, capture, task, before, pendingResult, held, startSeq };
 }
 
-/** Answers anything still held and cancels the task if it is still running, so nothing outlives the block. */
+/**
+ * Answers anything still held and cancels the task if it is still running, so nothing outlives the block;
+ * without a declared tasks.cancel the answered task is left to finish (C6: an undeclared cancel is not ours
+ * to send, and it is what crashes the SDK example server).
+ */
 async function close(flow: Flow): Promise<void> {
   flow.capture.stop();
   const g = await getTask(flow.s, flow.task.taskId);
-  if (g.kind === 'result' && !isTerminal(g.result.status)) await cancelTask(flow.s, flow.task.taskId);
+  if (g.kind === 'result' && !isTerminal(g.result.status)) await cancelQuietly(flow.s, flow.task.taskId);
 }
 
 /** "working x12 -> input_required": the statuses seen, repeats collapsed. */

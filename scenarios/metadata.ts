@@ -26,6 +26,7 @@ const META_02 = defineCheck(
     level: 'MUST',
     specRefs: ['tasks §Associating Task-Related Messages r2'],
     fixtures: ['F-GATE', 'F-GATE-RELEASE', 'F-ECHO'],
+    requires: ['F-GATE as task', 'F-ECHO as task'],
   },
   (ctx, c) => paramsWin(ctx, c),
 );
@@ -39,6 +40,7 @@ const META_04 = defineCheck(
     level: 'MUST',
     specRefs: ['tasks §Associating Task-Related Messages r1'],
     fixtures: ['F-PROGRESS'],
+    requires: ['F-PROGRESS as task'],
   },
   (ctx, c) => progressCarriesRelated(ctx, c),
 );

@@ -14,6 +14,7 @@ const NOTIF_05 = defineCheck(
     level: 'SHOULD',
     specRefs: ['tasks §Security Considerations', 'tasks §Task Isolation and Access Control'],
     fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+    requires: ['F-GATE as task'],
   },
   (ctx, c) => onlyOwner(ctx, c),
 );

@@ -15,6 +15,7 @@ const PROG_01 = defineCheck(
     level: 'MUST',
     specRefs: ['progress §Behavior Requirements r3', 'tasks §Task Progress Notifications'],
     fixtures: ['F-PROGRESS'],
+    requires: ['F-PROGRESS as task'],
   },
   (ctx, c) => sameToken01(ctx, c),
 );
@@ -27,6 +28,7 @@ const PROG_02 = defineCheck(
     level: 'MUST',
     specRefs: ['progress §Behavior Requirements r3'],
     fixtures: ['F-PROGRESS'],
+    requires: ['F-PROGRESS as task'],
   },
   (ctx, c) => stopsAtTerminal(ctx, c),
 );
@@ -39,6 +41,7 @@ const PROG_03 = defineCheck(
     level: 'MUST',
     specRefs: ['progress §Progress Flow'],
     fixtures: ['F-PROGRESS'],
+    requires: ['F-PROGRESS as task'],
   },
   (ctx, c) => increases(ctx, c),
 );
@@ -51,6 +54,7 @@ const PROG_04 = defineCheck(
     level: 'MAY',
     specRefs: ['progress §Behavior Requirements r2'],
     fixtures: ['F-PROGRESS'],
+    requires: ['F-PROGRESS as task'],
   },
   (ctx, c) => anyProgress(ctx, c),
 );

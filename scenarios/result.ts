@@ -31,6 +31,7 @@ const RES_01 = defineCheck(
     level: 'MUST',
     specRefs: ['tasks §Result Retrieval r2'],
     fixtures: ['F-ECHO'],
+    requires: ['F-ECHO as task'],
   },
   (ctx, c) => resultOfCompleted(ctx, c),
 );
@@ -43,6 +44,7 @@ const RES_02 = defineCheck(
     level: 'MUST',
     specRefs: ['tasks §Result Retrieval r4', 'tasks §Task Execution Errors'],
     fixtures: ['F-ECHO'],
+    requires: ['F-ECHO as task'],
   },
   (ctx, c) => sameAsDirect(ctx, c),
 );
@@ -56,6 +58,7 @@ const RES_03 = defineCheck(
     level: 'MUST',
     specRefs: ['tasks §Result Retrieval r3'],
     fixtures: [],
+    requires: ['tasks.requests.tools.call'],
   },
   async (ctx, c) => {
     const role = slowTaskRole(ctx, await ctx.session());
@@ -73,6 +76,7 @@ const RES_04 = defineCheck(
     level: 'MUST',
     specRefs: ['tasks §Result Retrieval r2', 'tasks §Result Retrieval r4', 'tasks §Task Execution Errors'],
     fixtures: ['F-RPCERR'],
+    requires: ['F-RPCERR as task'],
   },
   (ctx, c) => sameRpcError(ctx, c),
 );
@@ -86,6 +90,7 @@ const RES_05 = defineCheck(
     level: 'MUST',
     specRefs: ['tasks §Result Retrieval r4'],
     fixtures: ['F-TOOLERR'],
+    requires: ['F-TOOLERR as task'],
   },
   (ctx, c) => toolErrorAsResult(ctx, c),
 );
@@ -98,6 +103,7 @@ const RES_06 = defineCheck(
     level: 'MUST',
     specRefs: ['tasks §Result Retrieval r2'],
     fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+    requires: ['F-GATE as task'],
   },
   (ctx, c) => cancelledReturns(ctx, c),
 );
@@ -111,6 +117,7 @@ const RES_07 = defineCheck(
     level: 'MUST',
     specRefs: ['tasks §Result Retrieval r3'],
     fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+    requires: ['F-GATE as task'],
   },
   (ctx, c) => pendingAnsweredOnCancel(ctx, c),
 );

@@ -4,7 +4,18 @@
 import { fail, info, pass, skip, warn, worst, type Verdict } from '../harness/checks.js';
 import type { Task } from '../harness/protocol.js';
 import type { CheckContext, JsonObject, RpcOutcome, ScenarioContext, Session } from '../harness/scenario.js';
-import { callToolAsTask, cancelTask, describeOutcome, getTask, pollUntil, ProbeError, sleep, taskResult } from '../harness/tasks.js';
+import {
+  callToolAsTask,
+  cancelTask,
+  describeOutcome,
+  getTask,
+  pollUntil,
+  ProbeError,
+  setupFailureOf,
+  SetupError,
+  sleep,
+  taskResult,
+} from '../harness/tasks.js';
 import { at, j } from './lib/format.js';
 import { createdTask } from './lib/task-setup.js';
 import { defineCheck, defineScenario } from './lib/define.js';
@@ -206,7 +217,10 @@ async function createTimed(ctx: ScenarioContext, session: Session, ttl: number):
   const o = await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0, label: ctx.nonce('ttl') }, { ttl });
   const receivedAt = Date.now();
   const task = createdTask(o);
-  if (!task) throw new ProbeError(`could not create an F-ECHO task with ttl ${ttl}: ${describeOutcome(o)}`, o);
+  if (!task) {
+    const request = { method: 'tools/call', params: { name: ctx.fixtures.tool('F-ECHO'), task: { ttl } } };
+    throw new SetupError(`could not create an F-ECHO task with ttl ${ttl}: ${describeOutcome(o)}`, setupFailureOf(o), request, o);
+  }
   return { task, sentAt, receivedAt };
 }
 

@@ -200,6 +200,7 @@ async function main(argv: string[]): Promise<number> {
     baseline: baseline?.entries,
     allowIncomplete: Boolean(values['allow-incomplete']),
     fatal: run.fatal?.message,
+    findings: run.findings,
     require: required,
   });
   const exitCode = signals.exitCode ?? (run.interrupted === 'signal' ? EXIT.sigint : verdict.exitCode);

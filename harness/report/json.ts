@@ -49,6 +49,7 @@ export function buildReport(input: BuildReportInput): Report {
         : {}),
     },
     summary: summarize(run.results, expected.length, verdict.stale.length, input.declaredIds),
+    ...(run.findings?.length ? { findings: run.findings } : {}),
     checks: run.results,
     ...(expected.length ? { expectedFailures: expected } : {}),
     ...(run.problems.length ? { runProblems: run.problems } : {}),

@@ -2,7 +2,7 @@
 // everything. Written for GitHub (also appended to $GITHUB_STEP_SUMMARY).
 import type { CheckResult } from '../checks.js';
 import { oneLine } from '../util/errors.js';
-import { resultKey, resultMessage, type Report } from './model.js';
+import { findingLine, resultKey, resultMessage, type Report } from './model.js';
 import { renderProfileMarkdown } from './profile.js';
 import { renderToolsMarkdown } from './tools.js';
 
@@ -28,6 +28,14 @@ export function renderMarkdown(report: Report, sections: string[] = []): string 
       '',
     );
 
+  if (report.findings?.length) {
+    out.push('## Root causes', '');
+    for (const f of report.findings) {
+      out.push(`- **${f.id}** ${md(findingLine(f).slice(f.id.length + 1))}`);
+      if (f.checks.length) out.push(`  Skipped because of it: ${f.checks.map((c) => `\`${c}\``).join(', ')}`);
+    }
+    out.push('');
+  }
   if (report.run.fatal) {
     out.push('## The target could not be started', '', md(report.run.fatal.message), '');
     if (report.run.fatal.stderrTail) out.push('```text', report.run.fatal.stderrTail, '```', '');

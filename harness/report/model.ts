@@ -15,6 +15,34 @@ export const RunProblem = z.object({
   stderrTail: z.string().optional(),
 });
 
+/** A root cause beneath the checks, named once; the checks it took down are SKIPPED `setup-failed` and name its id. */
+export const Finding = z.object({
+  id: z.string(),
+  kind: z.enum([
+    'target-exit',
+    'target-unreachable',
+    'no-tasks',
+    'tasks-not-forwarded',
+    'task-not-created',
+    'creation-quota',
+    'creation-refused',
+    'creation-unanswered',
+  ]),
+  target: z.string(),
+  transport: TransportName,
+  message: z.string(),
+  /** `<id>@<transport>` of the checks this cause took down. */
+  checks: z.array(z.string()),
+  stderrTail: z.string().optional(),
+});
+export type Finding = z.infer<typeof Finding>;
+
+/** The one-line text of a finding, as the terminal and report.md print it. */
+export function findingLine(f: Finding): string {
+  const n = f.checks.length;
+  return `${f.id} [${f.transport}] ${f.message}${n ? ` (${n} check${n === 1 ? '' : 's'} skipped because of it)` : ''}`;
+}
+
 export const Report = z
   .object({
     tool: z.object({ name: z.string(), version: z.string() }),
@@ -82,6 +110,8 @@ export const Report = z
         enabledBy: z.array(z.string()),
       }),
     }),
+    /** Root causes (target died or unreachable, task creation refused, no tasks at all), each once, before the checks they explain. */
+    findings: z.array(Finding).optional(),
     checks: z.array(CheckResult),
     /** Ids (as `<id>@<transport>`) of FAILURE results the baseline expects. */
     expectedFailures: z.array(z.string()).optional(),

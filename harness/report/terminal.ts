@@ -6,7 +6,7 @@
 import Table from 'cli-table3';
 import type { CheckResult, CheckStatus } from '../checks.js';
 import { coverageLine } from './markdown.js';
-import { resultKey, resultMessage, type Report } from './model.js';
+import { findingLine, resultKey, resultMessage, type Report } from './model.js';
 import { refusedBindingLines } from './tools.js';
 
 export interface Style {
@@ -39,6 +39,15 @@ export function renderTerminal(report: Report, style: Style): string {
   const c = palette(style);
   const expected = new Set(report.expectedFailures ?? []);
   const out: string[] = [];
+  // Root causes first: they explain the skips (and failures) below them.
+  if (report.findings?.length) {
+    out.push(c.bold(`Root causes (${report.findings.length})`));
+    for (const f of report.findings) {
+      const text = firstLine(findingLine(f));
+      out.push(`  ${c.red('●')} ${style.verbose || text.length <= 240 ? text : `${text.slice(0, 240)}…`}`);
+    }
+    out.push('');
+  }
   if (report.checks.length)
     out.push(...(style.verbose ? detailedTable(report.checks, expected, c) : matrix(report.checks, expected, c)), '');
 

@@ -6,6 +6,7 @@
 // The runner never creates or disposes targets: the caller owns their lifetime (and kills them on Ctrl-C).
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import type { CheckResult } from '../checks.js';
 import { PROTOCOL_VERSION } from '../protocol.js';
 import type { LoadedFixtures, ToolBinding } from '../fixtures.js';
 import type { Target } from '../transport/target.js';
@@ -13,6 +14,8 @@ import { TargetError } from '../transport/target.js';
 import { errorText } from '../util/errors.js';
 import { abortable, interruptedReason } from './abort.js';
 import { baseResult, unrun } from './results.js';
+import { noTaskEverCreated } from './root-cause-text.js';
+import { RootCauses } from './root-causes.js';
 import { ScenarioRun, STDERR_LINES, type ScenarioOutcome } from './scenario-run.js';
 import { InOrder, schedule, Turnstile } from './schedule.js';
 import { selectScenarios } from './selection.js';
@@ -21,7 +24,7 @@ import { resolveTimeouts, type RunTimeouts } from './timeouts.js';
 import type { ProgressEvent, RunOptions, RunResult } from './types.js';
 
 // The types of runChecks' signature, for callers that need nothing else from run/.
-export type { ProgressEvent, RunOptions, RunProblem, RunResult } from './types.js';
+export type { Finding, ProgressEvent, RunOptions, RunProblem, RunResult } from './types.js';
 export type { RunTimeouts } from './timeouts.js';
 
 export async function runChecks(options: RunOptions): Promise<RunResult> {
@@ -56,6 +59,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
         }, timeouts.runMs);
 
   let fatal: RunResult['fatal'];
+  const causes = new RootCauses();
   const runId = randomBytes(3).toString('hex');
   let nonceCounter = 0;
   const nonce = (prefix = 'n') => `${prefix}-${runId}-${++nonceCounter}`;
@@ -90,9 +94,18 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
     } else {
       await Promise.all(
         options.targets.map(async (target, t) => {
-          const { fixtures, protocolVersion } = (probes[t] as PromiseFulfilledResult<Probe>).value;
+          const { fixtures, protocolVersion, declaresTasks } = (probes[t] as PromiseFulfilledResult<Probe>).value;
           negotiated[t] = protocolVersion;
           toolsOf[t] = fixtures.toolBindings();
+          if (!declaresTasks && protocolVersion === PROTOCOL_VERSION) {
+            // One line for a server that has no tasks at all, instead of one skip reason per check (T25-CAP-01 fails).
+            causes.register(`${target.label}|no-tasks`, () => ({
+              kind: 'no-tasks',
+              target: target.label,
+              transport: target.transport,
+              message: NO_TASKS,
+            }));
+          }
           if (protocolVersion !== PROTOCOL_VERSION) {
             // T25-CLI-01: a server that answers another revision does not speak 2025-11-25 tasks; the suite does not apply.
             const reason = `the server negotiated protocol version "${protocolVersion}", not ${PROTOCOL_VERSION}: the 2025-11-25 task checks do not apply (T25-CLI-01)`;
@@ -141,6 +154,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
               nonce,
               health,
               turnstile,
+              causes,
             });
             const outcome = await run.execute();
             // A crashed HTTP server process must come back before the next scenario (stdio spawns per session).
@@ -175,12 +189,21 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
 
   const finished = Date.now();
   const ordered = outcomes.flat();
+  for (const target of options.targets) {
+    const mine = causes.connectionsOf(target.label);
+    const entries = options.wire.entries().filter((e) => e.transport === target.transport && mine.has(e.connection));
+    citeRenamed(
+      ordered.flatMap((o) => o.results),
+      causes.consolidate(target.label, noTaskEverCreated(entries)),
+    );
+  }
   return {
     startedAt: new Date(started).toISOString(),
     finishedAt: new Date(finished).toISOString(),
     durationMs: finished - started,
     results: ordered.flatMap((o) => o.results),
     problems: ordered.flatMap((o) => o.problems),
+    findings: causes.all(),
     fatal,
     interrupted,
     selection: selected.map((s) => s.name),
@@ -197,14 +220,32 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
 interface Probe {
   fixtures: LoadedFixtures;
   protocolVersion: string;
+  declaresTasks: boolean;
 }
+
+export const NO_TASKS = 'this server does not implement MCP tasks (no `tasks` capability declared)';
 
 async function probeFixtures(target: Target, load: RunOptions['loadFixtures']): Promise<Probe> {
   const session = await target.connect();
   try {
-    return { fixtures: await load(session, target), protocolVersion: session.protocolVersion };
+    return {
+      fixtures: await load(session, target),
+      protocolVersion: session.protocolVersion,
+      declaresTasks: session.serverCapabilities.tasks !== undefined,
+    };
   } finally {
     await session.close().catch(() => undefined);
+  }
+}
+
+/** Points the checks that cite a finding at its id after consolidation. */
+function citeRenamed(results: CheckResult[], ids: Map<string, string>): void {
+  for (const r of results) {
+    const old = r.details?.finding;
+    const now = typeof old === 'string' ? ids.get(old) : undefined;
+    if (!now || now === old) continue;
+    r.details = { ...r.details, finding: now };
+    if (r.skip) r.skip = { ...r.skip, reason: r.skip.reason.replace(`see finding ${String(old)}`, `see finding ${now}`) };
   }
 }
 

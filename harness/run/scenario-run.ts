@@ -9,15 +9,20 @@ import type { CheckContext, ConnectOptions, Scenario, ScenarioContext, Session }
 import type { ExitInfo, Target } from '../transport/target.js';
 import { TargetError } from '../transport/target.js';
 import type { WireLog } from '../transport/wire.js';
+import { SetupError } from '../tasks.js';
 import { errorText } from '../util/errors.js';
 import { withTimeout } from '../util/async.js';
 import { abortable, Interrupted, interruptedReason, ScenarioAbort } from './abort.js';
 import { baseResult, capDetails, evidence, mergeAttempts, normalizeVerdict, notApplicableReason, type Attempt } from './results.js';
 import type { Turnstile } from './schedule.js';
+import { exitText, RootCauseVerdicts, STDERR_LINES } from './root-cause-verdicts.js';
+import type { RootCauses } from './root-causes.js';
 import { sharesOneServer, type TargetHealth } from './target-health.js';
 import type { CheckResult } from '../checks.js';
 import type { Interruption, ProgressEvent, RunProblem } from './types.js';
 import type { RunTimeouts } from './timeouts.js';
+
+export { exitText, STDERR_LINES };
 
 export interface RunShared {
   wire: WireLog;
@@ -28,6 +33,7 @@ export interface RunShared {
   nonce: (prefix?: string) => string;
   health: TargetHealth;
   turnstile: Turnstile;
+  causes: RootCauses;
 }
 
 export interface ScenarioOutcome {
@@ -35,8 +41,6 @@ export interface ScenarioOutcome {
   problems: RunProblem[];
   error?: string;
 }
-
-export const STDERR_LINES = 20;
 
 /** One scenario against one target: implements ScenarioContext and owns the scenario's sessions. */
 export class ScenarioRun implements ScenarioContext {
@@ -56,13 +60,16 @@ export class ScenarioRun implements ScenarioContext {
   /** Settles when the scenario must stop (check deadline, watchdog, interrupt). */
   private readonly abortScenario: AbortController = new AbortController();
   private abortError?: Error;
+  private readonly rootCauses: RootCauseVerdicts;
 
   constructor(
     private readonly scenario: Scenario,
     private readonly target: Target,
     readonly fixtures: LoadedFixtures,
     private readonly shared: RunShared,
-  ) {}
+  ) {
+    this.rootCauses = new RootCauseVerdicts(target, scenario.name, shared.causes, shared.wire, this.connections);
+  }
 
   get transport(): TransportName {
     return this.target.transport;
@@ -181,6 +188,7 @@ export class ScenarioRun implements ScenarioContext {
     await this.shared.health.ready((message) => this.problem(message));
     const s = await this.target.connect(options);
     this.connections.add(s.name);
+    this.shared.causes.track(this.target.label, s.name);
     this.lastActivity = Date.now();
     if (this.finished) {
       await s.close().catch(() => undefined);
@@ -328,7 +336,9 @@ export class ScenarioRun implements ScenarioContext {
       case 'verdict': {
         const v = normalizeVerdict(outcome.verdict);
         attempt = { verdict: v, details: capDetails({ ...(v.details ?? {}), ...details }), durationMs };
-        if (died) attempt.details.targetExit = { ...exitAfter, stderrTail: this.target.stderrTail(STDERR_LINES) };
+        if (died) attempt = this.rootCauses.diedDuring(spec, exitAfter, attempt, v);
+        else if (v.status === 'FAILURE' || v.status === 'WARNING')
+          attempt = this.rootCauses.unreachable(spec, v.message ?? '', attempt) ?? attempt;
         break;
       }
       case 'error': {
@@ -345,6 +355,9 @@ export class ScenarioRun implements ScenarioContext {
           const tail = this.target.stderrTail(STDERR_LINES);
           message = `target exited (${exitText(exitAfter)}) during this check${tail ? `; stderr tail:\n${tail}` : ''}`;
           extra.cause = errorText(err);
+        } else if (err instanceof SetupError) {
+          attempt = this.rootCauses.setupFailed(spec, err, capDetails({ ...details, ...extra }), durationMs);
+          break;
         } else {
           message = errorText(err);
           if (err instanceof Error && err.name !== 'ProbeError' && !(err instanceof TargetError) && err.stack) {
@@ -357,6 +370,8 @@ export class ScenarioRun implements ScenarioContext {
           details: capDetails({ ...details, ...extra }),
           durationMs,
         };
+        if (died) attempt = this.rootCauses.diedDuring(spec, exitAfter, attempt, attempt.verdict);
+        else attempt = this.rootCauses.unreachable(spec, message, attempt) ?? attempt;
         break;
       }
       case 'deadline': {
@@ -387,7 +402,7 @@ export class ScenarioRun implements ScenarioContext {
       this.sessions.clear();
       this.main = undefined;
     }
-    if (died) {
+    if (died && this.rootCauses.exitOwner === spec.id) {
       this.problems.push({
         scenario: this.scenario.name,
         transport: this.transport,
@@ -416,9 +431,4 @@ export class ScenarioRun implements ScenarioContext {
     this.shared.emit({ type: 'check', result: mergeAttempts(spec, this.scenario.name, this.transport, entry.list) });
     return attempt.verdict;
   }
-}
-
-export function exitText(e: ExitInfo | undefined): string {
-  if (!e) return 'unknown';
-  return e.signal ? `signal ${e.signal}` : `code ${e.code}`;
 }

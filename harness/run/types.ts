@@ -22,6 +22,28 @@ export interface RunProblem {
   stderrTail?: string;
 }
 
+/** What a root cause is about (see root-causes.ts); the report model's FindingKind mirrors it. */
+export type FindingKind =
+  | 'target-exit'
+  | 'target-unreachable'
+  | 'no-tasks'
+  | 'tasks-not-forwarded'
+  | 'task-not-created'
+  | 'creation-quota'
+  | 'creation-refused'
+  | 'creation-unanswered';
+
+/** One root cause of the run, named once; `checks` (`<id>@<transport>`) are the checks it took down. */
+export interface Finding {
+  id: string;
+  kind: FindingKind;
+  target: string;
+  transport: TransportName;
+  message: string;
+  checks: string[];
+  stderrTail?: string;
+}
+
 export interface RunOptions {
   /** Every known scenario, in run order (selection picks from these). */
   scenarios: Scenario[];
@@ -45,6 +67,8 @@ export interface RunResult {
   durationMs: number;
   results: CheckResult[];
   problems: RunProblem[];
+  /** Root causes beneath the checks, each named once (F1, F2, ...). */
+  findings?: Finding[];
   /** The target could not be started or initialized: a usage-level failure (exit 2). */
   fatal?: { message: string; target: string; stderrTail?: string };
   interrupted?: Interruption;

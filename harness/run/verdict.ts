@@ -73,6 +73,8 @@ export interface VerdictInput {
   allowIncomplete?: boolean;
   /** The target could not be started or initialized. */
   fatal?: string;
+  /** Root causes of the run (runner findings): a target that exited during checks never leaves the run green (C3). */
+  findings?: ReadonlyArray<{ kind: string; message: string }>;
   /** --require: lifecycle properties (harness/profile.ts) that must hold; one that is false or null fails the run. */
   require?: string[];
 }
@@ -115,6 +117,8 @@ export function decide(input: VerdictInput): RunVerdict {
   );
   const warnings = input.results.filter((r) => r.status === 'WARNING');
   const unmet = input.require?.length ? unmetRequirements(deriveProfile(input.results), input.require) : [];
+  // The check that saw an exit fails naming it; this covers a crash that no check's verdict carried.
+  const crashes = failures.length ? [] : (input.findings ?? []).filter((f) => f.kind === 'target-exit').map((f) => f.message);
 
   let exitCode: RunVerdict['exitCode'];
   let line: string;
@@ -123,10 +127,10 @@ export function decide(input: VerdictInput): RunVerdict {
   if (input.fatal) {
     exitCode = EXIT.usage;
     line = `ERROR: the target could not be started: ${input.fatal}`;
-  } else if (failures.length || stale.length || unmet.length) {
+  } else if (failures.length || stale.length || unmet.length || crashes.length) {
     exitCode = EXIT.failed;
     const parts: string[] = [];
-    parts.push(...unmet);
+    parts.push(...unmet, ...crashes);
     if (failures.length) parts.push(`${failures.length} check${s(failures.length)} failed`);
     if (stale.length)
       parts.push(

@@ -4,7 +4,8 @@ import { evidence } from '../../harness/run/results.js';
 import { runChecks, type ProgressEvent, type RunOptions } from '../../harness/run/runner.js';
 import { SCENARIO_CONCURRENCY } from '../../harness/run/schedule.js';
 import type { Scenario } from '../../harness/scenario.js';
-import { ProbeError } from '../../harness/tasks.js';
+import { decide } from '../../harness/run/verdict.js';
+import { ProbeError, SetupError } from '../../harness/tasks.js';
 import { UsageError } from '../../harness/util/errors.js';
 import { WireLog } from '../../harness/transport/wire.js';
 import { FakeTarget, fakeFixtures, scenario } from './fakes.js';
@@ -542,9 +543,64 @@ describe('runChecks concurrency', () => {
       });
     const run = await runChecks(setup({ scenarios: [victim('one', A, true), victim('two', B, false)], target, wire }).options);
     expect(target.restarts).toBe(1);
-    expect(run.results.map((r) => r.errorMessage)).toEqual([
-      expect.stringContaining('target exited (code 1) during this check'),
-      expect.stringContaining('target exited (code 1) during this check'),
+    // One exit, one FAILURE: the other check in flight was only caught in it (C12), and says so.
+    expect(run.results.map((r) => r.status).sort()).toEqual(['FAILURE', 'SKIPPED']);
+    const failed = run.results.find((r) => r.status === 'FAILURE')!;
+    const skipped = run.results.find((r) => r.status === 'SKIPPED')!;
+    expect(failed.errorMessage).toContain('target exited (code 1) during this check');
+    expect(skipped.skip).toMatchObject({ kind: 'setup-failed', reason: expect.stringMatching(/target down.*see finding F1/) });
+    expect(run.findings).toEqual([expect.objectContaining({ id: 'F1', kind: 'target-exit', checks: [`${skipped.id}@http`] })]);
+  });
+
+  it('a setup failure is SKIPPED setup-failed naming one finding, however many checks it took down', async () => {
+    const A = spec('T-A'),
+      B = spec('T-B');
+    const refused = { kind: 'error', id: 3, ms: 1, error: { code: -32603, message: 'no tasks today' } } as const;
+    const request = { method: 'tools/call', params: { name: 'slow_compute', task: {} } };
+    const s = scenario('setup', [A, B], async (ctx) => {
+      for (const id of [A, B])
+        await ctx.check(id, async () => {
+          throw new SetupError('could not create a F-ECHO task (slow_compute): JSON-RPC error -32603', 'refused', request, refused);
+        });
+    });
+    const run = await runChecks(setup({ scenarios: [s] }).options);
+    for (const r of run.results) {
+      expect(r.status).toBe('SKIPPED');
+      expect(r.skip).toMatchObject({
+        kind: 'setup-failed',
+        reason: expect.stringMatching(/^setup failed: could not create .*; see finding F1$/),
+      });
+    }
+    expect(run.findings).toEqual([
+      expect.objectContaining({
+        kind: 'creation-refused',
+        message: expect.stringContaining('slow_compute'),
+        checks: ['T-A@stdio', 'T-B@stdio'],
+      }),
     ]);
+    // A setup-failed MUST check makes the run incomplete, never a pass.
+    expect(decide({ results: run.results }).exitCode).toBe(3);
+  });
+
+  it('a crash seen on the verdict path fails that check naming the exit (C3), and decide() never exits 0 after one', async () => {
+    const A = spec('T-A');
+    const wire = new WireLog();
+    const target = new FakeTarget({ wire });
+    const s = scenario('crash', [A], async (ctx) => {
+      await ctx.check(A, async () => {
+        await ctx.session();
+        target.crash(1);
+        return info('ttl 1 -> connection closed');
+      });
+    });
+    const run = await runChecks(setup({ scenarios: [s], target, wire }).options);
+    expect(run.results[0]).toMatchObject({
+      status: 'FAILURE',
+      errorMessage: expect.stringContaining('target exited (code 1) during this check'),
+    });
+    expect(run.findings?.[0]).toMatchObject({ kind: 'target-exit', message: expect.stringContaining('T-A') });
+    const crashed = decide({ results: [], findings: run.findings });
+    expect(crashed.exitCode).toBe(1);
+    expect(crashed.line).toMatch(/target exited/);
   });
 });

@@ -25,10 +25,11 @@ describe('capabilities scenario (T25-CAP-*)', () => {
     });
   }
 
-  it('S-NOTASK reference (--no-tasks): nothing to declare, nothing advertised', async () => {
+  it('S-NOTASK reference (--no-tasks): nothing advertised; no tasks at all is the one T25-CAP-01 FAILURE (issue 9)', async () => {
     const r = await runClean(SCENARIO, 'stdio', ['--no-tasks']);
-    expect(problems(r, IDS)).toEqual([]);
-    expect(byId(r, 'T25-CAP-01').status).toBe('SUCCESS');
+    expect(problems(r, IDS)).toEqual([
+      'T25-CAP-01 FAILURE@stdio: this server does not implement MCP tasks (no `tasks` capability declared)',
+    ]);
     expect(messageOf(byId(r, 'T25-CAP-03'))).toMatch(/tasks\.requests is absent/);
   });
 
