@@ -6,7 +6,7 @@ import { type CheckSpec, type TransportName, type Verdict, type WireEntry } from
 import { FIXTURE_HINTS } from '../fixtures.js';
 import type { LoadedFixtures } from '../fixtures.js';
 import type { CheckContext, ConnectOptions, Scenario, ScenarioContext, Session } from '../scenario.js';
-import type { ExitInfo, Target } from '../transport/target.js';
+import type { Target } from '../transport/target.js';
 import { TargetError } from '../transport/target.js';
 import type { WireLog } from '../transport/wire.js';
 import { SetupError } from '../tasks.js';
