@@ -10,12 +10,21 @@ const END = '<!-- checks:end -->';
 
 export function renderCheckTable(): string {
   const rows = ['| ID | Level | Scenario | Check | Fixtures | Transports |', '|---|---|---|---|---|---|'];
+  // One row per id: a rule observed by two scenarios (T25-LIFE-03: its own probe, and the wire audit over the run) lists both.
+  const byId = new Map<string, { spec: (typeof SCENARIOS)[number]['checks'][number]; scenarios: string[] }>();
   for (const scenario of SCENARIOS) {
     for (const spec of scenario.checks) {
-      const fixtures = spec.fixtures.length ? spec.fixtures.join(', ') : '-';
-      const transports = (spec.transports ?? ['stdio', 'http']).join(', ');
-      rows.push(`| \`${spec.id}\` | ${spec.level} | ${scenario.name} | ${spec.name.replace(/\|/g, '\\|')} | ${fixtures} | ${transports} |`);
+      const row = byId.get(spec.id);
+      if (row) row.scenarios.push(scenario.name);
+      else byId.set(spec.id, { spec, scenarios: [scenario.name] });
     }
+  }
+  for (const { spec, scenarios } of byId.values()) {
+    const fixtures = spec.fixtures.length ? spec.fixtures.join(', ') : '-';
+    const transports = (spec.transports ?? ['stdio', 'http']).join(', ');
+    rows.push(
+      `| \`${spec.id}\` | ${spec.level} | ${scenarios.join(', ')} | ${spec.name.replace(/\|/g, '\\|')} | ${fixtures} | ${transports} |`,
+    );
   }
   return rows.join('\n');
 }

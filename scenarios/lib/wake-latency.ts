@@ -69,17 +69,42 @@ function sample(workMs: number, answerMs: number): Sample {
 }
 
 /**
- * The interval the answers are quantised to, if any: every answer lies near a whole multiple of it
- * (whatever the work's duration), and they come late on average by a fair share of it.
+ * The interval the answers are quantised to, if any: every answer lies the same offset past a whole
+ * multiple of it (the offset is the round trip, so a slow link or machine shifts them all alike) whatever
+ * the work's duration, and they come late on average by a fair share of it.
  */
 export function quantum(samples: Sample[], pollInterval: number | undefined): number | undefined {
   const candidates = [...new Set([pollInterval, SECOND_MS])].filter((q): q is number => typeof q === 'number' && q >= MIN_QUANTUM_MS);
   const meanLate = samples.reduce((sum, x) => sum + x.lateMs, 0) / Math.max(samples.length, 1);
+  // Work that ends later answers later on a server that wakes on completion: lateness stays flat. On
+  // ticks it swings by about the spread of the durations (580 ms here), which load jitter alone rarely does.
+  const lates = samples.map((x) => x.lateMs);
+  const workSpread = Math.max(...samples.map((x) => x.workMs)) - Math.min(...samples.map((x) => x.workMs));
+  const lateSpread = Math.max(...lates) - Math.min(...lates);
   return candidates.find((q) => {
-    const tolerance = Math.max(60, 0.1 * q);
-    const nearMultiple = samples.every((x) => Math.abs(x.answerMs - Math.max(1, Math.round(x.answerMs / q)) * q) <= tolerance);
-    return samples.length > 1 && nearMultiple && meanLate >= Math.max(100, 0.2 * q);
+    const lateSwings = lateSpread >= Math.min(0.5 * workSpread, 0.4 * q);
+    const tolerance = Math.max(100, 0.25 * q);
+    const aligned = residualSpread(
+      samples.map((x) => x.answerMs),
+      q,
+    );
+    return (
+      samples.length > 1 &&
+      lateSwings &&
+      aligned <= tolerance &&
+      samples.every((x) => x.answerMs >= q - tolerance) &&
+      meanLate >= Math.max(100, 0.2 * q)
+    );
   });
+}
+
+/** How far apart the answers' offsets past a multiple of q are (on the circle of length q). */
+function residualSpread(values: number[], q: number): number {
+  const spread = (shift: number) => {
+    const r = values.map((v) => (((v + shift) % q) + q) % q);
+    return Math.max(...r) - Math.min(...r);
+  };
+  return Math.min(spread(0), spread(q / 2));
 }
 
 const figures = (samples: Sample[]) =>

@@ -1,5 +1,6 @@
 // Proof of the robustness checks (section 7 harness-level rows, H25-*) against the reference server.
 import { describe, expect, it } from 'vitest';
+import { quantum, WORK_MS } from '../../scenarios/lib/wake-latency.js';
 import { byId, checkReference, problems } from '../helpers/run.js';
 
 const IDS = ['H25-01', 'H25-02', 'H25-03', 'H25-09', 'H25-13', 'H25-16', 'H25-20'];
@@ -31,5 +32,18 @@ describe('robustness scenario (section 7)', () => {
     const r = byId(await checkReference({ transport: 'stdio', scenarios: ['robustness'], violate: ['T25-TOOL-03'] }), 'H25-20');
     expect(r.status).toBe('WARNING');
     expect(r.errorMessage).toContain('McpServer');
+  });
+});
+
+describe('H25-01 quantisation rule (synthetic figures)', () => {
+  const samples = (answers: number[]) => answers.map((answerMs, i) => ({ workMs: WORK_MS[i]!, answerMs, lateMs: answerMs - WORK_MS[i]! }));
+  it('answers on 1 s ticks are quantised, whatever constant round trip shifts them', () => {
+    expect(quantum(samples([1004, 1010, 1002]), 100)).toBe(1000);
+    expect(quantum(samples([1180, 1230, 1150]), undefined)).toBe(1000);
+    expect(quantum(samples([510, 505, 1003]), 500)).toBe(500);
+  });
+  it('answers that follow the work are not, even on a slow link or with a small pollInterval', () => {
+    expect(quantum(samples([240, 480, 820]), 100)).toBeUndefined();
+    expect(quantum(samples([420, 660, 1000]), 1000)).toBeUndefined();
   });
 });
