@@ -97,17 +97,14 @@ export async function serveHttp(server: ReferenceServer, options: HttpOptions): 
       const entry = sessions.get(sessionId);
       if (!entry) return sendError(res, 404, -32001, 'Session not found: it was terminated or never existed; initialize a new session');
       if (entry.principal !== principal) return sendError(res, 403, -32001, 'Forbidden: this session belongs to another principal');
-      // Fault seam (T25-GET-04): answer tasks/get over an SSE stream, like the requests the transport streams.
+      const behaviour = server.behaviour;
       const plain =
-        server.faults.has('T25-GET-04') && isJSONRPCRequest(body) && body.method === 'tasks/get' ? undefined : plainRequest(req, body);
+        behaviour.answerTasksGetOverSse && isJSONRPCRequest(body) && body.method === 'tasks/get' ? undefined : plainRequest(req, body);
       if (plain) return answerPlain(entry.session, plain, sessionId, res);
       watchForDrop(res, body, entry.session);
-      // Fault seam (LC-05): losing the standalone GET stream counts as the client being gone.
-      if (server.faults.has('LC-05') && req.method === 'GET') res.on('close', () => server.cancelTasksOf(entry.session));
-      // Fault seam (T25-INP-05): a POST of responses only is answered 200 instead of 202 Accepted.
-      if (server.faults.has('T25-INP-05') && onlyResponses(body)) acceptWith200(res);
-      // Fault seam (T25-HTTP-03): end a tasks/result stream early, with no event ids to resume from.
-      if (server.faults.has('T25-HTTP-03') && isJSONRPCRequest(body) && body.method === 'tasks/result')
+      if (behaviour.cancelTasksOnStandaloneStreamLoss && req.method === 'GET') res.on('close', () => server.cancelTasksOf(entry.session));
+      if (behaviour.acceptResponsesWith200 && onlyResponses(body)) acceptWith200(res);
+      if (behaviour.closeResultStreamEarly && isJSONRPCRequest(body) && body.method === 'tasks/result')
         setTimeout(() => entry.transport.closeSSEStream(body.id), 200);
       return entry.transport.handleRequest(req, res, body);
     }
@@ -118,10 +115,8 @@ export async function serveHttp(server: ReferenceServer, options: HttpOptions): 
         sessionIdGenerator: () => id,
         onsessionclosed: () => void sessions.delete(id),
       });
-      // Fault seam (T25-SEC-04): without auth, every session lists as one shared requestor.
-      const anonymous = server.faults.has('T25-SEC-04') ? 'session:shared' : `session:${id}`;
-      // Fault seam (H25-12): tasks are bound to the session that created them.
-      const requestor = server.faults.has('H25-12')
+      const anonymous = server.behaviour.sessionsShareOneRequestor ? 'session:shared' : `session:${id}`;
+      const requestor = server.behaviour.bindTasksToSession
         ? { owner: `${principal ?? 'anonymous'}/session:${id}`, bound: true }
         : authRequired
           ? { owner: principal!, bound: true }
@@ -207,13 +202,13 @@ function requestIds(body: unknown): RequestId[] {
   return messages.filter((m) => m && typeof m === 'object' && 'method' in m && 'id' in m).map((m) => (m as { id: RequestId }).id);
 }
 
-/** T25-INP-05 fault only: a body made of JSON-RPC responses (no requests or notifications). */
+/** Under acceptResponsesWith200 only: a body made of JSON-RPC responses (no requests or notifications). */
 function onlyResponses(body: unknown): boolean {
   const messages = Array.isArray(body) ? body : [body];
   return messages.length > 0 && messages.every((m) => m && typeof m === 'object' && !('method' in m) && ('result' in m || 'error' in m));
 }
 
-/** T25-INP-05 fault only: turns the transport's 202 into a 200. */
+/** Under acceptResponsesWith200 only: turns the transport's 202 into a 200. */
 function acceptWith200(res: ServerResponse): void {
   const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => ServerResponse;
   res.writeHead = ((status: number, ...rest: unknown[]) => writeHead(status === 202 ? 200 : status, ...rest)) as typeof res.writeHead;

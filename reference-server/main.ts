@@ -2,7 +2,7 @@
 // sep1686-reference-server: the command line. Parses flags, starts the server, shuts down cleanly.
 import { parseArgs } from 'node:util';
 import { DEFAULT_LIMITS } from './engine.js';
-import { FAULTS, isFaultId } from './faults.js';
+import { FAULTS, isFaultId } from './faults/index.js';
 import { startReferenceServer } from './start.js';
 import { openTaskStore, parseStoreSpec, type StoreSpec } from './store-open.js';
 import { packageVersion } from './version.js';

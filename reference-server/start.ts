@@ -2,13 +2,13 @@
 // MCP wiring and one transport: the process's stdio, or a Streamable HTTP endpoint.
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { Faults } from './faults.js';
+import { Faults } from './faults/index.js';
 import { serveHttp } from './http.js';
 import { ReferenceServer, type ReferenceServerOptions } from './server.js';
 
 export interface StartOptions extends Omit<ReferenceServerOptions, 'faults'> {
   transport: 'stdio' | 'http';
-  /** Check ids of faults to inject (see faults.ts). */
+  /** Check ids of faults to inject (see faults/table.ts). */
   violate?: string[];
   /** HTTP: interface to bind (default 127.0.0.1) and port (default 0 = any free port). */
   host?: string;
