@@ -5,11 +5,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isJSONRPCRequest, SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { checkMessage, MAX_MESSAGE_BYTES, PARSE_ERROR } from './jsonrpc-input.js';
 import type { ClientSession, ReferenceServer } from './server.js';
 
 export const MCP_PATH = '/mcp';
-/** Largest request body accepted (requests are small; results may be large, but they flow the other way). */
-export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface HttpOptions {
   host: string;
@@ -89,7 +88,7 @@ export async function serveHttp(server: ReferenceServer, options: HttpOptions): 
       }
     }
 
-    const body = req.method === 'POST' ? await readJsonBody(req, res) : undefined;
+    const body = req.method === 'POST' ? await readJsonBody(req, res, log) : undefined;
     if (body === INVALID) return;
 
     const sessionId = req.headers['mcp-session-id'];
@@ -228,26 +227,34 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 const INVALID = Symbol('invalid body');
 
-async function readJsonBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+/** The parsed body of a POST, or INVALID once an error has been answered (and logged, one line). */
+async function readJsonBody(req: IncomingMessage, res: ServerResponse, log: (line: string) => void): Promise<unknown> {
+  const refuse = (status: number, code: number, message: string, reason: string, id: string | number | null = null) => {
+    log(`http: rejected a POST (${code}): ${reason}`);
+    sendError(res, status, code, message, id);
+    return INVALID;
+  };
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      sendError(res, 413, -32000, `Request body too large (limit ${MAX_BODY_BYTES} bytes)`);
-      return INVALID;
-    }
+    if (size > MAX_MESSAGE_BYTES)
+      return refuse(413, -32000, `Request body too large (limit ${MAX_MESSAGE_BYTES} bytes)`, `body over ${MAX_MESSAGE_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
+  let body: unknown;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    sendError(res, 400, -32700, 'Parse error: the request body is not valid JSON');
-    return INVALID;
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (error) {
+    return refuse(400, PARSE_ERROR, 'Parse error: the request body is not valid JSON', `not JSON (${(error as Error).message})`);
   }
+  // One message per POST (transports §Sending Messages: a single request, notification or response; no batches).
+  const checked = checkMessage(body);
+  if (!checked.ok) return refuse(400, checked.reply.error.code, checked.reply.error.message, checked.reason, checked.reply.id);
+  return body;
 }
 
-function sendError(res: ServerResponse, status: number, code: number, message: string): void {
+function sendError(res: ServerResponse, status: number, code: number, message: string, id: string | number | null = null): void {
   res.writeHead(status, { 'Content-Type': 'application/json' });
-  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id }));
 }

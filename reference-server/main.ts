@@ -131,8 +131,7 @@ async function main(): Promise<number> {
   } else if (v.violate?.length) {
     log(`faults: ${v.violate.join(', ')}`);
   }
-  await running.done;
-  return 0;
+  return running.done;
 }
 
 main().then(
