@@ -1,10 +1,13 @@
-// Streamable HTTP: a plain node:http server, one SDK StreamableHTTPServerTransport per MCP session, and
-// optional bearer-token auth that binds every task to its token's principal.
+// Streamable HTTP: a plain node:http server, one SDK StreamableHTTPServerTransport per MCP session,
+// DNS-rebinding protection on every bind address, idle session expiry, and optional bearer-token auth
+// that binds every task to its token's principal.
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isJSONRPCRequest, SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { OriginPolicy } from './http-origin.js';
+import { DEFAULT_SESSION_IDLE_MS, HttpSessions, type SessionEntry } from './http-sessions.js';
 import { checkMessage, MAX_MESSAGE_BYTES, PARSE_ERROR } from './jsonrpc-input.js';
 import type { ClientSession, ReferenceServer } from './server.js';
 
@@ -16,6 +19,12 @@ export interface HttpOptions {
   port: number;
   /** Bearer tokens; empty = no auth (any session that knows a task id may use it). */
   authTokens?: string[];
+  /** Host values served besides the loopback names and the bound address: `name` (bound port) or `name:port`. */
+  allowedHosts?: string[];
+  /** Origin values served besides http:// of the allowed hosts. */
+  allowedOrigins?: string[];
+  /** A session with nothing open for this long is closed (default 30 min). */
+  sessionIdleTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -23,15 +32,6 @@ export interface HttpEndpoint {
   url: string;
   close(): Promise<void>;
 }
-
-interface SessionEntry {
-  transport: StreamableHTTPServerTransport;
-  session: ClientSession;
-  /** The principal that created the session (auth only); other principals may not use it. */
-  principal?: string;
-}
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /**
  * Requests that never cause messages related to them are answered as one plain JSON body rather than an
@@ -57,22 +57,20 @@ export async function serveHttp(server: ReferenceServer, options: HttpOptions): 
   // Principals are named by a hash of their token, so the name is stable across restarts but reveals nothing.
   const principals = new Map((options.authTokens ?? []).map((t) => [sha256(t), `principal:${sha256(t).slice(0, 16)}`]));
   const authRequired = principals.size > 0;
-  const sessions = new Map<string, SessionEntry>();
-  let port = options.port;
-
-  // DNS-rebinding protection (transports §Security Warning): on loopback, serve only local Host and Origin values.
-  const loopback = LOOPBACK.has(options.host);
-  const localHost = (value: string | undefined) =>
-    value === undefined || [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(value);
-  const localOrigin = (value: string | undefined) =>
-    value === undefined || [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`].includes(value);
+  const idleMs = options.sessionIdleTimeoutMs ?? DEFAULT_SESSION_IDLE_MS;
+  const sessions = new HttpSessions(idleMs, (id) => server.audit(`http session ${id} expired after ${idleMs} ms idle`));
+  /** Set once listening (the port may be chosen by the system). */
+  let origins!: OriginPolicy;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== MCP_PATH) return sendError(res, 404, -32000, `Not found: the MCP endpoint is ${MCP_PATH}`);
-    if (loopback && (!localHost(req.headers.host) || !localOrigin(req.headers.origin))) {
-      return sendError(res, 403, -32000, 'Forbidden: this server only answers requests addressed to its loopback endpoint');
+    const allowed = origins.check(req.headers.host, req.headers.origin);
+    if (!allowed.ok) {
+      log(`http: refused a ${req.method} request: ${allowed.reason}`);
+      return sendError(res, allowed.status, -32000, allowed.reason);
     }
+    req.headers.host = allowed.host;
 
     let principal: string | undefined;
     if (authRequired) {
@@ -96,6 +94,7 @@ export async function serveHttp(server: ReferenceServer, options: HttpOptions): 
       const entry = sessions.get(sessionId);
       if (!entry) return sendError(res, 404, -32001, 'Session not found: it was terminated or never existed; initialize a new session');
       if (entry.principal !== principal) return sendError(res, 403, -32001, 'Forbidden: this session belongs to another principal');
+      sessions.busyUntilClosed(sessionId, res);
       const behaviour = server.behaviour;
       const plain =
         behaviour.answerTasksGetOverSse && isJSONRPCRequest(body) && body.method === 'tasks/get' ? undefined : plainRequest(req, body);
@@ -120,9 +119,10 @@ export async function serveHttp(server: ReferenceServer, options: HttpOptions): 
         : authRequired
           ? { owner: principal!, bound: true }
           : { owner: anonymous, bound: false };
-      const session = await server.connect(transport, requestor);
+      const session = await server.connect(transport, requestor, principal);
       const entry: SessionEntry = { transport, session, principal };
-      sessions.set(id, entry);
+      sessions.add(id, entry);
+      sessions.busyUntilClosed(id, res);
       session.connection.onClose(() => sessions.delete(id));
       server.audit(`http session ${id} opened${principal ? ` by ${principal}` : ''}`);
       return transport.handleRequest(req, res, body);
@@ -150,13 +150,19 @@ export async function serveHttp(server: ReferenceServer, options: HttpOptions): 
       resolve();
     });
   });
-  port = (http.address() as AddressInfo).port;
+  const port = (http.address() as AddressInfo).port;
+  origins = new OriginPolicy({
+    bindAddress: options.host,
+    port,
+    allowedHosts: options.allowedHosts,
+    allowedOrigins: options.allowedOrigins,
+  });
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
 
   return {
     url: `http://${host}:${port}${MCP_PATH}`,
     async close() {
-      await Promise.all([...sessions.values()].map((e) => e.transport.close().catch(() => undefined)));
+      await Promise.all(sessions.entries().map((e) => e.transport.close().catch(() => undefined)));
       sessions.clear();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));

@@ -9,6 +9,7 @@ import { Connection, INVALID_PARAMS, METHOD_NOT_FOUND, NO_REPLY, RpcError, type 
 import { EngineError, TaskEngine, type EngineLimits, type Requestor, type WorkEnd } from './engine.js';
 import { engineFaultOptions, Faults, type Behaviour } from './faults/index.js';
 import { TaskRequestQueue, type Channel } from './input.js';
+import { ANONYMOUS, TaskQuota } from './quota.js';
 import { MemoryTaskStore, type TaskRecord, type TaskStore } from './store.js';
 import {
   fixtureTools,
@@ -42,7 +43,11 @@ export interface ReferenceServerOptions {
   log?: (line: string) => void;
   /** Also log every task operation and transition (the audit log). */
   verbose?: boolean;
+  /** Finished tasks retained per principal before the earliest finished is purged (default 10 000). */
+  maxFinishedTasks?: number;
 }
+
+export const DEFAULT_MAX_FINISHED_TASKS = 10_000;
 
 const STATIC_RESOURCE = {
   uri: 'fixture://greeting',
@@ -65,6 +70,8 @@ export class ReferenceServer {
   readonly behaviour: Behaviour;
   readonly tools: ToolRegistry;
   readonly gates = new GateRegistry();
+  /** Live and retained tasks per principal (active-task limit, cap on finished tasks). */
+  readonly quota: TaskQuota;
   readonly tasksEnabled: boolean;
   readonly log: (line: string) => void;
   readonly verbose: boolean;
@@ -82,16 +89,24 @@ export class ReferenceServer {
     this.verbose = options.verbose ?? false;
     this.tools = new ToolRegistry(fixtureTools(this.gates));
     this.engine = new TaskEngine({ store: options.store ?? new MemoryTaskStore(), ...engineFaultOptions(this.behaviour, options.limits) });
+    this.quota = new TaskQuota({
+      maxActive: this.engine.limits.maxActiveTasksPerOwner,
+      maxFinished: options.maxFinishedTasks ?? DEFAULT_MAX_FINISHED_TASKS,
+    });
     this.engine.on('status', (record) => this.onStatus(record));
     this.engine.on('expired', (taskId) => {
       this.audit(`task ${taskId} expired (ttl elapsed) and was removed`);
+      this.quota.removed(taskId);
       this.forget(taskId);
     });
   }
 
-  /** Serves MCP on a transport for one requestor; the session lives until the transport closes. */
-  async connect(transport: Transport, requestor: Requestor): Promise<ClientSession> {
-    const session = new ClientSession(this, transport, requestor);
+  /**
+   * Serves MCP on a transport for one requestor; the session lives until the transport closes. `principal`
+   * (HTTP auth) scopes the task quota and the fixture gates; without one they are shared by all such sessions.
+   */
+  async connect(transport: Transport, requestor: Requestor, principal?: string): Promise<ClientSession> {
+    const session = new ClientSession(this, transport, requestor, principal);
     this.sessions.add(session);
     session.connection.onClose(() => this.sessions.delete(session));
     if (this.behaviour.cancelTasksOnSessionClose) session.connection.onClose(() => this.cancelTasksOf(session));
@@ -170,7 +185,16 @@ export class ReferenceServer {
     const terminal = record.status === 'completed' || record.status === 'failed' || record.status === 'cancelled';
     if (terminal && this.behaviour.announceWorkingAfterTerminal)
       this.notifyForTask(record.taskId, 'notifications/tasks/status', { ...wireTask(record), status: 'working' });
-    if (terminal) this.forget(record.taskId);
+    if (terminal) {
+      this.forget(record.taskId);
+      for (const taskId of this.quota.finished(record.taskId)) void this.purge(taskId);
+    }
+  }
+
+  /** Removes a finished task over its principal's cap on retained tasks (the earliest finished goes first). */
+  private async purge(taskId: string): Promise<void> {
+    await this.engine.remove(taskId);
+    this.audit(`task ${taskId} purged: its principal has more than ${this.quota.limits.maxFinished} finished tasks`);
   }
 
   private forget(taskId: string): void {
@@ -206,6 +230,8 @@ export class ClientSession {
     private readonly server: ReferenceServer,
     transport: Transport,
     readonly requestor: Requestor,
+    /** The HTTP auth principal, if any. */
+    readonly principal?: string,
   ) {
     this.connection = new Connection({
       transport,
@@ -224,6 +250,11 @@ export class ClientSession {
   /** Who tasks/get, tasks/result and tasks/cancel act for. */
   private get lookupRequestor(): Requestor {
     return this.server.behaviour.ignoreAuthOnLookup ? { ...this.requestor, bound: false } : this.requestor;
+  }
+
+  /** Fixture gates are per principal (with auth), else shared by every session. */
+  private get gateScope(): string {
+    return this.principal ?? '';
   }
 
   /** Tasks are offered when enabled and the session speaks a revision that has them. */
@@ -375,6 +406,7 @@ export class ClientSession {
     const progressToken = progressTokenOf(request.params);
     const ctx: ToolContext = {
       signal: request.signal,
+      gateScope: this.gateScope,
       progress: (progress, total) => {
         if (progressToken === undefined || request.signal.aborted) return;
         void this.connection.notify('notifications/progress', { progressToken, progress, total }, request.id);
@@ -393,13 +425,24 @@ export class ClientSession {
   private async createTask(request: IncomingRequest, tool: ToolDefinition, args: JsonObject): Promise<JsonObject> {
     const ttl = requestedTtl(request.params.task);
     const engine = this.server.engine;
+    const quota = this.server.quota;
+    const principal = this.principal ?? ANONYMOUS;
+    if (!quota.reserve(principal)) {
+      const whose = this.principal ? 'this principal' : 'this server (shared by every session without auth)';
+      throw new RpcError(
+        INVALID_PARAMS,
+        `too many active tasks for ${whose} (limit ${quota.limits.maxActive}); wait for some to finish or cancel them`,
+      );
+    }
     let record: TaskRecord;
     try {
       record = await engine.create(this.requestor, { method: 'tools/call', params: { name: tool.name, arguments: args } }, ttl);
     } catch (error) {
+      quota.unreserve(principal);
       throw toRpcError(error);
     }
     const taskId = record.taskId;
+    quota.bind(taskId, principal);
     this.server.registerTask(taskId, this);
     this.server.audit(`task ${taskId} created by ${this.requestor.owner}: ${tool.name} (ttl ${record.ttl} ms)`);
     const progressToken = progressTokenOf(request.params);
@@ -410,6 +453,7 @@ export class ClientSession {
         let outstanding = 0;
         const ctx: ToolContext = {
           signal: work.signal,
+          gateScope: this.gateScope,
           progress: (progress, total) => {
             if (progressToken === undefined || work.signal.aborted) return;
             this.server.notifyForTask(taskId, 'notifications/progress', {

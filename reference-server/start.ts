@@ -15,6 +15,11 @@ export interface StartOptions extends Omit<ReferenceServerOptions, 'faults'> {
   port?: number;
   /** HTTP: bearer tokens; each is one principal and tasks are bound to it. */
   authTokens?: string[];
+  /** HTTP: Host and Origin values served besides the loopback names and the bound address (see http-origin.ts). */
+  allowedHosts?: string[];
+  allowedOrigins?: string[];
+  /** HTTP: a session with nothing open for this long is closed (default 30 min). */
+  sessionIdleTimeoutMs?: number;
   /** stdio: streams to speak on (default process.stdin / process.stdout). */
   stdin?: Readable;
   stdout?: Writable;
@@ -47,6 +52,9 @@ export async function startReferenceServer(options: StartOptions): Promise<Runni
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 0,
       authTokens: options.authTokens,
+      allowedHosts: options.allowedHosts,
+      allowedOrigins: options.allowedOrigins,
+      sessionIdleTimeoutMs: options.sessionIdleTimeoutMs,
       log: options.log,
     });
     const close = () =>
