@@ -286,6 +286,14 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
     return cancelled;
   }
 
+  /** Removes a finished task before its ttl (the server caps retained tasks); later lookups are not_found. */
+  async remove(taskId: string): Promise<void> {
+    // Its ttl stays in the schedule: expiring a task that is gone already deletes nothing.
+    this.live.delete(taskId);
+    await this.store.delete(taskId);
+    this.wake(taskId, undefined);
+  }
+
   /** One page of the requestor's tasks in creation order. */
   list(owner: string, after: string | undefined, limit: number) {
     return this.store.list(owner, after, limit);

@@ -21,6 +21,8 @@ export interface ElicitAnswer {
 export interface ToolContext {
   /** Aborted when the call is cancelled (notifications/cancelled, tasks/cancel) or its task expires. */
   signal: AbortSignal;
+  /** Whose gates the gate tools see: the caller's auth principal, or '' (one set shared by all sessions). */
+  gateScope: string;
   /** Reports progress on the request's progress token (a no-op when the request carried none). */
   progress(progress: number, total: number): void;
   /** Whether the client declared form elicitation; elicit() must not be called otherwise. */
@@ -49,18 +51,21 @@ interface Gate {
   waiters: Set<(outcome: GateOutcome) => void>;
 }
 
-/** Process-wide gates for gated_job / release_gate / gate_state, so any session can release any gate. */
+/**
+ * Gates for gated_job / release_gate / gate_state, shared by every session of one scope: with auth, a
+ * principal's sessions (another principal can neither release nor see them); without, all sessions.
+ */
 export class GateRegistry {
   /** Gates are tiny, but an endless stream of unique gate ids must not grow memory without bound. */
   static readonly MAX_GATES = 10_000;
   private readonly gates = new Map<string, Gate>();
 
-  state(gateId: string): GateStateName {
-    return this.gates.get(gateId)?.state ?? 'unknown';
+  state(scope: string, gateId: string): GateStateName {
+    return this.gates.get(gateKey(scope, gateId))?.state ?? 'unknown';
   }
 
-  release(gateId: string, outcome: GateOutcome): void {
-    const gate = this.gate(gateId);
+  release(scope: string, gateId: string, outcome: GateOutcome): void {
+    const gate = this.gate(gateKey(scope, gateId));
     if (gate.waiters.size === 0) {
       gate.pendingRelease = outcome;
       return;
@@ -72,8 +77,8 @@ export class GateRegistry {
   }
 
   /** Waits for a release (or takes a remembered one); rejects with the abort reason when aborted. */
-  wait(gateId: string, signal: AbortSignal): Promise<GateOutcome> {
-    const gate = this.gate(gateId);
+  wait(scope: string, gateId: string, signal: AbortSignal): Promise<GateOutcome> {
+    const gate = this.gate(gateKey(scope, gateId));
     if (gate.pendingRelease) {
       const outcome = gate.pendingRelease;
       gate.pendingRelease = undefined;
@@ -100,12 +105,12 @@ export class GateRegistry {
     });
   }
 
-  private gate(gateId: string): Gate {
-    let gate = this.gates.get(gateId);
+  private gate(key: string): Gate {
+    let gate = this.gates.get(key);
     if (!gate) {
       this.evictIdle();
       gate = { state: 'unknown', waiters: new Set() };
-      this.gates.set(gateId, gate);
+      this.gates.set(key, gate);
     }
     return gate;
   }
@@ -166,7 +171,7 @@ const gateIdSchema = {
   type: 'string',
   minLength: 1,
   maxLength: 200,
-  description: 'Any id the caller chooses; gates are shared by all sessions',
+  description: "Any id the caller chooses; gates are shared by all sessions of the caller's principal",
 };
 const NO_ARGS = { type: 'object', properties: {}, additionalProperties: false };
 
@@ -246,7 +251,7 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
       inputSchema: { type: 'object', properties: { gateId: gateIdSchema }, required: ['gateId'], additionalProperties: false },
       taskSupport: 'optional',
       run: async ({ gateId }, ctx) => {
-        const outcome = await gates.wait(gateId as string, ctx.signal);
+        const outcome = await gates.wait(ctx.gateScope, gateId as string, ctx.signal);
         if (outcome === 'tool_error') return { ...text(`gate ${gateId as string} released with a tool error`), isError: true };
         if (outcome === 'protocol_error')
           throw new RpcError(INTERNAL_ERROR, `gated_job: gate ${gateId as string} released with a protocol error`);
@@ -263,8 +268,8 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
         additionalProperties: false,
       },
       taskSupport: 'forbidden',
-      run: async ({ gateId, outcome }) => {
-        gates.release(gateId as string, (outcome as GateOutcome | undefined) ?? 'success');
+      run: async ({ gateId, outcome }, ctx) => {
+        gates.release(ctx.gateScope, gateId as string, (outcome as GateOutcome | undefined) ?? 'success');
         return text('ok');
       },
     },
@@ -279,8 +284,8 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
         additionalProperties: false,
       },
       taskSupport: 'forbidden',
-      run: async ({ gateId }) => {
-        const structuredContent = { state: gates.state(gateId as string) };
+      run: async ({ gateId }, ctx) => {
+        const structuredContent = { state: gates.state(ctx.gateScope, gateId as string) };
         return { ...text(JSON.stringify(structuredContent)), structuredContent };
       },
     },
@@ -352,3 +357,6 @@ function describeError(e: ErrorObject): string {
     return `${where} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
   return `${where} ${e.message ?? 'is invalid'}`;
 }
+
+/** Gate ids are the caller's; the scope keeps two principals' gates of the same id apart. */
+const gateKey = (scope: string, gateId: string) => (scope ? `${scope}\n${gateId}` : gateId);

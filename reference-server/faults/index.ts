@@ -1,0 +1,74 @@
+// Fault injection: `--violate <check-id>` makes the reference server break one rule on purpose, so each
+// check can be proven to FAIL (or WARN) against a server that violates exactly what it checks.
+// table.ts lists the faults (and says how to add one); a Faults object turns the selected ids into
+//   - `behaviour`: named behaviours the server, connection and HTTP layers read (behaviour.ts), and
+//   - `rewriteOutgoing`: the one message-level seam every outgoing message passes, dispatched by method
+//     to the rewriters in rewrite-*.ts.
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { behaviourOf, type Behaviour } from './behaviour.js';
+import { isObject, RewriteState, type ActiveFaults, type OutgoingContext, type Rewriter } from './message.js';
+import { rewriteInitialize, rewriteResourcesRead, rewriteToolsList } from './rewrite-discovery.js';
+import { rewriteElicitationCreate, rewriteProgress, rewriteTaskStatus } from './rewrite-server-messages.js';
+import { rewriteTasksCancel } from './rewrite-tasks-cancel.js';
+import { rewriteTasksGet } from './rewrite-tasks-get.js';
+import { rewriteTasksList } from './rewrite-tasks-list.js';
+import { rewriteTasksResult } from './rewrite-tasks-result.js';
+import { rewriteToolsCall } from './rewrite-tools-call.js';
+import { FAULTS, isFaultId, type FaultId } from './table.js';
+
+export { BEHAVIOURS, engineFaultOptions, type Behaviour } from './behaviour.js';
+export type { OutgoingContext } from './message.js';
+export { FAULTS, isFaultId, type FaultId } from './table.js';
+
+/** Rewriters of the responses, by the method of the request they answer. */
+const RESPONSE_REWRITERS = new Map<string, Rewriter>([
+  ['initialize', rewriteInitialize],
+  ['tools/list', rewriteToolsList],
+  ['tools/call', rewriteToolsCall],
+  ['resources/read', rewriteResourcesRead],
+  ['tasks/get', rewriteTasksGet],
+  ['tasks/list', rewriteTasksList],
+  ['tasks/cancel', rewriteTasksCancel],
+  ['tasks/result', rewriteTasksResult],
+]);
+
+/** Rewriters of the requests and notifications the server sends, by method. */
+const SERVER_MESSAGE_REWRITERS = new Map<string, Rewriter>([
+  ['elicitation/create', rewriteElicitationCreate],
+  ['notifications/progress', rewriteProgress],
+  ['notifications/tasks/status', rewriteTaskStatus],
+]);
+
+export class Faults {
+  readonly behaviour: Behaviour;
+  private readonly active: ReadonlySet<FaultId>;
+  /** What the rewriters see; the server, connection and HTTP layers read `behaviour` instead. */
+  private readonly rewriting: ActiveFaults;
+
+  constructor(ids: Iterable<string> = []) {
+    const active = new Set<FaultId>();
+    for (const id of ids) {
+      if (!isFaultId(id)) throw new Error(`unknown fault "${id}"; known faults: ${Object.keys(FAULTS).join(', ')}`);
+      active.add(id);
+    }
+    this.active = active;
+    this.behaviour = behaviourOf(active);
+    this.rewriting = { has: (id) => active.has(id), state: new RewriteState() };
+  }
+
+  get ids(): FaultId[] {
+    return [...this.active];
+  }
+
+  /** The one message-level seam: every message the server sends passes through here. */
+  rewriteOutgoing(message: JSONRPCMessage, context: OutgoingContext): JSONRPCMessage {
+    if (this.active.size === 0) return message;
+    if (context.answers) {
+      const rewrite = RESPONSE_REWRITERS.get(context.answers.method);
+      return rewrite ? rewrite(message, context.answers.params, this.rewriting) : message;
+    }
+    const m = message as { method?: unknown; params?: unknown };
+    const rewrite = typeof m.method === 'string' ? SERVER_MESSAGE_REWRITERS.get(m.method) : undefined;
+    return rewrite && isObject(m.params) ? rewrite(message, m.params, this.rewriting) : message;
+  }
+}
