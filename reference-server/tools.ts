@@ -36,6 +36,11 @@ export interface ToolDefinition {
   outputSchema?: JsonObject;
   /** undefined = no `execution` member at all (which means forbidden). */
   taskSupport?: TaskSupport;
+  /**
+   * Running it again from the start yields the same result and tells the requestor nothing twice (no
+   * elicitation, no progress, no consumed gate release): a task whose runner died may be re-run (worker.ts).
+   */
+  idempotent?: boolean;
   run(args: JsonObject, ctx: ToolContext): Promise<CallToolResult>;
 }
 
@@ -49,8 +54,25 @@ interface Gate {
   waiters: Set<(outcome: GateOutcome) => void>;
 }
 
+/**
+ * The gates behind gated_job / release_gate / gate_state. GateRegistry (below) keeps them in this
+ * process; gates-redis.ts shares them between server instances, so a release or a gate_state on any
+ * instance sees a job waiting on any other.
+ */
+export interface Gates {
+  /** @returns unknown (never used), waiting (a job waits), aborted (its waiting jobs were aborted) or finished (released). */
+  state(gateId: string): GateStateName | Promise<GateStateName>;
+  /** Wakes every job waiting on the gate with `outcome`, or remembers it for the next job if none waits. */
+  release(gateId: string, outcome: GateOutcome): void | Promise<void>;
+  /**
+   * Waits for a release (or takes a remembered one).
+   * @param signal aborting it ends the wait with the abort reason; the gate reads aborted once no job waits.
+   */
+  wait(gateId: string, signal: AbortSignal): Promise<GateOutcome>;
+}
+
 /** Process-wide gates for gated_job / release_gate / gate_state, so any session can release any gate. */
-export class GateRegistry {
+export class GateRegistry implements Gates {
   /** Gates are tiny, but an endless stream of unique gate ids must not grow memory without bound. */
   static readonly MAX_GATES = 10_000;
   private readonly gates = new Map<string, Gate>();
@@ -170,7 +192,7 @@ const gateIdSchema = {
 };
 const NO_ARGS = { type: 'object', properties: {}, additionalProperties: false };
 
-export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
+export function fixtureTools(gates: Gates): ToolDefinition[] {
   return [
     {
       name: 'greet',
@@ -193,6 +215,7 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
         additionalProperties: false,
       },
       taskSupport: 'optional',
+      idempotent: true,
       run: async ({ seconds, label }, ctx) => {
         if ((seconds as number) > 0) await sleep((seconds as number) * 1000, ctx.signal);
         return text(`computed:${(label as string | undefined) ?? ''}`);
@@ -203,6 +226,7 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
       description: 'Must run as a task; ends with an isError result "job failed".',
       inputSchema: NO_ARGS,
       taskSupport: 'required',
+      idempotent: true,
       run: async () => ({ ...text('job failed'), isError: true }),
     },
     {
@@ -210,6 +234,7 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
       description: 'Fails with JSON-RPC error -32603, directly and as a task.',
       inputSchema: NO_ARGS,
       taskSupport: 'optional',
+      idempotent: true,
       run: async () => {
         throw new RpcError(INTERNAL_ERROR, 'protocol_error_job failed on purpose (fixture)');
       },
@@ -264,7 +289,7 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
       },
       taskSupport: 'forbidden',
       run: async ({ gateId, outcome }) => {
-        gates.release(gateId as string, (outcome as GateOutcome | undefined) ?? 'success');
+        await gates.release(gateId as string, (outcome as GateOutcome | undefined) ?? 'success');
         return text('ok');
       },
     },
@@ -280,7 +305,7 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
       },
       taskSupport: 'forbidden',
       run: async ({ gateId }) => {
-        const structuredContent = { state: gates.state(gateId as string) };
+        const structuredContent = { state: await gates.state(gateId as string) };
         return { ...text(JSON.stringify(structuredContent)), structuredContent };
       },
     },
@@ -312,6 +337,7 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
         additionalProperties: false,
       },
       taskSupport: 'optional',
+      idempotent: true,
       run: async ({ bytes }) => text(bigResultText(bytes as number)),
     },
   ];
