@@ -3,6 +3,7 @@
 // status event on every transition. It knows nothing of MCP messages: server.ts translates.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { TaskEvent, TaskEvents } from './events.js';
 import { ACTIVE_STATUSES, isTerminalStatus, type TaskOutcome, type TaskRecord, type TaskStatus, type TaskStore } from './store.js';
 
 export interface EngineLimits {
@@ -39,6 +40,12 @@ export interface EngineOptions {
   stopWorkOnExpiry?: boolean;
   /** false only for fault injection (LC-06): recover() leaves tasks orphaned by a crash working forever. */
   failOrphans?: boolean;
+  /**
+   * The bus shared with other instances (cluster.ts): every transition is published on it, and
+   * transitions published by others wake tasks/result waiters here, stop work running here when its
+   * task was cancelled elsewhere, and reach the 'status' listeners (notifications to the creator's session).
+   */
+  events?: TaskEvents;
 }
 
 /** statusMessage of a task whose server instance went away while it ran (durable stores, recover()). */
@@ -83,6 +90,8 @@ export class EngineError extends Error {
 interface Live {
   controller: AbortController;
   expiry: NodeJS.Timeout;
+  /** Work runs here now (start() was called and has not ended). */
+  running?: boolean;
 }
 
 export interface EngineEvents {
@@ -101,6 +110,8 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
   private readonly newTaskId: () => string;
   private readonly stopWorkOnExpiry: boolean;
   private readonly failOrphans: boolean;
+  private readonly events?: TaskEvents;
+  private readonly unsubscribe?: () => void;
   private readonly live = new Map<string, Live>();
   /** Per owner, the tail of the queue of creations (see create()). */
   private readonly creating = new Map<string, Promise<void>>();
@@ -118,6 +129,8 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
     this.newTaskId = options.newTaskId ?? randomUUID;
     this.stopWorkOnExpiry = options.stopWorkOnExpiry ?? true;
     this.failOrphans = options.failOrphans ?? true;
+    this.events = options.events;
+    this.unsubscribe = this.events?.subscribe((event) => this.onClusterEvent(event));
   }
 
   /**
@@ -136,7 +149,8 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
       });
       if (moved) failed++;
     }
-    for (const record of await this.store.all()) if (!this.live.has(record.taskId)) this.arm(record);
+    // A store that expires records itself needs no timer per retained task.
+    if (!this.store.expiresRecords) for (const record of await this.store.all()) if (!this.live.has(record.taskId)) this.arm(record);
     return failed;
   }
 
@@ -192,10 +206,22 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
     return record;
   }
 
-  /** Runs the work of a created task; its end becomes the terminal status unless the task already ended. */
-  start(taskId: string, work: Work): void {
+  /**
+   * Takes on a task created by another instance so that start() can run its work here (a cluster's
+   * runner): arms its abort controller and ttl timer. No-op for a task this engine already holds.
+   */
+  adopt(record: TaskRecord): void {
+    if (!this.closed && !this.live.has(record.taskId)) this.arm(record);
+  }
+
+  /**
+   * Runs the work of a created task; its end becomes the terminal status unless the task already ended.
+   * Resolves once that end is recorded (a cluster's runner then acknowledges the work item).
+   */
+  start(taskId: string, work: Work): Promise<void> {
     const live = this.live.get(taskId);
-    if (!live) return; // expired or shut down before it started
+    if (!live) return Promise.resolve(); // expired or shut down before it started
+    live.running = true;
     const ctx: WorkContext = {
       taskId,
       signal: live.controller.signal,
@@ -203,15 +229,20 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
         await this.move(taskId, ACTIVE_STATUSES, { status, statusMessage });
       },
     };
-    work(ctx).then(
-      (end) => this.finish(taskId, end),
-      (error: unknown) =>
-        this.finish(taskId, {
-          status: 'failed',
-          statusMessage: `internal error: ${errorText(error)}`,
-          outcome: { kind: 'error', error: { code: -32603, message: `Internal error: ${errorText(error)}` } },
-        }),
-    );
+    return work(ctx)
+      .then(
+        (end) => this.finish(taskId, end),
+        (error: unknown) =>
+          this.finish(taskId, {
+            status: 'failed',
+            statusMessage: `internal error: ${errorText(error)}`,
+            outcome: { kind: 'error', error: { code: -32603, message: `Internal error: ${errorText(error)}` } },
+          }),
+      )
+      .finally(() => {
+        live.running = false;
+        this.releaseEnded(taskId);
+      });
   }
 
   /** The task, if it exists and the requestor may see it (otherwise not_found, without leaking existence). */
@@ -230,15 +261,28 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
     return new Promise((resolve) => {
       let set = this.waiters.get(taskId);
       if (!set) this.waiters.set(taskId, (set = new Set()));
-      // A shared store may be changed by another server process (which wakes nobody here): re-read it.
-      const reread = this.store.shared ? setInterval(() => void this.wakeIfEnded(taskId), this.limits.pollIntervalMs).unref() : undefined;
+      // A shared store may be changed by another server process (which wakes nobody here): re-read it,
+      // unless a cluster bus tells us of every change.
+      const reread =
+        this.store.shared && !this.events
+          ? setInterval(() => void this.wakeIfEnded(taskId), this.limits.pollIntervalMs).unref()
+          : undefined;
+      // A store that expires records itself removes this one at its deadline, maybe with no timer here.
+      const deadline = this.store.expiresRecords
+        ? setTimeout(
+            () => void this.wakeIfEnded(taskId),
+            Math.min(Math.max(0, record.createdAt + record.ttl - Date.now()) + 50, MAX_TIMER_MS),
+          ).unref()
+        : undefined;
       const waiter = (r: TaskRecord | undefined) => {
         clearInterval(reread);
+        clearTimeout(deadline);
         signal?.removeEventListener('abort', onAbort);
         resolve(r);
       };
       const onAbort = () => {
         clearInterval(reread);
+        clearTimeout(deadline);
         this.waiters.get(taskId)?.delete(waiter);
         resolve(undefined);
       };
@@ -261,6 +305,7 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
       );
     }
     if (this.stopWorkOnCancel) this.live.get(taskId)?.controller.abort(new Error('task cancelled'));
+    this.releaseEnded(taskId);
     return cancelled;
   }
 
@@ -276,6 +321,7 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
   /** Stops every task's work and timer and wakes all waiters; the engine accepts no new tasks. */
   async shutdown(): Promise<void> {
     this.closed = true;
+    this.unsubscribe?.();
     for (const [taskId, live] of this.live) {
       clearTimeout(live.expiry);
       live.controller.abort(new Error('server shutting down'));
@@ -322,7 +368,35 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
     if (!record) return undefined;
     this.emit('status', record);
     if (isTerminalStatus(record.status)) this.wake(taskId, record);
+    // Results may be large: other instances re-read the store when they need the outcome.
+    void this.events?.publish({ type: 'status', record: { ...record, outcome: undefined } }).catch(() => undefined);
     return record;
+  }
+
+  /** Transitions made by other instances (cluster bus): wake waiters, stop work cancelled elsewhere, notify. */
+  private onClusterEvent(event: TaskEvent): void {
+    if (event.type === 'resync') {
+      for (const taskId of this.waiters.keys()) void this.wakeIfEnded(taskId);
+      return;
+    }
+    if (event.type !== 'status' || event.from === this.events?.instanceId || this.closed) return;
+    const { record } = event;
+    this.emit('status', record);
+    if (!isTerminalStatus(record.status)) return;
+    const live = this.live.get(record.taskId);
+    // Work still running here for a task that ended elsewhere (cancelled, or finished by another runner) stops.
+    if (live?.running && (record.status !== 'cancelled' || this.stopWorkOnCancel))
+      live.controller.abort(new Error(record.status === 'cancelled' ? 'task cancelled' : `task ${record.status} elsewhere`));
+    this.releaseEnded(record.taskId);
+    if (this.waiters.has(record.taskId)) void this.wakeIfEnded(record.taskId);
+  }
+
+  /** With a store that expires records itself, a task whose work is not running here needs no timer here. */
+  private releaseEnded(taskId: string): void {
+    const live = this.live.get(taskId);
+    if (!live || live.running || !this.store.expiresRecords) return;
+    clearTimeout(live.expiry);
+    this.live.delete(taskId);
   }
 
   private async wakeIfEnded(taskId: string): Promise<void> {

@@ -63,7 +63,8 @@ export function redisLabel(url: string): string {
  */
 export async function connectRedis(url: string, name: string): Promise<Redis> {
   let lastError: Error | undefined;
-  const redis = new Redis(url, { lazyConnect: true, connectionName: name, maxRetriesPerRequest: 3 });
+  // RESP2: the replies this code parses (streams, XINFO) have one shape on every Redis version.
+  const redis = new Redis(url, { lazyConnect: true, connectionName: name, maxRetriesPerRequest: 3, protocol: 2 });
   redis.on('error', (error: Error) => (lastError = error));
   const refuse = () => {
     redis.disconnect();

@@ -6,7 +6,8 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { packageVersion } from './version.js';
 import { Connection, INVALID_PARAMS, METHOD_NOT_FOUND, NO_REPLY, RpcError, type IncomingRequest, type JsonObject } from './connection.js';
-import { EngineError, TaskEngine, type EngineLimits, type Requestor, type WorkEnd } from './engine.js';
+import type { TaskCluster } from './cluster.js';
+import { EngineError, TaskEngine, type EngineLimits, type Requestor, type Work, type WorkEnd } from './engine.js';
 import { Faults } from './faults.js';
 import { TaskRequestQueue, type Channel } from './input.js';
 import { MemoryTaskStore, type TaskRecord, type TaskStore } from './store.js';
@@ -16,9 +17,11 @@ import {
   ToolRegistry,
   type CallToolResult,
   type ElicitAnswer,
+  type Gates,
   type ToolContext,
   type ToolDefinition,
 } from './tools.js';
+import type { WorkItem } from './work-queue.js';
 
 export const RELATED_TASK = 'io.modelcontextprotocol/related-task';
 /** Tasks exist from this protocol revision on; older sessions get a server without them. */
@@ -42,6 +45,8 @@ export interface ReferenceServerOptions {
   log?: (line: string) => void;
   /** Also log every task operation and transition (the audit log). */
   verbose?: boolean;
+  /** Several instances acting as one (cluster.ts): shared store, events, work queue, gates, inputs, cursor key. */
+  cluster?: TaskCluster;
 }
 
 const STATIC_RESOURCE = {
@@ -62,11 +67,12 @@ export class ReferenceServer {
   readonly engine: TaskEngine;
   readonly faults: Faults;
   readonly tools: ToolRegistry;
-  readonly gates = new GateRegistry();
+  readonly gates: Gates;
+  readonly cluster?: TaskCluster;
   readonly tasksEnabled: boolean;
   readonly log: (line: string) => void;
   readonly verbose: boolean;
-  private readonly cursorKey = randomBytes(32);
+  private readonly cursorKey: Buffer;
   /** The session that created each live task: status notifications and task messages go there. */
   private readonly origins = new Map<string, ClientSession>();
   private readonly requestQueues = new Map<string, TaskRequestQueue>();
@@ -77,10 +83,14 @@ export class ReferenceServer {
     this.tasksEnabled = options.tasks ?? true;
     this.log = options.log ?? (() => undefined);
     this.verbose = options.verbose ?? false;
+    this.cluster = options.cluster;
+    this.gates = options.cluster?.gates ?? new GateRegistry();
+    this.cursorKey = options.cluster?.cursorKey ?? randomBytes(32);
     this.tools = new ToolRegistry(fixtureTools(this.gates));
     const lateOutcomeWins = this.faults.has('T25-CAN-03') || this.faults.has('H25-09');
     this.engine = new TaskEngine({
-      store: options.store ?? new MemoryTaskStore(),
+      store: options.store ?? options.cluster?.store ?? new MemoryTaskStore(),
+      events: options.cluster?.events,
       // Fault seam (T25-SEC-06): no maximum ttl.
       limits: this.faults.has('T25-SEC-06') ? { ...options.limits, maxTtlMs: Number.MAX_SAFE_INTEGER } : options.limits,
       // Fault seams (T25-CAN-04; T25-CAN-03 and H25-09): cancel without stopping the work; its late outcome wins.
@@ -98,6 +108,10 @@ export class ReferenceServer {
     this.engine.on('expired', (taskId) => {
       this.audit(`task ${taskId} expired (ttl elapsed) and was removed`);
       this.forget(taskId);
+    });
+    // Notifications from work running on another instance, for the session here that created the task.
+    options.cluster?.events.subscribe((event) => {
+      if (event.type === 'notification' && this.origins.has(event.taskId)) this.notifyForTask(event.taskId, event.method, event.params);
     });
   }
 
@@ -145,6 +159,101 @@ export class ReferenceServer {
       return;
     }
     this.origins.get(taskId)?.notifyForTask(taskId, method, params);
+  }
+
+  /**
+   * Runs a created task's work: here, or, in a cluster, on whichever runner claims it from the work
+   * queue (worker.ts). Fault stubs (not registry tools) always run here.
+   */
+  runTask(item: WorkItem, tool: ToolDefinition, origin?: ClientSession): Promise<void> {
+    const queue = this.cluster?.queue;
+    if (!queue || this.tools.get(item.tool) !== tool) return this.engine.start(item.taskId, this.taskWork(item, tool, origin));
+    return queue.dispatch(item).catch((error: unknown) =>
+      this.engine.start(item.taskId, async () => {
+        throw new Error(`the work could not be queued (${(error as Error).message})`);
+      }),
+    );
+  }
+
+  /** The work of a task as the engine runs it, built from the work item alone (so any instance can run it). */
+  taskWork(item: WorkItem, tool: ToolDefinition, origin?: ClientSession): Work {
+    const { taskId, args, progressToken, canElicit } = item;
+    return async (work) => {
+      let outstanding = 0;
+      const ctx: ToolContext = {
+        signal: work.signal,
+        progress: (progress, total) => {
+          if (progressToken === undefined || work.signal.aborted) return;
+          this.notifyFromWork(taskId, 'notifications/progress', {
+            progressToken,
+            progress,
+            total,
+            _meta: { [RELATED_TASK]: { taskId } },
+          });
+        },
+        canElicit,
+        elicit: async (message, requestedSchema) => {
+          const faults = this.faults;
+          outstanding++;
+          // Fault seam (T25-INP-01): wait for the answer without moving to input_required.
+          if (!faults.has('T25-INP-01'))
+            await work.setStatus('input_required', 'Waiting for the user to answer an elicitation; call tasks/result to receive it');
+          try {
+            const params = { mode: 'form', message, requestedSchema, _meta: { [RELATED_TASK]: { taskId } } };
+            const answer = parseElicitAnswer(
+              await this.askFromWork(taskId, 'elicitation/create', params, work.signal).catch(clientErrorAsCancel),
+            );
+            // Fault seams (T25-INP-03, T25-INP-06): with its answer (any / a decline or cancel) the task stays input_required until cancelled.
+            if (faults.has('T25-INP-03') || (faults.has('T25-INP-06') && answer.action !== 'accept')) {
+              await abortedBy(work.signal);
+              throw work.signal.reason;
+            }
+            return answer;
+          } finally {
+            if (--outstanding === 0 && !work.signal.aborted) await work.setStatus('working');
+          }
+        },
+      };
+      // Fault seam (T25-PROG-02): the task ends at its first progress step while the tool keeps reporting
+      // progress to the creating session (the server-level routing forgets a task once it has ended).
+      if (this.faults.has('T25-PROG-02')) {
+        const late: ToolContext['progress'] = (progress, total) => {
+          if (progressToken !== undefined)
+            origin?.notifyForTask(taskId, 'notifications/progress', {
+              progressToken,
+              progress,
+              total,
+              _meta: { [RELATED_TASK]: { taskId } },
+            });
+        };
+        return endAtFirstProgress(tool, args, { ...ctx, progress: late });
+      }
+      // Fault seams (T25-ERR-07, T25-ERR-08): a tool error or a JSON-RPC error ends the task completed.
+      return runAsTask(tool, args, ctx, {
+        isError: this.faults.has('T25-ERR-07') ? 'completed' : 'failed',
+        rpcError: this.faults.has('T25-ERR-08') ? 'completed' : 'failed',
+      });
+    };
+  }
+
+  /** A notification from a task's work: to its creator's session here, or over the cluster bus to the instance that has it. */
+  private notifyFromWork(taskId: string, method: string, params: JsonObject): void {
+    if (this.cluster && !this.origins.has(taskId))
+      void this.cluster.events.publish({ type: 'notification', taskId, method, params }).catch(() => undefined);
+    else this.notifyForTask(taskId, method, params);
+  }
+
+  /** A request from a task's work to its requestor, delivered on an open tasks/result here or (cluster) on any instance. */
+  private askFromWork(taskId: string, method: string, params: JsonObject, signal: AbortSignal): Promise<JsonObject> {
+    return this.cluster
+      ? this.cluster.inputs.request(taskId, method, params, signal)
+      : this.requestQueue(taskId).request(method, params, signal);
+  }
+
+  /** Cluster: while a tasks/result is open here, the task's input requests (from any runner) are delivered here. */
+  watchInputs(taskId: string): () => void {
+    if (!this.cluster) return () => undefined;
+    return this.cluster.inputs.watch(taskId, (method, params, signal) => this.requestQueue(taskId).request(method, params, signal));
   }
 
   encodeCursor(owner: string, position: string): string {
@@ -423,66 +532,9 @@ export class ClientSession {
     const taskId = record.taskId;
     this.server.registerTask(taskId, this);
     this.server.audit(`task ${taskId} created by ${this.requestor.owner}: ${tool.name} (ttl ${record.ttl} ms)`);
-    const progressToken = progressTokenOf(request.params);
-    const canElicit = this.canElicit;
+    const item: WorkItem = { taskId, tool: tool.name, args, progressToken: progressTokenOf(request.params), canElicit: this.canElicit };
     // Start the work only once the CreateTaskResult is on its way, so no status change can overtake it.
-    const start = () =>
-      engine.start(taskId, async (work) => {
-        let outstanding = 0;
-        const ctx: ToolContext = {
-          signal: work.signal,
-          progress: (progress, total) => {
-            if (progressToken === undefined || work.signal.aborted) return;
-            this.server.notifyForTask(taskId, 'notifications/progress', {
-              progressToken,
-              progress,
-              total,
-              _meta: { [RELATED_TASK]: { taskId } },
-            });
-          },
-          canElicit,
-          elicit: async (message, requestedSchema) => {
-            const faults = this.server.faults;
-            outstanding++;
-            // Fault seam (T25-INP-01): wait for the answer without moving to input_required.
-            if (!faults.has('T25-INP-01'))
-              await work.setStatus('input_required', 'Waiting for the user to answer an elicitation; call tasks/result to receive it');
-            try {
-              const params = { mode: 'form', message, requestedSchema, _meta: { [RELATED_TASK]: { taskId } } };
-              const answer = parseElicitAnswer(
-                await this.server.requestQueue(taskId).request('elicitation/create', params, work.signal).catch(clientErrorAsCancel),
-              );
-              // Fault seams (T25-INP-03, T25-INP-06): with its answer (any / a decline or cancel) the task stays input_required until cancelled.
-              if (faults.has('T25-INP-03') || (faults.has('T25-INP-06') && answer.action !== 'accept')) {
-                await abortedBy(work.signal);
-                throw work.signal.reason;
-              }
-              return answer;
-            } finally {
-              if (--outstanding === 0 && !work.signal.aborted) await work.setStatus('working');
-            }
-          },
-        };
-        // Fault seam (T25-PROG-02): the task ends at its first progress step while the tool keeps reporting
-        // progress to this session (the server-level routing forgets a task once it has ended).
-        if (this.server.faults.has('T25-PROG-02')) {
-          const late: ToolContext['progress'] = (progress, total) => {
-            if (progressToken !== undefined)
-              this.notifyForTask(taskId, 'notifications/progress', {
-                progressToken,
-                progress,
-                total,
-                _meta: { [RELATED_TASK]: { taskId } },
-              });
-          };
-          return endAtFirstProgress(tool, args, { ...ctx, progress: late });
-        }
-        // Fault seams (T25-ERR-07, T25-ERR-08): a tool error or a JSON-RPC error ends the task completed.
-        return runAsTask(tool, args, ctx, {
-          isError: this.server.faults.has('T25-ERR-07') ? 'completed' : 'failed',
-          rpcError: this.server.faults.has('T25-ERR-08') ? 'completed' : 'failed',
-        });
-      });
+    const start = () => void this.server.runTask(item, tool, this);
     // Fault seam (T25-CRT-02): synchronous task creation, the reply waits until the work has ended.
     if (this.server.faults.has('T25-CRT-02')) {
       start();
@@ -526,6 +578,7 @@ export class ClientSession {
     if (!ids) this.resultChannels.set(taskId, (ids = new Set()));
     ids.add(request.id);
     this.server.requestQueue(taskId).open(channel);
+    const unwatchInputs = this.server.watchInputs(taskId);
     let final: TaskRecord | undefined;
     try {
       // Fault seam (H25-20): notice completion only on poll ticks, as the TS SDK v1 does.
@@ -538,6 +591,7 @@ export class ClientSession {
       ids.delete(request.id);
       if (ids.size === 0) this.resultChannels.delete(taskId);
       this.server.requestQueue(taskId).close(channel);
+      unwatchInputs();
     }
     if (request.signal.aborted) return NO_REPLY;
     // Fault seams (T25-RES-06, T25-RES-07): a cancelled task's tasks/result never answers: one sent after the cancel (06), or one already waiting when it came (07).

@@ -5,6 +5,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { Faults } from './faults.js';
 import { serveHttp } from './http.js';
 import { ReferenceServer, type ReferenceServerOptions } from './server.js';
+import { serveWork } from './worker.js';
 
 export interface StartOptions extends Omit<ReferenceServerOptions, 'faults'> {
   transport: 'stdio' | 'http';
@@ -31,10 +32,13 @@ export interface RunningReferenceServer {
 }
 
 export async function startReferenceServer(options: StartOptions): Promise<RunningReferenceServer> {
-  const server = new ReferenceServer({ ...options, faults: new Faults(options.violate ?? []) });
+  // A store shared by several instances (Redis) brings its cluster: events, work queue, gates, inputs.
+  const cluster = options.cluster ?? options.store?.cluster;
+  const server = new ReferenceServer({ ...options, cluster, faults: new Faults(options.violate ?? []) });
   // A durable store may hold tasks of an earlier run: fail the ones a crash orphaned, re-arm every ttl.
   const recovered = await server.engine.recover();
   if (recovered) options.log?.(`marked ${recovered} task(s) failed: their server instance is gone (restart or crash)`);
+  if (cluster?.runsWork) serveWork(server, cluster);
   let finished!: () => void;
   const done = new Promise<void>((resolve) => (finished = resolve));
   let closing: Promise<void> | undefined;
@@ -48,6 +52,7 @@ export async function startReferenceServer(options: StartOptions): Promise<Runni
     });
     const close = () =>
       (closing ??= (async () => {
+        await cluster?.queue.close(); // claim no more work; what runs here is reclaimed elsewhere
         await server.close();
         await endpoint.close();
         finished();
@@ -59,6 +64,7 @@ export async function startReferenceServer(options: StartOptions): Promise<Runni
   const stdout = options.stdout ?? process.stdout;
   const close = () =>
     (closing ??= (async () => {
+      await cluster?.queue.close();
       await server.close();
       finished();
     })());

@@ -118,10 +118,10 @@ export class RedisWorkQueue implements WorkQueue {
     }
     this.running.add(id);
     this.runner!({ item, attempt }).then(
-      (verdict) => {
+      () => {
         this.running.delete(id);
-        // Released (shutdown): another runner reclaims it once the lease lapses.
-        if (verdict !== 'release' && !this.closed) return this.done(id);
+        // Closed meanwhile (shutdown): the work was cut short; another runner reclaims it once the lease lapses.
+        if (!this.closed) return this.done(id);
       },
       () => {
         this.running.delete(id);

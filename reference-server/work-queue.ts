@@ -27,9 +27,10 @@ export interface WorkClaim {
 
 /**
  * Runs one claimed item; the queue keeps the lease renewed until the promise settles, then marks the
- * item done. Resolve `'release'` to leave the item claimable by another runner instead (shutdown).
+ * item done, unless the queue was closed meanwhile (shutdown): the item then stays claimed and another
+ * runner reclaims it once the lease lapses.
  */
-export type WorkRunner = (claim: WorkClaim) => Promise<void | 'release'>;
+export type WorkRunner = (claim: WorkClaim) => Promise<void>;
 
 export interface WorkQueue {
   /**
