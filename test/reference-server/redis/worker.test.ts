@@ -24,16 +24,22 @@ describe.skipIf(!hasRedisServer)('workers on one Redis (needs redis-server)', ()
     await redis?.stop();
   });
 
-  it('a worker killed mid-task: its gated task is failed with a reason, its idempotent task runs again', async () => {
-    const store = `${redis.url}/0?prefix=kill&lease=1000`;
+  /** A front end that runs no work, one worker, and a gated_job that this worker runs now. */
+  async function gatedJobOnWorker(prefix: string) {
+    const store = `${redis.url}/0?prefix=${prefix}&lease=1000`;
     const front = await fleet.instance(`${store}&worker=false`);
-    const first = await fleet.worker(store);
+    const worker = await fleet.worker(store);
     const client = await fleet.connect(front);
     const gateId = unique('gate');
-    const gated = await createTask(client, 'gated_job', { gateId });
+    const taskId = await createTask(client, 'gated_job', { gateId });
+    await eventually(() => gateState(client, gateId), 'waiting', 'the gated job to wait');
+    return { store, worker, client, taskId };
+  }
+
+  it('a worker killed mid-task: its gated task is failed with a reason, its idempotent task runs again', async () => {
+    const { store, worker: first, client, taskId: gated } = await gatedJobOnWorker('kill');
     const slow = await createTask(client, 'slow_compute', { seconds: 3600, label: 'again' });
     // Both items are claimed by the only runner, the first worker.
-    await eventually(() => gateState(client, gateId), 'waiting', 'the gated job to wait');
     await eventually(async () => ((await probe.call('XPENDING', 'kill:work', 'runners')) as [number])[0], 2, 'both items to be claimed');
     const result = client.request('tasks/result', { taskId: gated });
 
@@ -57,13 +63,7 @@ describe.skipIf(!hasRedisServer)('workers on one Redis (needs redis-server)', ()
   });
 
   it('a worker stopped with SIGTERM exits 0 and leaves its unfinished work to be reclaimed', async () => {
-    const store = `${redis.url}/0?prefix=term&lease=1000`;
-    const front = await fleet.instance(`${store}&worker=false`);
-    const worker = await fleet.worker(store);
-    const client = await fleet.connect(front);
-    const gateId = unique('gate');
-    const taskId = await createTask(client, 'gated_job', { gateId });
-    await eventually(() => gateState(client, gateId), 'waiting', 'the gated job to wait');
+    const { store, worker, client, taskId } = await gatedJobOnWorker('term');
     const exited = new Promise<number | null>((resolve) => worker.child.once('exit', resolve));
     worker.child.kill('SIGTERM');
     expect(await exited).toBe(0);
