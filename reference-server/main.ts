@@ -11,6 +11,7 @@ import { openTaskStore, parseStoreSpec, type StoreSpec } from './store-open.js';
 import { packageVersion } from './version.js';
 
 const HELP = `Usage: sep1686-reference-server [options]
+       sep1686-reference-server worker --store redis://host:port[/db]   (runs task work only; see worker --help)
 
 A spec-exact MCP Tasks server (protocol 2025-11-25) exposing the sep1686-check fixture tools.
 Speaks MCP over stdio by default.
@@ -29,7 +30,9 @@ Options:
   --no-tasks               start without the tasks capability (the S-NOTASK fixture)
   --store <spec>           where tasks are kept: memory (default; lost when the process ends) or
                            sqlite:<file> (durable: tasks and results survive restarts, several server
-                           processes may share the file; tasks running at a crash come back failed)
+                           processes may share the file; tasks running at a crash come back failed) or
+                           redis://host:port[/db][?lease=<ms>&worker=false&prefix=<name>] (several instances
+                           behind one endpoint share tasks, results, work, gates; see README "Scaling out")
   --max-tasks <n>          non-terminal tasks per principal, or in all without auth
                            (default ${DEFAULT_LIMITS.maxActiveTasksPerOwner})
   --max-finished-tasks <n> finished tasks retained per principal; beyond it the earliest finished is
@@ -56,6 +59,7 @@ function integer(name: string, value: string | undefined, min: number, max: numb
 }
 
 async function main(): Promise<number> {
+  if (process.argv[2] === 'worker') return (await import('./worker.js')).runWorkerCommand(process.argv.slice(3));
   let parsed;
   try {
     parsed = parseArgs({

@@ -6,7 +6,8 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { packageVersion } from './version.js';
 import { Connection, INVALID_PARAMS, METHOD_NOT_FOUND, NO_REPLY, RpcError, type IncomingRequest, type JsonObject } from './connection.js';
-import { EngineError, TaskEngine, type EngineLimits, type Requestor, type WorkEnd } from './engine.js';
+import type { TaskCluster } from './cluster.js';
+import { EngineError, TaskEngine, type EngineLimits, type Requestor, type Work, type WorkEnd } from './engine.js';
 import { engineFaultOptions, Faults, type Behaviour } from './faults/index.js';
 import { TaskRequestQueue, type Channel } from './input.js';
 import { ANONYMOUS, TaskQuota } from './quota.js';
@@ -21,9 +22,11 @@ import {
   ToolRegistry,
   type CallToolResult,
   type ElicitAnswer,
+  type Gates,
   type ToolContext,
   type ToolDefinition,
 } from './tools.js';
+import type { WorkItem } from './work-queue.js';
 
 export const RELATED_TASK = 'io.modelcontextprotocol/related-task';
 /** Tasks exist from this protocol revision on; older sessions get a server without them. */
@@ -49,6 +52,8 @@ export interface ReferenceServerOptions {
   verbose?: boolean;
   /** Finished tasks retained per principal before the earliest finished is purged (default 10 000). */
   maxFinishedTasks?: number;
+  /** Several instances acting as one (cluster.ts): shared store, events, work queue, gates, inputs, cursor key. */
+  cluster?: TaskCluster;
 }
 
 export const DEFAULT_MAX_FINISHED_TASKS = 10_000;
@@ -73,13 +78,14 @@ export class ReferenceServer {
   /** What this server does differently under --violate (all false: spec-exact). */
   readonly behaviour: Behaviour;
   readonly tools: ToolRegistry;
-  readonly gates = new GateRegistry();
-  /** Live and retained tasks per principal (active-task limit, cap on finished tasks). */
+  readonly gates: Gates;
+  readonly cluster?: TaskCluster;
+  /** Live and retained tasks per principal (active-task limit, cap on finished tasks), counted on this instance. */
   readonly quota: TaskQuota;
   readonly tasksEnabled: boolean;
   readonly log: (line: string) => void;
   readonly verbose: boolean;
-  private readonly cursorKey = randomBytes(32);
+  private readonly cursorKey: Buffer;
   /** The session that created each live task: status notifications and task messages go there. */
   private readonly origins = new Map<string, ClientSession>();
   private readonly requestQueues = new Map<string, TaskRequestQueue>();
@@ -91,9 +97,13 @@ export class ReferenceServer {
     this.tasksEnabled = options.tasks ?? true;
     this.log = options.log ?? (() => undefined);
     this.verbose = options.verbose ?? false;
+    this.cluster = options.cluster;
+    this.gates = options.cluster?.gates ?? new GateRegistry();
+    this.cursorKey = options.cluster?.cursorKey ?? randomBytes(32);
     this.tools = new ToolRegistry(fixtureTools(this.gates));
     this.engine = new TaskEngine({
-      store: options.store ?? new MemoryTaskStore(),
+      store: options.store ?? options.cluster?.store ?? new MemoryTaskStore(),
+      events: options.cluster?.events,
       ...engineFaultOptions(this.behaviour, options.limits),
       log: this.log,
     });
@@ -106,6 +116,10 @@ export class ReferenceServer {
       this.audit(`task ${taskId} expired (ttl elapsed) and was removed`);
       this.quota.removed(taskId);
       this.forget(taskId);
+    });
+    // Notifications from work running on another instance, for the session here that created the task.
+    options.cluster?.events.subscribe((event) => {
+      if (event.type === 'notification' && this.origins.has(event.taskId)) this.notifyForTask(event.taskId, event.method, event.params);
     });
   }
 
@@ -141,14 +155,20 @@ export class ReferenceServer {
     this.origins.set(taskId, origin);
   }
 
-  /** A tasks/result of a live task opened: task requests may travel with it (none for an ended task). */
+  /**
+   * A tasks/result of a live task opened: task requests may travel with it (none for an ended task). In a
+   * cluster the task may be another instance's: its requests then come through watchInputs().
+   */
   openChannel(taskId: string, channel: Channel): void {
-    if (this.origins.has(taskId)) this.requestQueue(taskId).open(channel);
+    if (this.origins.has(taskId) || this.cluster) this.requestQueue(taskId).open(channel);
   }
 
   /** A tasks/result closed; never creates a queue, so ended tasks leave nothing behind. */
   closeChannel(taskId: string, channel: Channel): void {
-    this.requestQueues.get(taskId)?.close(channel);
+    const queue = this.requestQueues.get(taskId);
+    queue?.close(channel);
+    // The queue of another instance's task lives only while a tasks/result of it is open here.
+    if (queue?.idle && !this.origins.has(taskId)) this.requestQueues.delete(taskId);
   }
 
   requestQueue(taskId: string): TaskRequestQueue {
@@ -164,6 +184,99 @@ export class ReferenceServer {
       return;
     }
     this.origins.get(taskId)?.notifyForTask(taskId, method, params);
+  }
+
+  /**
+   * Runs a created task's work: here, or, in a cluster, on whichever runner claims it from the work
+   * queue (worker.ts). Fault stubs (not registry tools) always run here.
+   */
+  runTask(item: WorkItem, tool: ToolDefinition, origin?: ClientSession): Promise<void> {
+    const queue = this.cluster?.queue;
+    if (!queue || this.tools.get(item.tool) !== tool) return this.engine.start(item.taskId, this.taskWork(item, tool, origin));
+    return queue.dispatch(item).catch((error: unknown) =>
+      this.engine.start(item.taskId, async () => {
+        throw new Error(`the work could not be queued (${(error as Error).message})`);
+      }),
+    );
+  }
+
+  /** The work of a task as the engine runs it, built from the work item alone (so any instance can run it). */
+  taskWork(item: WorkItem, tool: ToolDefinition, origin?: ClientSession): Work {
+    const { taskId, args, progressToken, canElicit, gateScope } = item;
+    return async (work) => {
+      let outstanding = 0;
+      const ctx: ToolContext = {
+        signal: work.signal,
+        gateScope,
+        progress: (progress, total) => {
+          if (progressToken === undefined || work.signal.aborted) return;
+          this.notifyFromWork(taskId, 'notifications/progress', {
+            progressToken,
+            progress,
+            total,
+            _meta: { [RELATED_TASK]: { taskId } },
+          });
+        },
+        canElicit,
+        elicit: async (message, requestedSchema) => {
+          const behaviour = this.behaviour;
+          outstanding++;
+          if (!behaviour.elicitWithoutInputRequired)
+            await work.setStatus('input_required', 'Waiting for the user to answer an elicitation; call tasks/result to receive it');
+          try {
+            const params = { mode: 'form', message, requestedSchema, _meta: { [RELATED_TASK]: { taskId } } };
+            const answer = parseElicitAnswer(
+              await this.askFromWork(taskId, 'elicitation/create', params, work.signal).catch(clientErrorAsCancel),
+            );
+            if (behaviour.stayInputRequiredAfterAnswer || (behaviour.stayInputRequiredAfterDecline && answer.action !== 'accept')) {
+              await abortedBy(work.signal);
+              throw work.signal.reason;
+            }
+            return answer;
+          } finally {
+            if (--outstanding === 0 && !work.signal.aborted) await work.setStatus('working');
+          }
+        },
+      };
+      // The task ends at its first progress step while the tool keeps reporting progress to the creating
+      // session (the server-level routing forgets a task once it has ended).
+      if (this.behaviour.endTaskAtFirstProgress) {
+        const late: ToolContext['progress'] = (progress, total) => {
+          if (progressToken !== undefined)
+            origin?.notifyForTask(taskId, 'notifications/progress', {
+              progressToken,
+              progress,
+              total,
+              _meta: { [RELATED_TASK]: { taskId } },
+            });
+        };
+        return endAtFirstProgress(tool, args, { ...ctx, progress: late });
+      }
+      return runAsTask(tool, args, ctx, {
+        isError: this.behaviour.toolErrorEndsCompleted ? 'completed' : 'failed',
+        rpcError: this.behaviour.rpcErrorEndsCompleted ? 'completed' : 'failed',
+      });
+    };
+  }
+
+  /** A notification from a task's work: to its creator's session here, or over the cluster bus to the instance that has it. */
+  private notifyFromWork(taskId: string, method: string, params: JsonObject): void {
+    if (this.cluster && !this.origins.has(taskId))
+      void this.cluster.events.publish({ type: 'notification', taskId, method, params }).catch(() => undefined);
+    else this.notifyForTask(taskId, method, params);
+  }
+
+  /** A request from a task's work to its requestor, delivered on an open tasks/result here or (cluster) on any instance. */
+  private askFromWork(taskId: string, method: string, params: JsonObject, signal: AbortSignal): Promise<JsonObject> {
+    return this.cluster
+      ? this.cluster.inputs.request(taskId, method, params, signal)
+      : this.requestQueue(taskId).request(method, params, signal);
+  }
+
+  /** Cluster: while a tasks/result is open here, the task's input requests (from any runner) are delivered here. */
+  watchInputs(taskId: string): () => void {
+    if (!this.cluster) return () => undefined;
+    return this.cluster.inputs.watch(taskId, (method, params, signal) => this.requestQueue(taskId).request(method, params, signal));
   }
 
   encodeCursor(owner: string, position: string): string {
@@ -450,64 +563,16 @@ export class ClientSession {
     quota.bind(taskId, principal);
     this.server.registerTask(taskId, this);
     this.server.audit(`task ${taskId} created by ${this.requestor.owner}: ${tool.name} (ttl ${record.ttl} ms)`);
-    const progressToken = progressTokenOf(request.params);
-    const canElicit = this.canElicit;
+    const item: WorkItem = {
+      taskId,
+      tool: tool.name,
+      args,
+      progressToken: progressTokenOf(request.params),
+      canElicit: this.canElicit,
+      gateScope: this.gateScope,
+    };
     // Start the work only once the CreateTaskResult is on its way, so no status change can overtake it.
-    const start = () =>
-      engine.start(taskId, async (work) => {
-        let outstanding = 0;
-        const ctx: ToolContext = {
-          signal: work.signal,
-          gateScope: this.gateScope,
-          progress: (progress, total) => {
-            if (progressToken === undefined || work.signal.aborted) return;
-            this.server.notifyForTask(taskId, 'notifications/progress', {
-              progressToken,
-              progress,
-              total,
-              _meta: { [RELATED_TASK]: { taskId } },
-            });
-          },
-          canElicit,
-          elicit: async (message, requestedSchema) => {
-            const behaviour = this.server.behaviour;
-            outstanding++;
-            if (!behaviour.elicitWithoutInputRequired)
-              await work.setStatus('input_required', 'Waiting for the user to answer an elicitation; call tasks/result to receive it');
-            try {
-              const params = { mode: 'form', message, requestedSchema, _meta: { [RELATED_TASK]: { taskId } } };
-              const answer = parseElicitAnswer(
-                await this.server.requestQueue(taskId).request('elicitation/create', params, work.signal).catch(clientErrorAsCancel),
-              );
-              if (behaviour.stayInputRequiredAfterAnswer || (behaviour.stayInputRequiredAfterDecline && answer.action !== 'accept')) {
-                await abortedBy(work.signal);
-                throw work.signal.reason;
-              }
-              return answer;
-            } finally {
-              if (--outstanding === 0 && !work.signal.aborted) await work.setStatus('working');
-            }
-          },
-        };
-        // The task ends at its first progress step while the tool keeps reporting progress to this session
-        // (the server-level routing forgets a task once it has ended).
-        if (this.server.behaviour.endTaskAtFirstProgress) {
-          const late: ToolContext['progress'] = (progress, total) => {
-            if (progressToken !== undefined)
-              this.notifyForTask(taskId, 'notifications/progress', {
-                progressToken,
-                progress,
-                total,
-                _meta: { [RELATED_TASK]: { taskId } },
-              });
-          };
-          return endAtFirstProgress(tool, args, { ...ctx, progress: late });
-        }
-        return runAsTask(tool, args, ctx, {
-          isError: this.server.behaviour.toolErrorEndsCompleted ? 'completed' : 'failed',
-          rpcError: this.server.behaviour.rpcErrorEndsCompleted ? 'completed' : 'failed',
-        });
-      });
+    const start = () => void this.server.runTask(item, tool, this);
     if (this.server.behaviour.createTaskSynchronously) {
       start();
       await engine.waitForTerminal(taskId, this.requestor);
@@ -549,6 +614,7 @@ export class ClientSession {
     if (!ids) this.resultChannels.set(taskId, (ids = new Set()));
     ids.add(request.id);
     this.server.openChannel(taskId, channel);
+    const unwatchInputs = this.server.watchInputs(taskId);
     let final: TaskRecord | undefined;
     try {
       // As the TS SDK v1 does: notice completion only on poll ticks.
@@ -560,6 +626,7 @@ export class ClientSession {
     } finally {
       ids.delete(request.id);
       if (ids.size === 0) this.resultChannels.delete(taskId);
+      unwatchInputs(); // first: it withdraws what it delivered, so the channel's queue can go
       this.server.closeChannel(taskId, channel);
     }
     if (request.signal.aborted) return NO_REPLY;

@@ -5,6 +5,7 @@ import { Faults } from './faults/index.js';
 import { serveHttp } from './http.js';
 import { ReferenceServer, type ReferenceServerOptions } from './server.js';
 import { serveStdio } from './stdio.js';
+import { serveWork } from './worker.js';
 
 export interface StartOptions extends Omit<ReferenceServerOptions, 'faults'> {
   transport: 'stdio' | 'http';
@@ -39,10 +40,13 @@ export interface RunningReferenceServer {
 }
 
 export async function startReferenceServer(options: StartOptions): Promise<RunningReferenceServer> {
-  const server = new ReferenceServer({ ...options, faults: new Faults(options.violate ?? []) });
+  // A store shared by several instances (Redis) brings its cluster: events, work queue, gates, inputs.
+  const cluster = options.cluster ?? options.store?.cluster;
+  const server = new ReferenceServer({ ...options, cluster, faults: new Faults(options.violate ?? []) });
   // A durable store may hold tasks of an earlier run: fail the ones a crash orphaned, re-arm every ttl.
   const recovered = await server.engine.recover();
   if (recovered) options.log?.(`marked ${recovered} task(s) failed: their server instance is gone (restart or crash)`);
+  if (cluster?.runsWork) serveWork(server, cluster);
   let finished!: (exitCode: number) => void;
   const done = new Promise<number>((resolve) => (finished = resolve));
   let closing: Promise<void> | undefined;
@@ -59,6 +63,7 @@ export async function startReferenceServer(options: StartOptions): Promise<Runni
     });
     const close = () =>
       (closing ??= (async () => {
+        await cluster?.queue.close(); // claim no more work; what runs here is reclaimed elsewhere
         await server.close();
         await endpoint.close();
         finished(0);
@@ -73,6 +78,7 @@ export async function startReferenceServer(options: StartOptions): Promise<Runni
   });
   const close = (exitCode = 0) =>
     (closing ??= (async () => {
+      await cluster?.queue.close();
       await server.close();
       finished(exitCode);
     })());

@@ -38,6 +38,11 @@ export interface ToolDefinition {
   outputSchema?: JsonObject;
   /** undefined = no `execution` member at all (which means forbidden). */
   taskSupport?: TaskSupport;
+  /**
+   * Running it again from the start yields the same result and tells the requestor nothing twice (no
+   * elicitation, no progress, no consumed gate release): a task whose runner died may be re-run (worker.ts).
+   */
+  idempotent?: boolean;
   run(args: JsonObject, ctx: ToolContext): Promise<CallToolResult>;
 }
 
@@ -52,10 +57,25 @@ interface Gate {
 }
 
 /**
- * Gates for gated_job / release_gate / gate_state, shared by every session of one scope: with auth, a
- * principal's sessions (another principal can neither release nor see them); without, all sessions.
+ * The gates behind gated_job / release_gate / gate_state, shared by every session of one scope: with
+ * auth, a principal's sessions (another principal can neither release nor see them); without, all
+ * sessions. GateRegistry (below) keeps them in this process; gates-redis.ts shares them between server
+ * instances, so a release or a gate_state on any instance sees a job of the same scope waiting on any other.
  */
-export class GateRegistry {
+export interface Gates {
+  /** @returns unknown (never used), waiting (a job waits), aborted (its waiting jobs were aborted) or finished (released). */
+  state(scope: string, gateId: string): GateStateName | Promise<GateStateName>;
+  /** Wakes every job waiting on the gate with `outcome`, or remembers it for the next job if none waits. */
+  release(scope: string, gateId: string, outcome: GateOutcome): void | Promise<void>;
+  /**
+   * Waits for a release (or takes a remembered one).
+   * @param signal aborting it ends the wait with the abort reason; the gate reads aborted once no job waits.
+   */
+  wait(scope: string, gateId: string, signal: AbortSignal): Promise<GateOutcome>;
+}
+
+/** The gates of one process. */
+export class GateRegistry implements Gates {
   /** Gates are tiny, but an endless stream of unique gate ids must not grow memory without bound. */
   static readonly MAX_GATES = 10_000;
   private readonly gates = new Map<string, Gate>();
@@ -175,7 +195,7 @@ const gateIdSchema = {
 };
 const NO_ARGS = { type: 'object', properties: {}, additionalProperties: false };
 
-export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
+export function fixtureTools(gates: Gates): ToolDefinition[] {
   return [
     {
       name: 'greet',
@@ -198,6 +218,7 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
         additionalProperties: false,
       },
       taskSupport: 'optional',
+      idempotent: true,
       run: async ({ seconds, label }, ctx) => {
         if ((seconds as number) > 0) await sleep((seconds as number) * 1000, ctx.signal);
         return text(`computed:${(label as string | undefined) ?? ''}`);
@@ -208,6 +229,7 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
       description: 'Must run as a task; ends with an isError result "job failed".',
       inputSchema: NO_ARGS,
       taskSupport: 'required',
+      idempotent: true,
       run: async () => ({ ...text('job failed'), isError: true }),
     },
     {
@@ -215,6 +237,7 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
       description: 'Fails with JSON-RPC error -32603, directly and as a task.',
       inputSchema: NO_ARGS,
       taskSupport: 'optional',
+      idempotent: true,
       run: async () => {
         throw new RpcError(INTERNAL_ERROR, 'protocol_error_job failed on purpose (fixture)');
       },
@@ -269,7 +292,7 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
       },
       taskSupport: 'forbidden',
       run: async ({ gateId, outcome }, ctx) => {
-        gates.release(ctx.gateScope, gateId as string, (outcome as GateOutcome | undefined) ?? 'success');
+        await gates.release(ctx.gateScope, gateId as string, (outcome as GateOutcome | undefined) ?? 'success');
         return text('ok');
       },
     },
@@ -285,7 +308,7 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
       },
       taskSupport: 'forbidden',
       run: async ({ gateId }, ctx) => {
-        const structuredContent = { state: gates.state(ctx.gateScope, gateId as string) };
+        const structuredContent = { state: await gates.state(ctx.gateScope, gateId as string) };
         return { ...text(JSON.stringify(structuredContent)), structuredContent };
       },
     },
@@ -317,6 +340,7 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
         additionalProperties: false,
       },
       taskSupport: 'optional',
+      idempotent: true,
       run: async ({ bytes }) => text(bigResultText(bytes as number)),
     },
   ];
@@ -359,4 +383,4 @@ function describeError(e: ErrorObject): string {
 }
 
 /** Gate ids are the caller's; the scope keeps two principals' gates of the same id apart. */
-const gateKey = (scope: string, gateId: string) => (scope ? `${scope}\n${gateId}` : gateId);
+export const gateKey = (scope: string, gateId: string) => (scope ? `${scope}\n${gateId}` : gateId);
