@@ -2,6 +2,7 @@
 // sep1686-reference-server: the command line. Parses flags, starts the server, shuts down cleanly.
 import { parseArgs } from 'node:util';
 import { DEFAULT_LIMITS } from './engine.js';
+import { EXT_FAULTS, isExtFaultId } from './ext/faults.js';
 import { FAULTS, isFaultId } from './faults.js';
 import { startReferenceServer } from './start.js';
 import { openTaskStore, parseStoreSpec, type StoreSpec } from './store-open.js';
@@ -9,7 +10,8 @@ import { packageVersion } from './version.js';
 
 const HELP = `Usage: sep1686-reference-server [options]
 
-A spec-exact MCP Tasks server (protocol 2025-11-25) exposing the sep1686-check fixture tools.
+A spec-exact MCP Tasks server exposing the sep1686-check fixture tools: protocol 2025-11-25 (tasks in
+the core) and 2026-07-28 (the io.modelcontextprotocol/tasks extension), routed per request.
 Speaks MCP over stdio by default.
 
 Options:
@@ -18,6 +20,7 @@ Options:
   --port <n>               HTTP port (default 0 = any free port)
   --auth-token <token>     HTTP: require "Authorization: Bearer <token>"; repeat for several principals.
                            Tasks are bound to the principal that created them
+  --protocol <version>     pin one era: 2025-11-25 or 2026-07-28 (default: both)
   --no-tasks               start without the tasks capability (the S-NOTASK fixture)
   --store <spec>           where tasks are kept: memory (default; lost when the process ends) or
                            sqlite:<file> (durable: tasks and results survive restarts, several server
@@ -62,6 +65,7 @@ async function main(): Promise<number> {
         'default-ttl': { type: 'string' },
         'poll-interval': { type: 'string' },
         violate: { type: 'string', multiple: true },
+        protocol: { type: 'string' },
         'list-faults': { type: 'boolean' },
         verbose: { type: 'boolean' },
         version: { type: 'boolean' },
@@ -75,12 +79,15 @@ async function main(): Promise<number> {
   if (v.help) return (void process.stdout.write(HELP), 0);
   if (v.version) return (void process.stdout.write(`${packageVersion()}\n`), 0);
   if (v['list-faults']) {
-    for (const [id, what] of Object.entries(FAULTS)) process.stdout.write(`${id}  ${what}\n`);
+    for (const [id, what] of [...Object.entries(FAULTS), ...Object.entries(EXT_FAULTS)]) process.stdout.write(`${id}  ${what}\n`);
     return 0;
   }
   for (const id of v.violate ?? []) {
-    if (!isFaultId(id)) throw new UsageError(`--violate: unknown check id "${id}" (see --list-faults)`);
+    if (!isFaultId(id) && !isExtFaultId(id)) throw new UsageError(`--violate: unknown check id "${id}" (see --list-faults)`);
   }
+  const protocol = v.protocol ?? 'dual';
+  if (protocol !== 'dual' && protocol !== '2025-11-25' && protocol !== '2026-07-28')
+    throw new UsageError(`--protocol must be 2025-11-25 or 2026-07-28, got "${protocol}"`);
   if (!v.http && (v.host !== undefined || v.port !== undefined || v['auth-token'])) {
     throw new UsageError('--host, --port and --auth-token need --http');
   }
@@ -112,6 +119,7 @@ async function main(): Promise<number> {
     tasks: !v['no-tasks'],
     store: await openTaskStore(storeSpec),
     violate: v.violate,
+    protocol,
     limits: {
       maxActiveTasksPerOwner: integer('max-tasks', v['max-tasks'], 1, 1_000_000),
       maxTtlMs: maxTtl,

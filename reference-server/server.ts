@@ -5,6 +5,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { packageVersion } from './version.js';
+import type { ModernSurface } from './ext/dispatch.js';
 import { Connection, INVALID_PARAMS, METHOD_NOT_FOUND, NO_REPLY, RpcError, type IncomingRequest, type JsonObject } from './connection.js';
 import { EngineError, TaskEngine, type EngineLimits, type Requestor, type WorkEnd } from './engine.js';
 import { Faults } from './faults.js';
@@ -44,14 +45,14 @@ export interface ReferenceServerOptions {
   verbose?: boolean;
 }
 
-const STATIC_RESOURCE = {
+export const STATIC_RESOURCE = {
   uri: 'fixture://greeting',
   name: 'greeting',
   title: 'Greeting',
   mimeType: 'text/plain',
   text: 'Hello from the SEP-1686 reference server.',
 };
-const PROMPT = {
+export const PROMPT = {
   name: 'greeting',
   title: 'Greeting',
   description: 'Asks the model to greet someone.',
@@ -66,6 +67,8 @@ export class ReferenceServer {
   readonly tasksEnabled: boolean;
   readonly log: (line: string) => void;
   readonly verbose: boolean;
+  /** The 2026-07-28 surface (ext/), set by start.ts unless the server is pinned to 2025-11-25. */
+  modern?: ModernSurface;
   private readonly cursorKey = randomBytes(32);
   /** The session that created each live task: status notifications and task messages go there. */
   private readonly origins = new Map<string, ClientSession>();
@@ -279,6 +282,11 @@ export class ClientSession {
 
   private handle(request: IncomingRequest): Promise<JsonObject | typeof NO_REPLY> {
     const { method, params } = request;
+    // ext hook (2026-07-28 era): requests of the modern era are served statelessly by ext/dispatch.ts.
+    const modern = this.server.modern;
+    if (modern?.claims(method, params)) return modern.onConnection(request, this.connection);
+    if (modern?.claimsLegacy(method, params, this.clientCapabilities))
+      return modern.onConnection(request, this.connection, this.clientCapabilities);
     switch (method) {
       case 'initialize':
         return Promise.resolve(this.initialize(params));

@@ -2,14 +2,18 @@
 // MCP wiring and one transport: the process's stdio, or a Streamable HTTP endpoint.
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { ModernSurface, type ProtocolMode } from './ext/dispatch.js';
+import { isExtFaultId } from './ext/faults.js';
 import { Faults } from './faults.js';
 import { serveHttp } from './http.js';
 import { ReferenceServer, type ReferenceServerOptions } from './server.js';
 
 export interface StartOptions extends Omit<ReferenceServerOptions, 'faults'> {
   transport: 'stdio' | 'http';
-  /** Check ids of faults to inject (see faults.ts). */
+  /** Check ids of faults to inject (faults.ts; EXT-* ids: ext/faults.ts). */
   violate?: string[];
+  /** Eras served: both (default, routed per request), or one pinned. */
+  protocol?: ProtocolMode;
   /** HTTP: interface to bind (default 127.0.0.1) and port (default 0 = any free port). */
   host?: string;
   port?: number;
@@ -31,7 +35,10 @@ export interface RunningReferenceServer {
 }
 
 export async function startReferenceServer(options: StartOptions): Promise<RunningReferenceServer> {
-  const server = new ReferenceServer({ ...options, faults: new Faults(options.violate ?? []) });
+  const violate = options.violate ?? [];
+  const server = new ReferenceServer({ ...options, faults: new Faults(violate.filter((id) => !isExtFaultId(id))) });
+  const protocol = options.protocol ?? 'dual';
+  if (protocol !== '2025-11-25') server.modern = new ModernSurface(server, { mode: protocol, violate: violate.filter(isExtFaultId) });
   // A durable store may hold tasks of an earlier run: fail the ones a crash orphaned, re-arm every ttl.
   const recovered = await server.engine.recover();
   if (recovered) options.log?.(`marked ${recovered} task(s) failed: their server instance is gone (restart or crash)`);
@@ -48,6 +55,7 @@ export async function startReferenceServer(options: StartOptions): Promise<Runni
     });
     const close = () =>
       (closing ??= (async () => {
+        await closeModern(server);
         await server.close();
         await endpoint.close();
         finished();
@@ -59,6 +67,7 @@ export async function startReferenceServer(options: StartOptions): Promise<Runni
   const stdout = options.stdout ?? process.stdout;
   const close = () =>
     (closing ??= (async () => {
+      await closeModern(server);
       await server.close();
       finished();
     })());
@@ -71,4 +80,11 @@ export async function startReferenceServer(options: StartOptions): Promise<Runni
   stdout.on('error', () => void close());
   session.connection.onClose(() => void close());
   return { server, done, close };
+}
+
+/** Ends the subscriptions of the 2026-07-28 surface gracefully and lets their answers leave before the transports close. */
+async function closeModern(server: ReferenceServer): Promise<void> {
+  if (!server.modern) return;
+  server.modern.close();
+  await new Promise((resolve) => setImmediate(resolve));
 }
