@@ -672,13 +672,13 @@ function sequentialTaskIds(): () => string {
 }
 
 /** The terminal status a tool error or a JSON-RPC error gives its task (failed, except under faults). */
-interface FailureStatuses {
+export interface FailureStatuses {
   isError: 'failed' | 'completed';
   rpcError: 'failed' | 'completed';
 }
 
-/** Runs a tool as a task's work: its result or JSON-RPC error becomes the task's outcome. */
-async function runAsTask(
+/** Runs a tool as a task's work: its result or JSON-RPC error becomes the task's outcome (also used by ext/). */
+export async function runAsTask(
   tool: ToolDefinition,
   args: JsonObject,
   ctx: ToolContext,

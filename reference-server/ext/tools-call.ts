@@ -2,7 +2,8 @@
 // extension gets a task for every task-capable fixture tool (the fixture contract); one that does not
 // gets the direct result, an InputRequiredResult (MRTR) when the tool needs input, or -32021 when the
 // tool can only run as a task. Nothing is remembered between requests.
-import { EngineError, type WorkEnd } from '../engine.js';
+import { EngineError } from '../engine.js';
+import { runAsTask } from '../server.js';
 import { RpcError, type JsonObject } from '../connection.js';
 import type { CallToolResult, ToolContext, ToolDefinition } from '../tools.js';
 import type { Caller, ExtContext } from './context.js';
@@ -97,7 +98,8 @@ export class ToolCalls {
           const answer = await toolCtx.elicit(USER_NAME_REQUEST.params.message, USER_NAME_REQUEST.params.requestedSchema);
           args = { ...args, [USER_NAME_KEY]: answer.content?.name };
         }
-        return await this.asTaskEnd(tool, args, toolCtx);
+        // An isError result is completed, never failed (ext §Task Execution Errors).
+        return await runAsTask(tool, args, toolCtx, { isError: b.toolErrorFails ? 'failed' : 'completed', rpcError: 'failed' });
       } finally {
         inputs.forget(record.taskId);
       }
@@ -112,27 +114,6 @@ export class ToolCalls {
       return { resultType: 'task', task: { ...legacy, ttl: ttlMs, pollInterval: pollIntervalMs }, ...resultMeta() };
     }
     return { resultType: b.createResultTypeComplete ? 'complete' : 'task', ...task, ...resultMeta() };
-  }
-
-  /** A tool's result or JSON-RPC error as the end of its task (an isError result is completed, ext §Task Execution Errors). */
-  private async asTaskEnd(tool: ToolDefinition, args: JsonObject, toolCtx: ToolContext): Promise<WorkEnd> {
-    let result: CallToolResult;
-    try {
-      result = await tool.run(args, toolCtx);
-    } catch (error) {
-      if (!(error instanceof RpcError)) throw error; // the engine turns other failures into -32603
-      return {
-        status: 'failed',
-        statusMessage: `The tool failed with JSON-RPC error ${error.code}: ${error.message}`,
-        outcome: { kind: 'error', error: error.toJSON() },
-      };
-    }
-    if (result.isError) {
-      const text = result.content.find((c) => c.type === 'text')?.text ?? '';
-      const status = this.ctx.behaviour.toolErrorFails ? 'failed' : 'completed';
-      return { status, statusMessage: `The tool reported an error: ${text}`, outcome: { kind: 'result', result } };
-    }
-    return { status: 'completed', outcome: { kind: 'result', result } };
   }
 
   /** The direct answer; a tool that asks the user goes through MRTR rounds (elicitation keys input-1, input-2, ...). */

@@ -4,6 +4,7 @@
 // 2026-07-28 and extension schemas (schema.ts). Tests assert `violations` is empty.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 import { createParser } from 'eventsource-parser';
 import { SERVER_MAIN, spawnHttpServer, stopProcess, type HttpServerProcess } from '../../helpers/ref-client.js';
 import { modernViolations } from './schema.js';
@@ -105,15 +106,22 @@ function waiter(messages: Json[]) {
 /** stdio: one spawned server process; responses correlate by id, subscription messages by subscriptionId. */
 export class StdioModernClient extends ModernClient {
   readonly received: Json[] = [];
-  readonly child: ChildProcess;
+  private readonly stdin: Writable;
+  private readonly stop: () => Promise<void>;
   private readonly pending = new Map<number, { method: string; resolve: (r: Reply) => void; related: Json[] }>();
   private readonly subscriptions = new Map<number, ReturnType<typeof waiter>>();
 
-  constructor(args: string[] = []) {
+  /** Spawns the server with `args`, or speaks on the given streams of an in-process server. */
+  constructor(args: string[] = [], streams?: { stdin: Writable; stdout: Readable; stop(): Promise<void> }) {
     super();
-    this.child = spawn(process.execPath, [SERVER_MAIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stderr!.resume();
-    createInterface({ input: this.child.stdout! }).on('line', (line) => this.receive(JSON.parse(line) as Json));
+    let child: ChildProcess | undefined;
+    if (!streams) {
+      child = spawn(process.execPath, [SERVER_MAIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      child.stderr!.resume();
+    }
+    this.stdin = streams?.stdin ?? child!.stdin!;
+    this.stop = streams?.stop ?? (() => stopProcess(child!));
+    createInterface({ input: streams?.stdout ?? child!.stdout! }).on('line', (line) => this.receive(JSON.parse(line) as Json));
   }
 
   private receive(m: Json): void {
@@ -134,7 +142,7 @@ export class StdioModernClient extends ModernClient {
   }
 
   send(message: Json): void {
-    this.child.stdin!.write(`${JSON.stringify(message)}\n`);
+    this.stdin.write(`${JSON.stringify(message)}\n`);
   }
 
   call(method: string, params: Json = {}, options: CallOptions = {}): Promise<Reply> {
@@ -168,8 +176,8 @@ export class StdioModernClient extends ModernClient {
   }
 
   async close(): Promise<void> {
-    this.child.stdin!.end();
-    await stopProcess(this.child);
+    this.stdin.end();
+    await this.stop();
   }
 }
 
