@@ -33,7 +33,7 @@ export class ToolCalls {
     const ttl = taskCapable ? taskNumber('ttlMs', ttlMs, 0) : undefined;
     const interval = taskCapable ? taskNumber('pollIntervalMs', pollIntervalMs, 1) : undefined;
 
-    if (env.tasks) this.declaredBefore.add(who.owner);
+    if (env.tasks && b.rememberExtensionPerRequestor) this.declaredBefore.add(who.owner);
     const declared =
       env.tasks ||
       (b.rememberExtensionPerRequestor && this.declaredBefore.has(who.owner)) ||

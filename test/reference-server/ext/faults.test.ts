@@ -2,6 +2,8 @@
 // observes exactly the deviation the fault promises. Recipes use the gate fixture, never sleeps, for
 // "still running" states. The list of recipes must cover the fault table (first test). EXT_INVERSE=1 also
 // runs every recipe against the spec-exact server, where each must fail (slow: recipes then wait out timeouts).
+// Over 400 lines on purpose: one table, one short recipe per fault id, kept together so the table and the
+// fault list can be compared at a glance.
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { EXT_FAULTS, type ExtFaultId } from '../../../reference-server/ext/faults.js';
