@@ -1,8 +1,12 @@
 // The 2026-07-28 era over stdio: the behaviour suite on one spawned server, then the dual-era rules of
 // one process (a 2025-11-25 session and modern requests side by side) and the --protocol pins.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { textOf } from '../../helpers/ref-client.js';
 import { EXT_E, meta, StdioModernClient, type Json } from './client.js';
-import { createTask, defineModernSuite } from './suite.js';
+import { createTask, defineModernSuite, pollTask, terminal } from './suite.js';
 
 describe('2026-07-28 over stdio', () => {
   defineModernSuite(async () => {
@@ -63,6 +67,27 @@ describe('dual-era stdio process', () => {
       expect((await legacy.call('server/discover', {})).error?.code).toBe(-32601);
     } finally {
       await Promise.all([modern.close(), legacy.close()]);
+    }
+  });
+});
+
+describe('2026-07-28 on the sqlite store', () => {
+  it('a completed task and its inlined result survive a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ext-sqlite-'));
+    const args = ['--store', `sqlite:${join(dir, 'tasks.db')}`];
+    try {
+      const first = new StdioModernClient(args);
+      const taskId = (await createTask(first, 'slow_compute', { seconds: 0, label: 'durable' })).taskId as string;
+      await pollTask(first, taskId, terminal);
+      await first.close();
+      const second = new StdioModernClient(args);
+      const again = await second.ok('tasks/get', { taskId });
+      expect(again.status).toBe('completed');
+      expect(textOf(again.result as Json)).toBe('computed:durable');
+      expect([...first.violations, ...second.violations]).toEqual([]);
+      await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
