@@ -182,12 +182,19 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
    * Records a new task in `working`. The work does not start until start() is called, so the caller can
    * deliver the creation reply first and no status event can overtake it.
    */
-  async create(requestor: Requestor, request: TaskRecord['request'], requestedTtl: number | undefined): Promise<TaskRecord> {
+  async create(
+    requestor: Requestor,
+    request: TaskRecord['request'],
+    requestedTtl: number | undefined,
+    pollIntervalMs?: number,
+  ): Promise<TaskRecord> {
     if (this.closed) throw new Error('the task engine is shut down');
-    if (this.store.insertWithin) return this.insert(requestor, request, requestedTtl);
+    if (this.store.insertWithin) return this.insert(requestor, request, requestedTtl, pollIntervalMs);
     // Count-then-insert runs one at a time per owner, so concurrent creates cannot slip past the limit.
     const owner = requestor.owner;
-    const created = (this.creating.get(owner) ?? Promise.resolve()).then(() => this.createNow(requestor, request, requestedTtl));
+    const created = (this.creating.get(owner) ?? Promise.resolve()).then(() =>
+      this.createNow(requestor, request, requestedTtl, pollIntervalMs),
+    );
     const settled = created.then(
       () => undefined,
       () => undefined,
@@ -199,13 +206,23 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
     return created;
   }
 
-  private async createNow(requestor: Requestor, request: TaskRecord['request'], requestedTtl: number | undefined): Promise<TaskRecord> {
+  private async createNow(
+    requestor: Requestor,
+    request: TaskRecord['request'],
+    requestedTtl: number | undefined,
+    pollIntervalMs: number | undefined,
+  ): Promise<TaskRecord> {
     const limit = this.limits.maxActiveTasksPerOwner;
     if ((await this.store.countActive(requestor.owner)) >= limit) throw limitError(limit);
-    return this.insert(requestor, request, requestedTtl);
+    return this.insert(requestor, request, requestedTtl, pollIntervalMs);
   }
 
-  private async insert(requestor: Requestor, request: TaskRecord['request'], requestedTtl: number | undefined): Promise<TaskRecord> {
+  private async insert(
+    requestor: Requestor,
+    request: TaskRecord['request'],
+    requestedTtl: number | undefined,
+    pollIntervalMs: number | undefined,
+  ): Promise<TaskRecord> {
     const now = Date.now();
     const record: TaskRecord = {
       taskId: this.newTaskId(),
@@ -214,7 +231,8 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
       createdAt: now,
       lastUpdatedAt: now,
       ttl: this.grantTtl(requestedTtl),
-      pollInterval: this.limits.pollIntervalMs,
+      // A per-task interval (the 2026-07-28 fixtures' pollIntervalMs argument) overrides the default.
+      pollInterval: pollIntervalMs ?? this.limits.pollIntervalMs,
       request,
     };
     const limit = this.limits.maxActiveTasksPerOwner;

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isJSONRPCRequest, SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { claimsHttp, serveModernHttp } from './ext/http.js';
 import { OriginPolicy } from './http-origin.js';
 import { DEFAULT_SESSION_IDLE_MS, HttpSessions, type SessionEntry } from './http-sessions.js';
 import { checkMessage, MAX_MESSAGE_BYTES, PARSE_ERROR } from './jsonrpc-input.js';
@@ -88,6 +89,8 @@ export async function serveHttp(server: ReferenceServer, options: HttpOptions): 
 
     const body = req.method === 'POST' ? await readJsonBody(req, res, log) : undefined;
     if (body === INVALID) return;
+    // ext hook (2026-07-28 era): requests of the modern era are served statelessly by ext/http.ts.
+    if (server.modern && claimsHttp(server.modern, req, body)) return serveModernHttp(server.modern, req, res, body, principal);
 
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {

@@ -2,6 +2,7 @@
 // sep1686-reference-server: the command line. Parses flags, starts the server, shuts down cleanly.
 import { parseArgs } from 'node:util';
 import { DEFAULT_LIMITS } from './engine.js';
+import { EXT_FAULTS, isExtFaultId } from './ext/faults.js';
 import { FAULTS, isFaultId } from './faults/index.js';
 import { isHostValue, originKey } from './http-origin.js';
 import { DEFAULT_SESSION_IDLE_MS } from './http-sessions.js';
@@ -13,7 +14,8 @@ import { packageVersion } from './version.js';
 const HELP = `Usage: sep1686-reference-server [options]
        sep1686-reference-server worker --store redis://host:port[/db]   (runs task work only; see worker --help)
 
-A spec-exact MCP Tasks server (protocol 2025-11-25) exposing the sep1686-check fixture tools.
+A spec-exact MCP Tasks server exposing the sep1686-check fixture tools: protocol 2025-11-25 (tasks in
+the core) and 2026-07-28 (the io.modelcontextprotocol/tasks extension), routed per request.
 Speaks MCP over stdio by default.
 
 Options:
@@ -27,6 +29,7 @@ Options:
   --allowed-origin <url>   HTTP: also serve requests with this Origin (e.g. https://app.example); repeatable
   --session-idle-timeout <ms>
                            HTTP: close a session with nothing open for this long (default ${DEFAULT_SESSION_IDLE_MS})
+  --protocol <version>     pin one era: 2025-11-25 or 2026-07-28 (default: both)
   --no-tasks               start without the tasks capability (the S-NOTASK fixture)
   --store <spec>           where tasks are kept: memory (default; lost when the process ends) or
                            sqlite:<file> (durable: tasks and results survive restarts, several server
@@ -81,6 +84,7 @@ async function main(): Promise<number> {
         'default-ttl': { type: 'string' },
         'poll-interval': { type: 'string' },
         violate: { type: 'string', multiple: true },
+        protocol: { type: 'string' },
         'list-faults': { type: 'boolean' },
         verbose: { type: 'boolean' },
         version: { type: 'boolean' },
@@ -94,12 +98,15 @@ async function main(): Promise<number> {
   if (v.help) return (void process.stdout.write(HELP), 0);
   if (v.version) return (void process.stdout.write(`${packageVersion()}\n`), 0);
   if (v['list-faults']) {
-    for (const [id, what] of Object.entries(FAULTS)) process.stdout.write(`${id}  ${what}\n`);
+    for (const [id, what] of [...Object.entries(FAULTS), ...Object.entries(EXT_FAULTS)]) process.stdout.write(`${id}  ${what}\n`);
     return 0;
   }
   for (const id of v.violate ?? []) {
-    if (!isFaultId(id)) throw new UsageError(`--violate: unknown check id "${id}" (see --list-faults)`);
+    if (!isFaultId(id) && !isExtFaultId(id)) throw new UsageError(`--violate: unknown check id "${id}" (see --list-faults)`);
   }
+  const protocol = v.protocol ?? 'dual';
+  if (protocol !== 'dual' && protocol !== '2025-11-25' && protocol !== '2026-07-28')
+    throw new UsageError(`--protocol must be 2025-11-25 or 2026-07-28, got "${protocol}"`);
   const httpOnly = ['host', 'port', 'auth-token', 'allowed-host', 'allowed-origin', 'session-idle-timeout'] as const;
   if (!v.http && httpOnly.some((name) => v[name] !== undefined)) {
     throw new UsageError('--host, --port, --auth-token, --allowed-host, --allowed-origin and --session-idle-timeout need --http');
@@ -143,6 +150,7 @@ async function main(): Promise<number> {
     tasks: !v['no-tasks'],
     store: await openTaskStore(storeSpec, log),
     violate: v.violate,
+    protocol,
     limits: {
       maxActiveTasksPerOwner: integer('max-tasks', v['max-tasks'], 1, 1_000_000),
       maxTtlMs: maxTtl,

@@ -5,6 +5,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { packageVersion } from './version.js';
+import type { ModernSurface } from './ext/dispatch.js';
 import { Connection, INVALID_PARAMS, METHOD_NOT_FOUND, NO_REPLY, RpcError, type IncomingRequest, type JsonObject } from './connection.js';
 import type { TaskCluster } from './cluster.js';
 import { EngineError, TaskEngine, type EngineLimits, type Requestor, type Work, type WorkEnd } from './engine.js';
@@ -58,14 +59,14 @@ export interface ReferenceServerOptions {
 
 export const DEFAULT_MAX_FINISHED_TASKS = 10_000;
 
-const STATIC_RESOURCE = {
+export const STATIC_RESOURCE = {
   uri: 'fixture://greeting',
   name: 'greeting',
   title: 'Greeting',
   mimeType: 'text/plain',
   text: 'Hello from the SEP-1686 reference server.',
 };
-const PROMPT = {
+export const PROMPT = {
   name: 'greeting',
   title: 'Greeting',
   description: 'Asks the model to greet someone.',
@@ -85,6 +86,8 @@ export class ReferenceServer {
   readonly tasksEnabled: boolean;
   readonly log: (line: string) => void;
   readonly verbose: boolean;
+  /** The 2026-07-28 surface (ext/), set by start.ts unless the server is pinned to 2025-11-25. */
+  modern?: ModernSurface;
   private readonly cursorKey: Buffer;
   /** The session that created each live task: status notifications and task messages go there. */
   private readonly origins = new Map<string, ClientSession>();
@@ -410,6 +413,11 @@ export class ClientSession {
 
   private handle(request: IncomingRequest): Promise<JsonObject | typeof NO_REPLY> {
     const { method, params } = request;
+    // ext hook (2026-07-28 era): requests of the modern era are served statelessly by ext/dispatch.ts.
+    const modern = this.server.modern;
+    if (modern?.claims(method, params)) return modern.onConnection(request, this.connection);
+    if (modern?.claimsLegacy(method, params, this.clientCapabilities))
+      return modern.onConnection(request, this.connection, this.clientCapabilities);
     switch (method) {
       case 'initialize':
         return Promise.resolve(this.initialize(params));
@@ -745,13 +753,13 @@ function abortedBy(signal: AbortSignal): Promise<void> {
 }
 
 /** The terminal status a tool error or a JSON-RPC error gives its task (failed, except under faults). */
-interface FailureStatuses {
+export interface FailureStatuses {
   isError: 'failed' | 'completed';
   rpcError: 'failed' | 'completed';
 }
 
-/** Runs a tool as a task's work: its result or JSON-RPC error becomes the task's outcome. */
-async function runAsTask(
+/** Runs a tool as a task's work: its result or JSON-RPC error becomes the task's outcome (also used by ext/). */
+export async function runAsTask(
   tool: ToolDefinition,
   args: JsonObject,
   ctx: ToolContext,

@@ -1,6 +1,8 @@
 // startReferenceServer(): the programmatic entry (tests, embedding, the CLI). Composes store, engine,
 // MCP wiring and one transport: the process's stdio, or a Streamable HTTP endpoint.
 import type { Readable, Writable } from 'node:stream';
+import { ModernSurface, type ProtocolMode } from './ext/dispatch.js';
+import { isExtFaultId } from './ext/faults.js';
 import { Faults } from './faults/index.js';
 import { serveHttp } from './http.js';
 import { ReferenceServer, type ReferenceServerOptions } from './server.js';
@@ -9,8 +11,10 @@ import { serveWork } from './worker.js';
 
 export interface StartOptions extends Omit<ReferenceServerOptions, 'faults'> {
   transport: 'stdio' | 'http';
-  /** Check ids of faults to inject (see faults/table.ts). */
+  /** Check ids of faults to inject (see faults/table.ts; EXT-* ids: ext/faults.ts). */
   violate?: string[];
+  /** Eras served: both (default, routed per request), or one pinned. */
+  protocol?: ProtocolMode;
   /** HTTP: interface to bind (default 127.0.0.1) and port (default 0 = any free port). */
   host?: string;
   port?: number;
@@ -42,7 +46,10 @@ export interface RunningReferenceServer {
 export async function startReferenceServer(options: StartOptions): Promise<RunningReferenceServer> {
   // A store shared by several instances (Redis) brings its cluster: events, work queue, gates, inputs.
   const cluster = options.cluster ?? options.store?.cluster;
-  const server = new ReferenceServer({ ...options, cluster, faults: new Faults(options.violate ?? []) });
+  const violate = options.violate ?? [];
+  const server = new ReferenceServer({ ...options, cluster, faults: new Faults(violate.filter((id) => !isExtFaultId(id))) });
+  const protocol = options.protocol ?? 'dual';
+  if (protocol !== '2025-11-25') server.modern = new ModernSurface(server, { mode: protocol, violate: violate.filter(isExtFaultId) });
   // A durable store may hold tasks of an earlier run: fail the ones a crash orphaned, re-arm every ttl.
   const recovered = await server.engine.recover();
   if (recovered) options.log?.(`marked ${recovered} task(s) failed: their server instance is gone (restart or crash)`);
@@ -64,6 +71,7 @@ export async function startReferenceServer(options: StartOptions): Promise<Runni
     const close = () =>
       (closing ??= (async () => {
         await cluster?.queue.close(); // claim no more work; what runs here is reclaimed elsewhere
+        await closeModern(server);
         await server.close();
         await endpoint.close();
         finished(0);
@@ -79,6 +87,7 @@ export async function startReferenceServer(options: StartOptions): Promise<Runni
   const close = (exitCode = 0) =>
     (closing ??= (async () => {
       await cluster?.queue.close();
+      await closeModern(server);
       await server.close();
       finished(exitCode);
     })());
@@ -87,4 +96,11 @@ export async function startReferenceServer(options: StartOptions): Promise<Runni
     return close(code);
   });
   return { server, done, close: () => close() };
+}
+
+/** Ends the subscriptions of the 2026-07-28 surface gracefully and lets their answers leave before the transports close. */
+async function closeModern(server: ReferenceServer): Promise<void> {
+  if (!server.modern) return;
+  server.modern.close();
+  await new Promise((resolve) => setImmediate(resolve));
 }
