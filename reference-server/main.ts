@@ -2,8 +2,7 @@
 // sep1686-reference-server: the command line. Parses flags, starts the server, shuts down cleanly.
 import { parseArgs } from 'node:util';
 import { DEFAULT_LIMITS } from './engine.js';
-import { EXT_FAULTS, isExtFaultId } from './ext/faults.js';
-import { FAULTS, isFaultId } from './faults/index.js';
+import { ALL_FAULTS, isKnownFaultId } from './faults/index.js';
 import { isHostValue, originKey } from './http-origin.js';
 import { DEFAULT_SESSION_IDLE_MS } from './http-sessions.js';
 import { DEFAULT_MAX_FINISHED_TASKS } from './server.js';
@@ -98,11 +97,11 @@ async function main(): Promise<number> {
   if (v.help) return (void process.stdout.write(HELP), 0);
   if (v.version) return (void process.stdout.write(`${packageVersion()}\n`), 0);
   if (v['list-faults']) {
-    for (const [id, what] of [...Object.entries(FAULTS), ...Object.entries(EXT_FAULTS)]) process.stdout.write(`${id}  ${what}\n`);
+    for (const [id, what] of Object.entries(ALL_FAULTS)) process.stdout.write(`${id}  ${what}\n`);
     return 0;
   }
   for (const id of v.violate ?? []) {
-    if (!isFaultId(id) && !isExtFaultId(id)) throw new UsageError(`--violate: unknown check id "${id}" (see --list-faults)`);
+    if (!isKnownFaultId(id)) throw new UsageError(`--violate: unknown check id "${id}" (see --list-faults)`);
   }
   const protocol = v.protocol ?? 'dual';
   if (protocol !== 'dual' && protocol !== '2025-11-25' && protocol !== '2026-07-28')

@@ -154,6 +154,31 @@ export class ReferenceServer {
 
   // ---- tasks, shared by all sessions
 
+  /**
+   * Creates a task within its principal's quota, whichever era asks: takes an active slot, runs `create`,
+   * and binds the slot to the new task (or gives it back when creation fails, with the engine's error as -32602).
+   * @param principal the HTTP auth principal; undefined: every requestor without one shares one quota.
+   */
+  async createWithinQuota(principal: string | undefined, create: () => Promise<TaskRecord>): Promise<TaskRecord> {
+    const account = principal ?? ANONYMOUS;
+    if (!this.quota.reserve(account)) {
+      const whose = principal ? 'this principal' : 'this server (shared by every session without auth)';
+      throw new RpcError(
+        INVALID_PARAMS,
+        `too many active tasks for ${whose} (limit ${this.quota.limits.maxActive}); wait for some to finish or cancel them`,
+      );
+    }
+    let record: TaskRecord;
+    try {
+      record = await create();
+    } catch (error) {
+      this.quota.unreserve(account);
+      throw toRpcError(error);
+    }
+    this.quota.bind(record.taskId, account);
+    return record;
+  }
+
   registerTask(taskId: string, origin: ClientSession): void {
     this.origins.set(taskId, origin);
   }
@@ -551,24 +576,10 @@ export class ClientSession {
   private async createTask(request: IncomingRequest, tool: ToolDefinition, args: JsonObject): Promise<JsonObject> {
     const ttl = requestedTtl(request.params.task);
     const engine = this.server.engine;
-    const quota = this.server.quota;
-    const principal = this.principal ?? ANONYMOUS;
-    if (!quota.reserve(principal)) {
-      const whose = this.principal ? 'this principal' : 'this server (shared by every session without auth)';
-      throw new RpcError(
-        INVALID_PARAMS,
-        `too many active tasks for ${whose} (limit ${quota.limits.maxActive}); wait for some to finish or cancel them`,
-      );
-    }
-    let record: TaskRecord;
-    try {
-      record = await engine.create(this.requestor, { method: 'tools/call', params: { name: tool.name, arguments: args } }, ttl);
-    } catch (error) {
-      quota.unreserve(principal);
-      throw toRpcError(error);
-    }
+    const record = await this.server.createWithinQuota(this.principal, () =>
+      engine.create(this.requestor, { method: 'tools/call', params: { name: tool.name, arguments: args } }, ttl),
+    );
     const taskId = record.taskId;
-    quota.bind(taskId, principal);
     this.server.registerTask(taskId, this);
     this.server.audit(`task ${taskId} created by ${this.requestor.owner}: ${tool.name} (ttl ${record.ttl} ms)`);
     const item: WorkItem = {

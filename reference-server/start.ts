@@ -2,7 +2,6 @@
 // MCP wiring and one transport: the process's stdio, or a Streamable HTTP endpoint.
 import type { Readable, Writable } from 'node:stream';
 import { ModernSurface, type ProtocolMode } from './ext/dispatch.js';
-import { isExtFaultId } from './ext/faults.js';
 import { Faults } from './faults/index.js';
 import { serveHttp } from './http.js';
 import { ReferenceServer, type ReferenceServerOptions } from './server.js';
@@ -11,7 +10,7 @@ import { serveWork } from './worker.js';
 
 export interface StartOptions extends Omit<ReferenceServerOptions, 'faults'> {
   transport: 'stdio' | 'http';
-  /** Check ids of faults to inject (see faults/table.ts; EXT-* ids: ext/faults.ts). */
+  /** Check ids of faults to inject (see faults/table.ts; EXT-* ids: faults/ext-table.ts). */
   violate?: string[];
   /** Eras served: both (default, routed per request), or one pinned. */
   protocol?: ProtocolMode;
@@ -46,10 +45,9 @@ export interface RunningReferenceServer {
 export async function startReferenceServer(options: StartOptions): Promise<RunningReferenceServer> {
   // A store shared by several instances (Redis) brings its cluster: events, work queue, gates, inputs.
   const cluster = options.cluster ?? options.store?.cluster;
-  const violate = options.violate ?? [];
-  const server = new ReferenceServer({ ...options, cluster, faults: new Faults(violate.filter((id) => !isExtFaultId(id))) });
+  const server = new ReferenceServer({ ...options, cluster, faults: new Faults(options.violate ?? []) });
   const protocol = options.protocol ?? 'dual';
-  if (protocol !== '2025-11-25') server.modern = new ModernSurface(server, { mode: protocol, violate: violate.filter(isExtFaultId) });
+  if (protocol !== '2025-11-25') server.modern = new ModernSurface(server, { mode: protocol });
   // A durable store may hold tasks of an earlier run: fail the ones a crash orphaned, re-arm every ttl.
   const recovered = await server.engine.recover();
   if (recovered) options.log?.(`marked ${recovered} task(s) failed: their server instance is gone (restart or crash)`);

@@ -3,9 +3,10 @@
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { JsonObject } from '../connection.js';
 import type { Requestor, TaskEngine } from '../engine.js';
+import type { TaskRecord } from '../store.js';
 import type { ToolRegistry } from '../tools.js';
 import type { RequestEnvelope } from './envelope.js';
-import type { ExtBehaviour } from './faults.js';
+import type { ExtBehaviour } from '../faults/index.js';
 import type { TaskInputs } from './inputs.js';
 import type { RequestStates } from './mrtr.js';
 import type { WireIds } from './wire.js';
@@ -26,6 +27,8 @@ export interface ExtContext {
   ids: WireIds;
   /** false = the S-NOTASK fixture: no extension, no tasks. */
   tasksEnabled: boolean;
+  /** Task creation within the principal's quota (ReferenceServer.createWithinQuota), shared with the 2025-11-25 surface. */
+  createWithinQuota(principal: string | undefined, create: () => Promise<TaskRecord>): Promise<TaskRecord>;
   /** Fault EXT-NOTIF-07: progress of a task's work sent to its subscriptions. */
   progressToSubscribers(taskId: string, params: JsonObject): void;
 }
@@ -37,13 +40,13 @@ export interface Caller {
   out: Outbound;
   /** Aborted when the request is cancelled (stdio notifications/cancelled, HTTP stream closed) or the server stops. */
   signal: AbortSignal;
-  /** Whose fixture gates the tools see (ToolContext.gateScope): the HTTP auth principal, or '' (shared). */
-  gateScope: string;
+  /** The HTTP auth principal, if any: it scopes the task quota and the fixture gates, as for its 2025-11-25 sessions. */
+  principal?: string;
 }
 
 /** Owners of modern-era tasks carry this prefix, so neither era lists or serves the other's tasks. */
 export const MODERN_OWNER_PREFIX = 'ext:';
 export const isModernTask = (owner: string) => owner.startsWith(MODERN_OWNER_PREFIX);
 
-/** The gate scope of a modern requestor: its principal, as for that principal's 2025-11-25 sessions, so both eras share its gates. */
-export const gateScopeOf = (who: Requestor) => (who.bound ? who.owner.slice(MODERN_OWNER_PREFIX.length) : '');
+/** The principal of a modern requestor (bound ones are owned by ext:<principal>), or undefined. */
+export const principalOf = (who: Requestor) => (who.bound ? who.owner.slice(MODERN_OWNER_PREFIX.length) : undefined);

@@ -5,12 +5,12 @@
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { NO_REPLY, RpcError, type Connection, type IncomingRequest, type JsonObject } from '../connection.js';
 import type { Requestor } from '../engine.js';
+import type { ExtBehaviour } from '../faults/index.js';
 import type { ReferenceServer } from '../server.js';
 import { fixtureTools, ToolRegistry } from '../tools.js';
-import { gateScopeOf, MODERN_OWNER_PREFIX, type Caller, type ExtContext, type Outbound } from './context.js';
+import { MODERN_OWNER_PREFIX, principalOf, type Caller, type ExtContext, type Outbound } from './context.js';
 import { catalogueResult, discoverResult } from './discover.js';
 import { isModernRequest, LEGACY_VERSION, MODERN_VERSION, readEnvelope, TASKS_EXTENSION, type EnvelopeRules } from './envelope.js';
-import { extBehaviour, type ExtBehaviour } from './faults.js';
 import { modernFixtureTools } from './fixtures.js';
 import { TaskInputs } from './inputs.js';
 import { RequestStates } from './mrtr.js';
@@ -24,8 +24,6 @@ export type ProtocolMode = 'dual' | typeof MODERN_VERSION | typeof LEGACY_VERSIO
 
 export interface ModernOptions {
   mode: Exclude<ProtocolMode, typeof LEGACY_VERSION>;
-  /** EXT-* fault ids (faults.ts). */
-  violate?: string[];
 }
 
 export interface DispatchRequest {
@@ -45,7 +43,8 @@ export class ModernSurface {
   private readonly stopping = new AbortController();
 
   constructor(server: ReferenceServer, options: ModernOptions) {
-    this.behaviour = extBehaviour(options.violate);
+    // EXT-* faults come with the server's (--violate): faults/ext-table.ts.
+    this.behaviour = server.faults.extBehaviour;
     this.dualEra = options.mode === 'dual';
     const b = this.behaviour;
     this.rules = {
@@ -64,6 +63,7 @@ export class ModernSurface {
       behaviour: b,
       ids: new WireIds(b),
       tasksEnabled: server.tasksEnabled,
+      createWithinQuota: (principal, create) => server.createWithinQuota(principal, create),
       progressToSubscribers: (taskId, params) => this.subscriptions.progress(taskId, params),
     };
     this.toolCalls = new ToolCalls(this.ctx);
@@ -136,7 +136,7 @@ export class ModernSurface {
       env,
       out,
       signal: AbortSignal.any([signal, this.stopping.signal]),
-      gateScope: gateScopeOf(who),
+      principal: principalOf(who),
     };
     const catalogue = catalogueResult(this.ctx, method, params);
     if (catalogue) return catalogue;

@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { RpcError, type JsonObject } from '../connection.js';
 import { HEADER_MISMATCH, isObject, META_PROTOCOL_VERSION } from './envelope.js';
-import type { ExtBehaviour } from './faults.js';
+import type { ExtBehaviour } from '../faults/index.js';
 
 /** Where Mcp-Name comes from, per method (the core table plus the extension's task methods). */
 const NAME_SOURCE: Record<string, 'name' | 'uri' | 'taskId'> = {

@@ -2,7 +2,6 @@
 // extension gets a task for every task-capable fixture tool (the fixture contract); one that does not
 // gets the direct result, an InputRequiredResult (MRTR) when the tool needs input, or -32021 when the
 // tool can only run as a task. Nothing is remembered between requests.
-import { EngineError } from '../engine.js';
 import { runAsTask } from '../server.js';
 import { RpcError, type JsonObject } from '../connection.js';
 import type { CallToolResult, ToolContext, ToolDefinition } from '../tools.js';
@@ -70,16 +69,15 @@ export class ToolCalls {
     interval: number | undefined,
   ): Promise<JsonObject> {
     const { engine, inputs, behaviour: b, ids } = this.ctx;
-    const record = await engine
-      .create(caller.who, { method: 'tools/call', params: { name: tool.name, arguments: args, _meta: params._meta } }, ttl, interval)
-      .catch((error: unknown) => {
-        throw error instanceof EngineError ? new RpcError(-32602, error.message) : error;
-      });
+    // The principal's quota counts the tasks of both eras; its errors (and the engine's) are -32602.
+    const record = await this.ctx.createWithinQuota(caller.principal, () =>
+      engine.create(caller.who, { method: 'tools/call', params: { name: tool.name, arguments: args, _meta: params._meta } }, ttl, interval),
+    );
     const token = caller.env.progressToken;
     engine.start(record.taskId, async (work) => {
       const toolCtx: ToolContext = {
         signal: work.signal,
-        gateScope: caller.gateScope,
+        gateScope: caller.principal ?? '',
         canElicit: true,
         // Progress is not supported on tasks (ext §Task Status Notifications): the tool's reports go nowhere.
         progress: (progress, total) => {
@@ -123,7 +121,7 @@ export class ToolCalls {
     const token = caller.env.progressToken;
     const base: Omit<ToolContext, 'elicit'> = {
       signal: caller.signal,
-      gateScope: caller.gateScope,
+      gateScope: caller.principal ?? '',
       canElicit: true,
       progress: (progress, total) => {
         if (token === undefined) return;

@@ -5,7 +5,7 @@ import type { JsonObject } from '../connection.js';
 import type { TaskRecord } from '../store.js';
 import { packageVersion } from '../version.js';
 import { META_SERVER_INFO } from './envelope.js';
-import type { ExtBehaviour } from './faults.js';
+import type { ExtBehaviour } from '../faults/index.js';
 import type { InputRequest } from './inputs.js';
 
 export const SERVER_INFO = { name: 'sep1686-reference-server', version: packageVersion() };

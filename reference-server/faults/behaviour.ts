@@ -113,9 +113,15 @@ export const BEHAVIOURS = {
 
 export type Behaviour = { readonly [K in keyof typeof BEHAVIOURS]: boolean };
 
-export function behaviourOf(active: ReadonlySet<FaultId>): Behaviour {
-  const entries = Object.entries(BEHAVIOURS).map(([name, ids]) => [name, ids.some((id) => active.has(id))]);
-  return Object.fromEntries(entries) as Behaviour;
+export const behaviourOf = (active: ReadonlySet<FaultId>): Behaviour => behavioursOf(BEHAVIOURS, active);
+
+/** The named behaviours of a table (name -> the faults that switch it on) for the selected fault ids; ext-behaviour.ts uses it too. */
+export function behavioursOf<Name extends string, Id extends string>(
+  table: Readonly<Record<Name, readonly Id[]>>,
+  active: ReadonlySet<Id>,
+): { readonly [K in Name]: boolean } {
+  const entries = Object.entries<readonly Id[]>(table).map(([name, ids]) => [name, ids.some((id) => active.has(id))]);
+  return Object.fromEntries(entries) as { readonly [K in Name]: boolean };
 }
 
 type EngineFaultOptions = Omit<EngineOptions, 'store'>;

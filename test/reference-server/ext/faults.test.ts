@@ -6,7 +6,7 @@
 // fault list can be compared at a glance.
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { EXT_FAULTS, type ExtFaultId } from '../../../reference-server/ext/faults.js';
+import { EXT_FAULTS, type ExtFaultId } from '../../../reference-server/faults/index.js';
 import { startReferenceServer, type StartOptions } from '../../../reference-server/start.js';
 import { unique } from '../../helpers/ref-client.js';
 import { EXT, EXT_E, HttpModernClient, meta, NOEXT, StdioModernClient, type Json, type ModernClient } from './client.js';

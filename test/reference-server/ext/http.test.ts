@@ -159,3 +159,35 @@ describe('dual-era HTTP endpoint', () => {
     }
   });
 });
+
+describe('one principal across both eras', () => {
+  it('shares one task quota (--max-tasks) and one set of fixture gates; another principal has its own', async () => {
+    const target = await httpTarget(['--auth-token', 'token-a', '--auth-token', 'token-b', '--max-tasks', '1']);
+    try {
+      const legacy = await target.connect({ token: 'token-a' });
+      const modern = new HttpModernClient(target.server.url, { authorization: 'Bearer token-a' });
+      const other = new HttpModernClient(target.server.url, { authorization: 'Bearer token-b' });
+      const gateId = unique('eras');
+      const created = await legacy.ok('tools/call', { name: 'gated_job', arguments: { gateId }, task: {} });
+      const legacyId = (created.task as { taskId: string }).taskId;
+      // The principal's one active slot is taken by its 2025-11-25 task: the modern era is refused too.
+      const refused = expectError(
+        await modern.call('tools/call', { name: 'gated_job', arguments: { gateId: unique('x') } }, { caps: EXT_E }),
+        -32602,
+        200,
+      );
+      expect(refused.message).toMatch(/too many active tasks for this principal/);
+      const otherTask = await createTask(other, 'gated_job', { gateId });
+      // A modern release_gate of the same principal releases the legacy job; the other principal's job waits.
+      await modern.ok('tools/call', { name: 'release_gate', arguments: { gateId } }, { caps: NOEXT });
+      const { result } = await legacy.request('tasks/result', { taskId: legacyId });
+      expect(result?.content).toEqual([{ type: 'text', text: `released:${gateId}` }]);
+      expect((await other.ok('tasks/get', { taskId: otherTask.taskId as string })).status).toBe('working');
+      await release(other, gateId);
+      await pollTask(other, otherTask.taskId as string, status('completed'));
+      expect([...legacy.violations, ...modern.violations, ...other.violations]).toEqual([]);
+    } finally {
+      await target.stop();
+    }
+  });
+});
