@@ -4,7 +4,7 @@
 // seam. It knows JSON-RPC, not MCP.
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import type { Faults } from './faults.js';
+import type { Faults } from './faults/index.js';
 import type { JsonRpcErrorBody } from './store.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -51,8 +51,6 @@ export interface ConnectionOptions {
   faults: Faults;
   handler: Handler;
   onNotification?: (method: string, params: JsonObject) => void;
-  /** Fault seam (T25-GET-03): handle requests strictly one at a time. */
-  serial?: boolean;
   /** Problems worth an operator's attention (internal errors, transport errors). */
   log?: (line: string) => void;
   /** Routine events, e.g. a message that could not be delivered because the client dropped its stream. */
@@ -137,8 +135,7 @@ export class Connection {
       this.outgoing.set(id, { resolve, reject });
     });
     void this.send({ jsonrpc: '2.0', id, method, params } as JSONRPCMessage, relatedRequestId);
-    // Fault seam (T25-INP-04): a request sent with a related request also goes on the standalone stream.
-    if (relatedRequestId !== undefined && this.faults.has('T25-INP-04'))
+    if (relatedRequestId !== undefined && this.faults.behaviour.duplicateTaskRequestsOnStandaloneStream)
       void this.send({ jsonrpc: '2.0', id, method, params } as JSONRPCMessage);
     return { id, result };
   }
@@ -154,8 +151,7 @@ export class Connection {
     const incoming: IncomingRequest = { ...request, signal: controller.signal, afterReply: (fn) => after.push(fn) };
     this.inFlight.set(request.id, { request: incoming, controller });
     const run = () => this.answer(incoming, sink).finally(() => after.forEach((fn) => fn()));
-    // Fault seam (T25-GET-03): a strictly serial server answers one request at a time.
-    if (this.options.serial) this.queue = this.queue.then(run, run);
+    if (this.faults.behaviour.serialRequests) this.queue = this.queue.then(run, run);
     else void run();
   }
 

@@ -3,7 +3,8 @@
 // status event on every transition. It knows nothing of MCP messages: server.ts translates.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { ExpirySchedule } from './expiry-schedule.js';
+import type { TaskEvent, TaskEvents } from './events.js';
+import { ExpirySchedule, MAX_TIMER_MS } from './expiry-schedule.js';
 import { ACTIVE_STATUSES, isTerminalStatus, type TaskOutcome, type TaskRecord, type TaskStatus, type TaskStore } from './store.js';
 
 export interface EngineLimits {
@@ -42,6 +43,12 @@ export interface EngineOptions {
   failOrphans?: boolean;
   /** Problems worth an operator's attention, e.g. a store that failed to record an outcome (default: stderr). */
   log?: (line: string) => void;
+  /**
+   * The bus shared with other instances (cluster.ts): every transition is published on it, and
+   * transitions published by others wake tasks/result waiters here, stop work running here when its
+   * task was cancelled elsewhere, and reach the 'status' listeners (notifications to the creator's session).
+   */
+  events?: TaskEvents;
 }
 
 /** statusMessage of a task whose outcome the store failed to record (followed by the store's error). */
@@ -89,6 +96,8 @@ export class EngineError extends Error {
 /** A task whose work has not settled yet (created, or running). */
 interface Live {
   controller: AbortController;
+  /** Work runs here now (start() was called); false while it waits, maybe to run on another instance. */
+  running: boolean;
 }
 
 /** Waits between attempts to record a task's end after the store failed (the last one repeats). */
@@ -111,6 +120,8 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
   private readonly stopWorkOnExpiry: boolean;
   private readonly failOrphans: boolean;
   private readonly log: (line: string) => void;
+  private readonly events?: TaskEvents;
+  private readonly unsubscribe?: () => void;
   private readonly live = new Map<string, Live>();
   /** One timer for every task's ttl (a timer per task would cost a Timeout object per retained task). */
   private readonly expiries = new ExpirySchedule((taskId) => void this.expire(taskId));
@@ -134,6 +145,8 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
     this.stopWorkOnExpiry = options.stopWorkOnExpiry ?? true;
     this.failOrphans = options.failOrphans ?? true;
     this.log = options.log ?? ((line) => void process.stderr.write(`${line}\n`));
+    this.events = options.events;
+    this.unsubscribe = this.events?.subscribe((event) => this.onClusterEvent(event));
   }
 
   /**
@@ -152,7 +165,9 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
       });
       if (moved) failed++;
     }
-    for (const record of await this.store.all()) this.expiries.add(record.taskId, record.createdAt + record.ttl);
+    // A store that expires records itself (Redis) may hold far more than this instance created: no schedule of all().
+    if (!this.store.expiresRecords)
+      for (const record of await this.store.all()) this.expiries.add(record.taskId, record.createdAt + record.ttl);
     return failed;
   }
 
@@ -167,12 +182,19 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
    * Records a new task in `working`. The work does not start until start() is called, so the caller can
    * deliver the creation reply first and no status event can overtake it.
    */
-  async create(requestor: Requestor, request: TaskRecord['request'], requestedTtl: number | undefined): Promise<TaskRecord> {
+  async create(
+    requestor: Requestor,
+    request: TaskRecord['request'],
+    requestedTtl: number | undefined,
+    pollIntervalMs?: number,
+  ): Promise<TaskRecord> {
     if (this.closed) throw new Error('the task engine is shut down');
-    if (this.store.insertWithin) return this.insert(requestor, request, requestedTtl);
+    if (this.store.insertWithin) return this.insert(requestor, request, requestedTtl, pollIntervalMs);
     // Count-then-insert runs one at a time per owner, so concurrent creates cannot slip past the limit.
     const owner = requestor.owner;
-    const created = (this.creating.get(owner) ?? Promise.resolve()).then(() => this.createNow(requestor, request, requestedTtl));
+    const created = (this.creating.get(owner) ?? Promise.resolve()).then(() =>
+      this.createNow(requestor, request, requestedTtl, pollIntervalMs),
+    );
     const settled = created.then(
       () => undefined,
       () => undefined,
@@ -184,13 +206,23 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
     return created;
   }
 
-  private async createNow(requestor: Requestor, request: TaskRecord['request'], requestedTtl: number | undefined): Promise<TaskRecord> {
+  private async createNow(
+    requestor: Requestor,
+    request: TaskRecord['request'],
+    requestedTtl: number | undefined,
+    pollIntervalMs: number | undefined,
+  ): Promise<TaskRecord> {
     const limit = this.limits.maxActiveTasksPerOwner;
     if ((await this.store.countActive(requestor.owner)) >= limit) throw limitError(limit);
-    return this.insert(requestor, request, requestedTtl);
+    return this.insert(requestor, request, requestedTtl, pollIntervalMs);
   }
 
-  private async insert(requestor: Requestor, request: TaskRecord['request'], requestedTtl: number | undefined): Promise<TaskRecord> {
+  private async insert(
+    requestor: Requestor,
+    request: TaskRecord['request'],
+    requestedTtl: number | undefined,
+    pollIntervalMs: number | undefined,
+  ): Promise<TaskRecord> {
     const now = Date.now();
     const record: TaskRecord = {
       taskId: this.newTaskId(),
@@ -199,7 +231,8 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
       createdAt: now,
       lastUpdatedAt: now,
       ttl: this.grantTtl(requestedTtl),
-      pollInterval: this.limits.pollIntervalMs,
+      // A per-task interval (the 2026-07-28 fixtures' pollIntervalMs argument) overrides the default.
+      pollInterval: pollIntervalMs ?? this.limits.pollIntervalMs,
       request,
     };
     const limit = this.limits.maxActiveTasksPerOwner;
@@ -207,14 +240,28 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
     else if (!(await this.store.insertWithin(record, limit))) throw limitError(limit);
     // TTL counts from creation: when it elapses the task is removed whatever its status, and its work stops.
     this.expiries.add(record.taskId, now + record.ttl);
-    this.live.set(record.taskId, { controller: new AbortController() });
+    this.live.set(record.taskId, { controller: new AbortController(), running: false });
     return record;
   }
 
-  /** Runs the work of a created task; its end becomes the terminal status unless the task already ended. */
-  start(taskId: string, work: Work): void {
+  /**
+   * Takes on a task created by another instance so that start() can run its work here (a cluster's
+   * runner): gives it an abort controller and schedules its ttl. No-op for a task this engine already holds.
+   */
+  adopt(record: TaskRecord): void {
+    if (this.closed || this.live.has(record.taskId)) return;
+    this.expiries.add(record.taskId, record.createdAt + record.ttl);
+    this.live.set(record.taskId, { controller: new AbortController(), running: false });
+  }
+
+  /**
+   * Runs the work of a created task; its end becomes the terminal status unless the task already ended.
+   * Resolves once that end is recorded (a cluster's runner then acknowledges the work item).
+   */
+  start(taskId: string, work: Work): Promise<void> {
     const live = this.live.get(taskId);
-    if (!live) return; // expired or shut down before it started
+    if (!live) return Promise.resolve(); // expired or shut down before it started
+    live.running = true;
     const ctx: WorkContext = {
       taskId,
       signal: live.controller.signal,
@@ -222,7 +269,7 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
         await this.move(taskId, ACTIVE_STATUSES, { status, statusMessage });
       },
     };
-    work(ctx)
+    return work(ctx)
       .then(
         (end) => this.finish(taskId, end),
         (error: unknown) =>
@@ -252,11 +299,20 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
     return new Promise((resolve) => {
       let set = this.waiters.get(taskId);
       if (!set) this.waiters.set(taskId, (set = new Set()));
+      // A store that expires records itself removes this one at its deadline, maybe with no schedule entry here.
+      const deadline = this.store.expiresRecords
+        ? setTimeout(
+            () => void this.wakeIfEnded(taskId).catch(() => undefined),
+            Math.min(Math.max(0, record.createdAt + record.ttl - Date.now()) + 50, MAX_TIMER_MS),
+          ).unref()
+        : undefined;
       const waiter = (r: TaskRecord | undefined) => {
+        clearTimeout(deadline);
         signal?.removeEventListener('abort', onAbort);
         resolve(r);
       };
       const onAbort = () => {
+        clearTimeout(deadline);
         const waiting = this.waiters.get(taskId);
         waiting?.delete(waiter);
         if (waiting?.size === 0) this.waiters.delete(taskId);
@@ -264,7 +320,9 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
       };
       set.add(waiter);
       // A shared store may be changed by another server process (which wakes nobody here): watch it.
-      if (this.store.shared) this.watchStore();
+      // A shared store may be changed by another server process (which wakes nobody here): watch it,
+      // unless a cluster bus tells us of every change.
+      if (this.store.shared && !this.events) this.watchStore();
       signal?.addEventListener('abort', onAbort, { once: true });
       // The task may have ended between the read above and registering the waiter.
       this.wakeIfEnded(taskId).catch((error: unknown) => this.log(`task ${taskId}: re-reading it failed: ${errorText(error)}`));
@@ -283,7 +341,16 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
       );
     }
     if (this.stopWorkOnCancel) this.live.get(taskId)?.controller.abort(new Error('task cancelled'));
+    this.releaseEnded(taskId);
     return cancelled;
+  }
+
+  /** Removes a finished task before its ttl (the server caps retained tasks); later lookups are not_found. */
+  async remove(taskId: string): Promise<void> {
+    // Its ttl stays in the schedule: expiring a task that is gone already deletes nothing.
+    this.live.delete(taskId);
+    await this.store.delete(taskId);
+    this.wake(taskId, undefined);
   }
 
   /** One page of the requestor's tasks in creation order. */
@@ -298,6 +365,7 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
   /** Stops every task's work and timer and wakes all waiters; the engine accepts no new tasks. */
   async shutdown(): Promise<void> {
     this.closed = true;
+    this.unsubscribe?.();
     this.expiries.clear();
     clearInterval(this.watcher);
     for (const live of this.live.values()) live.controller.abort(new Error('server shutting down'));
@@ -399,7 +467,36 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
     if (!record) return undefined;
     this.emit('status', record);
     if (isTerminalStatus(record.status)) this.wake(taskId, record);
+    // Results may be large: other instances re-read the store when they need the outcome.
+    void this.events?.publish({ type: 'status', record: { ...record, outcome: undefined } }).catch(() => undefined);
     return record;
+  }
+
+  /** Transitions made by other instances (cluster bus): wake waiters, stop work cancelled elsewhere, notify. */
+  private onClusterEvent(event: TaskEvent): void {
+    if (event.type === 'resync') {
+      for (const taskId of this.waiters.keys())
+        void this.wakeIfEnded(taskId).catch((error: unknown) => this.log(`task ${taskId}: re-reading it failed: ${errorText(error)}`));
+      return;
+    }
+    if (event.type !== 'status' || event.from === this.events?.instanceId || this.closed) return;
+    const { record } = event;
+    this.emit('status', record);
+    if (!isTerminalStatus(record.status)) return;
+    const live = this.live.get(record.taskId);
+    // Work still running here for a task that ended elsewhere (cancelled, or finished by another runner) stops.
+    if (live?.running && (record.status !== 'cancelled' || this.stopWorkOnCancel))
+      live.controller.abort(new Error(record.status === 'cancelled' ? 'task cancelled' : `task ${record.status} elsewhere`));
+    this.releaseEnded(record.taskId);
+    if (this.waiters.has(record.taskId))
+      this.wakeIfEnded(record.taskId).catch((error: unknown) =>
+        this.log(`task ${record.taskId}: re-reading it failed: ${errorText(error)}`),
+      );
+  }
+
+  /** A task that ended while its work was not running here (a cluster runs it elsewhere) will never run here. */
+  private releaseEnded(taskId: string): void {
+    if (this.live.get(taskId)?.running === false) this.live.delete(taskId);
   }
 
   private async wakeIfEnded(taskId: string): Promise<void> {

@@ -2,7 +2,7 @@
 // Timeout object (and its list bookkeeping) for every retained task; here a task costs one heap slot,
 // and tasks with the same ttl arrive in expiry order, so a push rarely moves more than one level.
 // setTimeout overflows above 2^31-1 ms (~24.8 days) and would fire at once: longer waits re-arm.
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Due {
   at: number;

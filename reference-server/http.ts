@@ -1,15 +1,18 @@
-// Streamable HTTP: a plain node:http server, one SDK StreamableHTTPServerTransport per MCP session, and
-// optional bearer-token auth that binds every task to its token's principal.
+// Streamable HTTP: a plain node:http server, one SDK StreamableHTTPServerTransport per MCP session,
+// DNS-rebinding protection on every bind address, idle session expiry, and optional bearer-token auth
+// that binds every task to its token's principal.
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isJSONRPCRequest, SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { claimsHttp, serveModernHttp } from './ext/http.js';
+import { OriginPolicy } from './http-origin.js';
+import { DEFAULT_SESSION_IDLE_MS, HttpSessions, type SessionEntry } from './http-sessions.js';
+import { checkMessage, MAX_MESSAGE_BYTES, PARSE_ERROR } from './jsonrpc-input.js';
 import type { ClientSession, ReferenceServer } from './server.js';
 
 export const MCP_PATH = '/mcp';
-/** Largest request body accepted (requests are small; results may be large, but they flow the other way). */
-export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface HttpOptions {
   host: string;
@@ -17,6 +20,12 @@ export interface HttpOptions {
   port: number;
   /** Bearer tokens; empty = no auth (any session that knows a task id may use it). */
   authTokens?: string[];
+  /** Host values served besides the loopback names and the bound address: `name` (bound port) or `name:port`. */
+  allowedHosts?: string[];
+  /** Origin values served besides http:// of the allowed hosts. */
+  allowedOrigins?: string[];
+  /** A session with nothing open for this long is closed (default 30 min). */
+  sessionIdleTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -24,15 +33,6 @@ export interface HttpEndpoint {
   url: string;
   close(): Promise<void>;
 }
-
-interface SessionEntry {
-  transport: StreamableHTTPServerTransport;
-  session: ClientSession;
-  /** The principal that created the session (auth only); other principals may not use it. */
-  principal?: string;
-}
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /**
  * Requests that never cause messages related to them are answered as one plain JSON body rather than an
@@ -58,22 +58,20 @@ export async function serveHttp(server: ReferenceServer, options: HttpOptions): 
   // Principals are named by a hash of their token, so the name is stable across restarts but reveals nothing.
   const principals = new Map((options.authTokens ?? []).map((t) => [sha256(t), `principal:${sha256(t).slice(0, 16)}`]));
   const authRequired = principals.size > 0;
-  const sessions = new Map<string, SessionEntry>();
-  let port = options.port;
-
-  // DNS-rebinding protection (transports §Security Warning): on loopback, serve only local Host and Origin values.
-  const loopback = LOOPBACK.has(options.host);
-  const localHost = (value: string | undefined) =>
-    value === undefined || [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(value);
-  const localOrigin = (value: string | undefined) =>
-    value === undefined || [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`].includes(value);
+  const idleMs = options.sessionIdleTimeoutMs ?? DEFAULT_SESSION_IDLE_MS;
+  const sessions = new HttpSessions(idleMs, (id) => server.audit(`http session ${id} expired after ${idleMs} ms idle`));
+  /** Set once listening (the port may be chosen by the system). */
+  let origins!: OriginPolicy;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== MCP_PATH) return sendError(res, 404, -32000, `Not found: the MCP endpoint is ${MCP_PATH}`);
-    if (loopback && (!localHost(req.headers.host) || !localOrigin(req.headers.origin))) {
-      return sendError(res, 403, -32000, 'Forbidden: this server only answers requests addressed to its loopback endpoint');
+    const allowed = origins.check(req.headers.host, req.headers.origin);
+    if (!allowed.ok) {
+      log(`http: refused a ${req.method} request: ${allowed.reason}`);
+      return sendError(res, allowed.status, -32000, allowed.reason);
     }
+    req.headers.host = allowed.host;
 
     let principal: string | undefined;
     if (authRequired) {
@@ -89,25 +87,25 @@ export async function serveHttp(server: ReferenceServer, options: HttpOptions): 
       }
     }
 
-    const body = req.method === 'POST' ? await readJsonBody(req, res) : undefined;
+    const body = req.method === 'POST' ? await readJsonBody(req, res, log) : undefined;
     if (body === INVALID) return;
+    // ext hook (2026-07-28 era): requests of the modern era are served statelessly by ext/http.ts.
+    if (server.modern && claimsHttp(server.modern, req, body)) return serveModernHttp(server.modern, req, res, body, principal);
 
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const entry = sessions.get(sessionId);
       if (!entry) return sendError(res, 404, -32001, 'Session not found: it was terminated or never existed; initialize a new session');
       if (entry.principal !== principal) return sendError(res, 403, -32001, 'Forbidden: this session belongs to another principal');
-      // Fault seam (T25-GET-04): answer tasks/get over an SSE stream, like the requests the transport streams.
+      sessions.busyUntilClosed(sessionId, res);
+      const behaviour = server.behaviour;
       const plain =
-        server.faults.has('T25-GET-04') && isJSONRPCRequest(body) && body.method === 'tasks/get' ? undefined : plainRequest(req, body);
+        behaviour.answerTasksGetOverSse && isJSONRPCRequest(body) && body.method === 'tasks/get' ? undefined : plainRequest(req, body);
       if (plain) return answerPlain(entry.session, plain, sessionId, res);
       watchForDrop(res, body, entry.session);
-      // Fault seam (LC-05): losing the standalone GET stream counts as the client being gone.
-      if (server.faults.has('LC-05') && req.method === 'GET') res.on('close', () => server.cancelTasksOf(entry.session));
-      // Fault seam (T25-INP-05): a POST of responses only is answered 200 instead of 202 Accepted.
-      if (server.faults.has('T25-INP-05') && onlyResponses(body)) acceptWith200(res);
-      // Fault seam (T25-HTTP-03): end a tasks/result stream early, with no event ids to resume from.
-      if (server.faults.has('T25-HTTP-03') && isJSONRPCRequest(body) && body.method === 'tasks/result')
+      if (behaviour.cancelTasksOnStandaloneStreamLoss && req.method === 'GET') res.on('close', () => server.cancelTasksOf(entry.session));
+      if (behaviour.acceptResponsesWith200 && onlyResponses(body)) acceptWith200(res);
+      if (behaviour.closeResultStreamEarly && isJSONRPCRequest(body) && body.method === 'tasks/result')
         setTimeout(() => entry.transport.closeSSEStream(body.id), 200);
       return entry.transport.handleRequest(req, res, body);
     }
@@ -118,17 +116,16 @@ export async function serveHttp(server: ReferenceServer, options: HttpOptions): 
         sessionIdGenerator: () => id,
         onsessionclosed: () => void sessions.delete(id),
       });
-      // Fault seam (T25-SEC-04): without auth, every session lists as one shared requestor.
-      const anonymous = server.faults.has('T25-SEC-04') ? 'session:shared' : `session:${id}`;
-      // Fault seam (H25-12): tasks are bound to the session that created them.
-      const requestor = server.faults.has('H25-12')
+      const anonymous = server.behaviour.sessionsShareOneRequestor ? 'session:shared' : `session:${id}`;
+      const requestor = server.behaviour.bindTasksToSession
         ? { owner: `${principal ?? 'anonymous'}/session:${id}`, bound: true }
         : authRequired
           ? { owner: principal!, bound: true }
           : { owner: anonymous, bound: false };
-      const session = await server.connect(transport, requestor);
+      const session = await server.connect(transport, requestor, principal);
       const entry: SessionEntry = { transport, session, principal };
-      sessions.set(id, entry);
+      sessions.add(id, entry);
+      sessions.busyUntilClosed(id, res);
       session.connection.onClose(() => sessions.delete(id));
       server.audit(`http session ${id} opened${principal ? ` by ${principal}` : ''}`);
       return transport.handleRequest(req, res, body);
@@ -156,13 +153,19 @@ export async function serveHttp(server: ReferenceServer, options: HttpOptions): 
       resolve();
     });
   });
-  port = (http.address() as AddressInfo).port;
+  const port = (http.address() as AddressInfo).port;
+  origins = new OriginPolicy({
+    bindAddress: options.host,
+    port,
+    allowedHosts: options.allowedHosts,
+    allowedOrigins: options.allowedOrigins,
+  });
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
 
   return {
     url: `http://${host}:${port}${MCP_PATH}`,
     async close() {
-      await Promise.all([...sessions.values()].map((e) => e.transport.close().catch(() => undefined)));
+      await Promise.all(sessions.entries().map((e) => e.transport.close().catch(() => undefined)));
       sessions.clear();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
@@ -207,13 +210,13 @@ function requestIds(body: unknown): RequestId[] {
   return messages.filter((m) => m && typeof m === 'object' && 'method' in m && 'id' in m).map((m) => (m as { id: RequestId }).id);
 }
 
-/** T25-INP-05 fault only: a body made of JSON-RPC responses (no requests or notifications). */
+/** Under acceptResponsesWith200 only: a body made of JSON-RPC responses (no requests or notifications). */
 function onlyResponses(body: unknown): boolean {
   const messages = Array.isArray(body) ? body : [body];
   return messages.length > 0 && messages.every((m) => m && typeof m === 'object' && !('method' in m) && ('result' in m || 'error' in m));
 }
 
-/** T25-INP-05 fault only: turns the transport's 202 into a 200. */
+/** Under acceptResponsesWith200 only: turns the transport's 202 into a 200. */
 function acceptWith200(res: ServerResponse): void {
   const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => ServerResponse;
   res.writeHead = ((status: number, ...rest: unknown[]) => writeHead(status === 202 ? 200 : status, ...rest)) as typeof res.writeHead;
@@ -233,26 +236,34 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 const INVALID = Symbol('invalid body');
 
-async function readJsonBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+/** The parsed body of a POST, or INVALID once an error has been answered (and logged, one line). */
+async function readJsonBody(req: IncomingMessage, res: ServerResponse, log: (line: string) => void): Promise<unknown> {
+  const refuse = (status: number, code: number, message: string, reason: string, id: string | number | null = null) => {
+    log(`http: rejected a POST (${code}): ${reason}`);
+    sendError(res, status, code, message, id);
+    return INVALID;
+  };
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      sendError(res, 413, -32000, `Request body too large (limit ${MAX_BODY_BYTES} bytes)`);
-      return INVALID;
-    }
+    if (size > MAX_MESSAGE_BYTES)
+      return refuse(413, -32000, `Request body too large (limit ${MAX_MESSAGE_BYTES} bytes)`, `body over ${MAX_MESSAGE_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
+  let body: unknown;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    sendError(res, 400, -32700, 'Parse error: the request body is not valid JSON');
-    return INVALID;
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (error) {
+    return refuse(400, PARSE_ERROR, 'Parse error: the request body is not valid JSON', `not JSON (${(error as Error).message})`);
   }
+  // One message per POST (transports §Sending Messages: a single request, notification or response; no batches).
+  const checked = checkMessage(body);
+  if (!checked.ok) return refuse(400, checked.reply.error.code, checked.reply.error.message, checked.reason, checked.reply.id);
+  return body;
 }
 
-function sendError(res: ServerResponse, status: number, code: number, message: string): void {
+function sendError(res: ServerResponse, status: number, code: number, message: string, id: string | number | null = null): void {
   res.writeHead(status, { 'Content-Type': 'application/json' });
-  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id }));
 }

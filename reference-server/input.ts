@@ -63,6 +63,11 @@ export class TaskRequestQueue {
     }
   }
 
+  /** No channel open and no request waiting. */
+  get idle(): boolean {
+    return this.channels.length === 0 && this.pending.size === 0;
+  }
+
   /** The task ended: nothing more will be sent, and nobody waits for answers any more. */
   dispose(): void {
     this.pending.clear();

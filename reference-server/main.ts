@@ -2,14 +2,19 @@
 // sep1686-reference-server: the command line. Parses flags, starts the server, shuts down cleanly.
 import { parseArgs } from 'node:util';
 import { DEFAULT_LIMITS } from './engine.js';
-import { FAULTS, isFaultId } from './faults.js';
+import { ALL_FAULTS, isKnownFaultId } from './faults/index.js';
+import { isHostValue, originKey } from './http-origin.js';
+import { DEFAULT_SESSION_IDLE_MS } from './http-sessions.js';
+import { DEFAULT_MAX_FINISHED_TASKS } from './server.js';
 import { startReferenceServer } from './start.js';
 import { openTaskStore, parseStoreSpec, type StoreSpec } from './store-open.js';
 import { packageVersion } from './version.js';
 
 const HELP = `Usage: sep1686-reference-server [options]
+       sep1686-reference-server worker --store redis://host:port[/db]   (runs task work only; see worker --help)
 
-A spec-exact MCP Tasks server (protocol 2025-11-25) exposing the sep1686-check fixture tools.
+A spec-exact MCP Tasks server exposing the sep1686-check fixture tools: protocol 2025-11-25 (tasks in
+the core) and 2026-07-28 (the io.modelcontextprotocol/tasks extension), routed per request.
 Speaks MCP over stdio by default.
 
 Options:
@@ -18,11 +23,22 @@ Options:
   --port <n>               HTTP port (default 0 = any free port)
   --auth-token <token>     HTTP: require "Authorization: Bearer <token>"; repeat for several principals.
                            Tasks are bound to the principal that created them
+  --allowed-host <host>    HTTP: also serve requests with this Host (name, or name:port); repeatable.
+                           Always served: localhost, 127.0.0.1, [::1] and the bound address
+  --allowed-origin <url>   HTTP: also serve requests with this Origin (e.g. https://app.example); repeatable
+  --session-idle-timeout <ms>
+                           HTTP: close a session with nothing open for this long (default ${DEFAULT_SESSION_IDLE_MS})
+  --protocol <version>     pin one era: 2025-11-25 or 2026-07-28 (default: both)
   --no-tasks               start without the tasks capability (the S-NOTASK fixture)
   --store <spec>           where tasks are kept: memory (default; lost when the process ends) or
                            sqlite:<file> (durable: tasks and results survive restarts, several server
-                           processes may share the file; tasks running at a crash come back failed)
-  --max-tasks <n>          non-terminal tasks per requestor (default ${DEFAULT_LIMITS.maxActiveTasksPerOwner})
+                           processes may share the file; tasks running at a crash come back failed) or
+                           redis://host:port[/db][?lease=<ms>&worker=false&prefix=<name>] (several instances
+                           behind one endpoint share tasks, results, work, gates; see README "Scaling out")
+  --max-tasks <n>          non-terminal tasks per principal, or in all without auth
+                           (default ${DEFAULT_LIMITS.maxActiveTasksPerOwner})
+  --max-finished-tasks <n> finished tasks retained per principal; beyond it the earliest finished is
+                           removed before its ttl (default ${DEFAULT_MAX_FINISHED_TASKS})
   --max-ttl <ms>           longest retention granted (default ${DEFAULT_LIMITS.maxTtlMs}); shorter requests are
                            raised to ${DEFAULT_LIMITS.minTtlMs} ms at least
   --default-ttl <ms>       retention when a request names none (default ${DEFAULT_LIMITS.defaultTtlMs})
@@ -45,6 +61,7 @@ function integer(name: string, value: string | undefined, min: number, max: numb
 }
 
 async function main(): Promise<number> {
+  if (process.argv[2] === 'worker') return (await import('./worker.js')).runWorkerCommand(process.argv.slice(3));
   let parsed;
   try {
     parsed = parseArgs({
@@ -55,6 +72,10 @@ async function main(): Promise<number> {
         host: { type: 'string' },
         port: { type: 'string' },
         'auth-token': { type: 'string', multiple: true },
+        'allowed-host': { type: 'string', multiple: true },
+        'allowed-origin': { type: 'string', multiple: true },
+        'session-idle-timeout': { type: 'string' },
+        'max-finished-tasks': { type: 'string' },
         'no-tasks': { type: 'boolean' },
         store: { type: 'string' },
         'max-tasks': { type: 'string' },
@@ -62,6 +83,7 @@ async function main(): Promise<number> {
         'default-ttl': { type: 'string' },
         'poll-interval': { type: 'string' },
         violate: { type: 'string', multiple: true },
+        protocol: { type: 'string' },
         'list-faults': { type: 'boolean' },
         verbose: { type: 'boolean' },
         version: { type: 'boolean' },
@@ -75,15 +97,24 @@ async function main(): Promise<number> {
   if (v.help) return (void process.stdout.write(HELP), 0);
   if (v.version) return (void process.stdout.write(`${packageVersion()}\n`), 0);
   if (v['list-faults']) {
-    for (const [id, what] of Object.entries(FAULTS)) process.stdout.write(`${id}  ${what}\n`);
+    for (const [id, what] of Object.entries(ALL_FAULTS)) process.stdout.write(`${id}  ${what}\n`);
     return 0;
   }
   for (const id of v.violate ?? []) {
-    if (!isFaultId(id)) throw new UsageError(`--violate: unknown check id "${id}" (see --list-faults)`);
+    if (!isKnownFaultId(id)) throw new UsageError(`--violate: unknown check id "${id}" (see --list-faults)`);
   }
-  if (!v.http && (v.host !== undefined || v.port !== undefined || v['auth-token'])) {
-    throw new UsageError('--host, --port and --auth-token need --http');
+  const protocol = v.protocol ?? 'dual';
+  if (protocol !== 'dual' && protocol !== '2025-11-25' && protocol !== '2026-07-28')
+    throw new UsageError(`--protocol must be 2025-11-25 or 2026-07-28, got "${protocol}"`);
+  const httpOnly = ['host', 'port', 'auth-token', 'allowed-host', 'allowed-origin', 'session-idle-timeout'] as const;
+  if (!v.http && httpOnly.some((name) => v[name] !== undefined)) {
+    throw new UsageError('--host, --port, --auth-token, --allowed-host, --allowed-origin and --session-idle-timeout need --http');
   }
+  for (const host of v['allowed-host'] ?? [])
+    if (!isHostValue(host)) throw new UsageError(`--allowed-host: "${host}" is not a host name or address, optionally with :port`);
+  for (const origin of v['allowed-origin'] ?? [])
+    if (!/^https?:\/\//.test(origin) || originKey(origin) === undefined)
+      throw new UsageError(`--allowed-origin: "${origin}" is not an http(s) origin such as https://app.example`);
   if (v['auth-token']?.some((t) => t.trim() === '')) throw new UsageError('--auth-token must not be empty');
   const maxTtl = integer('max-ttl', v['max-ttl'], DEFAULT_LIMITS.minTtlMs, 2_147_483_647);
   const defaultTtl = integer('default-ttl', v['default-ttl'], DEFAULT_LIMITS.minTtlMs, maxTtl ?? DEFAULT_LIMITS.maxTtlMs);
@@ -111,9 +142,14 @@ async function main(): Promise<number> {
     host: v.host,
     port: integer('port', v.port, 0, 65535),
     authTokens: v['auth-token'],
+    allowedHosts: v['allowed-host'],
+    allowedOrigins: v['allowed-origin'],
+    sessionIdleTimeoutMs: integer('session-idle-timeout', v['session-idle-timeout'], 1, 2_147_483_647),
+    maxFinishedTasks: integer('max-finished-tasks', v['max-finished-tasks'], 1, 10_000_000),
     tasks: !v['no-tasks'],
     store: await openTaskStore(storeSpec, log),
     violate: v.violate,
+    protocol,
     limits: {
       maxActiveTasksPerOwner: integer('max-tasks', v['max-tasks'], 1, 1_000_000),
       maxTtlMs: maxTtl,
@@ -133,8 +169,7 @@ async function main(): Promise<number> {
   } else if (v.violate?.length) {
     log(`faults: ${v.violate.join(', ')}`);
   }
-  await running.done;
-  return 0;
+  return running.done;
 }
 
 main().then(

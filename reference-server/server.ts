@@ -5,10 +5,13 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { packageVersion } from './version.js';
+import type { ModernSurface } from './ext/dispatch.js';
 import { Connection, INVALID_PARAMS, METHOD_NOT_FOUND, NO_REPLY, RpcError, type IncomingRequest, type JsonObject } from './connection.js';
-import { EngineError, TaskEngine, type EngineLimits, type Requestor, type WorkEnd } from './engine.js';
-import { Faults } from './faults.js';
+import type { TaskCluster } from './cluster.js';
+import { EngineError, TaskEngine, type EngineLimits, type Requestor, type Work, type WorkEnd } from './engine.js';
+import { engineFaultOptions, Faults, type Behaviour } from './faults/index.js';
 import { TaskRequestQueue, type Channel } from './input.js';
+import { ANONYMOUS, TaskQuota } from './quota.js';
 import { MemoryTaskStore, type TaskRecord, type TaskStore } from './store.js';
 import { wireTask } from './wire-task.js';
 
@@ -20,9 +23,11 @@ import {
   ToolRegistry,
   type CallToolResult,
   type ElicitAnswer,
+  type Gates,
   type ToolContext,
   type ToolDefinition,
 } from './tools.js';
+import type { WorkItem } from './work-queue.js';
 
 export const RELATED_TASK = 'io.modelcontextprotocol/related-task';
 /** Tasks exist from this protocol revision on; older sessions get a server without them. */
@@ -46,16 +51,22 @@ export interface ReferenceServerOptions {
   log?: (line: string) => void;
   /** Also log every task operation and transition (the audit log). */
   verbose?: boolean;
+  /** Finished tasks retained per principal before the earliest finished is purged (default 10 000). */
+  maxFinishedTasks?: number;
+  /** Several instances acting as one (cluster.ts): shared store, events, work queue, gates, inputs, cursor key. */
+  cluster?: TaskCluster;
 }
 
-const STATIC_RESOURCE = {
+export const DEFAULT_MAX_FINISHED_TASKS = 10_000;
+
+export const STATIC_RESOURCE = {
   uri: 'fixture://greeting',
   name: 'greeting',
   title: 'Greeting',
   mimeType: 'text/plain',
   text: 'Hello from the SEP-1686 reference server.',
 };
-const PROMPT = {
+export const PROMPT = {
   name: 'greeting',
   title: 'Greeting',
   description: 'Asks the model to greet someone.',
@@ -65,12 +76,19 @@ const PROMPT = {
 export class ReferenceServer {
   readonly engine: TaskEngine;
   readonly faults: Faults;
+  /** What this server does differently under --violate (all false: spec-exact). */
+  readonly behaviour: Behaviour;
   readonly tools: ToolRegistry;
-  readonly gates = new GateRegistry();
+  readonly gates: Gates;
+  readonly cluster?: TaskCluster;
+  /** Live and retained tasks per principal (active-task limit, cap on finished tasks), counted on this instance. */
+  readonly quota: TaskQuota;
   readonly tasksEnabled: boolean;
   readonly log: (line: string) => void;
   readonly verbose: boolean;
-  private readonly cursorKey = randomBytes(32);
+  /** The 2026-07-28 surface (ext/), set by start.ts unless the server is pinned to 2025-11-25. */
+  modern?: ModernSurface;
+  private readonly cursorKey: Buffer;
   /** The session that created each live task: status notifications and task messages go there. */
   private readonly origins = new Map<string, ClientSession>();
   private readonly requestQueues = new Map<string, TaskRequestQueue>();
@@ -78,46 +96,50 @@ export class ReferenceServer {
 
   constructor(options: ReferenceServerOptions = {}) {
     this.faults = options.faults ?? new Faults();
+    this.behaviour = this.faults.behaviour;
     this.tasksEnabled = options.tasks ?? true;
     this.log = options.log ?? (() => undefined);
     this.verbose = options.verbose ?? false;
+    this.cluster = options.cluster;
+    this.gates = options.cluster?.gates ?? new GateRegistry();
+    this.cursorKey = options.cluster?.cursorKey ?? randomBytes(32);
     this.tools = new ToolRegistry(fixtureTools(this.gates));
-    const lateOutcomeWins = this.faults.has('T25-CAN-03') || this.faults.has('H25-09');
     this.engine = new TaskEngine({
-      store: options.store ?? new MemoryTaskStore(),
-      // Fault seam (T25-SEC-06): no maximum ttl.
-      limits: this.faults.has('T25-SEC-06') ? { ...options.limits, maxTtlMs: Number.MAX_SAFE_INTEGER } : options.limits,
-      // Fault seams (T25-CAN-04; T25-CAN-03 and H25-09): cancel without stopping the work; its late outcome wins.
-      stopWorkOnCancel: !this.faults.has('T25-CAN-04') && !lateOutcomeWins,
-      lateOutcomeOverridesCancel: lateOutcomeWins,
-      // Fault seam (T25-CAN-08): a cancel in input_required leaves pending tasks/result unanswered.
-      answerWaitersOnInputCancel: !this.faults.has('T25-CAN-08'),
-      // Fault seam (T25-SEC-03): guessable, sequential task ids.
-      ...(this.faults.has('T25-SEC-03') && { newTaskId: sequentialTaskIds() }),
-      // Fault seams (LC-06, LC-08): no recovery of tasks orphaned by a crash; expiry leaves the work running.
-      failOrphans: !this.faults.has('LC-06'),
-      stopWorkOnExpiry: !this.faults.has('LC-08'),
+      store: options.store ?? options.cluster?.store ?? new MemoryTaskStore(),
+      events: options.cluster?.events,
+      ...engineFaultOptions(this.behaviour, options.limits),
       log: this.log,
+    });
+    this.quota = new TaskQuota({
+      maxActive: this.engine.limits.maxActiveTasksPerOwner,
+      maxFinished: options.maxFinishedTasks ?? DEFAULT_MAX_FINISHED_TASKS,
     });
     this.engine.on('status', (record) => this.onStatus(record));
     this.engine.on('expired', (taskId) => {
       this.audit(`task ${taskId} expired (ttl elapsed) and was removed`);
+      this.quota.removed(taskId);
       this.forget(taskId);
+    });
+    // Notifications from work running on another instance, for the session here that created the task.
+    options.cluster?.events.subscribe((event) => {
+      if (event.type === 'notification' && this.origins.has(event.taskId)) this.notifyForTask(event.taskId, event.method, event.params);
     });
   }
 
-  /** Serves MCP on a transport for one requestor; the session lives until the transport closes. */
-  async connect(transport: Transport, requestor: Requestor): Promise<ClientSession> {
-    const session = new ClientSession(this, transport, requestor);
+  /**
+   * Serves MCP on a transport for one requestor; the session lives until the transport closes. `principal`
+   * (HTTP auth) scopes the task quota and the fixture gates; without one they are shared by all such sessions.
+   */
+  async connect(transport: Transport, requestor: Requestor, principal?: string): Promise<ClientSession> {
+    const session = new ClientSession(this, transport, requestor, principal);
     this.sessions.add(session);
     session.connection.onClose(() => this.sessions.delete(session));
-    // Fault seam (LC-01): a session that ends takes the tasks it created with it.
-    if (this.faults.has('LC-01')) session.connection.onClose(() => this.cancelTasksOf(session));
+    if (this.behaviour.cancelTasksOnSessionClose) session.connection.onClose(() => this.cancelTasksOf(session));
     await session.connection.start();
     return session;
   }
 
-  /** LC-01 and LC-05 faults only: cancels the live tasks a session created. */
+  /** Under the cancelTasksOn... behaviours only: cancels the live tasks a session created. */
   cancelTasksOf(session: ClientSession): void {
     for (const [taskId, origin] of this.origins) {
       if (origin === session) void this.engine.cancel(taskId, session.requestor).catch(() => undefined);
@@ -132,18 +154,49 @@ export class ReferenceServer {
 
   // ---- tasks, shared by all sessions
 
+  /**
+   * Creates a task within its principal's quota, whichever era asks: takes an active slot, runs `create`,
+   * and binds the slot to the new task (or gives it back when creation fails, with the engine's error as -32602).
+   * @param principal the HTTP auth principal; undefined: every requestor without one shares one quota.
+   */
+  async createWithinQuota(principal: string | undefined, create: () => Promise<TaskRecord>): Promise<TaskRecord> {
+    const account = principal ?? ANONYMOUS;
+    if (!this.quota.reserve(account)) {
+      const whose = principal ? 'this principal' : 'this server (shared by every session without auth)';
+      throw new RpcError(
+        INVALID_PARAMS,
+        `too many active tasks for ${whose} (limit ${this.quota.limits.maxActive}); wait for some to finish or cancel them`,
+      );
+    }
+    let record: TaskRecord;
+    try {
+      record = await create();
+    } catch (error) {
+      this.quota.unreserve(account);
+      throw toRpcError(error);
+    }
+    this.quota.bind(record.taskId, account);
+    return record;
+  }
+
   registerTask(taskId: string, origin: ClientSession): void {
     this.origins.set(taskId, origin);
   }
 
-  /** A tasks/result of a live task opened: task requests may travel with it (none for an ended task). */
+  /**
+   * A tasks/result of a live task opened: task requests may travel with it (none for an ended task). In a
+   * cluster the task may be another instance's: its requests then come through watchInputs().
+   */
   openChannel(taskId: string, channel: Channel): void {
-    if (this.origins.has(taskId)) this.requestQueue(taskId).open(channel);
+    if (this.origins.has(taskId) || this.cluster) this.requestQueue(taskId).open(channel);
   }
 
   /** A tasks/result closed; never creates a queue, so ended tasks leave nothing behind. */
   closeChannel(taskId: string, channel: Channel): void {
-    this.requestQueues.get(taskId)?.close(channel);
+    const queue = this.requestQueues.get(taskId);
+    queue?.close(channel);
+    // The queue of another instance's task lives only while a tasks/result of it is open here.
+    if (queue?.idle && !this.origins.has(taskId)) this.requestQueues.delete(taskId);
   }
 
   requestQueue(taskId: string): TaskRequestQueue {
@@ -154,12 +207,104 @@ export class ReferenceServer {
 
   /** Sends a task's notification to the session that created it. */
   notifyForTask(taskId: string, method: string, params: JsonObject): void {
-    // Fault seam (T25-NOTIF-05): status notifications go to every open session.
-    if (this.faults.has('T25-NOTIF-05') && method === 'notifications/tasks/status') {
+    if (this.behaviour.statusNotificationsToEverySession && method === 'notifications/tasks/status') {
       for (const session of this.sessions) session.notifyForTask(taskId, method, params);
       return;
     }
     this.origins.get(taskId)?.notifyForTask(taskId, method, params);
+  }
+
+  /**
+   * Runs a created task's work: here, or, in a cluster, on whichever runner claims it from the work
+   * queue (worker.ts). Fault stubs (not registry tools) always run here.
+   */
+  runTask(item: WorkItem, tool: ToolDefinition, origin?: ClientSession): Promise<void> {
+    const queue = this.cluster?.queue;
+    if (!queue || this.tools.get(item.tool) !== tool) return this.engine.start(item.taskId, this.taskWork(item, tool, origin));
+    return queue.dispatch(item).catch((error: unknown) =>
+      this.engine.start(item.taskId, async () => {
+        throw new Error(`the work could not be queued (${(error as Error).message})`);
+      }),
+    );
+  }
+
+  /** The work of a task as the engine runs it, built from the work item alone (so any instance can run it). */
+  taskWork(item: WorkItem, tool: ToolDefinition, origin?: ClientSession): Work {
+    const { taskId, args, progressToken, canElicit, gateScope } = item;
+    return async (work) => {
+      let outstanding = 0;
+      const ctx: ToolContext = {
+        signal: work.signal,
+        gateScope,
+        progress: (progress, total) => {
+          if (progressToken === undefined || work.signal.aborted) return;
+          this.notifyFromWork(taskId, 'notifications/progress', {
+            progressToken,
+            progress,
+            total,
+            _meta: { [RELATED_TASK]: { taskId } },
+          });
+        },
+        canElicit,
+        elicit: async (message, requestedSchema) => {
+          const behaviour = this.behaviour;
+          outstanding++;
+          if (!behaviour.elicitWithoutInputRequired)
+            await work.setStatus('input_required', 'Waiting for the user to answer an elicitation; call tasks/result to receive it');
+          try {
+            const params = { mode: 'form', message, requestedSchema, _meta: { [RELATED_TASK]: { taskId } } };
+            const answer = parseElicitAnswer(
+              await this.askFromWork(taskId, 'elicitation/create', params, work.signal).catch(clientErrorAsCancel),
+            );
+            if (behaviour.stayInputRequiredAfterAnswer || (behaviour.stayInputRequiredAfterDecline && answer.action !== 'accept')) {
+              await abortedBy(work.signal);
+              throw work.signal.reason;
+            }
+            return answer;
+          } finally {
+            if (--outstanding === 0 && !work.signal.aborted) await work.setStatus('working');
+          }
+        },
+      };
+      // The task ends at its first progress step while the tool keeps reporting progress to the creating
+      // session (the server-level routing forgets a task once it has ended).
+      if (this.behaviour.endTaskAtFirstProgress) {
+        const late: ToolContext['progress'] = (progress, total) => {
+          if (progressToken !== undefined)
+            origin?.notifyForTask(taskId, 'notifications/progress', {
+              progressToken,
+              progress,
+              total,
+              _meta: { [RELATED_TASK]: { taskId } },
+            });
+        };
+        return endAtFirstProgress(tool, args, { ...ctx, progress: late });
+      }
+      return runAsTask(tool, args, ctx, {
+        isError: this.behaviour.toolErrorEndsCompleted ? 'completed' : 'failed',
+        rpcError: this.behaviour.rpcErrorEndsCompleted ? 'completed' : 'failed',
+      });
+    };
+  }
+
+  /** A notification from a task's work: to its creator's session here, or over the cluster bus to the instance that has it. */
+  private notifyFromWork(taskId: string, method: string, params: JsonObject): void {
+    if (this.cluster && !this.origins.has(taskId))
+      void this.cluster.events.publish({ type: 'notification', taskId, method, params }).catch(() => undefined);
+    else this.notifyForTask(taskId, method, params);
+  }
+
+  /** A request from a task's work to its requestor, delivered on an open tasks/result here or (cluster) on any instance. */
+  private askFromWork(taskId: string, method: string, params: JsonObject, signal: AbortSignal): Promise<JsonObject> {
+    return this.cluster
+      ? this.cluster.inputs.request(taskId, method, params, signal)
+      : this.requestQueue(taskId).request(method, params, signal);
+  }
+
+  /** Cluster: while a tasks/result is open here, the task's input requests (from any runner) are delivered here. */
+  watchInputs(taskId: string): () => void {
+    if (!this.cluster) return () => undefined;
+    return this.cluster.inputs.watch(taskId, (method, params, signal) => this.requestQueue(taskId).request(method, params, signal));
   }
 
   encodeCursor(owner: string, position: string): string {
@@ -178,7 +323,7 @@ export class ReferenceServer {
     return this.engine.isPosition(position) ? position : undefined;
   }
 
-  /** T25-SEC-02 fault only: the tasks of every connected requestor, whoever asks. */
+  /** Under listTasksOfEveryOwner only: the tasks of every connected requestor, whoever asks. */
   async tasksOfEveryOwner(): Promise<TaskRecord[]> {
     const owners = new Set([...this.sessions].map((s) => s.requestor.owner));
     const pages = await Promise.all([...owners].map((owner) => this.engine.list(owner, undefined, Number.MAX_SAFE_INTEGER)));
@@ -197,10 +342,18 @@ export class ReferenceServer {
     this.audit(`task ${record.taskId} -> ${record.status}${record.statusMessage ? ` (${record.statusMessage})` : ''}`);
     this.notifyForTask(record.taskId, 'notifications/tasks/status', wireTask(record));
     const terminal = record.status === 'completed' || record.status === 'failed' || record.status === 'cancelled';
-    // Fault seam (T25-NOTIF-04): a terminal task is announced as working once more.
-    if (terminal && this.faults.has('T25-NOTIF-04'))
+    if (terminal && this.behaviour.announceWorkingAfterTerminal)
       this.notifyForTask(record.taskId, 'notifications/tasks/status', { ...wireTask(record), status: 'working' });
-    if (terminal) this.forget(record.taskId);
+    if (terminal) {
+      this.forget(record.taskId);
+      for (const taskId of this.quota.finished(record.taskId)) void this.purge(taskId);
+    }
+  }
+
+  /** Removes a finished task over its principal's cap on retained tasks (the earliest finished goes first). */
+  private async purge(taskId: string): Promise<void> {
+    await this.engine.remove(taskId);
+    this.audit(`task ${taskId} purged: its principal has more than ${this.quota.limits.maxFinished} finished tasks`);
   }
 
   private forget(taskId: string): void {
@@ -223,13 +376,13 @@ export class ClientSession {
     private readonly server: ReferenceServer,
     transport: Transport,
     readonly requestor: Requestor,
+    /** The HTTP auth principal, if any. */
+    readonly principal?: string,
   ) {
     this.connection = new Connection({
       transport,
       faults: server.faults,
       handler: (request) => this.handle(request),
-      // Fault seam (T25-GET-03): a strictly serial server.
-      serial: server.faults.has('T25-GET-03'),
       log: server.log,
       trace: (line) => server.audit(line),
     });
@@ -240,9 +393,14 @@ export class ClientSession {
     });
   }
 
-  /** Who tasks/get, tasks/result and tasks/cancel act for. Fault seam (T25-SEC-01): ignore the auth context. */
+  /** Who tasks/get, tasks/result and tasks/cancel act for. */
   private get lookupRequestor(): Requestor {
-    return this.server.faults.has('T25-SEC-01') ? { ...this.requestor, bound: false } : this.requestor;
+    return this.server.behaviour.ignoreAuthOnLookup ? { ...this.requestor, bound: false } : this.requestor;
+  }
+
+  /** Fixture gates are per principal (with auth), else shared by every session. */
+  private get gateScope(): string {
+    return this.principal ?? '';
   }
 
   /** Tasks are offered when enabled and the session speaks a revision that has them. */
@@ -251,8 +409,7 @@ export class ClientSession {
   }
 
   private get canElicit(): boolean {
-    // Fault seam (T25-CAP-06): elicit whatever the client declared.
-    if (this.server.faults.has('T25-CAP-06')) return true;
+    if (this.server.behaviour.elicitWithoutCapability) return true;
     const elicitation = this.clientCapabilities.elicitation;
     if (!isObject(elicitation)) return false;
     // An empty object (older revisions) means form mode; otherwise form must be named.
@@ -263,8 +420,8 @@ export class ClientSession {
   notifyForTask(taskId: string, method: string, params: JsonObject): void {
     const open = this.resultChannels.get(taskId)?.values().next().value;
     void this.connection.notify(method, params, open);
-    // Fault seam (T25-HTTP-02): the same notification also goes on the standalone GET stream.
-    if (open !== undefined && this.server.faults.has('T25-HTTP-02')) void this.connection.notify(method, params);
+    if (open !== undefined && this.server.behaviour.duplicateTaskNotificationsOnStandaloneStream)
+      void this.connection.notify(method, params);
   }
 
   /** HTTP: the streams of these requests were dropped by the client. Requests stay pending (a drop is not a cancel). */
@@ -273,14 +430,19 @@ export class ClientSession {
       for (const requestId of requestIds) {
         if (!ids.delete(requestId)) continue;
         this.server.closeChannel(taskId, { connection: this.connection, requestId });
-        // Fault seam (T25-HTTP-01): treat the dropped stream as a cancellation of the task.
-        if (this.server.faults.has('T25-HTTP-01')) void this.server.engine.cancel(taskId, this.requestor).catch(() => undefined);
+        if (this.server.behaviour.cancelTaskOnDroppedResultStream)
+          void this.server.engine.cancel(taskId, this.requestor).catch(() => undefined);
       }
     }
   }
 
   private handle(request: IncomingRequest): Promise<JsonObject | typeof NO_REPLY> {
     const { method, params } = request;
+    // ext hook (2026-07-28 era): requests of the modern era are served statelessly by ext/dispatch.ts.
+    const modern = this.server.modern;
+    if (modern?.claims(method, params)) return modern.onConnection(request, this.connection);
+    if (modern?.claimsLegacy(method, params, this.clientCapabilities))
+      return modern.onConnection(request, this.connection, this.clientCapabilities);
     switch (method) {
       case 'initialize':
         return Promise.resolve(this.initialize(params));
@@ -306,8 +468,7 @@ export class ClientSession {
         return Promise.resolve(this.getPrompt(params));
     }
     if (this.tasks) {
-      // Fault seam (T25-META-02): the task named in related-task _meta wins over params.taskId.
-      if (this.server.faults.has('T25-META-02')) request = targetFromMeta(request);
+      if (this.server.behaviour.targetTaskFromRelatedMeta) request = targetFromMeta(request);
       switch (method) {
         case 'tasks/get':
           return this.getTask(request.params);
@@ -355,17 +516,16 @@ export class ClientSession {
     if (typeof name !== 'string') throw new RpcError(INVALID_PARAMS, 'tools/call needs params.name (a string)');
     const tool = this.server.tools.get(name);
     if (!tool) {
-      // Fault seam (T25-CRT-06): accept a task for an unknown tool and let it end completed.
-      if (this.tasks && params.task !== undefined && this.server.faults.has('T25-CRT-06'))
+      if (this.tasks && params.task !== undefined && this.server.behaviour.taskForUnknownTool)
         return this.createTask(request, unknownToolStub(name), {});
       throw new RpcError(INVALID_PARAMS, `Unknown tool: ${name}`);
     }
     // Without task support, `task` is ignored and every tool is plain (T25-SUP-01).
     const asTask = this.tasks && params.task !== undefined;
     const support = this.tasks ? (tool.taskSupport ?? 'forbidden') : 'forbidden';
-    const faults = this.server.faults;
+    const behaviour = this.server.behaviour;
 
-    if (asTask && support === 'forbidden' && !faults.has('T25-TOOL-02' /* fault seam: run it anyway */)) {
+    if (asTask && support === 'forbidden' && !behaviour.runForbiddenToolWithTask) {
       throw new RpcError(
         METHOD_NOT_FOUND,
         `Tool ${name} does not support task-augmented execution (taskSupport "forbidden"); call it without "task"`,
@@ -373,21 +533,20 @@ export class ClientSession {
     }
     if (this.tasks && !asTask && support === 'required') {
       const message = `Tool ${name} requires task-augmented execution (taskSupport "required"); call it with "task"`;
-      // Fault seam (T25-TOOL-03): the TS SDK v1 McpServer wraps this error in a tool result.
-      if (faults.has('T25-TOOL-03'))
+      // The TS SDK v1 McpServer wraps this error in a tool result.
+      if (behaviour.answerRequiredWithoutTaskAsIsError)
         return { content: [{ type: 'text', text: `MCP error ${METHOD_NOT_FOUND}: ${message}` }], isError: true };
       throw new RpcError(METHOD_NOT_FOUND, message);
     }
-    // Fault seam (T25-TOOL-04): refuse plain calls of an optional tool.
-    if (this.tasks && !asTask && support === 'optional' && faults.has('T25-TOOL-04')) {
+    if (this.tasks && !asTask && support === 'optional' && behaviour.refusePlainCallOfOptionalTool) {
       throw new RpcError(METHOD_NOT_FOUND, `Tool ${name} must be called with "task"`);
     }
     let args: JsonObject;
     try {
       args = this.server.tools.checkArguments(name, params.arguments ?? {});
     } catch (error) {
-      // Fault seam (H25-16): invalid arguments still get a task, which ends completed.
-      if (asTask && support !== 'forbidden' && faults.has('H25-16')) return this.createTask(request, invalidArgumentsStub(tool), {});
+      if (asTask && support !== 'forbidden' && behaviour.taskForInvalidArguments)
+        return this.createTask(request, invalidArgumentsStub(tool), {});
       throw error;
     }
     if (asTask && support !== 'forbidden') return this.createTask(request, tool, args);
@@ -398,6 +557,7 @@ export class ClientSession {
     const progressToken = progressTokenOf(request.params);
     const ctx: ToolContext = {
       signal: request.signal,
+      gateScope: this.gateScope,
       progress: (progress, total) => {
         if (progressToken === undefined || request.signal.aborted) return;
         void this.connection.notify('notifications/progress', { progressToken, progress, total }, request.id);
@@ -416,77 +576,23 @@ export class ClientSession {
   private async createTask(request: IncomingRequest, tool: ToolDefinition, args: JsonObject): Promise<JsonObject> {
     const ttl = requestedTtl(request.params.task);
     const engine = this.server.engine;
-    let record: TaskRecord;
-    try {
-      record = await engine.create(this.requestor, { method: 'tools/call', params: { name: tool.name, arguments: args } }, ttl);
-    } catch (error) {
-      throw toRpcError(error);
-    }
+    const record = await this.server.createWithinQuota(this.principal, () =>
+      engine.create(this.requestor, { method: 'tools/call', params: { name: tool.name, arguments: args } }, ttl),
+    );
     const taskId = record.taskId;
     this.server.registerTask(taskId, this);
     this.server.audit(`task ${taskId} created by ${this.requestor.owner}: ${tool.name} (ttl ${record.ttl} ms)`);
-    const progressToken = progressTokenOf(request.params);
-    const canElicit = this.canElicit;
+    const item: WorkItem = {
+      taskId,
+      tool: tool.name,
+      args,
+      progressToken: progressTokenOf(request.params),
+      canElicit: this.canElicit,
+      gateScope: this.gateScope,
+    };
     // Start the work only once the CreateTaskResult is on its way, so no status change can overtake it.
-    const start = () =>
-      engine.start(taskId, async (work) => {
-        let outstanding = 0;
-        const ctx: ToolContext = {
-          signal: work.signal,
-          progress: (progress, total) => {
-            if (progressToken === undefined || work.signal.aborted) return;
-            this.server.notifyForTask(taskId, 'notifications/progress', {
-              progressToken,
-              progress,
-              total,
-              _meta: { [RELATED_TASK]: { taskId } },
-            });
-          },
-          canElicit,
-          elicit: async (message, requestedSchema) => {
-            const faults = this.server.faults;
-            outstanding++;
-            // Fault seam (T25-INP-01): wait for the answer without moving to input_required.
-            if (!faults.has('T25-INP-01'))
-              await work.setStatus('input_required', 'Waiting for the user to answer an elicitation; call tasks/result to receive it');
-            try {
-              const params = { mode: 'form', message, requestedSchema, _meta: { [RELATED_TASK]: { taskId } } };
-              const answer = parseElicitAnswer(
-                await this.server.requestQueue(taskId).request('elicitation/create', params, work.signal).catch(clientErrorAsCancel),
-              );
-              // Fault seams (T25-INP-03, T25-INP-06): with its answer (any / a decline or cancel) the task stays input_required until cancelled.
-              if (faults.has('T25-INP-03') || (faults.has('T25-INP-06') && answer.action !== 'accept')) {
-                await abortedBy(work.signal);
-                throw work.signal.reason;
-              }
-              return answer;
-            } finally {
-              if (--outstanding === 0 && !work.signal.aborted) await work.setStatus('working');
-            }
-          },
-        };
-        // Fault seam (T25-PROG-02): the task ends at its first progress step while the tool keeps reporting
-        // progress to this session (the server-level routing forgets a task once it has ended).
-        if (this.server.faults.has('T25-PROG-02')) {
-          const late: ToolContext['progress'] = (progress, total) => {
-            if (progressToken !== undefined)
-              this.notifyForTask(taskId, 'notifications/progress', {
-                progressToken,
-                progress,
-                total,
-                _meta: { [RELATED_TASK]: { taskId } },
-              });
-          };
-          return endAtFirstProgress(tool, args, { ...ctx, progress: late });
-        }
-        // Fault seams (T25-ERR-07, T25-ERR-08): a tool error or a JSON-RPC error ends the task completed.
-        return runAsTask(tool, args, ctx, {
-          isError: this.server.faults.has('T25-ERR-07') ? 'completed' : 'failed',
-          rpcError: this.server.faults.has('T25-ERR-08') ? 'completed' : 'failed',
-        });
-      });
-    // Fault seam (T25-CRT-02): synchronous task creation, the reply waits until the work has ended.
-    if (this.server.faults.has('T25-CRT-02')) {
+    const start = () => void this.server.runTask(item, tool, this);
+    if (this.server.behaviour.createTaskSynchronously) {
       start();
       await engine.waitForTerminal(taskId, this.requestor);
       return { task: wireTask(record) };
@@ -514,36 +620,38 @@ export class ClientSession {
   private async taskResult(request: IncomingRequest): Promise<JsonObject | typeof NO_REPLY> {
     const taskId = checkTaskId(request.params.taskId);
     const engine = this.server.engine;
-    const faults = this.server.faults;
+    const behaviour = this.server.behaviour;
     const current = await engine.get(taskId, this.lookupRequestor).catch(async (error: unknown) => {
-      // Fault seam (T25-ERR-02): an unknown task id blocks until the client gives up.
-      if (faults.has('T25-ERR-02')) await abortedBy(request.signal);
+      if (behaviour.blockResultOfUnknownTask) await abortedBy(request.signal);
       return rethrowRpc(error);
     });
-    if (this.server.faults.has('T25-RES-03') && (current.status === 'working' || current.status === 'input_required')) {
-      throw new RpcError(INVALID_PARAMS, 'task not completed'); // fault seam: answer instead of blocking
+    if (behaviour.refuseResultOfUnfinishedTask && (current.status === 'working' || current.status === 'input_required')) {
+      throw new RpcError(INVALID_PARAMS, 'task not completed');
     }
     const channel: Channel = { connection: this.connection, requestId: request.id };
     let ids = this.resultChannels.get(taskId);
     if (!ids) this.resultChannels.set(taskId, (ids = new Set()));
     ids.add(request.id);
     this.server.openChannel(taskId, channel);
+    const unwatchInputs = this.server.watchInputs(taskId);
     let final: TaskRecord | undefined;
     try {
       // Fault seam (H25-20, H25-01): notice completion only on poll ticks, as the TS SDK v1 does.
       final = await (
-        faults.has('H25-20') || faults.has('H25-01')
+        behaviour.pollResultOnTicks
           ? waitOnPollTicks(engine, taskId, this.lookupRequestor, request.signal)
           : engine.waitForTerminal(taskId, this.lookupRequestor, request.signal)
       ).catch(rethrowRpc);
     } finally {
       ids.delete(request.id);
       if (ids.size === 0) this.resultChannels.delete(taskId);
+      unwatchInputs(); // first: it withdraws what it delivered, so the channel's queue can go
       this.server.closeChannel(taskId, channel);
     }
     if (request.signal.aborted) return NO_REPLY;
-    // Fault seams (T25-RES-06, T25-RES-07): a cancelled task's tasks/result never answers: one sent after the cancel (06), or one already waiting when it came (07).
-    if (final?.status === 'cancelled' && faults.has(current.status === 'cancelled' ? 'T25-RES-06' : 'T25-RES-07')) {
+    const neverAnswer =
+      current.status === 'cancelled' ? behaviour.neverAnswerResultOfCancelledTask : behaviour.neverAnswerWaitingResultOnCancel;
+    if (final?.status === 'cancelled' && neverAnswer) {
       await abortedBy(request.signal);
       return NO_REPLY;
     }
@@ -555,8 +663,7 @@ export class ClientSession {
     const taskId = checkTaskId(params.taskId);
     const engine = this.server.engine;
     const record = await engine.cancel(taskId, this.lookupRequestor).catch(async (error: unknown) => {
-      // Fault seam (T25-CAN-05): cancelling a terminal task answers it unchanged.
-      if (this.server.faults.has('T25-CAN-05') && error instanceof EngineError && error.kind === 'terminal')
+      if (this.server.behaviour.cancelOfTerminalAnswersTask && error instanceof EngineError && error.kind === 'terminal')
         return engine.get(taskId, this.lookupRequestor);
       return rethrowRpc(error);
     });
@@ -571,17 +678,14 @@ export class ClientSession {
       if (typeof cursor !== 'string')
         throw new RpcError(INVALID_PARAMS, 'tasks/list: cursor must be a string returned as nextCursor by an earlier tasks/list');
       after = this.server.decodeCursor(this.requestor.owner, cursor);
-      // Fault seam (T25-LIST-05): an unknown cursor silently restarts the listing.
-      if (after === undefined && !this.server.faults.has('T25-LIST-05'))
+      if (after === undefined && !this.server.behaviour.unknownCursorRestartsList)
         throw new RpcError(
           INVALID_PARAMS,
           'tasks/list: invalid cursor; pass back a nextCursor from an earlier tasks/list unchanged, or omit it to start over',
         );
     }
-    // Fault seam (T25-SEC-02): list every requestor's tasks.
-    if (this.server.faults.has('T25-SEC-02')) return { tasks: (await this.server.tasksOfEveryOwner()).map(wireTask) };
-    // Fault seam (T25-LIST-02): one unbounded page.
-    const pageSize = this.server.faults.has('T25-LIST-02') ? Number.MAX_SAFE_INTEGER : LIST_PAGE_SIZE;
+    if (this.server.behaviour.listTasksOfEveryOwner) return { tasks: (await this.server.tasksOfEveryOwner()).map(wireTask) };
+    const pageSize = this.server.behaviour.listInOnePage ? Number.MAX_SAFE_INTEGER : LIST_PAGE_SIZE;
     const page = await this.server.engine.list(this.requestor.owner, after, pageSize);
     return {
       tasks: page.records.map(wireTask),
@@ -606,7 +710,7 @@ export class ClientSession {
   }
 }
 
-/** T25-CRT-06 fault only: what an unknown tool's task runs (ends completed with a text saying so). */
+/** Under taskForUnknownTool only: what an unknown tool's task runs (ends completed with a text saying so). */
 function unknownToolStub(name: string): ToolDefinition {
   return {
     name,
@@ -617,12 +721,12 @@ function unknownToolStub(name: string): ToolDefinition {
   };
 }
 
-/** H25-16 fault only: what a task with invalid arguments runs (ends completed with a text saying so). */
+/** Under taskForInvalidArguments only: what a task with invalid arguments runs (ends completed with a text saying so). */
 function invalidArgumentsStub(tool: ToolDefinition): ToolDefinition {
   return { ...tool, run: async () => ({ content: [{ type: 'text', text: `${tool.name} ran without valid arguments` }] }) };
 }
 
-/** H25-20 fault only: re-read the task every second instead of waking on its terminal transition. */
+/** Under pollResultOnTicks only: re-read the task every second instead of waking on its terminal transition. */
 async function waitOnPollTicks(engine: TaskEngine, taskId: string, who: Requestor, signal: AbortSignal): Promise<TaskRecord | undefined> {
   for (;;) {
     const record = await engine.get(taskId, who).catch(() => undefined);
@@ -635,14 +739,14 @@ async function waitOnPollTicks(engine: TaskEngine, taskId: string, who: Requesto
   }
 }
 
-/** T25-META-02 fault only: a request whose params.taskId is replaced by its related-task _meta taskId, if any. */
+/** Under targetTaskFromRelatedMeta only: a request whose params.taskId is replaced by its related-task _meta taskId, if any. */
 function targetFromMeta(request: IncomingRequest): IncomingRequest {
   const related = isObject(request.params._meta) ? request.params._meta[RELATED_TASK] : undefined;
   const taskId = isObject(related) ? related.taskId : undefined;
   return taskId === undefined ? request : { ...request, params: { ...request.params, taskId } };
 }
 
-/** T25-PROG-02 fault only: the task completes ("done") at the tool's first progress report; the tool runs on. */
+/** Under endTaskAtFirstProgress only: the task completes ("done") at the tool's first progress report; the tool runs on. */
 function endAtFirstProgress(tool: ToolDefinition, args: JsonObject, ctx: ToolContext): Promise<WorkEnd> {
   return new Promise((resolve) => {
     const end = () => resolve({ status: 'completed', outcome: { kind: 'result', result: { content: [{ type: 'text', text: 'done' }] } } });
@@ -659,20 +763,14 @@ function abortedBy(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
 }
 
-/** Sequential ids for the T25-SEC-03 fault. */
-function sequentialTaskIds(): () => string {
-  let n = 0;
-  return () => `task-${++n}`;
-}
-
 /** The terminal status a tool error or a JSON-RPC error gives its task (failed, except under faults). */
-interface FailureStatuses {
+export interface FailureStatuses {
   isError: 'failed' | 'completed';
   rpcError: 'failed' | 'completed';
 }
 
-/** Runs a tool as a task's work: its result or JSON-RPC error becomes the task's outcome. */
-async function runAsTask(
+/** Runs a tool as a task's work: its result or JSON-RPC error becomes the task's outcome (also used by ext/). */
+export async function runAsTask(
   tool: ToolDefinition,
   args: JsonObject,
   ctx: ToolContext,

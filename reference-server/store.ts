@@ -8,6 +8,8 @@
 //   itself produced (`nextPosition`); positions stay valid when earlier records are deleted.
 // - Records are plain JSON-serialisable data; the store never interprets `request` or `outcome`.
 
+import type { TaskCluster } from './cluster.js';
+
 export type TaskStatus = 'working' | 'input_required' | 'completed' | 'failed' | 'cancelled';
 export const TERMINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled'];
 export const ACTIVE_STATUSES: readonly TaskStatus[] = ['working', 'input_required'];
@@ -79,6 +81,13 @@ export interface TaskStore {
    * asks on one low-frequency timer while tasks/result waiters exist). Absent = assume it may have.
    */
   changedElsewhere?(): boolean;
+  /**
+   * True when the store itself removes a record once its ttl (from createdAt) has elapsed (Redis expiry):
+   * the engine then schedules the ttls only of tasks created or run here, and does not read all() at start-up.
+   */
+  readonly expiresRecords?: boolean;
+  /** The cluster the store belongs to (cluster.ts), when several instances share it; start.ts wires it in. */
+  readonly cluster?: TaskCluster;
   close(): Promise<void>;
 }
 

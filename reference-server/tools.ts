@@ -21,6 +21,8 @@ export interface ElicitAnswer {
 export interface ToolContext {
   /** Aborted when the call is cancelled (notifications/cancelled, tasks/cancel) or its task expires. */
   signal: AbortSignal;
+  /** Whose gates the gate tools see: the caller's auth principal, or '' (one set shared by all sessions). */
+  gateScope: string;
   /** Reports progress on the request's progress token (a no-op when the request carried none). */
   progress(progress: number, total: number): void;
   /** Whether the client declared form elicitation; elicit() must not be called otherwise. */
@@ -36,6 +38,11 @@ export interface ToolDefinition {
   outputSchema?: JsonObject;
   /** undefined = no `execution` member at all (which means forbidden). */
   taskSupport?: TaskSupport;
+  /**
+   * Running it again from the start yields the same result and tells the requestor nothing twice (no
+   * elicitation, no progress, no consumed gate release): a task whose runner died may be re-run (worker.ts).
+   */
+  idempotent?: boolean;
   run(args: JsonObject, ctx: ToolContext): Promise<CallToolResult>;
 }
 
@@ -49,18 +56,36 @@ interface Gate {
   waiters: Set<(outcome: GateOutcome) => void>;
 }
 
-/** Process-wide gates for gated_job / release_gate / gate_state, so any session can release any gate. */
-export class GateRegistry {
+/**
+ * The gates behind gated_job / release_gate / gate_state, shared by every session of one scope: with
+ * auth, a principal's sessions (another principal can neither release nor see them); without, all
+ * sessions. GateRegistry (below) keeps them in this process; gates-redis.ts shares them between server
+ * instances, so a release or a gate_state on any instance sees a job of the same scope waiting on any other.
+ */
+export interface Gates {
+  /** @returns unknown (never used), waiting (a job waits), aborted (its waiting jobs were aborted) or finished (released). */
+  state(scope: string, gateId: string): GateStateName | Promise<GateStateName>;
+  /** Wakes every job waiting on the gate with `outcome`, or remembers it for the next job if none waits. */
+  release(scope: string, gateId: string, outcome: GateOutcome): void | Promise<void>;
+  /**
+   * Waits for a release (or takes a remembered one).
+   * @param signal aborting it ends the wait with the abort reason; the gate reads aborted once no job waits.
+   */
+  wait(scope: string, gateId: string, signal: AbortSignal): Promise<GateOutcome>;
+}
+
+/** The gates of one process. */
+export class GateRegistry implements Gates {
   /** Gates are tiny, but an endless stream of unique gate ids must not grow memory without bound. */
   static readonly MAX_GATES = 10_000;
   private readonly gates = new Map<string, Gate>();
 
-  state(gateId: string): GateStateName {
-    return this.gates.get(gateId)?.state ?? 'unknown';
+  state(scope: string, gateId: string): GateStateName {
+    return this.gates.get(gateKey(scope, gateId))?.state ?? 'unknown';
   }
 
-  release(gateId: string, outcome: GateOutcome): void {
-    const gate = this.gate(gateId);
+  release(scope: string, gateId: string, outcome: GateOutcome): void {
+    const gate = this.gate(gateKey(scope, gateId));
     if (gate.waiters.size === 0) {
       gate.pendingRelease = outcome;
       return;
@@ -72,8 +97,8 @@ export class GateRegistry {
   }
 
   /** Waits for a release (or takes a remembered one); rejects with the abort reason when aborted. */
-  wait(gateId: string, signal: AbortSignal): Promise<GateOutcome> {
-    const gate = this.gate(gateId);
+  wait(scope: string, gateId: string, signal: AbortSignal): Promise<GateOutcome> {
+    const gate = this.gate(gateKey(scope, gateId));
     if (gate.pendingRelease) {
       const outcome = gate.pendingRelease;
       gate.pendingRelease = undefined;
@@ -100,12 +125,12 @@ export class GateRegistry {
     });
   }
 
-  private gate(gateId: string): Gate {
-    let gate = this.gates.get(gateId);
+  private gate(key: string): Gate {
+    let gate = this.gates.get(key);
     if (!gate) {
       this.evictIdle();
       gate = { state: 'unknown', waiters: new Set() };
-      this.gates.set(gateId, gate);
+      this.gates.set(key, gate);
     }
     return gate;
   }
@@ -166,11 +191,11 @@ const gateIdSchema = {
   type: 'string',
   minLength: 1,
   maxLength: 200,
-  description: 'Any id the caller chooses; gates are shared by all sessions',
+  description: "Any id the caller chooses; gates are shared by all sessions of the caller's principal",
 };
 const NO_ARGS = { type: 'object', properties: {}, additionalProperties: false };
 
-export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
+export function fixtureTools(gates: Gates): ToolDefinition[] {
   return [
     {
       name: 'greet',
@@ -193,6 +218,7 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
         additionalProperties: false,
       },
       taskSupport: 'optional',
+      idempotent: true,
       run: async ({ seconds, label }, ctx) => {
         if ((seconds as number) > 0) await sleep((seconds as number) * 1000, ctx.signal);
         return text(`computed:${(label as string | undefined) ?? ''}`);
@@ -203,6 +229,7 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
       description: 'Must run as a task; ends with an isError result "job failed".',
       inputSchema: NO_ARGS,
       taskSupport: 'required',
+      idempotent: true,
       run: async () => ({ ...text('job failed'), isError: true }),
     },
     {
@@ -210,6 +237,7 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
       description: 'Fails with JSON-RPC error -32603, directly and as a task.',
       inputSchema: NO_ARGS,
       taskSupport: 'optional',
+      idempotent: true,
       run: async () => {
         throw new RpcError(INTERNAL_ERROR, 'protocol_error_job failed on purpose (fixture)');
       },
@@ -246,7 +274,7 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
       inputSchema: { type: 'object', properties: { gateId: gateIdSchema }, required: ['gateId'], additionalProperties: false },
       taskSupport: 'optional',
       run: async ({ gateId }, ctx) => {
-        const outcome = await gates.wait(gateId as string, ctx.signal);
+        const outcome = await gates.wait(ctx.gateScope, gateId as string, ctx.signal);
         if (outcome === 'tool_error') return { ...text(`gate ${gateId as string} released with a tool error`), isError: true };
         if (outcome === 'protocol_error')
           throw new RpcError(INTERNAL_ERROR, `gated_job: gate ${gateId as string} released with a protocol error`);
@@ -263,8 +291,8 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
         additionalProperties: false,
       },
       taskSupport: 'forbidden',
-      run: async ({ gateId, outcome }) => {
-        gates.release(gateId as string, (outcome as GateOutcome | undefined) ?? 'success');
+      run: async ({ gateId, outcome }, ctx) => {
+        await gates.release(ctx.gateScope, gateId as string, (outcome as GateOutcome | undefined) ?? 'success');
         return text('ok');
       },
     },
@@ -279,8 +307,8 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
         additionalProperties: false,
       },
       taskSupport: 'forbidden',
-      run: async ({ gateId }) => {
-        const structuredContent = { state: gates.state(gateId as string) };
+      run: async ({ gateId }, ctx) => {
+        const structuredContent = { state: await gates.state(ctx.gateScope, gateId as string) };
         return { ...text(JSON.stringify(structuredContent)), structuredContent };
       },
     },
@@ -312,6 +340,7 @@ export function fixtureTools(gates: GateRegistry): ToolDefinition[] {
         additionalProperties: false,
       },
       taskSupport: 'optional',
+      idempotent: true,
       run: async ({ bytes }) => text(bigResultText(bytes as number)),
     },
   ];
@@ -352,3 +381,6 @@ function describeError(e: ErrorObject): string {
     return `${where} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
   return `${where} ${e.message ?? 'is invalid'}`;
 }
+
+/** Gate ids are the caller's; the scope keeps two principals' gates of the same id apart. */
+export const gateKey = (scope: string, gateId: string) => (scope ? `${scope}\n${gateId}` : gateId);

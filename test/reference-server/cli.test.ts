@@ -87,6 +87,11 @@ describe('command line', () => {
     [['--http', '--port', '99999']],
     [['--port', '3000']],
     [['--max-tasks', 'many']],
+    [['--allowed-host', 'mcp.test']],
+    [['--http', '--allowed-host', 'evil.example@127.0.0.1']],
+    [['--http', '--allowed-origin', 'ftp://app.example']],
+    [['--http', '--session-idle-timeout', '0']],
+    [['--max-finished-tasks', '0']],
     [['extra-positional']],
   ])('%j is a usage error: one line on stderr, exit 2', async (args) => {
     const r = await run(args);

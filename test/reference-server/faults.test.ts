@@ -1,6 +1,8 @@
-// Every fault of reference-server/faults.ts shows its violation on the wire (and nothing else breaks).
+// Every fault of reference-server/faults/table.ts shows its violation on the wire (and nothing else breaks).
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FAULTS } from '../../reference-server/faults.js';
+import { packagePath } from '../../harness/paths.js';
+import { BEHAVIOURS, FAULTS, Faults } from '../../reference-server/faults/index.js';
 import { stdioTarget, textOf, unique, type Json, type Target, type TestClient } from '../helpers/ref-client.js';
 import { createTask, gateState, getTask, pollStatus, release } from './suite.js';
 
@@ -106,5 +108,24 @@ describe('fault injection (--violate)', () => {
     const c = await withFault('H25-22');
     // The test client reads through the harness's own stdio link: the oversized line ends the connection.
     await expect(c.ok('tools/list', {})).rejects.toThrow(/connection closed/);
+  });
+});
+
+describe('fault table', () => {
+  const folder = packagePath('reference-server', 'faults');
+  const rewriters = readdirSync(folder)
+    .filter((f) => f.startsWith('rewrite-') && f.endsWith('.ts'))
+    .map((f) => readFileSync(`${folder}/${f}`, 'utf8'));
+  const behaviourIds = new Set<string>(Object.values(BEHAVIOURS).flat());
+
+  it('every fault is implemented: as a named behaviour, or by a message rewriter', () => {
+    const unused = Object.keys(FAULTS).filter((id) => !behaviourIds.has(id) && !rewriters.some((src) => src.includes(`'${id}'`)));
+    expect(unused).toEqual([]);
+  });
+
+  it('no fault: every behaviour is off; one fault switches on exactly the behaviours that name it', () => {
+    expect(Object.values(new Faults().behaviour).every((on) => on === false)).toBe(true);
+    const on = Object.entries(new Faults(['T25-CAN-03']).behaviour).filter(([, v]) => v);
+    expect(on.map(([name]) => name)).toEqual(['lateOutcomeOverridesCancel']);
   });
 });

@@ -1,0 +1,68 @@
+// Builds a TaskCluster on one Redis (`--store redis://…`): the store, pub/sub bus, work stream, gates
+// and input relay of one deployment (one key prefix), over three connections per instance: commands,
+// the subscriber, and (for instances that run work) the blocking stream reader.
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { TaskCluster } from './cluster.js';
+import { RedisTaskEvents } from './events-redis.js';
+import { RedisGates } from './gates-redis.js';
+import { RedisTaskInputs } from './inputs-redis.js';
+import { connectRedis, type RedisSpec } from './redis-client.js';
+import { RedisTaskStore } from './store-redis.js';
+import { RedisWorkQueue } from './work-queue-redis.js';
+
+export async function openRedisCluster(spec: RedisSpec): Promise<TaskCluster> {
+  const instanceId = randomUUID();
+  const p = spec.prefix;
+  const opened: Redis[] = [];
+  const connect = async (role: string) => {
+    const redis = await connectRedis(spec.url, `${p}${role}:${instanceId}`);
+    opened.push(redis);
+    return redis;
+  };
+  try {
+    const redis = await connect('cmd');
+    const subscriber = await connect('sub');
+    const blocking = spec.runsWork ? await connect('work') : undefined;
+    // The first instance of a deployment picks the secret; the others read it.
+    await redis.set(`${p}secret`, randomBytes(32).toString('hex'), 'NX');
+    const secret = Buffer.from((await redis.get(`${p}secret`)) ?? '', 'hex');
+    const channel = `${p}events`;
+    const events = await RedisTaskEvents.open({ redis, subscriber, channel, instanceId });
+    const gates = new RedisGates({ redis, prefix: p, events, channel });
+    const inputs = new RedisTaskInputs({ redis, prefix: p, events, channel });
+    const queue = await RedisWorkQueue.open({
+      redis,
+      blocking,
+      stream: `${p}work`,
+      group: 'runners',
+      consumer: instanceId,
+      leaseMs: spec.leaseMs,
+    });
+    let closing: Promise<void> | undefined;
+    const cluster: TaskCluster = {
+      instanceId,
+      store: undefined as unknown as RedisTaskStore, // set below: the store closes its cluster
+      events,
+      queue,
+      gates,
+      inputs,
+      cursorKey: createHmac('sha256', secret).update('tasks/list cursors').digest(),
+      runsWork: spec.runsWork,
+      leaseMs: spec.leaseMs,
+      close: () =>
+        (closing ??= (async () => {
+          await queue.close();
+          gates.close();
+          await inputs.close();
+          await events.close();
+          await Promise.all(opened.map((r) => r.quit().catch(() => r.disconnect())));
+        })()),
+    };
+    Object.assign(cluster, { store: new RedisTaskStore({ redis, prefix: p, secret, cluster }) });
+    return cluster;
+  } catch (error) {
+    for (const r of opened) r.disconnect();
+    throw error;
+  }
+}
