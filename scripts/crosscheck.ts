@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Table from 'cli-table3';
 import { execa } from 'execa';
 import { packagePath } from '../harness/paths.js';
-import { stopProcess } from '../harness/proc.js';
+import { signalTree, stopProcess } from '../harness/proc.js';
 
 /** 0.2.0-alpha.12 is the first line with the tasks scenarios; the `latest` tag (0.1.16) has none. */
 const OFFICIAL = '@modelcontextprotocol/conformance@0.2.0-alpha.12';
@@ -121,8 +121,13 @@ const EXPLAINED: Record<string, { message: RegExp; why: string }> = {
 
 class SetupError extends Error {}
 
+/** The command running now, so that an interrupt can stop its whole tree (npm forks installers). */
+let running: { pid: number | undefined; done: Promise<unknown> } | undefined;
+
 async function run(cmd: string, args: string[], what: string, timeoutMs: number, cwd?: string) {
-  const r = await execa(cmd, args, { cwd, reject: false, timeout: timeoutMs, stdin: 'ignore' });
+  const child = execa(cmd, args, { cwd, reject: false, timeout: timeoutMs, stdin: 'ignore' });
+  running = { pid: child.pid, done: child };
+  const r = await child.finally(() => (running = undefined));
   if (r.timedOut || r.exitCode === undefined) throw new SetupError(`${what}: no answer within ${timeoutMs} ms`);
   return r;
 }
@@ -131,7 +136,7 @@ async function run(cmd: string, args: string[], what: string, timeoutMs: number,
 async function installOfficial(dir: string): Promise<{ node: string; cli: string; version: string; nodeVersion: string }> {
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ private: true, allowScripts: { node: true } }));
   const r = await run('npm', ['install', '--no-save', '--no-audit', '--no-fund', NODE, OFFICIAL], `npm install ${OFFICIAL}`, 600_000, dir);
-  if (r.exitCode !== 0) throw new SetupError(`npm install ${NODE} ${OFFICIAL} failed: ${lastLine(r.stderr)}`);
+  if (r.exitCode !== 0) throw new SetupError(`npm install ${NODE} ${OFFICIAL} failed: ${npmError(r.stderr)}`);
   const node = join(dir, 'node_modules', 'node', 'bin', 'node');
   const pkg = join(dir, 'node_modules', '@modelcontextprotocol', 'conformance');
   if (!existsSync(node)) throw new SetupError(`the npm package ${NODE} installed no binary at ${node}`);
@@ -211,6 +216,12 @@ function compare(c: OfficialCheck, ours: Map<string, Set<Verdict>>): { oursText:
 }
 
 const lastLine = (text: string) => text.trim().split('\n').pop()?.slice(0, 300) ?? '';
+/** npm's first `npm error` line says what went wrong; its last one only points to the log. */
+const npmError = (stderr: string) =>
+  stderr
+    .split('\n')
+    .find((l) => l.startsWith('npm error'))
+    ?.slice(0, 300) ?? lastLine(stderr);
 
 async function main(): Promise<number> {
   for (const f of ['dist/reference-server/main.js', 'dist/harness/cli.js'])
@@ -218,11 +229,17 @@ async function main(): Promise<number> {
   const tmp = mkdtempSync(join(tmpdir(), 'sep1686-crosscheck-'));
   let server: ReturnType<typeof startServer> | undefined;
   const cleanup = async () => {
+    if (running?.pid) signalTree(running.pid, 'SIGKILL');
+    await running?.done;
     if (server) await stopProcess(server.child, { termGraceMs: 2000 });
-    rmSync(tmp, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true, maxRetries: 5 });
   };
-  const interrupted = () => void cleanup().finally(() => process.exit(130));
-  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
+  const interrupted = () => {
+    console.error('crosscheck: interrupted');
+    void cleanup().finally(() => process.exit(130));
+  };
+  // `on`, not `once`: execa's exit hook re-raises the signal (killing us before the cleanup) when it is the only listener.
+  process.on('SIGINT', interrupted).on('SIGTERM', interrupted);
   try {
     const official = await installOfficial(tmp);
     server = startServer();
@@ -248,6 +265,7 @@ function report(checks: OfficialCheck[], ours: Map<string, Set<Verdict>>): numbe
   const table = new Table({
     head: ['Official scenario / check', 'Official', 'Our ids', 'Ours', 'Comparison'],
     style: { head: [], border: [] },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
   const unexplained: string[] = [];
   const explained: string[] = [];
