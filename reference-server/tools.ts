@@ -245,11 +245,14 @@ export function fixtureTools(gates: Gates): ToolDefinition[] {
     {
       name: 'confirm_delete',
       description: 'Asks the user for a name (form elicitation), then returns "hello:{name}", or "declined".',
-      inputSchema: NO_ARGS,
+      // `filename` only names the file in the question: the official conformance suite sends it (README
+      // "Cross-check with the official suite"); the contract's own calls send `{}`.
+      inputSchema: { type: 'object', properties: { filename: { type: 'string', maxLength: 1000 } }, additionalProperties: false },
       taskSupport: 'optional',
-      run: async (_args, ctx) => {
+      run: async ({ filename }, ctx) => {
         if (!ctx.canElicit) return noElicitation('confirm_delete');
-        const answer = await ctx.elicit('Please confirm the deletion: who is asking?', NAME_SCHEMA);
+        const what = typeof filename === 'string' ? ` of ${filename}` : '';
+        const answer = await ctx.elicit(`Please confirm the deletion${what}: who is asking?`, NAME_SCHEMA);
         if (answer.action !== 'accept') return text('declined');
         const name = answer.content?.name;
         if (typeof name !== 'string') throw new RpcError(INVALID_PARAMS, 'the elicitation answer must contain a string "name"');

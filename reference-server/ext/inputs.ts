@@ -72,14 +72,18 @@ export class TaskInputs extends EventEmitter<{ changed: [taskId: string] }> {
   }
 
   /**
-   * Applies answers to outstanding keys; keys not outstanding are ignored (ext §Task Update Requests ¶2).
+   * Applies answers to outstanding keys. Keys not outstanding are ignored, values included (ext §Task Update
+   * Requests ¶2; mrtr §Error Handling: ignore what is not recognised): only an outstanding key's value must be
+   * an ElicitResult, and all of them are checked before any is applied.
    * When nothing is left outstanding the task is back to working before the tool sees its answers.
    * `declineTheRest` (fault EXT-UPD-05) answers every other outstanding key with a decline.
    */
   async answer(taskId: string, responses: JsonObject, declineTheRest = false): Promise<void> {
-    const parsed = Object.entries(responses).map(([key, response]) => [key, parseElicitResult(key, response)] as const);
     const state = this.tasks.get(taskId);
     if (!state) return;
+    const parsed = Object.entries(responses)
+      .filter(([key]) => state.outstanding.has(key))
+      .map(([key, response]) => [key, parseElicitResult(key, response)] as const);
     const answers = new Map<Outstanding, ElicitAnswer>();
     for (const [key, answer] of parsed) {
       const entry = state.outstanding.get(key);

@@ -109,7 +109,7 @@ export function defineModernSuite(connector: () => Promise<Connector>): void {
   });
 
   it('confirm_delete: inputRequests inlined and stable, unknown keys ignored, tasks/update applies the answer once', async () => {
-    const task = await createTask(c, 'confirm_delete');
+    const task = await createTask(c, 'confirm_delete', { filename: 'notes.txt' }); // the official suite names a file
     const taskId = task.taskId as string;
     const waiting = await pollTask(c, taskId, status('input_required'));
     const again = await c.ok('tasks/get', { taskId });
@@ -119,6 +119,8 @@ export function defineModernSuite(connector: () => Promise<Connector>): void {
     const ack = await c.ok('tasks/update', { taskId, inputResponses: { 'bogus-key': { action: 'accept', content: {} } } });
     expect(ack).toEqual({ resultType: 'complete', _meta: expect.any(Object) });
     expect((await c.ok('tasks/get', { taskId })).inputRequests).toEqual(waiting.inputRequests);
+    // A key that is not outstanding is ignored, value included (the official suite sends a non-ElicitResult).
+    await c.ok('tasks/update', { taskId, inputResponses: { 'unknown-key': { ignored: true } } });
     await c.ok('tasks/update', { taskId, inputResponses: { [key!]: { action: 'accept', content: { name: 'Ada' } } } });
     await c.ok('tasks/update', { taskId, inputResponses: { [key!]: { action: 'accept', content: { name: 'Eve' } } } });
     const done = await pollTask(c, taskId, terminal);
