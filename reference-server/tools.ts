@@ -245,9 +245,11 @@ export function fixtureTools(gates: Gates): ToolDefinition[] {
     {
       name: 'confirm_delete',
       description: 'Asks the user for a name (form elicitation), then returns "hello:{name}", or "declined".',
-      // `filename` only names the file in the question: the official conformance suite sends it (README
-      // "Cross-check with the official suite"); the contract's own calls send `{}`.
-      inputSchema: { type: 'object', properties: { filename: { type: 'string', maxLength: 1000 } }, additionalProperties: false },
+      // The contract's confirm_delete takes no arguments. The official conformance suite's calls add a
+      // `filename` (README "Cross-check with the official suite"), so extra arguments are allowed, not
+      // listed: a listed `filename` would make this look like another tool of the same name to a harness
+      // that validates bindings. A string `filename` only names the file in the question.
+      inputSchema: { type: 'object', properties: {} },
       taskSupport: 'optional',
       run: async ({ filename }, ctx) => {
         if (!ctx.canElicit) return noElicitation('confirm_delete');
