@@ -285,9 +285,11 @@ describe.concurrent('real-server failure modes: root causes, not cascades', () =
     const r = await runRogue('ttl-expiry-crash', ['ttl'], FAULT_TIMEOUTS);
     expect(r.exitCode).toBe(1);
     expect(failing(r.results).join('\n')).toMatch(/exit(ed)? \(?code 1\)?/);
-    expect(r.findings).toEqual([
-      expect.objectContaining({ kind: 'target-exit', message: expect.stringMatching(/exit code 1.*T25-TTL-04/) }),
-    ]);
+    // Which ttl check is in flight when the expired task's work kills the process depends on the clock, so
+    // the finding names the exit and its trigger (the expired ttl:1 task), not a particular check.
+    const exits = r.findings.filter((f) => f.kind === 'target-exit');
+    expect(exits.length).toBeGreaterThan(0);
+    for (const f of exits) expect(f.message).toMatch(/exit code 1.*during T25-TTL-0\d.*ttl: 1/);
   });
 
   // Was: 7 FAILUREs "could not create a F-ECHO task: JSON-RPC error -32603 task quota exceeded" (T25-LIST-02..04,
