@@ -319,7 +319,6 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
         resolve(undefined);
       };
       set.add(waiter);
-      // A shared store may be changed by another server process (which wakes nobody here): watch it.
       // A shared store may be changed by another server process (which wakes nobody here): watch it,
       // unless a cluster bus tells us of every change.
       if (this.store.shared && !this.events) this.watchStore();
