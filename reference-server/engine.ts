@@ -1,6 +1,8 @@
 // The task state machine. It creates tasks, runs their work, applies the lifecycle rules, wakes
 // tasks/result waiters the moment a task ends, enforces TTL and the per-requestor limit, and emits a
 // status event on every transition. It knows nothing of MCP messages: server.ts translates.
+// It is long because the lifecycle rules, waiters, TTL and cluster events all act on one task's state;
+// splitting them would spread that state over several files.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { TaskEvent, TaskEvents } from './events.js';

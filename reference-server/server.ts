@@ -1,6 +1,7 @@
 // MCP wiring: one ClientSession per connection translates MCP requests into tool runs and task-engine
 // calls, and engine events into notifications. This is the only module that knows both MCP messages
-// and the task engine.
+// and the task engine. It is long because every MCP request handler of the 2025-11-25 era lives here, next
+// to the session state they share; the 2026-07-28 era, faults and HTTP are already modules of their own.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, type RequestId } from '@modelcontextprotocol/sdk/types.js';

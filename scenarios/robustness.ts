@@ -1,6 +1,7 @@
 // Robustness under load and odd input: the checklist's section 7 harness-level rows (H25-*), not spec
 // rules but what users want to know about a task receiver under load, races and bad input, plus
 // fingerprints of known SDK behaviours with remediation (docs/requirements-2025-11-25.md §7).
+// Longer than most scenario modules: each row is a small load or race experiment with its own probe.
 import { isDeepStrictEqual } from 'node:util';
 import { info, pass, skip, warn, worst, type Verdict } from '../harness/checks.js';
 import { isTerminal, textOf, type Task } from '../harness/protocol.js';
