@@ -1,5 +1,6 @@
 // The contract between scenarios and the runner. A scenario never touches transports, processes or
 // files: it asks the context for sessions, runs check blocks and returns nothing.
+import type { FixtureExpectations } from './fixtures.js';
 import type { CheckSpec, FixtureRole, TransportName, Verdict, WireEntry } from './checks.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -97,7 +98,7 @@ export interface Session {
 }
 
 /** Fixture roles resolved to the target's tools (default names from docs/fixtures.md, or --fixtures mapping). */
-export interface Fixtures {
+export interface Fixtures extends FixtureExpectations {
   has(role: FixtureRole): boolean;
   /** The tool name that plays the role (throws if absent: check `has` or declare the role in the spec). */
   tool(role: FixtureRole): string;

@@ -1,5 +1,6 @@
 // Holds server->client requests (elicitations) of one session so a check decides when and how to answer.
 // Checks that observe input_required must keep the elicitation unanswered for a while (T25-CLI-16).
+import { acceptContentFor } from '../../harness/elicitation-answer.js';
 import { RELATED_TASK } from '../../harness/protocol.js';
 import type { JsonObject, ServerRequest, Session } from '../../harness/scenario.js';
 
@@ -18,13 +19,12 @@ function relatedMeta(req: ServerRequest): JsonObject | undefined {
   return related === undefined ? undefined : { [RELATED_TASK]: related };
 }
 
-/** accept with "Ada" (or the given values) for every string property of the requested schema. */
-export function acceptAnswer(req: ServerRequest, values: Record<string, string> = {}): JsonObject {
-  const schema = req.params.requestedSchema as { properties?: Record<string, { type?: string }> } | undefined;
-  const content: Record<string, string> = {};
-  for (const [key, prop] of Object.entries(schema?.properties ?? {})) {
-    if (prop?.type === 'string') content[key] = values[key] ?? 'Ada';
-  }
+/**
+ * accept with content valid for the requested schema: every property gets a value of its type, enum or
+ * format, and the given values (the fixture's checkable ones, e.g. name "Ada") win where they are valid.
+ */
+export function acceptAnswer(req: ServerRequest, values: Record<string, unknown> = {}): JsonObject {
+  const content = acceptContentFor(req.params.requestedSchema, values);
   const meta = relatedMeta(req);
   return { action: 'accept', content, ...(meta ? { _meta: meta } : {}) };
 }

@@ -352,9 +352,9 @@ describe.concurrent('real-server failure modes: root causes, not cascades', () =
 // Failure modes of real servers that the harness does not report right yet (issue 9): each asserts the
 // verdict expected after the fix; the lead turns them on with the fix.
 describe('real-server failure modes awaiting harness fixes', () => {
-  // Today: T25-INP-03 FAILURE "does not contain the answered name Ada (fixture: hello:Ada)": the harness answers
-  // {} (acceptAnswer fills string properties only) and expects the contract's text.
-  it.skip('elicit-confirm-schema: an answer built from requestedSchema ({confirm: true}) completes the task', async ({ expect }) => {
+  // Was: T25-INP-03 FAILURE "does not contain the answered name Ada (fixture: hello:Ada)": the harness answered
+  // {} and expected the contract's text. Now the answer follows requestedSchema and the text is not compared.
+  it('elicit-confirm-schema: an answer built from requestedSchema ({confirm: true}) completes the task', async ({ expect }) => {
     const r = await runRogue('elicit-confirm-schema', ['input-required'], FAULT_TIMEOUTS);
     expect(byId(r.results, 'T25-INP-03').status).toBe('SUCCESS');
     expect(failing(r.results)).toEqual([]);
