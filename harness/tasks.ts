@@ -4,7 +4,7 @@
 import type { FixtureRole } from './checks.js';
 import { isTerminal, type Task } from './protocol.js';
 import type { Fixtures, JsonObject, RpcOutcome, Session } from './scenario.js';
-import { sleep } from './util/async.js';
+import { MAX_TIMER_MS, sleep } from './util/async.js';
 
 export const DEFAULT_TTL_MS = 60_000;
 
@@ -124,7 +124,7 @@ export function pollDelay(task: { pollInterval?: unknown } | undefined): number 
   return Math.min(Math.max(p, 50), 1000);
 }
 
-export { sleep };
+export { MAX_TIMER_MS, sleep };
 
 export interface PollResult {
   /** Every tasks/get result observed, in order (the status timeline). */

@@ -15,6 +15,7 @@ import {
   SetupError,
   sleep,
   taskResult,
+  MAX_TIMER_MS,
 } from '../harness/tasks.js';
 import { at, j } from './lib/format.js';
 import { createdTask } from './lib/task-setup.js';
@@ -186,7 +187,6 @@ async function retainedUntilTtl(ctx: ScenarioContext, c: CheckContext, session: 
 
 /** TTL-06: a ttl no 32-bit timer holds (10 years), and the longest one that does. */
 const HUGE_TTL_MS = 315_360_000_000;
-const MAX_TIMER_MS = 2 ** 31 - 1;
 /** TTL-06: how long after creation a task granted HUGE_TTL_MS is read again. */
 const OVERFLOW_PROBE_MS = 200;
 

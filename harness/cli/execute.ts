@@ -6,7 +6,7 @@ import type { Scenario, Session } from '../scenario.js';
 import { runChecks, type ProgressEvent, type RunResult } from '../run/runner.js';
 import { resolveTimeouts, type RunTimeouts } from '../run/timeouts.js';
 import { specSecrets, type Target, type TargetOptions, type TargetSpec } from '../transport/target.js';
-import { createTarget } from '../transport/targets.js';
+import { createTarget, targetLabel } from '../transport/targets.js';
 import { resolveLimits, type IntakeLimits } from '../transport/limits.js';
 import { newOwner, sweepOwner } from '../transport/proc.js';
 import { WireLog } from '../transport/wire.js';
@@ -92,7 +92,7 @@ export async function execute(options: ExecuteOptions, io: Connectivity = realCo
       durationMs: 0,
       results: [],
       problems: [],
-      fatal: { message: errorText(err), target: options.specs.map(describeSpec).join(', ') },
+      fatal: { message: errorText(err), target: options.specs.map(targetLabel).join(', ') },
       selection: options.selection ?? [],
       targets: [],
       timeouts,
@@ -126,17 +126,6 @@ function survivorProblems(survivors: string[], targets: Target[]): RunResult['pr
   const target = targets.map((t) => t.label).join(', ');
   const message = `${survivors.length} process(es) outlived the server and were killed by the final sweep: ${survivors.slice(0, 5).join('; ')}`;
   return [{ transport: targets[0]?.transport ?? 'stdio', target, message }];
-}
-
-export function describeSpec(spec: TargetSpec): string {
-  switch (spec.kind) {
-    case 'stdio':
-      return `stdio: ${[spec.command, ...spec.args].join(' ')}`;
-    case 'http':
-      return `http: ${spec.url}`;
-    case 'http-command':
-      return `http: ${[spec.command, ...spec.args].join(' ')}`;
-  }
 }
 
 /** Bearer tokens must not end up in reports (labels of http-command targets carry their arguments). */

@@ -8,6 +8,7 @@ import type { TransportName } from '../checks.js';
 import type { TargetSpec } from '../transport/target.js';
 import { resolveTimeouts, type RunTimeouts } from '../run/timeouts.js';
 import { referenceServerSpec } from '../transport/targets.js';
+import { MAX_TIMER_MS } from '../util/async.js';
 import { UsageError } from '../util/errors.js';
 import { resolveLimits, type IntakeLimits } from '../transport/limits.js';
 
@@ -50,8 +51,6 @@ export function parseLimits(values: { 'max-message-bytes'?: string; 'max-server-
 }
 
 const MAX_MESSAGE_BYTES = 512 * 1024 * 1024;
-/** The longest delay a Node timer can hold; a larger one fires at once (1 ms). */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface TimeoutValues {
   timeout?: string;

@@ -1,11 +1,9 @@
 // Message-level faults of the tasks/get response. Steps run in order, each on the previous one's output.
 import { asError, errorOf, isObject, pipe, RELATED_TASK, resultOf, withResult, type Rewriter } from './message.js';
 import { expiredAsInternalError, withEmptyMessage } from './rewrite-task-errors.js';
+import { MAX_TIMER_MS } from '../expiry-schedule.js';
 
 const TERMINAL = ['completed', 'failed', 'cancelled'];
-
-/** The longest delay setTimeout honours; Node fires a longer one after 1 ms (T25-TTL-06 fault). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export const rewriteTasksGet: Rewriter = (message, params, f) => {
   const { state } = f;

@@ -5,7 +5,8 @@
 //   const r = await checkReference({ transport: 'http', scenarios: ['cancel'], violate: ['T25-CAN-01'] });
 //   expect(byId(r, 'T25-CAN-01').status).toBe('FAILURE');
 import { existsSync } from 'node:fs';
-import type { CheckResult } from '../../harness/checks.js';
+import { skip, type CheckResult, type CheckSpec, type Verdict } from '../../harness/checks.js';
+import type { Scenario, ScenarioContext } from '../../harness/scenario.js';
 import { execute } from '../../harness/cli/execute.js';
 import { packagePath } from '../../harness/paths.js';
 import type { RunResult, RunTimeouts } from '../../harness/run/runner.js';
@@ -56,4 +57,25 @@ export function problems(results: CheckResult[], ids?: string[]): string[] {
   return results
     .filter((r) => (r.status === 'FAILURE' || r.status === 'WARNING') && (!ids || ids.includes(r.id)))
     .map((r) => `${r.id} ${r.status}@${r.transport}: ${r.errorMessage ?? ''}`);
+}
+
+/** The scenario with only the given checks: blocks of other checks are not run at all (reported not-selected). */
+export function only(scenario: Scenario, ids: string[]): Scenario {
+  return {
+    ...scenario,
+    checks: scenario.checks.filter((c) => ids.includes(c.id)),
+    run(ctx) {
+      const filtered = new Proxy(ctx, {
+        get(target, key) {
+          if (key === 'check') {
+            return (spec: CheckSpec, block: Parameters<ScenarioContext['check']>[1]): Promise<Verdict> =>
+              ids.includes(spec.id) ? target.check(spec, block) : Promise.resolve(skip('not-selected', 'not selected'));
+          }
+          const value = Reflect.get(target, key) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      return scenario.run(filtered);
+    },
+  };
 }

@@ -14,12 +14,11 @@
 //   H25-20       the fingerprint probes run and name McpServer's isError wrapping (the poll-tick probe
 //                also runs; whether it flags depends on timing, so it is not asserted here).
 import { afterAll, describe, expect, it } from 'vitest';
-import { skip, type CheckSpec, type Verdict } from '../../harness/checks.js';
 import { execute } from '../../harness/cli/execute.js';
 import { packagePath } from '../../harness/paths.js';
-import type { Scenario, ScenarioContext } from '../../harness/scenario.js';
 import robustness from '../../scenarios/robustness.js';
 import { check, idsWith, messageOf, statusesOf, Workspace } from './cli-run.js';
+import { only } from '../helpers/run.js';
 
 const SDK_SERVER = packagePath('dist', 'harness', 'bench', 'sdk-server.js');
 
@@ -28,27 +27,6 @@ const TIMEOUT = 150_000;
 
 const ws = new Workspace();
 afterAll(() => ws.dispose());
-
-/** The scenario with only the given checks: blocks of other checks are not run at all. */
-function only(scenario: Scenario, ids: string[]): Scenario {
-  return {
-    ...scenario,
-    checks: scenario.checks.filter((c) => ids.includes(c.id)),
-    run(ctx) {
-      const filtered = new Proxy(ctx, {
-        get(target, key) {
-          if (key === 'check') {
-            return (spec: CheckSpec, block: Parameters<ScenarioContext['check']>[1]): Promise<Verdict> =>
-              ids.includes(spec.id) ? target.check(spec, block) : Promise.resolve(skip('not-selected', 'not selected'));
-          }
-          const value = Reflect.get(target, key) as unknown;
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-      });
-      return scenario.run(filtered);
-    },
-  };
-}
 
 describe('SDK-based comparison server (McpServer + InMemoryTaskStore)', () => {
   it('stdio: the SDK deviations fail, the task core passes', { timeout: TIMEOUT }, async () => {

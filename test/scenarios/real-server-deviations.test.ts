@@ -6,38 +6,18 @@
 //     requestor that only polls tasks/get waits forever; pollUntil opens tasks/result on input_required (C4).
 // Every verdict asserted here is the server's deliberate behaviour, not a timing accident.
 import { describe, expect, it } from 'vitest';
-import { skip, type CheckResult, type CheckSpec, type Verdict } from '../../harness/checks.js';
+import type { CheckResult } from '../../harness/checks.js';
 import { execute } from '../../harness/cli/execute.js';
 import { loadFixtureMapping } from '../../harness/fixtures.js';
-import type { Scenario, ScenarioContext } from '../../harness/scenario.js';
+import type { Scenario } from '../../harness/scenario.js';
 import type { TargetSpec } from '../../harness/transport/target.js';
 import robustness from '../../scenarios/robustness.js';
 import status from '../../scenarios/status.js';
 import ttl from '../../scenarios/ttl.js';
 import { commandOf, REAL_SERVERS, type RealServerName } from '../helpers/real-servers.js';
-import { byId } from '../helpers/run.js';
+import { byId, only } from '../helpers/run.js';
 
 const TIMEOUT = 180_000;
-
-/** The scenario with only the given checks run (the others are reported not-selected). */
-function only(scenario: Scenario, ids: string[]): Scenario {
-  return {
-    ...scenario,
-    checks: scenario.checks.filter((c) => ids.includes(c.id)),
-    run(ctx) {
-      const filtered = new Proxy(ctx, {
-        get(target, key) {
-          if (key === 'check')
-            return (spec: CheckSpec, block: Parameters<ScenarioContext['check']>[1]): Promise<Verdict> =>
-              ids.includes(spec.id) ? target.check(spec, block) : Promise.resolve(skip('not-selected', 'not selected'));
-          const value = Reflect.get(target, key) as unknown;
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-      });
-      return scenario.run(filtered);
-    },
-  };
-}
 
 async function against(name: RealServerName, transport: 'stdio' | 'http', scenarios: Scenario[]): Promise<CheckResult[]> {
   const [command, ...args] = commandOf(name, transport);
