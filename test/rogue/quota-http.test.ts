@@ -8,7 +8,15 @@ import { failing, killLeftovers, leftovers, runRogue, type RogueRun } from './ro
 
 afterAll(killLeftovers);
 
-const verdicts = (r: RogueRun) => Object.fromEntries(r.results.map((c) => [c.id, c.status]).sort());
+/** H25-01 (and H25-20, which reads it) judge wake-up latency: on a loaded machine timing moves them, not order. */
+const TIMED = ['H25-01', 'H25-20'];
+const verdicts = (r: RogueRun) =>
+  Object.fromEntries(
+    r.results
+      .filter((c) => !TIMED.includes(c.id))
+      .map((c) => [c.id, c.status])
+      .sort(),
+  );
 
 describe('quota-retained over Streamable HTTP (one task store for every session)', () => {
   it(
@@ -22,9 +30,9 @@ describe('quota-retained over Streamable HTTP (one task store for every session)
         runRogue('quota-retained', selection, { transport: 'http', order: [...SCENARIOS].reverse() }),
       ]);
       expect(backward.results.map((c) => c.scenario)[0]).toBe('robustness');
+      for (const r of [forward, backward]) expect(failing(r.results)).toEqual([]);
       expect(verdicts(backward)).toEqual(verdicts(forward));
       for (const r of [forward, backward]) {
-        expect(failing(r.results)).toEqual([]);
         expect(r.findings.map((f) => f.kind)).toEqual(['creation-quota']);
         // Only what cannot fit under the quota on its own is SKIPPED: the 101-task tasks/list population.
         const skipped = r.results.filter((c) => c.status === 'SKIPPED' && c.skip?.kind === 'setup-failed').map((c) => c.id);
