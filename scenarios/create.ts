@@ -6,7 +6,7 @@ import type { JsonObject, ScenarioContext, Session } from '../harness/scenario.j
 import { validateDef } from '../harness/schema.js';
 import { callToolAsTask, describeOutcome, getTask, pollUntil, sleep, untilTerminal, within, TIMED_OUT } from '../harness/tasks.js';
 import { cancelQuietly, releaseQuietly } from './lib/cleanup.js';
-import { createdTask } from './lib/task-setup.js';
+import { createdTask, creationFailed, requireCreated } from './lib/task-setup.js';
 import { slowTaskRole } from './lib/preconditions.js';
 import { j } from './lib/format.js';
 import { defineCheck, defineScenario } from './lib/define.js';
@@ -78,8 +78,20 @@ const CRT_03 = defineCheck(
     const o = await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0, label: ctx.nonce('crt03') }, {});
     c.note('outcome', describeOutcome(o));
     const task = createdTask(o);
-    if (!task)
-      return fail(`task: {} (no ttl) is a valid augmentation and must be accepted with a CreateTaskResult, got ${describeOutcome(o)}`);
+    if (!task) {
+      // Refusing task: {} is this rule's violation only if a task with a ttl is accepted; a server that
+      // creates no task at all fails T25-CRT-01, and this check did not get to run.
+      const withTtl = { ttl: 60_000 };
+      requireCreated(
+        ctx,
+        'F-ECHO',
+        await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0, label: ctx.nonce('crt03') }, withTtl),
+        withTtl,
+      );
+      return fail(
+        `task: {} (no ttl) is a valid augmentation and must be accepted with a CreateTaskResult, got ${describeOutcome(o)} (task: {ttl: 60000} was accepted)`,
+      );
+    }
     const ttl = (task as { ttl?: unknown }).ttl;
     if (ttl !== null && typeof ttl !== 'number')
       return fail(`task.ttl must be a number or null, got ${ttl === undefined ? 'no ttl key' : j(ttl)}`);
@@ -101,13 +113,9 @@ const CRT_04 = defineCheck(
     const session = await ctx.session();
     const late: string[] = [];
     for (let i = 0; i < 10; i++) {
-      const task = createdTask(
-        await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0.5, label: ctx.nonce('crt04') }, { ttl: 60_000 }),
-      );
-      if (!task)
-        return fail(
-          `iteration ${i + 1}: the task-augmented call did not answer a CreateTaskResult, so read-after-create cannot be checked`,
-        );
+      const augmentation = { ttl: 60_000 };
+      const o = await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0.5, label: ctx.nonce('crt04') }, augmentation);
+      const task = requireCreated(ctx, 'F-ECHO', o, augmentation);
       const first = await getTask(session, task.taskId);
       if (first.kind === 'result') continue;
       c.note(`iteration ${i + 1} first tasks/get`, describeOutcome(first));
@@ -138,8 +146,10 @@ const CRT_05 = defineCheck(
   },
   async (ctx, c) => {
     const session = await ctx.session();
-    const o = await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0, label: ctx.nonce('crt05') }, { ttl: 60_000 });
-    if (!createdTask(o) || o.kind !== 'result') return fail(`expected a CreateTaskResult to inspect, got ${describeOutcome(o)}`);
+    const augmentation = { ttl: 60_000 };
+    const o = await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0, label: ctx.nonce('crt05') }, augmentation);
+    requireCreated(ctx, 'F-ECHO', o, augmentation);
+    if (o.kind !== 'result') return fail(`expected a CreateTaskResult to inspect, got ${describeOutcome(o)}`);
     const meta = o.result._meta as JsonObject | undefined;
     const hint = meta?.[MODEL_IMMEDIATE_RESPONSE];
     c.note('_meta', meta ?? null);
@@ -162,12 +172,18 @@ const CRT_06 = defineCheck(
   },
   async (ctx, c) => {
     const session = await ctx.session();
+    // Arguments the tool's inputSchema rejects: the mapping's invalid:, or derived from the schema (sent as they are).
+    const invalid = ctx.fixtures.invalidArguments('F-ECHO');
+    c.note('invalidArguments', invalid);
     const cases: Array<{ label: string; params: JsonObject }> = [
       { label: 'unknown tool', params: { name: `no_such_tool_${ctx.nonce('x')}`, arguments: {}, task: {} } },
-      // Raw arguments on purpose: wrong types cannot go through the fixture's argument template.
-      { label: 'invalid arguments', params: { name: ctx.fixtures.tool('F-ECHO'), arguments: { seconds: 'soon', label: 123 }, task: {} } },
     ];
-    const observed: string[] = [];
+    if (invalid.kind === 'known')
+      cases.push({
+        label: 'invalid arguments',
+        params: { name: ctx.fixtures.tool('F-ECHO'), arguments: invalid.arguments, task: {} },
+      });
+    const observed: string[] = invalid.kind === 'unknown' ? [`invalid arguments: not probed (${invalid.why})`] : [];
     const warnings: string[] = [];
     for (const k of cases) {
       const o = await session.request('tools/call', k.params);
@@ -208,12 +224,14 @@ async function promptCreateGated(ctx: ScenarioContext, session: Session, note: (
     const early = await within(pending, PROMPT_CREATE_MS);
     if (early !== TIMED_OUT) {
       note('outcome', describeOutcome(early));
-      if (!createdTask(early)) return fail(`expected a CreateTaskResult for a task-augmented gated_job, got ${describeOutcome(early)}`);
+      requireCreated(ctx, 'F-GATE', early, { ttl: 60_000 });
       return pass(`CreateTaskResult arrived in ${Math.round(early.ms)} ms with the gate still closed`);
     }
     await releaseQuietly(session, ctx, gateId);
     const late = await within(pending, ctx.timeouts.settleMs);
     note('outcome', late === TIMED_OUT ? 'no response' : describeOutcome(late));
+    // A plain answer after the release is no task at all (T25-CRT-01's subject), not a slow one.
+    if (late !== TIMED_OUT && late.kind === 'result' && !createdTask(late)) throw creationFailed(ctx, 'F-GATE', late, { ttl: 60_000 });
     if (late !== TIMED_OUT && createdTask(late)) {
       return warn(
         `no CreateTaskResult within ${PROMPT_CREATE_MS} ms while the gate was closed; it arrived only after release_gate (synchronous task creation)`,
@@ -232,7 +250,7 @@ async function promptCreateGated(ctx: ScenarioContext, session: Session, note: (
 async function promptCreateTimed(ctx: ScenarioContext, session: Session, note: (k: string, v: unknown) => void): Promise<Verdict> {
   const o = await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 3, label: ctx.nonce('crt02') }, { ttl: 60_000 });
   note('outcome', describeOutcome(o));
-  if (!createdTask(o)) return fail(`expected a CreateTaskResult for a task-augmented F-ECHO, got ${describeOutcome(o)}`);
+  requireCreated(ctx, 'F-ECHO', o, { ttl: 60_000 });
   if (o.ms >= 1_500)
     return warn(`the CreateTaskResult for a 3 s F-ECHO took ${Math.round(o.ms)} ms; it should arrive as soon as the task is accepted`);
   return pass(`CreateTaskResult for a 3 s F-ECHO arrived in ${Math.round(o.ms)} ms`);

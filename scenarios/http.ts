@@ -1,10 +1,10 @@
 // 2.Q Interplay with Streamable HTTP (T25-HTTP-01, -03, -04). T25-HTTP-02 is passive and owned by the
 // wire-audit scenario.
 import { info, pass, warn } from '../harness/checks.js';
-import { textOf } from '../harness/protocol.js';
-import type { RpcOutcome } from '../harness/scenario.js';
+import type { RpcOutcome, ScenarioContext } from '../harness/scenario.js';
 import { describeOutcome, releaseGate, sleep, taskResult } from '../harness/tasks.js';
 import { closeQuietly, releaseQuietly } from './lib/cleanup.js';
+import { isPromisedResult, promised } from './lib/expected-result.js';
 import { j } from './lib/format.js';
 import { blockingTimeoutMs, createEchoTasks, createGated, statusOf } from './lib/task-setup.js';
 import { property } from '../harness/profile.js';
@@ -42,9 +42,9 @@ const HTTP_01 = defineCheck(
       }
       await releaseGate(s, ctx.fixtures, gateId);
       const again = await taskResult(s, task.taskId, blockingTimeoutMs(ctx));
-      if (!released(gateId, again)) {
+      if (!released(ctx, gateId, again)) {
         return warn(
-          `after the drop and the release, a new tasks/result should return the final result "released:${gateId}"; got ${describeOutcome(again)}`,
+          `after the drop and the release, a new tasks/result should return the final result ${promised(ctx, 'F-GATE', { gateId })}; got ${describeOutcome(again)}`,
         );
       }
       return pass('the task kept working after its tasks/result stream was dropped, and a new tasks/result returned the final result');
@@ -134,7 +134,8 @@ const DROP_AFTER_MS = 300;
 /** How long a blocked tasks/result is held before the gate opens, so early stream closes show up. */
 const HOLD_MS = 2000;
 
-const released = (gateId: string, o: RpcOutcome) => o.kind === 'result' && textOf(o.result) === `released:${gateId}`;
+/** The gated task's final result: the promised text (contract or mapping expect:), or any result without isError. */
+const released = (ctx: ScenarioContext, gateId: string, o: RpcOutcome) => isPromisedResult(ctx, 'F-GATE', { gateId }, o);
 
 const scenario = defineScenario({
   name: 'http',

@@ -17,7 +17,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { fail, info, pass, warn, worst, type Verdict } from '../harness/checks.js';
 import { property, type ProfileProperty, type PropertyValue } from '../harness/profile.js';
-import { ALLOWED_EDGES, isTerminal, textOf, type Task, type TaskStatus } from '../harness/protocol.js';
+import { ALLOWED_EDGES, isTerminal, type Task, type TaskStatus } from '../harness/protocol.js';
 import type { RpcOutcome, ScenarioContext, Session } from '../harness/scenario.js';
 import {
   cancelTask,
@@ -34,6 +34,7 @@ import {
   untilTerminal,
 } from '../harness/tasks.js';
 import { cancelQuietly, closeQuietly, releaseQuietly } from './lib/cleanup.js';
+import { isPromisedResult, promised } from './lib/expected-result.js';
 import { j } from './lib/format.js';
 import { hasGate, needTaskTool, needTasksMember } from './lib/preconditions.js';
 import { blockingTimeoutMs, createGated, quietWindowMs, statusOf, terminalTask } from './lib/task-setup.js';
@@ -111,7 +112,7 @@ const H25_12 = defineCheck(
       await releaseGate(a, ctx.fixtures, one.gateId);
       const done = await pollUntil(a, one.task.taskId, untilTerminal, ctx.timeouts.settleMs);
       const fetched = done.reached ? await taskResult(b, one.task.taskId, blockingTimeoutMs(ctx)) : undefined;
-      const canResult = fetched !== undefined && released(one.gateId, fetched);
+      const canResult = fetched !== undefined && released(ctx, one.gateId, fetched);
       const cancelled = needTasksMember(a, 'cancel') ? undefined : await cancelTask(b, two.task.taskId);
       const canCancel = cancelled?.kind === 'result' && cancelled.result.status === 'cancelled';
       const observed = {
@@ -316,7 +317,7 @@ const LC_03 = defineCheck(
       const mismatch = results.filter(
         (r) =>
           r.result!.kind !== 'result' ||
-          !released(gateId, r.result!) ||
+          !released(ctx, gateId, r.result!) ||
           (reference.kind === 'result' &&
             r.result!.kind === 'result' &&
             !isDeepStrictEqual(omitMeta(r.result!.result), omitMeta(reference.result))),
@@ -325,7 +326,7 @@ const LC_03 = defineCheck(
         const e = mismatch[0]!;
         return withProperty(
           fail(
-            `the watchers got different final results: ${e.name} got ${describeOutcome(e.result!)}, expected "released:${gateId}" for everyone. tasks/result MUST return the task's one result to every requestor`,
+            `the watchers got different final results: ${e.name} got ${describeOutcome(e.result!)}, expected ${promised(ctx, 'F-GATE', { gateId })} for everyone. tasks/result MUST return the task's one result to every requestor`,
           ),
           'multiClient',
           false,
@@ -410,10 +411,10 @@ const LC_04 = defineCheck(
         final = await taskResult(a, task.taskId, blockingTimeoutMs(ctx));
       }
       c.note('final', `${reader.name}: ${describeOutcome(final)}`);
-      if (!released(gateId, final)) {
+      if (!released(ctx, gateId, final)) {
         return withProperty(
           warn(
-            `after the dropped stream and the release, a new tasks/result should return "released:${gateId}"; ${reader.name} got ${describeOutcome(final)}`,
+            `after the dropped stream and the release, a new tasks/result should return ${promised(ctx, 'F-GATE', { gateId })}; ${reader.name} got ${describeOutcome(final)}`,
           ),
           'survivesDisconnect',
           false,
@@ -489,10 +490,10 @@ const LC_05 = defineCheck(
         );
       }
       const end = await releaseAndFetch(ctx, a, taskId, gateId);
-      if (!end.result || !released(gateId, end.result)) {
+      if (!end.result || !released(ctx, gateId, end.result)) {
         return withProperty(
           warn(
-            `after the crash and the release, the task should complete with "released:${gateId}"; got ${end.result ? describeOutcome(end.result) : end.failure ? describeOutcome(end.failure) : `no terminal status within ${ctx.timeouts.settleMs} ms`}`,
+            `after the crash and the release, the task should complete with ${promised(ctx, 'F-GATE', { gateId })}; got ${end.result ? describeOutcome(end.result) : end.failure ? describeOutcome(end.failure) : `no terminal status within ${ctx.timeouts.settleMs} ms`}`,
           ),
           'survivesClientCrash',
           false,
@@ -751,7 +752,8 @@ const LC08_TTL_MS = 2000;
 /** Longest granted ttl LC-08 waits out (§4 rule 5), kept well inside the default 60 s check deadline. */
 const TTL_BUDGET_MS = 30_000;
 
-const released = (gateId: string, o: RpcOutcome) => o.kind === 'result' && textOf(o.result) === `released:${gateId}`;
+/** The gated task's final result: the promised text (contract or mapping expect:), or any result without isError. */
+const released = (ctx: ScenarioContext, gateId: string, o: RpcOutcome) => isPromisedResult(ctx, 'F-GATE', { gateId }, o);
 
 /**
  * Combines the parts of a check where a "no" (INFO) must outrank a "yes" (SUCCESS), unlike worst():
@@ -831,10 +833,10 @@ async function disconnectVariant(ctx: ScenarioContext, how: 'terminate' | 'drop'
           ? `polling failed: ${describeOutcome(end.failure)}`
           : `the task did not finish within ${ctx.timeouts.settleMs} ms after its gate was released`,
       };
-    if (end.result && released(gateId, end.result)) return { kind: 'survived' };
+    if (end.result && released(ctx, gateId, end.result)) return { kind: 'survived' };
     return {
       kind: 'broken',
-      what: `after the release the task ended ${end.final.status} and tasks/result answered ${end.result ? describeOutcome(end.result) : 'nothing'} instead of "released:${gateId}"`,
+      what: `after the release the task ended ${end.final.status} and tasks/result answered ${end.result ? describeOutcome(end.result) : 'nothing'} instead of ${promised(ctx, 'F-GATE', { gateId })}`,
     };
   } finally {
     await releaseQuietly(b, ctx, gateId);

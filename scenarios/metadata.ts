@@ -1,11 +1,13 @@
 // 2.J related-task metadata (T25-META-02, T25-META-04). META-01 and META-03 are passive: see wire-audit.
+import { isDeepStrictEqual } from 'node:util';
 import { fail, pass, warn, worst, type Verdict } from '../harness/checks.js';
-import { RELATED_TASK, textOf, type Task } from '../harness/protocol.js';
+import { RELATED_TASK, type Task } from '../harness/protocol.js';
 import type { CheckContext, JsonObject, ScenarioContext, Session } from '../harness/scenario.js';
 import {
   createTask,
   DEFAULT_TTL_MS,
   describeOutcome,
+  omitMeta,
   pollUntil,
   ProbeError,
   releaseGate,
@@ -14,6 +16,7 @@ import {
   untilTerminal,
   within,
 } from '../harness/tasks.js';
+import { judgeText, promised } from './lib/expected-result.js';
 import { progressNotifications } from './lib/progress.js';
 import { defineCheck, defineScenario } from './lib/define.js';
 
@@ -91,12 +94,23 @@ async function round(
           `${label}: tasks/result {taskId:B (completed), _meta related-task ${meta.result}} did not answer within ${bound} ms although B is completed; the task named in _meta must not hold up or redirect the answer`,
         ),
       );
-    else if (r.kind !== 'result' || !textOf(r.result)?.includes(`computed:${echoLabel}`)) {
-      verdicts.push(
-        fail(
-          `${label}: tasks/result {taskId:B, _meta related-task ${meta.result}} answered ${describeOutcome(r)}; expected B's result "computed:${echoLabel}"`,
-        ),
-      );
+    else {
+      // B's result: the promised text when there is one; otherwise what a plain tasks/result of B answers.
+      const values = { seconds: 0, label: echoLabel };
+      const judged = r.kind === 'result' ? judgeText(ctx, 'F-ECHO', values, r.result) : undefined;
+      const plain = judged?.kind === 'unknown' ? await s.request('tasks/result', { taskId: b.taskId }) : undefined;
+      const same = plain?.kind === 'result' && r.kind === 'result' && isDeepStrictEqual(omitMeta(plain.result), omitMeta(r.result));
+      if (!judged || judged.kind === 'mismatch' || (plain && !same)) {
+        const expected =
+          judged?.kind === 'unknown'
+            ? `what tasks/result {taskId:B} without _meta answers (${describeOutcome(plain!)})`
+            : promised(ctx, 'F-ECHO', values);
+        verdicts.push(
+          fail(
+            `${label}: tasks/result {taskId:B, _meta related-task ${meta.result}} answered ${describeOutcome(r)}; expected B's result, ${expected}`,
+          ),
+        );
+      }
     }
 
     const cancel = await send(s, 'tasks/cancel', a.taskId, meta.cancel);

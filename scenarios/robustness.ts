@@ -26,6 +26,8 @@ import { closeQuietly, releaseQuietly } from './lib/cleanup.js';
 import { createdTask, blockingTimeoutMs, createEchoTasks, createGated, statusOf, terminalTask } from './lib/task-setup.js';
 import { declaresToolTasks, needTaskTool } from './lib/preconditions.js';
 import { errorCode, j, outcomeLabel, tally } from './lib/format.js';
+import { textsOf } from './lib/expected-result.js';
+import { textMatches } from '../harness/fixtures.js';
 import { defineCheck, defineScenario } from './lib/define.js';
 
 const H25_01 = defineCheck(
@@ -88,6 +90,7 @@ async function concurrency(ctx: ScenarioContext, c: CheckContext, s: Session): P
   const problems: string[] = [];
   const levels: JsonObject[] = [];
   let quota: string | undefined;
+  let basis: string | undefined;
   for (const n of CONCURRENCY_LEVELS) {
     const labels = Array.from({ length: n }, (_, i) => `${ctx.nonce('c')}-${n}-${i}`);
     const started = performance.now();
@@ -132,28 +135,56 @@ async function concurrency(ctx: ScenarioContext, c: CheckContext, s: Session): P
       }
       if (r.collidesWith)
         problems.push(`${n} concurrent: task ID ${r.taskId} was handed out twice (labels ${r.collidesWith} and ${r.label})`);
-      const text = r.outcome.kind === 'result' ? textOf(r.outcome.result) : undefined;
-      if (text === `computed:${r.label}`) continue;
-      if (text?.startsWith('computed:')) crossTalk++;
+      const judged = resultOfLabel(ctx, r.label, labels, r.outcome);
+      basis ??= judged.basis;
+      if (judged.kind === 'own') continue;
+      if (judged.kind === 'crossed') crossTalk++;
       else errors++;
-      problems.push(
-        `${n} concurrent: the task for label ${r.label} returned ${text !== undefined ? JSON.stringify(truncate(text, 80)) : describeOutcome(r.outcome)}`,
-      );
+      problems.push(`${n} concurrent: the task for label ${r.label} ${judged.what}`);
     }
     levels.push({ concurrent: n, ms: Math.round(ms), tasksPerSecond: Math.round((n / ms) * 1000), errors, crossTalk });
     if (quota) break;
   }
   c.note('levels', levels);
+  if (basis) c.note('resultsJudgedBy', basis);
   if (quota) c.note('quota', quota);
   if (problems.length) {
     return warn(`${problems.length} problem(s) under concurrency, e.g. ${problems.slice(0, 3).join('; ')}`, {
       problems: problems.slice(0, 20),
     });
   }
-  if (quota) return info(`${quota}; the tasks that were created completed with their own labels and distinct IDs`);
+  const own = basis?.startsWith('the promised') ? 'with their own results' : `without another task's label in their results (${basis})`;
+  if (quota) return info(`${quota}; the tasks that were created completed ${own} and distinct IDs`);
   return pass(
-    `all ${CONCURRENCY_LEVELS.join('/')} concurrent tasks completed with their own labels and distinct IDs (${levels.map((l) => `${l.concurrent}: ${l.tasksPerSecond} tasks/s`).join(', ')})`,
+    `all ${CONCURRENCY_LEVELS.join('/')} concurrent tasks completed ${own} and distinct IDs (${levels.map((l) => `${l.concurrent}: ${l.tasksPerSecond} tasks/s`).join(', ')})`,
   );
+}
+
+type LabelJudgement = { kind: 'own' | 'crossed' | 'wrong'; what: string; basis: string };
+
+/**
+ * One load-probe result judged against its label: the promised text (contract or mapping expect:) when
+ * there is one; otherwise only what needs no expectation: a text naming another task's label is
+ * cross-talk, an error or an isError result is wrong, anything else is the tool's own business.
+ */
+function resultOfLabel(ctx: ScenarioContext, label: string, labels: string[], o: RpcOutcome): LabelJudgement {
+  const values = { seconds: 0.2, label };
+  const expected = ctx.fixtures.expectedText('F-ECHO', values);
+  const basis =
+    expected.kind === 'known'
+      ? `the promised text (${expected.source})`
+      : `result text not compared: ${expected.why}; only another task's label in a result counts as cross-talk`;
+  if (o.kind !== 'result') return { kind: 'wrong', what: `answered ${describeOutcome(o)}`, basis };
+  const texts = textsOf(o.result);
+  const shown = texts.length ? JSON.stringify(truncate(texts[0]!, 80)) : describeOutcome(o);
+  const other = labels.find((l) => l !== label && texts.some((t) => t.includes(l)) && !texts.some((t) => t.includes(label)));
+  if (other) return { kind: 'crossed', what: `returned ${shown}, the result of label ${other}`, basis };
+  if (expected.kind === 'known') {
+    if (texts.some((t) => textMatches(expected, t))) return { kind: 'own', what: '', basis };
+    return { kind: 'wrong', what: `returned ${shown}, not ${JSON.stringify(expected.text)} (${expected.source})`, basis };
+  }
+  if (o.result.isError === true) return { kind: 'wrong', what: `returned an isError result ${shown}`, basis };
+  return { kind: 'own', what: '', basis };
 }
 
 const H25_03 = defineCheck(
@@ -269,9 +300,14 @@ const H25_16 = defineCheck(
   async (ctx, c) => {
     const echo = ctx.fixtures.tool('F-ECHO');
     const label = ctx.nonce('big');
+    // Arguments the tool's inputSchema rejects: the mapping's invalid:, or derived from the schema; none, no probe.
+    const invalid = ctx.fixtures.invalidArguments('F-ECHO');
+    c.note('invalidArguments', invalid);
     const cases: InvalidCase[] = [
       { label: 'unknown tool', params: { name: `no_such_tool_${ctx.nonce('t')}`, arguments: {} }, mustFail: true },
-      { label: 'wrong-type arguments', params: { name: echo, arguments: { seconds: 'soon', label: 42 } }, mustFail: true },
+      ...(invalid.kind === 'known'
+        ? [{ label: 'invalid arguments', params: { name: echo, arguments: invalid.arguments }, mustFail: true }]
+        : []),
       {
         label: `oversized arguments (${OVERSIZED_CHARS} characters)`,
         params: { name: echo, arguments: ctx.fixtures.args('F-ECHO', { seconds: 0, label: label + 'x'.repeat(OVERSIZED_CHARS) }) },
@@ -311,6 +347,7 @@ const H25_16 = defineCheck(
           break;
         }
       }
+      if (invalid.kind === 'unknown') matrix['invalid arguments'] = `not probed (${invalid.why})`;
       c.note('behaviour', matrix);
       const summary = Object.entries(matrix)
         .map(([k, v]) => `${k}: ${v}`)

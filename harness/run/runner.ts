@@ -15,7 +15,7 @@ import { errorText } from '../util/errors.js';
 import { abortable, interruptedReason } from './abort.js';
 import { baseResult, unrun } from './results.js';
 import { noTaskEverCreated } from './root-cause-text.js';
-import { RootCauses } from './root-causes.js';
+import { checkKey, RootCauses } from './root-causes.js';
 import { ScenarioRun, STDERR_LINES, type ScenarioOutcome } from './scenario-run.js';
 import { InOrder, schedule, Turnstile } from './schedule.js';
 import { selectScenarios } from './selection.js';
@@ -84,7 +84,9 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
     const probes = await Promise.allSettled(
       options.targets.map((target) => abortable(probeFixtures(target, options.loadFixtures), stop.signal)),
     );
-    const failed = probes.findIndex((p) => p.status === 'rejected');
+    // A URL nobody listens on is the target's state, not a usage error: its checks are SKIPPED behind one finding.
+    const unreachable = probes.map((p, t) => (p.status === 'rejected' ? refusedUrl(options.targets[t]!, p.reason) : undefined));
+    const failed = probes.findIndex((p, t) => p.status === 'rejected' && unreachable[t] === undefined);
     if (stop.signal.aborted) {
       unrunAll();
     } else if (failed >= 0) {
@@ -94,6 +96,28 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
     } else {
       await Promise.all(
         options.targets.map(async (target, t) => {
+          const down = unreachable[t];
+          if (down !== undefined) {
+            const { finding } = causes.register(`${target.label}|unreachable`, () => ({
+              kind: 'target-unreachable',
+              target: target.label,
+              transport: target.transport,
+              message: `the target is unreachable: ${down}; no check could run`,
+            }));
+            selected.forEach((scenario, index) => {
+              outcomes[t]![index] = {
+                results: scenario.checks.map((spec) => {
+                  causes.affect(finding, checkKey(spec.id, target.transport));
+                  const reason = `setup failed: target down (${down}); see finding ${finding.id}`;
+                  const verdict = { status: 'SKIPPED', skip: { kind: 'setup-failed', reason } } as const;
+                  return baseResult(spec, scenario.name, target.transport, verdict, 0, undefined, { finding: finding.id });
+                }),
+                problems: [],
+              };
+              progress.end(t * perTarget + 1 + index);
+            });
+            return;
+          }
           const { fixtures, protocolVersion, declaresTasks } = (probes[t] as PromiseFulfilledResult<Probe>).value;
           negotiated[t] = protocolVersion;
           toolsOf[t] = fixtures.toolBindings();
@@ -247,6 +271,14 @@ function citeRenamed(results: CheckResult[], ids: Map<string, string>): void {
     r.details = { ...r.details, finding: now };
     if (r.skip) r.skip = { ...r.skip, reason: r.skip.reason.replace(`see finding ${String(old)}`, `see finding ${now}`) };
   }
+}
+
+/** The one-line reason when `err` says a target the harness does not start (a plain URL) refused the connection. */
+function refusedUrl(target: Target, err: unknown): string | undefined {
+  if (target.canRestart) return undefined;
+  const text = errorText(err);
+  const m = /cannot reach \S+ \(ECONNREFUSED\)[^\n]*/.exec(text);
+  return m ? m[0] : undefined;
 }
 
 function stderrOf(err: unknown, target: Target): string | undefined {

@@ -120,6 +120,8 @@ export function decide(input: VerdictInput): RunVerdict {
   // The check that saw an exit fails naming it; this covers a crash that no check's verdict carried.
   const crashes = failures.length ? [] : (input.findings ?? []).filter((f) => f.kind === 'target-exit').map((f) => f.message);
 
+  const unreachable = (input.findings ?? []).filter((f) => f.kind === 'target-unreachable');
+
   let exitCode: RunVerdict['exitCode'];
   let line: string;
   const exp = expectedFailures.length ? `, ${expectedFailures.length} expected failure${s(expectedFailures.length)}` : '';
@@ -137,6 +139,10 @@ export function decide(input: VerdictInput): RunVerdict {
         `${stale.length} stale baseline entr${stale.length === 1 ? 'y' : 'ies'} (${stale.map((e) => e.raw).join(', ')} now pass: remove them from the expected-failures file)`,
       );
     line = `FAIL: ${parts.join('; ')}${exp}${warn}`;
+  } else if (unreachable.length) {
+    // Not even --allow-incomplete makes a run green whose target could not be reached.
+    exitCode = EXIT.incomplete;
+    line = `INCOMPLETE: ${unreachable.map((f) => f.message).join('; ')}${exp}${warn}`;
   } else if (incomplete.length && !input.allowIncomplete) {
     exitCode = EXIT.incomplete;
     line = `INCOMPLETE: ${incomplete.length} MUST check${s(incomplete.length)} could not run (pass --allow-incomplete to accept)${exp}${warn}`;

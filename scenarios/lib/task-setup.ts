@@ -3,7 +3,18 @@
 // docs/requirements-2025-11-25.md).
 import type { Task, TaskStatus } from '../../harness/protocol.js';
 import type { JsonObject, RpcOutcome, ScenarioContext, Session } from '../../harness/scenario.js';
-import { createTask, describeOutcome, getTask, mapLimit, pollUntil, ProbeError, untilTerminal } from '../../harness/tasks.js';
+import type { FixtureRole } from '../../harness/checks.js';
+import {
+  createTask,
+  describeOutcome,
+  getTask,
+  mapLimit,
+  pollUntil,
+  ProbeError,
+  SetupError,
+  setupFailureOf,
+  untilTerminal,
+} from '../../harness/tasks.js';
 
 /** A "nothing happens" window (§4 rule 3): 1500 ms, plus 250 ms grace on HTTP. */
 export const quietWindowMs = (ctx: ScenarioContext) => 1500 + (ctx.transport === 'http' ? 250 : 0);
@@ -18,6 +29,27 @@ export function createdTask(o: RpcOutcome): Task | undefined {
   if (o.kind !== 'result') return undefined;
   const t = o.result.task as Task | undefined;
   return t && typeof t === 'object' && typeof t.taskId === 'string' ? t : undefined;
+}
+
+/**
+ * The SetupError of a task-augmented call of `role` that created no task, for a check that only needed
+ * one: the check is SKIPPED with the root cause (a finding), not failed under its own id.
+ */
+export function creationFailed(ctx: ScenarioContext, role: FixtureRole, o: RpcOutcome, task: JsonObject): SetupError {
+  const name = ctx.fixtures.tool(role);
+  return new SetupError(
+    `could not create a ${role} task (${name}): ${describeOutcome(o)}`,
+    setupFailureOf(o),
+    { method: 'tools/call', params: { name, task } },
+    o,
+  );
+}
+
+/** The Task of a CreateTaskResult-shaped outcome; throws creationFailed() otherwise. */
+export function requireCreated(ctx: ScenarioContext, role: FixtureRole, o: RpcOutcome, task: JsonObject): Task {
+  const created = createdTask(o);
+  if (!created) throw creationFailed(ctx, role, o, task);
+  return created;
 }
 
 /** Creates `count` instant F-ECHO tasks (slow_compute seconds 0) with labels `<prefix>-<i>`. */

@@ -1,6 +1,7 @@
 // The bin as users run it: spawned with `node dist/harness/cli/main.js` (npm test builds first).
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -87,6 +88,44 @@ describe('command line errors: one line on stderr, exit 2', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/127\.0\.0\.1:9/);
+  });
+});
+
+/** A loopback port nobody listens on (bound, then closed). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('a --url nobody listens on (ECONNREFUSED)', () => {
+  it('one finding naming the cause, every check SKIPPED target down, exit 3 INCOMPLETE, no stack trace', async () => {
+    const dir = tmp();
+    const url = `http://127.0.0.1:${await closedPort()}/mcp`;
+    // --allow-incomplete does not make an unreachable target green.
+    const r = await cli(['--out', dir, '--url', url, '--allow-incomplete']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe('');
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/\n\s+at /);
+    const cause = `cannot reach ${url} (ECONNREFUSED)`;
+    expect(r.stdout.split('\n').filter((l) => l.includes(cause))).toEqual([
+      expect.stringMatching(/^\s*● F1 \[http\] the target is unreachable: cannot reach .*no check could run/),
+      expect.stringMatching(/^INCOMPLETE: the target is unreachable: cannot reach /),
+    ]);
+    const report = Report.parse(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')));
+    expect(report.findings?.map((f) => f.kind)).toEqual(['target-unreachable']);
+    expect(report.checks.length).toBeGreaterThan(100);
+    for (const c of report.checks) {
+      expect(c.status, c.id).toBe('SKIPPED');
+      expect(c.skip?.kind, c.id).toBe('setup-failed');
+      expect(c.skip?.reason, c.id).toMatch(/^setup failed: target down \(cannot reach .*ECONNREFUSED.*\); see finding F1$/);
+    }
+    expect(report.run.exitCode).toBe(3);
   });
 });
 

@@ -101,6 +101,8 @@ export const BREAKS = {
   'tasks-not-forwarded':
     'tasks are declared, but every tasks/* request answers -32601 and tools/call loses its task field (a proxy that does not forward them): no task is ever created',
   'no-tasks': 'no tasks capability at all: no execution.taskSupport on tools, task ignored on tools/call, tasks/* answer -32601',
+  'other-texts':
+    '(not a violation with a --fixtures mapping) slow_compute answers "slept <ms>ms", failing_job "boom", gated_job "gate <gateId> open": not the contract texts',
 };
 
 const argv = process.argv.slice(2);
@@ -262,13 +264,14 @@ const TOOLS = {
     run: async (a, ctx) => {
       if (broken('shared-label')) sharedLabel = a.label;
       if (a.seconds > 0) await sleep(a.seconds * 1000, ctx.signal);
+      if (broken('other-texts')) return text(`slept ${Math.round(a.seconds * 1000)}ms`);
       return text(`computed:${(broken('shared-label') ? sharedLabel : a.label) ?? ''}`);
     },
   },
   failing_job: {
     support: 'required',
     inputSchema: obj({}),
-    run: async () => ({ ...text('job failed'), isError: true }),
+    run: async () => ({ ...text(broken('other-texts') ? 'boom' : 'job failed'), isError: true }),
   },
   protocol_error_job: {
     support: 'optional',
@@ -359,7 +362,7 @@ const TOOLS = {
 function gateOutcome(gateId, outcome) {
   if (outcome === 'tool_error') return { ...text(`gate ${gateId} released with a tool error`), isError: true };
   if (outcome === 'protocol_error') throw new RpcError(-32603, `gated_job: gate ${gateId} released with a protocol error`);
-  return text(`released:${gateId}`);
+  return text(broken('other-texts') ? `gate ${gateId} open` : `released:${gateId}`);
 }
 
 const toolList = () =>

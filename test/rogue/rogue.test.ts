@@ -2,80 +2,22 @@
 // no code with reference-server/. Each `--break <name>` violates one rule in a shape the check authors did
 // not write as a --violate fault; the right check id must report it. The clean rogue server must pass.
 // Crashing, hanging and noisy servers must end in a report and a non-zero exit code, leaving no process.
-import { execFile, execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../harness/checks.js';
-import { execute } from '../../harness/cli/execute.js';
 import { packagePath } from '../../harness/paths.js';
-import type { Finding, RunTimeouts } from '../../harness/run/runner.js';
-import type { Scenario } from '../../harness/scenario.js';
-import { decide } from '../../harness/run/verdict.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 import { byId } from '../helpers/run.js';
+import { FAULT_TIMEOUTS, failing, killLeftovers, leftovers, ROGUE, runRogue, TAG, type RogueRun } from './rogue-run.js';
 
-const ROGUE = packagePath('test', 'rogue', 'rogue-server.mjs');
 const CLI = packagePath('dist', 'harness', 'cli', 'main.js');
-/** Every rogue process of this file carries this tag, so leftovers can be found (and killed) by pid. */
-const TAG = `rogue-test-${randomUUID()}`;
 
-/** Violations keep waits short; every hang here is the server's, and its checks have their own bounds. */
-const FAULT_TIMEOUTS: Partial<RunTimeouts> = { settleMs: 3_000, requestMs: 4_000 };
+const failedIds = (r: RogueRun) => [...new Set(r.results.filter((c) => c.status === 'FAILURE').map((c) => c.id))].sort();
 
-interface RogueRun {
-  results: CheckResult[];
-  findings: Finding[];
-  exitCode: number;
-  fatal?: string;
-}
-
-async function runRogue(
-  brk: string | undefined,
-  scenarios: string[],
-  timeouts?: Partial<RunTimeouts>,
-  startTimeoutMs?: number,
-  transport: 'stdio' | 'http' = 'stdio',
-  order: Scenario[] = SCENARIOS,
-): Promise<RogueRun> {
-  const args = [ROGUE, '--tag', TAG, ...(brk ? ['--break', brk] : [])];
-  const { run } = await execute({
-    specs: [
-      transport === 'stdio'
-        ? { kind: 'stdio', command: process.execPath, args }
-        : { kind: 'http-command', command: process.execPath, args: [...args, '--http'] },
-    ],
-    scenarios: order,
-    selection: scenarios,
-    timeouts: { ...timeouts, startMs: startTimeoutMs },
-  });
-  const verdict = decide({ results: run.results, fatal: run.fatal?.message, findings: run.findings });
-  return { results: run.results, findings: run.findings ?? [], exitCode: verdict.exitCode, fatal: run.fatal?.message };
-}
-
-/** Pids of our rogue processes still alive. */
-function leftovers(): number[] {
-  const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
-  return out
-    .split('\n')
-    .filter((l) => l.includes(TAG) && l.includes('rogue-server.mjs'))
-    .map((l) => Number.parseInt(l.trim(), 10))
-    .filter((pid) => Number.isInteger(pid) && pid !== process.pid);
-}
-
-const failing = (results: CheckResult[]) => results.filter((r) => r.status === 'FAILURE').map((r) => `${r.id}: ${r.errorMessage ?? ''}`);
-
-afterAll(() => {
-  for (const pid of leftovers()) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-});
+afterAll(killLeftovers);
 
 describe('the clean rogue server', () => {
   it('passes every selected check: no FAILURE (a failure here is a false positive of the check, or a rogue-server bug)', async () => {
@@ -107,9 +49,9 @@ describe('the clean rogue server over Streamable HTTP (--http)', () => {
     const r = await runRogue(
       undefined,
       ['capabilities', 'create', 'get', 'result', 'input-required', 'cancel', 'errors', 'http', 'wire-audit'],
-      undefined,
-      undefined,
-      'http',
+      {
+        transport: 'http',
+      },
     );
     expect(r.fatal).toBeUndefined();
     expect(failing(r.results)).toEqual([]);
@@ -158,7 +100,7 @@ describe.concurrent('each rogue behaviour is reported by the right check id', ()
     it(`--break ${brk} -> ${Object.entries(expected)
       .map(([id, s]) => `${id} ${s}`)
       .join(', ')}`, async ({ expect }) => {
-      const r = await runRogue(brk, scenarios, FAULT_TIMEOUTS);
+      const r = await runRogue(brk, scenarios, { timeouts: FAULT_TIMEOUTS });
       expect(r.fatal).toBeUndefined();
       for (const [id, status] of Object.entries(expected)) {
         const got = byId(r.results, id);
@@ -170,7 +112,7 @@ describe.concurrent('each rogue behaviour is reported by the right check id', ()
   it('a server that handles requests one at a time fails T25-GET-03 and T25-RES-03, without dragging unrelated result checks down', async ({
     expect,
   }) => {
-    const r = await runRogue('serial', ['get', 'result'], FAULT_TIMEOUTS);
+    const r = await runRogue('serial', ['get', 'result'], { timeouts: FAULT_TIMEOUTS });
     expect(byId(r.results, 'T25-GET-03').status).toBe('FAILURE');
     expect(byId(r.results, 'T25-RES-03').status).toBe('FAILURE');
     expect(byId(r.results, 'T25-RES-03').errorMessage).toMatch(/one at a time/);
@@ -179,7 +121,7 @@ describe.concurrent('each rogue behaviour is reported by the right check id', ()
   });
 
   it('a nextCursor that is not a string is named as such, not read as "no more pages"', async ({ expect }) => {
-    const r = await runRogue('cursor-number', ['list'], FAULT_TIMEOUTS);
+    const r = await runRogue('cursor-number', ['list'], { timeouts: FAULT_TIMEOUTS });
     expect(byId(r.results, 'T25-LIST-03').errorMessage).toMatch(/carried nextCursor 10, which is not a string/);
   });
 });
@@ -262,14 +204,14 @@ describe.concurrent('crashing, hanging and noisy servers end in a report and a n
   });
 
   it('never answers initialize: the run ends as a start-up failure (exit 2)', async ({ expect }) => {
-    const r = await runRogue('init-hang', ['capabilities'], FAULT_TIMEOUTS, 3_000);
+    const r = await runRogue('init-hang', ['capabilities'], { timeouts: FAULT_TIMEOUTS, startTimeoutMs: 3_000 });
     expect(r.fatal).toMatch(/no answer to initialize/);
     expect(r.exitCode).toBe(2);
   });
 
   it('stops answering anything mid-run (alive but silent): every check still ends, exit 1', async ({ expect }) => {
     // (--break busy-on-cancel, a spinning event loop, ends the same way; it is left out to spare the CPU of a shared machine.)
-    const r = await runRogue('wedge', ['cancel'], FAULT_TIMEOUTS);
+    const r = await runRogue('wedge', ['cancel'], { timeouts: FAULT_TIMEOUTS });
     expect(r.exitCode).toBe(1);
     const cancel = r.results.filter((c) => c.id.startsWith('T25-CAN-'));
     expect(cancel.length).toBe(9);
@@ -282,7 +224,7 @@ describe.concurrent('crashing, hanging and noisy servers end in a report and a n
 describe.concurrent('real-server failure modes: root causes, not cascades', () => {
   // Was: exit 0, no FAILURE; T25-TTL-04 INFO with details.targetExit, the exit only under "Run problems".
   it('ttl-expiry-crash: a server that dies when a ttl:1 task expires fails a check that names the exit', async ({ expect }) => {
-    const r = await runRogue('ttl-expiry-crash', ['ttl'], FAULT_TIMEOUTS);
+    const r = await runRogue('ttl-expiry-crash', ['ttl'], { timeouts: FAULT_TIMEOUTS });
     expect(r.exitCode).toBe(1);
     expect(failing(r.results).join('\n')).toMatch(/exit(ed)? \(?code 1\)?/);
     // Which ttl check is in flight when the expired task's work kills the process depends on the clock, so
@@ -314,34 +256,52 @@ describe.concurrent('real-server failure modes: root causes, not cascades', () =
     const selection = ['list', 'robustness', 'get', 'result'];
     const verdicts = (r: RogueRun) => Object.fromEntries(r.results.map((c) => [c.id, c.status]));
     const forward = await runRogue('quota-retained', selection);
-    const backward = await runRogue('quota-retained', selection, undefined, undefined, 'stdio', [...SCENARIOS].reverse());
+    const backward = await runRogue('quota-retained', selection, { order: [...SCENARIOS].reverse() });
     expect(backward.results.map((c) => c.scenario)[0]).toBe('robustness');
     expect(verdicts(backward)).toEqual(verdicts(forward));
     expect(failing(forward.results)).toEqual([]);
   });
 
-  // Was: 62 FAILUREs, most "could not create a F-ECHO task (slow_compute): result {content...}" (a setup failure).
-  it('tasks-not-forwarded: only the root causes fail; checks that need a created task are SKIPPED', async ({ expect }) => {
-    const r = await runRogue('tasks-not-forwarded', ['capabilities', 'create', 'get', 'result', 'cancel'], FAULT_TIMEOUTS);
-    expect(byId(r.results, 'T25-CRT-01').status).toBe('FAILURE');
-    for (const id of ['T25-GET-01', 'T25-RES-01', 'T25-CAN-01']) {
-      expect(byId(r.results, id).status, id).toBe('SKIPPED');
-      expect(byId(r.results, id).skip?.kind, id).toBe('setup-failed');
-    }
-    expect(r.findings).toEqual(
-      expect.arrayContaining([expect.objectContaining({ kind: 'tasks-not-forwarded', message: expect.stringMatching(/-32601/) })]),
+  // Was: 62 FAILUREs, most "could not create a F-ECHO task (slow_compute): result {content...}" (a setup failure);
+  // then 12 (stdio) to 14: T25-CRT-03/04/05 and T25-ID-02/03 failed for want of a created task.
+  // FAILURE stays only where the failing request is exactly what the check is about: the capability that does
+  // not work (T25-CAP-04), the task call answered by a tool result (T25-CRT-01), and the tasks/* error-code
+  // rules whose own probe was answered -32601 instead of -32602 (T25-LIST-05, T25-CAN-06, T25-ERR-01..03).
+  it('tasks-not-forwarded (full run): exactly the root causes fail; checks that need a created task are SKIPPED', async ({ expect }) => {
+    const r = await runRogue(
+      'tasks-not-forwarded',
+      SCENARIOS.map((s) => s.name),
+      { timeouts: FAULT_TIMEOUTS },
     );
+    expect(r.fatal).toBeUndefined();
+    expect(failedIds(r)).toEqual(['T25-CAN-06', 'T25-CAP-04', 'T25-CRT-01', 'T25-ERR-01', 'T25-ERR-02', 'T25-ERR-03', 'T25-LIST-05']);
+    const finding = r.findings.find((f) => f.kind === 'tasks-not-forwarded');
+    expect(finding?.message).toMatch(/-32601/);
+    for (const id of [
+      'T25-CRT-02',
+      'T25-CRT-03',
+      'T25-CRT-04',
+      'T25-CRT-05',
+      'T25-ID-02',
+      'T25-ID-03',
+      'T25-GET-01',
+      'T25-RES-01',
+      'T25-CAN-01',
+    ]) {
+      const c = byId(r.results, id);
+      expect(c.status, id).toBe('SKIPPED');
+      expect(c.skip?.kind, id).toBe('setup-failed');
+      expect(c.skip?.reason, id).toMatch(new RegExp(`see finding ${finding?.id}$`));
+    }
   });
 
   // Was: 18 FAILUREs "could not create a F-ECHO task ...: result {content...}" (T25-RES-01..07, T25-INP-01..03/06,
   // T25-META-02/04, T25-NOTIF-05, T25-PROG-01..04): those checks did not look at the capability first.
   // Issue 9 item 7: such a server gets one line and one FAILURE (T25-CAP-01), so `capabilities` joins the selection.
   it('no-tasks: one finding, T25-CAP-01 the only FAILURE, the task checks SKIPPED, exit 1', async ({ expect }) => {
-    const r = await runRogue(
-      'no-tasks',
-      ['capabilities', 'result', 'input-required', 'metadata', 'progress', 'notifications'],
-      FAULT_TIMEOUTS,
-    );
+    const r = await runRogue('no-tasks', ['capabilities', 'result', 'input-required', 'metadata', 'progress', 'notifications'], {
+      timeouts: FAULT_TIMEOUTS,
+    });
     expect(failing(r.results)).toEqual(['T25-CAP-01: this server does not implement MCP tasks (no `tasks` capability declared)']);
     expect(r.exitCode).toBe(1);
     expect(r.findings.map((f) => f.message)).toEqual(['this server does not implement MCP tasks (no `tasks` capability declared)']);
@@ -355,7 +315,7 @@ describe('real-server failure modes awaiting harness fixes', () => {
   // Was: T25-INP-03 FAILURE "does not contain the answered name Ada (fixture: hello:Ada)": the harness answered
   // {} and expected the contract's text. Now the answer follows requestedSchema and the text is not compared.
   it('elicit-confirm-schema: an answer built from requestedSchema ({confirm: true}) completes the task', async ({ expect }) => {
-    const r = await runRogue('elicit-confirm-schema', ['input-required'], FAULT_TIMEOUTS);
+    const r = await runRogue('elicit-confirm-schema', ['input-required'], { timeouts: FAULT_TIMEOUTS });
     expect(byId(r.results, 'T25-INP-03').status).toBe('SUCCESS');
     expect(failing(r.results)).toEqual([]);
   });
@@ -364,7 +324,10 @@ describe('real-server failure modes awaiting harness fixes', () => {
   // (T25-TOOL-03, T25-RES-03, T25-ERR-01, T25-LIST-01, T25-PROG-01, H25-SCHEMA, T25-META-01, T25-ID-01, T25-TTL-01..03 ...).
   // Run-wide unique request ids keep ordinary traffic apart; H25-21 crosses two sessions on purpose (issue 10).
   it('http-crossed-sessions: responses delivered to the wrong session are one FAILURE that says so', async ({ expect }) => {
-    const r = await runRogue('http-crossed-sessions', ['http', 'get', 'transport-hygiene'], FAULT_TIMEOUTS, undefined, 'http');
+    const r = await runRogue('http-crossed-sessions', ['http', 'get', 'transport-hygiene'], {
+      timeouts: FAULT_TIMEOUTS,
+      transport: 'http',
+    });
     const failures = failing(r.results);
     expect(failures.length).toBe(1);
     expect(failures[0]).toMatch(/^H25-21: .*session/);
