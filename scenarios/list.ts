@@ -16,8 +16,8 @@ interface Population {
   population: () => Promise<void>;
 }
 
-/** Tasks kept alive long enough to be listed during the whole scenario. */
-const LIST_TTL = 300_000;
+/** Tasks kept alive long enough to be listed during the whole scenario, and no longer: a server with a creation quota gets their slots back (harness/run/quota-wait.ts). */
+const LIST_TTL = 30_000;
 /** Enough tasks that an unpaginated server must answer a page of more than 100 (T25-LIST-02). */
 const POPULATION = 101;
 

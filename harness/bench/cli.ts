@@ -124,8 +124,10 @@ async function connectAll(
     const missing = (['F-ECHO', 'F-SYNC'] as const).filter((r) => !fixtures.has(r));
     if (missing.length) {
       const tools = { 'F-ECHO': 'slow_compute', 'F-SYNC': 'greet' };
+      // A listed tool that cannot play its role says why ("binding refused: ..."), on the same one line.
+      const why = (r: (typeof missing)[number]) => fixtures.refusal(r)?.replace(/^/, ': ') ?? '';
       throw new UsageError(
-        `${labels[i]} lacks the fixture tool(s) ${missing.map((r) => `${tools[r]} (${r})`).join(', ')} the bench needs; implement them or map them with --fixtures`,
+        `${labels[i]} lacks the fixture tool(s) ${missing.map((r) => `${tools[r]} (${r}${why(r)})`).join(', ')} the bench needs; implement them or map them with --fixtures`,
       );
     }
     const pid = () => target.serverPids()[0];

@@ -79,7 +79,9 @@ async function connectDemo(target: Target, parsed: Parsed, say: Narrator, label:
   const missing = (['F-ECHO', 'F-SYNC'] as const).filter((r) => !fixtures.has(r));
   if (missing.length)
     throw new UsageError(
-      `${label} lacks ${missing.map((r) => (r === 'F-ECHO' ? 'F-ECHO (slow_compute)' : 'F-SYNC (greet)')).join(' and ')}; implement or map it with --fixtures`,
+      `${label} lacks ${missing
+        .map((r) => `${r === 'F-ECHO' ? 'F-ECHO (slow_compute)' : 'F-SYNC (greet)'}${fixtures.refusal(r)?.replace(/^/, ': ') ?? ''}`)
+        .join(' and ')}; implement or map it with --fixtures`,
     );
   const durations = parsed.quick ? [0.3, 0.2, 0.1] : [3, 2, 1];
   let n = 0;

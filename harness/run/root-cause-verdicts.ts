@@ -7,6 +7,7 @@ import type { SetupError } from '../tasks.js';
 import type { ExitInfo, Target } from '../transport/target.js';
 import type { WireLog } from '../transport/wire.js';
 import type { Attempt } from './results.js';
+import { quotaWaitMs } from './quota-wait.js';
 import { describeExit, describeSetupFailure } from './root-cause-text.js';
 import { checkKey, type RootCauses } from './root-causes.js';
 import { sharesOneServer } from './target-health.js';
@@ -54,12 +55,33 @@ export class RootCauseVerdicts {
     };
   }
 
+  /**
+   * When a setup failure is a creation quota: registers the quota as the target's finding (once, even if no
+   * check ends up SKIPPED for it) and returns how long to wait for the harness's tasks to expire before
+   * the check runs again (quota-wait.ts); undefined when it is not a quota or waiting cannot help.
+   */
+  quotaWait(err: SetupError, sinceSeq: number): number | undefined {
+    const wire = this.setupWire();
+    const cause = describeSetupFailure(err, wire);
+    if (cause.kind !== 'creation-quota') return undefined;
+    this.causes.register(`${this.target.label}|${cause.key}`, () => ({
+      kind: cause.kind,
+      target: this.target.label,
+      transport: this.target.transport,
+      message: cause.message,
+    }));
+    return quotaWaitMs(wire, sinceSeq, this.connections);
+  }
+
+  /** stdio: every session is its own server, so only this scenario's processes tell what this one did. */
+  private setupWire(): WireEntry[] {
+    return sharesOneServer(this.target) ? this.targetWire() : this.targetWire().filter((e) => this.connections.has(e.connection));
+  }
+
   /** A setup request failed (its task could not be created): SKIPPED with the root cause, registered once. */
   setupFailed(spec: CheckSpec, err: SetupError, details: Record<string, unknown>, durationMs: number): Attempt {
     const { causes } = this;
-    // stdio: every session is its own server, so only this scenario's processes tell what this one did.
-    const wire = sharesOneServer(this.target) ? this.targetWire() : this.targetWire().filter((e) => this.connections.has(e.connection));
-    const cause = describeSetupFailure(err, wire);
+    const cause = describeSetupFailure(err, this.setupWire());
     const { finding } = causes.register(`${this.target.label}|${cause.key}`, () => ({
       kind: cause.kind,
       target: this.target.label,

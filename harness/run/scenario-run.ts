@@ -12,6 +12,7 @@ import type { WireLog } from '../transport/wire.js';
 import { SetupError } from '../tasks.js';
 import { errorText } from '../util/errors.js';
 import { withTimeout } from '../util/async.js';
+import { QUOTA_RETRIES, sleepUnless } from './quota-wait.js';
 import { abortable, Interrupted, interruptedReason, ScenarioAbort } from './abort.js';
 import { baseResult, capDetails, evidence, mergeAttempts, normalizeVerdict, notApplicableReason, type Attempt } from './results.js';
 import type { Turnstile } from './schedule.js';
@@ -309,7 +310,7 @@ export class ScenarioRun implements ScenarioContext {
     try {
       outcome = await Promise.race([
         Promise.resolve()
-          .then(() => block(ctx))
+          .then(() => this.untilNotQuota(block, ctx, notes))
           .then(
             (verdict): Outcome => ({ kind: 'verdict', verdict }),
             (error): Outcome => ({ kind: 'error', error }),
@@ -412,6 +413,39 @@ export class ScenarioRun implements ScenarioContext {
       });
     }
     return verdict;
+  }
+
+  /**
+   * Runs a check's block; when its setup is refused by a creation quota that the harness's own tasks
+   * fill, waits (held: not counted against the check deadline) until enough of them expired and runs it
+   * again (quota-wait.ts), at most QUOTA_RETRIES times.
+   */
+  private async untilNotQuota(
+    block: (c: CheckContext) => Promise<Verdict>,
+    ctx: CheckContext,
+    notes: Record<string, unknown>,
+  ): Promise<Verdict> {
+    const waits: string[] = [];
+    for (let retry = 0; ; retry++) {
+      const since = this.shared.wire.seq();
+      try {
+        return await block(ctx);
+      } catch (err) {
+        const wait = retry < QUOTA_RETRIES && err instanceof SetupError ? this.rootCauses.quotaWait(err, since) : undefined;
+        if (wait === undefined) throw err;
+        waits.push(`${(err as SetupError).message}: waited ${wait} ms for the harness's tasks to expire, then ran the check again`);
+        notes.quotaWaits = waits;
+        const stop = AbortSignal.any([this.abortScenario.signal, this.shared.stop]);
+        this.heldSince = performance.now();
+        try {
+          await sleepUnless(wait, stop);
+        } finally {
+          this.heldMs += performance.now() - this.heldSince;
+          this.heldSince = undefined;
+        }
+        if (stop.aborted) throw err;
+      }
+    }
   }
 
   /** Total time held so far, including a wait in progress. */

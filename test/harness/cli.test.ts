@@ -129,6 +129,26 @@ describe('a --url nobody listens on (ECONNREFUSED)', () => {
   });
 });
 
+describe('bench and demo say why a listed tool was refused its role', () => {
+  // The rogue server lists slow_compute with taskSupport "Optional" (--break support-capitalized).
+  const rogue = [process.execPath, packagePath('test', 'rogue', 'rogue-server.mjs'), '--break', 'support-capitalized'];
+  const refusal =
+    /binding refused: slow_compute declares taskSupport "Optional" \(not forbidden, optional or required\); F-ECHO needs optional/;
+  for (const command of [['demo', '--quick'], ['bench']]) {
+    it(`${command[0]}: one line naming the refusal, exit 2`, async () => {
+      const r = await cli([...command, ...(command[0] === 'bench' ? ['--out', tmp()] : []), '--', ...rogue]);
+      expect(r.code).toBe(2);
+      const lines = r.stderr
+        .trimEnd()
+        .split('\n')
+        .filter((l) => !l.startsWith('bench: connecting'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/lacks .*slow_compute/);
+      expect(lines[0]).toMatch(refusal);
+    });
+  }
+});
+
 describe('informational commands', () => {
   it('--help shows usage and examples', async () => {
     const r = await cli(['--help']);

@@ -237,7 +237,8 @@ describe.concurrent('real-server failure modes: root causes, not cascades', () =
   // Was: 7 FAILUREs "could not create a F-ECHO task: JSON-RPC error -32603 task quota exceeded" (T25-LIST-02..04,
   // H25-03, H25-09, H25-13, H25-20) and H25-02 WARNING. A quota is allowed (SHOULD limit tasks per requestor).
   // (The scenario once called 'harness' is 'robustness' now.)
-  it('quota-retained: a creation quota makes checks SKIPPED with the root cause, not FAILURE', async ({ expect }) => {
+  // A check refused by the quota waits for the harness's tasks to expire (30 s) and runs again: minutes, not seconds.
+  it('quota-retained: a creation quota makes checks SKIPPED with the root cause, not FAILURE', { timeout: 300_000 }, async ({ expect }) => {
     // Default timeouts: nothing here hangs, and a loaded machine must not turn a slow answer into a FAILURE.
     const r = await runRogue('quota-retained', ['list', 'robustness']);
     expect(failing(r.results)).toEqual([]);
@@ -252,11 +253,13 @@ describe.concurrent('real-server failure modes: root causes, not cascades', () =
     );
   });
 
-  it('quota-retained: the verdicts do not depend on the order the scenarios run in', async ({ expect }) => {
+  it('quota-retained: the verdicts do not depend on the order the scenarios run in', { timeout: 600_000 }, async ({ expect }) => {
     const selection = ['list', 'robustness', 'get', 'result'];
     const verdicts = (r: RogueRun) => Object.fromEntries(r.results.map((c) => [c.id, c.status]));
-    const forward = await runRogue('quota-retained', selection);
-    const backward = await runRogue('quota-retained', selection, { order: [...SCENARIOS].reverse() });
+    const [forward, backward] = await Promise.all([
+      runRogue('quota-retained', selection),
+      runRogue('quota-retained', selection, { order: [...SCENARIOS].reverse() }),
+    ]);
     expect(backward.results.map((c) => c.scenario)[0]).toBe('robustness');
     expect(verdicts(backward)).toEqual(verdicts(forward));
     expect(failing(forward.results)).toEqual([]);
