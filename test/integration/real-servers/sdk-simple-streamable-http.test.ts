@@ -17,7 +17,12 @@ import { afterEach, describe, expect } from 'vitest';
 import { RELATED_TASK, type TestClient } from '../../helpers/ref-client.js';
 import { connectHttp, harnessArgs, startHttp, type HttpServer } from '../../helpers/real-servers.js';
 import { describeVerdicts, harnessRun, Proofs } from './harness-verdicts.js';
-import { proveForbiddenToolTask32602, proveNumericTaskId32603, proveRequiredToolWrapsError } from './mcp-server-proofs.js';
+import {
+  numericIdEvidence,
+  proveForbiddenToolTask32602,
+  proveNumericTaskId32603,
+  proveRequiredToolWrapsError,
+} from './mcp-server-proofs.js';
 
 const run = harnessRun(harnessArgs('sdk-simple-streamable-http', 'http'));
 const proofs = new Proofs();
@@ -115,8 +120,6 @@ describe('SDK example simpleStreamableHttp: raw proofs', () => {
     async () => proveNumericTaskId32603(await open(), TOOLS),
   );
 
-  const numericIdEvidence = (method: string) =>
-    new RegExp(`^${method} with the number 42 as taskId must fail with -32602; got JSON-RPC error -32603 "\\[ \\{ "expected": "string"`);
   describeVerdicts('sep1686-check against simpleStreamableHttp over Streamable HTTP', run, 'http', proofs, {
     FAILURE: {
       'T25-TOOL-03': {

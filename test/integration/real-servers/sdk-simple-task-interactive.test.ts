@@ -131,7 +131,7 @@ describe('SDK example simpleTaskInteractive: raw proofs', () => {
       },
       'T25-ERR-01': {
         proof: unknownId,
-        evidence: /^tasks\/get with a random UUID as taskId must fail with -32602; got JSON-RPC error -32603 "Task [0-9a-f-]+ not found"/,
+        evidence: /tasks\/get with a random UUID as taskId must fail with -32602; got JSON-RPC error -32603 "Task [0-9a-f-]+ not found"/,
       },
       'T25-ERR-02': {
         proof: unknownId,
