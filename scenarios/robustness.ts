@@ -109,9 +109,11 @@ async function concurrency(ctx: ScenarioContext, c: CheckContext, s: Session): P
         o,
       );
     }
-    if (owner.size && refused.length) {
-      // Refusals after tasks were created are a creation quota (a SHOULD, tasks §Resource Management), not a load failure.
-      quota = `${refused.length} of ${n} creations were refused after ${owner.size} tasks (e.g. ${describeOutcome(refused[0]!)}): a creation quota; higher levels not tried`;
+    if (refused.length) {
+      // Refusals while other tasks were created (at this level or before) are a creation quota (a SHOULD,
+      // tasks §Resource Management), not a load failure.
+      const accepted = owner.size + created.filter((o) => createdTask(o)).length;
+      quota = `${refused.length} of ${n} creations were refused after ${accepted} tasks (e.g. ${describeOutcome(refused[0]!)}): a creation quota; higher levels not tried`;
     }
     const results = await Promise.all(
       created.map(async (o, i) => {

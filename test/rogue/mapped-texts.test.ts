@@ -72,13 +72,17 @@ describe.concurrent('mapped tools with other result texts', () => {
   it("invalid arguments come from the mapping's invalid: (or the inputSchema), and a stuck task for them still warns", async ({
     expect,
   }) => {
+    // Only the two checks that send invalid arguments (the others of create and robustness are not about them).
+    const order = SCENARIOS.map((sc) =>
+      sc.name === 'create' ? only(sc, ['T25-CRT-06']) : sc.name === 'robustness' ? only(sc, ['H25-16']) : sc,
+    );
     const r = await runRogue('invalid-args-stuck', ['create', 'robustness'], {
-      order: ORDER,
+      order,
       timeouts: FAULT_TIMEOUTS,
       fixtures: withEcho({ tool: 'slow_compute', invalid: { seconds: -5 } }),
     });
     const crt06 = byId(r.results, 'T25-CRT-06');
-    expect(crt06.status).toBe('WARNING');
+    expect(crt06.status, JSON.stringify(crt06.skip ?? crt06.errorMessage)).toBe('WARNING');
     expect(crt06.errorMessage).toMatch(/invalid arguments: the server created task .* should end "failed"/);
     expect(JSON.stringify(crt06)).toMatch(/the mapping's invalid arguments for slow_compute/);
     expect(byId(r.results, 'H25-16').status).toBe('WARNING');

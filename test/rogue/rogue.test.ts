@@ -270,33 +270,37 @@ describe.concurrent('real-server failure modes: root causes, not cascades', () =
   // FAILURE stays only where the failing request is exactly what the check is about: the capability that does
   // not work (T25-CAP-04), the task call answered by a tool result (T25-CRT-01), and the tasks/* error-code
   // rules whose own probe was answered -32601 instead of -32602 (T25-LIST-05, T25-CAN-06, T25-ERR-01..03).
-  it('tasks-not-forwarded (full run): exactly the root causes fail; checks that need a created task are SKIPPED', async ({ expect }) => {
-    const r = await runRogue(
-      'tasks-not-forwarded',
-      SCENARIOS.map((s) => s.name),
-      { timeouts: FAULT_TIMEOUTS },
-    );
-    expect(r.fatal).toBeUndefined();
-    expect(failedIds(r)).toEqual(['T25-CAN-06', 'T25-CAP-04', 'T25-CRT-01', 'T25-ERR-01', 'T25-ERR-02', 'T25-ERR-03', 'T25-LIST-05']);
-    const finding = r.findings.find((f) => f.kind === 'tasks-not-forwarded');
-    expect(finding?.message).toMatch(/-32601/);
-    for (const id of [
-      'T25-CRT-02',
-      'T25-CRT-03',
-      'T25-CRT-04',
-      'T25-CRT-05',
-      'T25-ID-02',
-      'T25-ID-03',
-      'T25-GET-01',
-      'T25-RES-01',
-      'T25-CAN-01',
-    ]) {
-      const c = byId(r.results, id);
-      expect(c.status, id).toBe('SKIPPED');
-      expect(c.skip?.kind, id).toBe('setup-failed');
-      expect(c.skip?.reason, id).toMatch(new RegExp(`see finding ${finding?.id}$`));
-    }
-  });
+  it(
+    'tasks-not-forwarded (full run): exactly the root causes fail; checks that need a created task are SKIPPED',
+    { timeout: 300_000 },
+    async ({ expect }) => {
+      const r = await runRogue(
+        'tasks-not-forwarded',
+        SCENARIOS.map((s) => s.name),
+        { timeouts: FAULT_TIMEOUTS },
+      );
+      expect(r.fatal).toBeUndefined();
+      expect(failedIds(r)).toEqual(['T25-CAN-06', 'T25-CAP-04', 'T25-CRT-01', 'T25-ERR-01', 'T25-ERR-02', 'T25-ERR-03', 'T25-LIST-05']);
+      const finding = r.findings.find((f) => f.kind === 'tasks-not-forwarded');
+      expect(finding?.message).toMatch(/-32601/);
+      for (const id of [
+        'T25-CRT-02',
+        'T25-CRT-03',
+        'T25-CRT-04',
+        'T25-CRT-05',
+        'T25-ID-02',
+        'T25-ID-03',
+        'T25-GET-01',
+        'T25-RES-01',
+        'T25-CAN-01',
+      ]) {
+        const c = byId(r.results, id);
+        expect(c.status, id).toBe('SKIPPED');
+        expect(c.skip?.kind, id).toBe('setup-failed');
+        expect(c.skip?.reason, id).toMatch(new RegExp(`see finding ${finding?.id}$`));
+      }
+    },
+  );
 
   // Was: 18 FAILUREs "could not create a F-ECHO task ...: result {content...}" (T25-RES-01..07, T25-INP-01..03/06,
   // T25-META-02/04, T25-NOTIF-05, T25-PROG-01..04): those checks did not look at the capability first.
