@@ -9,6 +9,7 @@
 // The examples bind every interface and only log their port; test/integration/real-servers/loopback-launch.mjs
 // pins them to 127.0.0.1 and prints "MCP endpoint: <url>".
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
@@ -24,6 +25,8 @@ const LAUNCH = packagePath('test', 'integration', 'real-servers', 'loopback-laun
 export type RealServerName = 'server-everything' | 'sdk-simple-streamable-http' | 'sdk-simple-task-interactive' | 'sdk-bench-server';
 
 interface Launch {
+  /** The npm package it comes from (its installed version goes into the published reports). */
+  npmPackage: string;
   /** argv after `node` for stdio, if the server speaks stdio. */
   stdio?: string[];
   /** argv after `node` for an HTTP server that prints "MCP endpoint: <url>". */
@@ -34,29 +37,58 @@ interface Launch {
 
 export const REAL_SERVERS: Record<RealServerName, Launch> = {
   'server-everything': {
+    npmPackage: '@modelcontextprotocol/server-everything',
     stdio: [`${EVERYTHING}/index.js`, 'stdio'],
     http: [LAUNCH, `${EVERYTHING}/transports/streamableHttp.js`, 'PORT'],
     fixtures: packagePath('examples', 'server-everything.elicit.fixtures.yaml'),
   },
   'sdk-simple-streamable-http': {
+    npmPackage: '@modelcontextprotocol/sdk',
     http: [LAUNCH, `${SDK_EXAMPLES}/simpleStreamableHttp.js`, 'MCP_PORT'],
     fixtures: packagePath('examples', 'sdk-simple-streamable-http.fixtures.yaml'),
   },
   'sdk-simple-task-interactive': {
+    npmPackage: '@modelcontextprotocol/sdk',
     http: [LAUNCH, `${SDK_EXAMPLES}/simpleTaskInteractive.js`, 'PORT'],
     fixtures: packagePath('examples', 'sdk-simple-task-interactive.fixtures.yaml'),
   },
   'sdk-bench-server': {
+    // Our own server, but on the SDK's task API: the SDK's version is what it shows.
+    npmPackage: '@modelcontextprotocol/sdk',
     stdio: [packagePath('dist', 'harness', 'bench', 'sdk-server.js')],
     http: [packagePath('dist', 'harness', 'bench', 'sdk-server.js'), '--http', '--port', '0'],
   },
 };
 
 /** The command line (node + argv) that starts `name` over `transport`, e.g. for `sep1686-check -- ...`. */
-export function commandOf(name: RealServerName, transport: 'stdio' | 'http'): string[] {
+export function commandOf(name: RealServerName, transport: RealTransport): string[] {
   const argv = REAL_SERVERS[name][transport];
   if (!argv) throw new Error(`${name} does not speak ${transport}`);
   return [process.execPath, ...argv];
+}
+
+export type RealTransport = 'stdio' | 'http';
+
+/** The transports `name` speaks. */
+export function transportsOf(name: RealServerName): RealTransport[] {
+  return (['stdio', 'http'] as const).filter((t) => REAL_SERVERS[name][t]);
+}
+
+/** sep1686-check arguments that check `name` over `transport` with its mapping (before --out and other options). */
+export function harnessArgs(name: RealServerName, transport: RealTransport): string[] {
+  const fixtures = REAL_SERVERS[name].fixtures;
+  return [
+    ...(fixtures ? ['--fixtures', fixtures] : []),
+    ...(transport === 'http' ? ['--http-command'] : []),
+    '--',
+    ...commandOf(name, transport),
+  ];
+}
+
+/** The installed version of the npm package `name` comes from. */
+export function versionOf(name: RealServerName): string {
+  const pkg = packagePath('node_modules', ...REAL_SERVERS[name].npmPackage.split('/'), 'package.json');
+  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
 }
 
 /** A started server process (its own process group). */

@@ -30,13 +30,13 @@ export class Workspace {
   }
 
   /** Runs the CLI with `args` (a fresh --out folder is added) and parses report.json with the report model. */
-  async cli(args: string[]): Promise<CliRun> {
+  async cli(args: string[], timeoutMs = 150_000): Promise<CliRun> {
     const out = join(this.dir, `out-${++this.runs}`);
     const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       execFile(
         process.execPath,
         [CLI, '--out', out, ...args],
-        { env: { ...process.env, CI: 'true', GITHUB_STEP_SUMMARY: '' }, timeout: 150_000, maxBuffer: 16 * 1024 * 1024 },
+        { env: { ...process.env, CI: 'true', GITHUB_STEP_SUMMARY: '' }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
         (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
       );
     });

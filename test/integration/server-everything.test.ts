@@ -8,6 +8,8 @@
 //                   task answers a CallToolResult{isError:true} wrapping the -32601 instead of the error.
 //   T25-TOOL-02     (mapping, SHOULD) a task on the forbidden echo tool runs it, then fails -32602
 //                   "Invalid task creation result" instead of -32601.
+// The full run with the elicitation mapping over stdio and Streamable HTTP, each verdict next to its raw proof,
+// is test/integration/real-servers/server-everything.test.ts.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,7 +17,6 @@ import { packagePath } from '../../harness/paths.js';
 import { check, idsWith, messageOf, Workspace } from './cli-run.js';
 
 const EVERYTHING = packagePath('node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
-const EVERYTHING_HTTP = packagePath('test', 'helpers', 'everything-http.mjs');
 const MAPPING = packagePath('examples', 'server-everything.fixtures.yaml');
 
 const ERR_IDS = ['T25-ERR-01', 'T25-ERR-02', 'T25-ERR-03'];
@@ -137,26 +138,6 @@ describe('server-everything (TS SDK McpServer, experimental tasks)', () => {
         /simulate-research-query \(required\) without task: answered an isError result/,
       );
       expect(idsWith(report, 'SUCCESS', 'stdio')).toEqual(SUCCESS_WITHOUT_FIXTURES);
-
-      expect(await ws.survivors()).toEqual([]);
-    },
-  );
-
-  it(
-    'Streamable HTTP (--http-command) with the mapping: the same verdicts, plus the HTTP stream checks',
-    { timeout: TIMEOUT },
-    async () => {
-      const server = ws.link(EVERYTHING_HTTP, 'everything-http.mjs');
-      const { code, report } = await ws.cli(['--fixtures', MAPPING, '--http-command', '--', process.execPath, server]);
-
-      expect(code).toBe(1);
-      expect(report.run.targets.map((t) => t.transport)).toEqual(['http']);
-      expect(report.runProblems ?? []).toEqual([]);
-      expect(idsWith(report, 'FAILURE', 'http')).toEqual([...ERR_IDS, 'T25-TOOL-03']);
-      expect(idsWith(report, 'WARNING', 'http')).toEqual(['H25-20', 'T25-TOOL-02']);
-      expect(idsWith(report, 'SUCCESS', 'http')).toEqual([...SUCCESS_WITHOUT_FIXTURES, 'T25-HTTP-02'].sort());
-      // HTTP-only checks that need a second principal say so.
-      expect(check(report, 'T25-SEC-01', 'http').skip?.enabledBy?.[0]).toMatch(/^S-AUTH/);
 
       expect(await ws.survivors()).toEqual([]);
     },

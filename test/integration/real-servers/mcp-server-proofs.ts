@@ -52,3 +52,7 @@ export async function proveNumericTaskId32603(c: TestClient, tools: McpServerToo
     expect(unknown.error?.code, method).toBe(-32602);
   }
 }
+
+/** The harness's evidence for T25-ERR-01..03 of the numeric taskId (other probes of the check may come first). */
+export const numericIdEvidence = (method: string): RegExp =>
+  new RegExp(`${method} with the number 42 as taskId must fail with -32602; got JSON-RPC error -32603 "\\[ \\{ "expected": "string"`);

@@ -8,9 +8,15 @@
 //     "requestor SHOULD preemptively call tasks/result" on input_required): polling tasks/get alone waits forever.
 //   - confirm_delete's requestedSchema is {confirm: boolean} (required): an answer that ignores the schema
 //     ({name:"Ada"}) fails the task; a schema-valid one completes it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The harness run (mapping examples/sdk-simple-task-interactive.fixtures.yaml, full default scenario set) must
+// report exactly T25-TOOL-03, T25-ERR-01 and T25-ERR-02, and no WARNING.
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { RELATED_TASK, textOf, type TestClient } from '../../helpers/ref-client.js';
-import { connectHttp, startHttp, type HttpServer } from '../../helpers/real-servers.js';
+import { connectHttp, harnessArgs, startHttp, type HttpServer } from '../../helpers/real-servers.js';
+import { describeVerdicts, harnessRun, Proofs } from './harness-verdicts.js';
+
+const run = harnessRun(harnessArgs('sdk-simple-task-interactive', 'http'));
+const proofs = new Proofs();
 
 let server: HttpServer;
 const clients: TestClient[] = [];
@@ -42,8 +48,8 @@ async function statusWhen(c: TestClient, taskId: string, wanted: (s: string) => 
   throw new Error(`task ${taskId} never reached the wanted status`);
 }
 
-describe('SDK example simpleTaskInteractive', () => {
-  it('declares only tasks.requests.tools.call, and both tools are required', async () => {
+describe('SDK example simpleTaskInteractive: raw proofs', () => {
+  proofs.it('declares only tasks.requests.tools.call, and both tools are required', async () => {
     const c = await session();
     expect(c.serverCapabilities.tasks).toEqual({ requests: { tools: { call: {} } } });
     const tools = (await c.ok('tools/list')).tools as Array<{ name: string; execution?: { taskSupport?: string } }>;
@@ -53,23 +59,29 @@ describe('SDK example simpleTaskInteractive', () => {
     ]);
   });
 
-  it('T25-TOOL-03: write_haiku without a task answers -32603 "Tool write_haiku requires task mode", not -32601', async () => {
-    const c = await session();
-    const o = await c.request('tools/call', { name: 'write_haiku', arguments: { topic: 'tasks' } });
-    expect(o.error).toEqual({ code: -32603, message: 'Tool write_haiku requires task mode' });
-  });
+  const requiredTool = proofs.it(
+    'T25-TOOL-03: write_haiku without a task answers -32603 "Tool write_haiku requires task mode", not -32601',
+    async () => {
+      const c = await session();
+      const o = await c.request('tools/call', { name: 'write_haiku', arguments: { topic: 'tasks' } });
+      expect(o.error).toEqual({ code: -32603, message: 'Tool write_haiku requires task mode' });
+    },
+  );
 
-  it('T25-ERR-01 / T25-ERR-02: an unknown taskId answers -32603 on tasks/get and tasks/result, not -32602', async () => {
-    const c = await session();
-    const id = '0a0da079-e665-4b4f-a548-623c82830d4f';
-    expect((await c.request('tasks/get', { taskId: id })).error).toEqual({ code: -32603, message: `Task ${id} not found` });
-    expect((await c.request('tasks/result', { taskId: id })).error).toEqual({ code: -32603, message: `Task not found: ${id}` });
-    // tasks/list and tasks/cancel have no handler (and are not declared).
-    expect((await c.request('tasks/list', {})).error?.code).toBe(-32601);
-    expect((await c.request('tasks/cancel', { taskId: id })).error?.code).toBe(-32601);
-  });
+  const unknownId = proofs.it(
+    'T25-ERR-01 / T25-ERR-02: an unknown taskId answers -32603 on tasks/get and tasks/result, not -32602',
+    async () => {
+      const c = await session();
+      const id = '0a0da079-e665-4b4f-a548-623c82830d4f';
+      expect((await c.request('tasks/get', { taskId: id })).error).toEqual({ code: -32603, message: `Task ${id} not found` });
+      expect((await c.request('tasks/result', { taskId: id })).error).toEqual({ code: -32603, message: `Task not found: ${id}` });
+      // tasks/list and tasks/cancel have no handler (and are not declared).
+      expect((await c.request('tasks/list', {})).error?.code).toBe(-32601);
+      expect((await c.request('tasks/cancel', { taskId: id })).error?.code).toBe(-32601);
+    },
+  );
 
-  it("a task's sampling request is delivered only once tasks/result is called; refused, the task ends failed", async () => {
+  proofs.it("a task's sampling request is delivered only once tasks/result is called; refused, the task ends failed", async () => {
     const c = await session();
     c.onServerRequest((r) => (r.method === 'sampling/createMessage' ? { error: { code: -32601, message: 'no sampling' } } : undefined));
     const taskId = await createTask(c, 'write_haiku', { topic: 'tasks' });
@@ -84,22 +96,49 @@ describe('SDK example simpleTaskInteractive', () => {
     expect((await c.ok('tasks/get', { taskId })).status).toBe('failed');
   });
 
-  it('confirm_delete asks for {confirm: boolean} (required): an answer of {name} fails the task, {confirm: true} completes it', async () => {
-    const c = await session();
-    let answer: Record<string, unknown> = { name: 'Ada' };
-    c.onServerRequest((r) => (r.method === 'elicitation/create' ? { action: 'accept', content: answer } : undefined));
+  proofs.it(
+    'confirm_delete asks for {confirm: boolean} (required): an answer of {name} fails the task, {confirm: true} completes it',
+    async () => {
+      const c = await session();
+      let answer: Record<string, unknown> = { name: 'Ada' };
+      c.onServerRequest((r) => (r.method === 'elicitation/create' ? { action: 'accept', content: answer } : undefined));
 
-    const bad = await createTask(c, 'confirm_delete', { filename: 'a.txt' });
-    const badResult = await c.ok('tasks/result', { taskId: bad });
-    const asked = c.serverRequests.find((r) => r.method === 'elicitation/create');
-    expect(asked?.params.requestedSchema).toEqual({ type: 'object', properties: { confirm: { type: 'boolean' } }, required: ['confirm'] });
-    expect(textOf(badResult)).toMatch(
-      /Elicitation response content does not match requested schema: data must have required property 'confirm'/,
-    );
-    expect((await c.ok('tasks/get', { taskId: bad })).status).toBe('failed');
+      const bad = await createTask(c, 'confirm_delete', { filename: 'a.txt' });
+      const badResult = await c.ok('tasks/result', { taskId: bad });
+      const asked = c.serverRequests.find((r) => r.method === 'elicitation/create');
+      expect(asked?.params.requestedSchema).toEqual({
+        type: 'object',
+        properties: { confirm: { type: 'boolean' } },
+        required: ['confirm'],
+      });
+      expect(textOf(badResult)).toMatch(
+        /Elicitation response content does not match requested schema: data must have required property 'confirm'/,
+      );
+      expect((await c.ok('tasks/get', { taskId: bad })).status).toBe('failed');
 
-    answer = { confirm: true };
-    const good = await createTask(c, 'confirm_delete', { filename: 'b.txt' });
-    expect(textOf(await c.ok('tasks/result', { taskId: good }))).toBe("Deleted 'b.txt'");
+      answer = { confirm: true };
+      const good = await createTask(c, 'confirm_delete', { filename: 'b.txt' });
+      expect(textOf(await c.ok('tasks/result', { taskId: good }))).toBe("Deleted 'b.txt'");
+    },
+  );
+
+  describeVerdicts('sep1686-check against simpleTaskInteractive over Streamable HTTP', run, 'http', proofs, {
+    FAILURE: {
+      'T25-TOOL-03': {
+        proof: requiredTool,
+        evidence:
+          /write_haiku \(taskSupport required\) must return JSON-RPC error -32601, got JSON-RPC error -32603 "Tool write_haiku requires task mode"/,
+      },
+      'T25-ERR-01': {
+        proof: unknownId,
+        evidence: /tasks\/get with a random UUID as taskId must fail with -32602; got JSON-RPC error -32603 "Task [0-9a-f-]+ not found"/,
+      },
+      'T25-ERR-02': {
+        proof: unknownId,
+        evidence:
+          /^tasks\/result with a random UUID as taskId must fail with -32602; got JSON-RPC error -32603 "Task not found: [0-9a-f-]+"/,
+      },
+    },
+    WARNING: {},
   });
 });

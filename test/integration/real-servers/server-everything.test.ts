@@ -1,13 +1,14 @@
-// Independent proofs (raw JSON-RPC, not our scenarios) of what sep1686-check reports against
-// @modelcontextprotocol/server-everything 2026.8.31 (McpServer + InMemoryTaskStore, SDK ^1.30): every
-// FAILURE/WARNING of the harness that is a real deviation of the server is shown here to exist.
+// What sep1686-check reports against @modelcontextprotocol/server-everything (McpServer + InMemoryTaskStore,
+// SDK ^1.30; mapping examples/server-everything.elicit.fixtures.yaml), over stdio and Streamable HTTP, full
+// default scenario set each, and the raw-request proof (no scenario code) of every FAILURE and WARNING:
 //   T25-TOOL-03 FAIL, T25-TOOL-02 WARN, T25-ERR-01..03 FAIL: the SDK McpServer deviations (mcp-server-proofs.ts).
-// Not proven here because they are harness mistakes (see the findings): T25-TTL-02's "lastUpdatedAt went
-// backwards" (a tasks/get snapshot read before a status notification but delivered after it).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+//   H25-20 WARN: the harness's fingerprint of the T25-TOOL-03 wrapping (same proof).
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { type TestClient } from '../../helpers/ref-client.js';
-import { connectHttp, connectStdio, startHttp, type HttpServer, type ServerProcess } from '../../helpers/real-servers.js';
+import { connectHttp, connectStdio, harnessArgs, startHttp, type HttpServer, type ServerProcess } from '../../helpers/real-servers.js';
+import { describeVerdicts, harnessRun, Proofs, type ExpectedVerdicts } from './harness-verdicts.js';
 import {
+  numericIdEvidence,
   proveForbiddenToolTask32602,
   proveNumericTaskId32603,
   proveRequiredToolWrapsError,
@@ -20,7 +21,54 @@ const TOOLS: McpServerTools = {
   taskMethods: ['tasks/get', 'tasks/result', 'tasks/cancel'],
 };
 
-describe('server-everything over stdio', () => {
+const runs = { stdio: harnessRun(harnessArgs('server-everything', 'stdio')), http: harnessRun(harnessArgs('server-everything', 'http')) };
+const proofs = new Proofs();
+
+/** The three McpServer proofs on one transport; returns their test names. */
+function mcpServerProofs(transport: string, client: () => TestClient) {
+  return {
+    wrap: proofs.it(
+      `${transport}: T25-TOOL-03: the required simulate-research-query without a task answers CallToolResult{isError} wrapping -32601`,
+      () => proveRequiredToolWrapsError(client(), TOOLS),
+    ),
+    forbidden: proofs.it(
+      `${transport}: T25-TOOL-02 (SHOULD): a task on the forbidden echo answers -32602 "Invalid task creation result", not -32601`,
+      () => proveForbiddenToolTask32602(client(), TOOLS),
+    ),
+    numericId: proofs.it(
+      `${transport}: T25-ERR-01..03: taskId 42 answers -32603 (a zod dump) on tasks/get, tasks/result and tasks/cancel`,
+      () => proveNumericTaskId32603(client(), TOOLS),
+    ),
+  };
+}
+
+function expected(p: ReturnType<typeof mcpServerProofs>): ExpectedVerdicts {
+  const numericId = (method: string) => ({ proof: p.numericId, evidence: numericIdEvidence(method) });
+  return {
+    FAILURE: {
+      'T25-TOOL-03': {
+        proof: p.wrap,
+        evidence:
+          /simulate-research-query \(taskSupport required\) must return JSON-RPC error -32601, but it returned a CallToolResult with isError:true/,
+      },
+      'T25-ERR-01': numericId('tasks/get'),
+      'T25-ERR-02': numericId('tasks/result'),
+      'T25-ERR-03': numericId('tasks/cancel'),
+    },
+    WARNING: {
+      'T25-TOOL-02': {
+        proof: p.forbidden,
+        evidence: /on echo \(taskSupport forbidden\), got JSON-RPC error -32602 "MCP error -32602: Invalid task creation result/,
+      },
+      'H25-20': {
+        proof: p.wrap,
+        evidence: /simulate-research-query without a task returned a CallToolResult\{isError:true\}.*TS SDK v1 McpServer/,
+      },
+    },
+  };
+}
+
+describe('server-everything over stdio: raw proofs', () => {
   let c: TestClient;
   let server: ServerProcess;
   beforeAll(async () => ({ client: c, server } = await connectStdio('server-everything')));
@@ -28,19 +76,14 @@ describe('server-everything over stdio', () => {
     await c?.close();
     await server?.stop();
   });
-
-  it('T25-TOOL-03: the required simulate-research-query without a task answers CallToolResult{isError} wrapping -32601', () =>
-    proveRequiredToolWrapsError(c, TOOLS));
-  it('T25-TOOL-02 (SHOULD): a task on the forbidden echo answers -32602 "Invalid task creation result", not -32601', () =>
-    proveForbiddenToolTask32602(c, TOOLS));
-  it('T25-ERR-01..03: taskId 42 answers -32603 (a zod dump) on tasks/get, tasks/result and tasks/cancel', () =>
-    proveNumericTaskId32603(c, TOOLS));
-  it('declares tasks.list and tasks.cancel (so the harness checks them)', () => {
+  const p = mcpServerProofs('stdio', () => c);
+  proofs.it('stdio: declares tasks.list and tasks.cancel (so the harness checks them)', () => {
     expect(c.serverCapabilities.tasks).toEqual({ list: {}, cancel: {}, requests: { tools: { call: {} } } });
   });
+  describeVerdicts('sep1686-check against server-everything over stdio', runs.stdio, 'stdio', proofs, expected(p));
 });
 
-describe('server-everything over Streamable HTTP', () => {
+describe('server-everything over Streamable HTTP: raw proofs', () => {
   let s: HttpServer;
   let c: TestClient;
   beforeAll(async () => {
@@ -51,10 +94,6 @@ describe('server-everything over Streamable HTTP', () => {
     await c?.close();
     await s?.stop();
   });
-
-  it('the same deviations: T25-TOOL-03, T25-TOOL-02, T25-ERR-01..03', async () => {
-    await proveRequiredToolWrapsError(c, TOOLS);
-    await proveForbiddenToolTask32602(c, TOOLS);
-    await proveNumericTaskId32603(c, TOOLS);
-  });
+  const p = mcpServerProofs('http', () => c);
+  describeVerdicts('sep1686-check against server-everything over Streamable HTTP', runs.http, 'http', proofs, expected(p));
 });
