@@ -4,8 +4,8 @@
 // Writes are batched: every message sent until the event loop reaches its check phase (setImmediate)
 // goes out as one string in one write. A per-tick batch (cork + nextTick) is not enough, because Node
 // runs the nextTick queue between two expiring timers: 10 000 tasks ending in one timer list would cost
-// 10 000 system calls and as many wake-ups of the client. Messages keep their order, and each send
-// resolves when its batch was accepted by the stream (at the next 'drain' when the pipe was full).
+// 10 000 system calls and as many wake-ups of the client. Messages keep their order; a send resolves
+// at once while the stream takes writes, and at the next 'drain' while it is full (back-pressure).
 import type { Writable } from 'node:stream';
 import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -16,10 +16,9 @@ export class StdioTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   private batch = '';
-  /** Settles when the current batch has been accepted by the stream; shared by every send of the batch. */
-  private batchWritten: Promise<void> | undefined;
-  private releaseBatch: (() => void) | undefined;
-  /** Releases of the batches written while the stream was full; all settle at the next 'drain' (one listener). */
+  /** Set while the stream is over its high-water mark: sends then settle at the next 'drain'. */
+  private full = false;
+  /** The sends waiting for the stream to drain; all settle at the next 'drain' (one listener). */
   private drainWaiters: Array<() => void> = [];
   private flushing: NodeJS.Immediate | undefined;
   private closed = false;
@@ -37,11 +36,16 @@ export class StdioTransport implements Transport {
     return this.write(serializeMessage(message));
   }
 
-  /** Queues text that is already framed (a JSON line), in order with the messages. */
+  /**
+   * Queues text that is already framed (a JSON line), in order with the messages. Resolves at once
+   * unless the stream is full: the batch keeps the order, so what runs after a reply was sent (a task's
+   * work, its status notification) cannot overtake it, and often leaves in the same write.
+   */
   write(text: string): Promise<void> {
     this.batch += text;
     this.flushing ??= setImmediate(this.flush);
-    return (this.batchWritten ??= new Promise<void>((resolve) => (this.releaseBatch = resolve)));
+    if (!this.full) return Promise.resolve();
+    return new Promise<void>((resolve) => this.drainWaiters.push(resolve));
   }
 
   async close(): Promise<void> {
@@ -55,17 +59,16 @@ export class StdioTransport implements Transport {
     if (this.flushing) clearImmediate(this.flushing);
     this.flushing = undefined;
     const text = this.batch;
-    const release = this.releaseBatch;
     this.batch = '';
-    this.batchWritten = this.releaseBatch = undefined;
-    if (!text || !release) return;
-    if (this.out.write(text) && this.drainWaiters.length === 0) return release();
-    if (this.drainWaiters.push(release) === 1) this.out.once('drain', this.releaseDrainWaiters);
+    if (!text || this.out.write(text) || this.full) return;
+    this.full = true;
+    this.out.once('drain', this.releaseDrainWaiters);
   };
 
   private readonly releaseDrainWaiters = (): void => {
+    this.full = false;
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
-    for (const release of waiters) release();
+    for (const resolve of waiters) resolve();
   };
 }
