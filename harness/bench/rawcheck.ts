@@ -65,7 +65,10 @@ class RawClient {
   }
 
   static async start(command: string, args: string[]): Promise<RawClient> {
-    const client = new RawClient(spawn(command, args, { stdio: ['pipe', 'pipe', 'ignore'] }));
+    // Detached like every server the harness starts (proc.ts): with Linux autogroup scheduling a new
+    // session is its own scheduling group, and on a loaded machine a server in the client's group got
+    // half the CPU of the bench's, which made the raw client look 1.5 to 2 times slower than the bench.
+    const client = new RawClient(spawn(command, args, { stdio: ['pipe', 'pipe', 'ignore'], detached: true }));
     const init = await client.request('initialize', {
       protocolVersion: '2025-11-25',
       capabilities: {},
