@@ -4,6 +4,7 @@
 // seam. It knows JSON-RPC, not MCP.
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { AbortWatch } from './engine.js';
 import type { Faults } from './faults/index.js';
 import type { JsonRpcErrorBody } from './store.js';
 
@@ -38,6 +39,8 @@ export interface IncomingRequest {
   params: JsonObject;
   /** Aborted when the peer sends notifications/cancelled for this request or the connection closes. */
   signal: AbortSignal;
+  /** The same abort as `signal`, without making an AbortSignal: for waits on hot paths (tasks/result). */
+  abortWatch: AbortWatch;
   /** Runs `fn` once the response has been handed to the transport (or could not be). */
   afterReply(fn: () => void): void;
 }
@@ -57,6 +60,66 @@ export interface ConnectionOptions {
   trace?: (line: string) => void;
 }
 
+/**
+ * An incoming request being handled. Its AbortController is made when a handler first reads `signal`
+ * (tasks/result, tool runs): most requests never do, and a controller per request is measurable at
+ * thousands of requests a second.
+ */
+class InFlight implements IncomingRequest, AbortWatch {
+  private controller: AbortController | undefined;
+  private reason: Error | undefined;
+  /** abortWatch listeners (each is called once, at the abort). */
+  private listeners: Array<() => void> | undefined;
+  private readonly after: Array<() => void> = [];
+  constructor(
+    readonly id: RequestId,
+    readonly method: string,
+    readonly params: JsonObject,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.reason) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  get abortWatch(): AbortWatch {
+    return this;
+  }
+
+  get aborted(): boolean {
+    return this.reason !== undefined;
+  }
+
+  abort(reason: Error): void {
+    if (this.reason) return;
+    this.reason = reason;
+    this.controller?.abort(reason);
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    for (const listener of listeners ?? []) listener();
+  }
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    if (!this.reason) (this.listeners ??= []).push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const i = this.listeners?.indexOf(listener) ?? -1;
+    if (i >= 0) this.listeners!.splice(i, 1);
+  }
+
+  afterReply(fn: () => void): void {
+    this.after.push(fn);
+  }
+
+  replied(): void {
+    for (const fn of this.after) fn();
+  }
+}
+
 interface Outgoing {
   resolve: (result: JsonObject) => void;
   reject: (error: Error) => void;
@@ -72,7 +135,7 @@ export class Connection {
   private readonly transport: Transport;
   private readonly faults: Faults;
   private readonly handler: Handler;
-  private readonly inFlight = new Map<RequestId, { request: IncomingRequest; controller: AbortController }>();
+  private readonly inFlight = new Map<RequestId, InFlight>();
   private readonly outgoing = new Map<RequestId, Outgoing>();
   private nextOutgoingId = 1;
   private queue: Promise<unknown> = Promise.resolve();
@@ -146,22 +209,20 @@ export class Connection {
   }
 
   private dispatch(request: Pick<IncomingRequest, 'id' | 'method' | 'params'>, sink?: ReplySink): void {
-    const controller = new AbortController();
-    const after: Array<() => void> = [];
-    const incoming: IncomingRequest = { ...request, signal: controller.signal, afterReply: (fn) => after.push(fn) };
-    this.inFlight.set(request.id, { request: incoming, controller });
-    const run = () => this.answer(incoming, sink).finally(() => after.forEach((fn) => fn()));
+    const incoming = new InFlight(request.id, request.method, request.params);
+    this.inFlight.set(request.id, incoming);
+    const run = () => this.answer(incoming, sink);
     if (this.faults.behaviour.serialRequests) this.queue = this.queue.then(run, run);
     else void run();
   }
 
-  private async answer(request: IncomingRequest, sink?: ReplySink): Promise<void> {
+  private async answer(request: InFlight, sink?: ReplySink): Promise<void> {
     let reply: JSONRPCMessage | undefined;
     try {
       const result = await this.handler(request);
-      if (result !== NO_REPLY && !request.signal.aborted) reply = { jsonrpc: '2.0', id: request.id, result } as JSONRPCMessage;
+      if (result !== NO_REPLY && !request.aborted) reply = { jsonrpc: '2.0', id: request.id, result } as JSONRPCMessage;
     } catch (error) {
-      if (!request.signal.aborted) {
+      if (!request.aborted) {
         const body =
           error instanceof RpcError
             ? error.toJSON()
@@ -172,15 +233,17 @@ export class Connection {
     } finally {
       this.inFlight.delete(request.id);
     }
-    const out =
-      reply && !this.closedFlag
-        ? this.faults.rewriteOutgoing(reply, { answers: { method: request.method, params: request.params } })
-        : undefined;
     try {
+      const out =
+        reply && !this.closedFlag
+          ? this.faults.rewriteOutgoing(reply, { answers: { method: request.method, params: request.params } })
+          : undefined;
       if (sink) await sink(out);
       else if (out) await this.transport.send(out);
     } catch (error) {
       this.options.trace?.(`could not deliver the response to ${request.method} (id ${String(request.id)}): ${(error as Error).message}`);
+    } finally {
+      request.replied();
     }
   }
 
@@ -188,7 +251,7 @@ export class Connection {
     if (method === 'notifications/cancelled') {
       // Cancels an in-flight request only (e.g. a blocked tasks/result); tasks are cancelled with tasks/cancel.
       const id = params.requestId as RequestId | undefined;
-      if (id !== undefined) this.inFlight.get(id)?.controller.abort(new Error(String(params.reason ?? 'cancelled by the client')));
+      if (id !== undefined) this.inFlight.get(id)?.abort(new Error(String(params.reason ?? 'cancelled by the client')));
       return;
     }
     this.options.onNotification?.(method, params);
@@ -210,7 +273,7 @@ export class Connection {
   private handleClose(): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
-    for (const { controller } of this.inFlight.values()) controller.abort(new Error('connection closed'));
+    for (const request of this.inFlight.values()) request.abort(new Error('connection closed'));
     for (const pending of this.outgoing.values()) pending.reject(new Error('connection closed'));
     this.outgoing.clear();
     for (const listener of this.closeListeners) listener();

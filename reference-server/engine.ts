@@ -82,6 +82,13 @@ export interface WorkContext {
 
 export type Work = (ctx: WorkContext) => Promise<WorkEnd>;
 
+/** What waitForTerminal needs of an abort signal: an AbortSignal, or a request's lighter abortWatch (connection.ts). */
+export interface AbortWatch {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 export type EngineErrorKind = 'not_found' | 'terminal' | 'limit';
 
 /** A refusal the caller maps to a protocol error; `message` is fit to show to the requestor. */
@@ -295,7 +302,7 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
   }
 
   /** Resolves with the terminal record as soon as the task ends, or undefined if it is removed first. */
-  async waitForTerminal(taskId: string, requestor: Requestor, signal?: AbortSignal): Promise<TaskRecord | undefined> {
+  async waitForTerminal(taskId: string, requestor: Requestor, signal?: AbortWatch): Promise<TaskRecord | undefined> {
     const record = await this.get(taskId, requestor);
     if (isTerminalStatus(record.status) || signal?.aborted) return signal?.aborted ? undefined : record;
     return new Promise((resolve) => {

@@ -146,6 +146,10 @@ export async function serveHttp(server: ReferenceServer, options: HttpOptions): 
     });
   });
 
+  // Node closes an idle keep-alive connection after 5 s; a client that picks it from its pool at that
+  // moment gets "other side closed". Under heavy load (1000 blocking tasks/result at once, a busy
+  // machine) that race lost some requests; a minute makes it rare without holding sockets forever.
+  http.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port, options.host, () => {

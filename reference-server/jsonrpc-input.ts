@@ -45,6 +45,7 @@ export function parseMessage(text: string): Checked {
 
 /** Checks an already parsed value against the JSON-RPC message schema of the SDK. */
 export function checkMessage(value: unknown): Checked {
+  if (isPlainRequestOrNotification(value)) return { ok: true, message: value };
   const parsed = JSONRPCMessageSchema.safeParse(value);
   if (parsed.success) return { ok: true, message: parsed.data };
   const reason = whyInvalid(value);
@@ -74,6 +75,21 @@ function whyInvalid(value: unknown): string {
   if (!issue) return 'does not match the JSON-RPC message schema';
   const where = issue.path.length ? issue.path.join('.') : 'message';
   return `${where}: ${issue.message.split('\n')[0]}`;
+}
+
+const REQUEST_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
+
+/**
+ * The common case, decided without zod (whose parse copies the message): a request or notification
+ * with no member the SDK schema does not know, and params without `_meta` (the one member of params
+ * the schema looks into). What this accepts, JSONRPCRequestSchema or JSONRPCNotificationSchema accepts
+ * too, with the same content; everything else (responses, `_meta`, anything odd) goes through the schema.
+ */
+function isPlainRequestOrNotification(value: unknown): value is JSONRPCMessage {
+  if (!isObject(value) || value.jsonrpc !== '2.0' || typeof value.method !== 'string') return false;
+  for (const key in value) if (!REQUEST_KEYS.has(key)) return false;
+  if ('id' in value && typeof value.id !== 'string' && !Number.isSafeInteger(value.id)) return false;
+  return !('params' in value) || (isObject(value.params) && !('_meta' in value.params));
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -34,8 +34,11 @@ export const RELATED_TASK = 'io.modelcontextprotocol/related-task';
 /** Tasks exist from this protocol revision on; older sessions get a server without them. */
 export const TASKS_PROTOCOL_VERSION = '2025-11-25';
 export const SERVER_NAME = 'sep1686-reference-server';
-/** tasks/list page size. */
-export const LIST_PAGE_SIZE = 50;
+/**
+ * tasks/list page size: the SDK's InMemoryTaskStore's. A page's cost grows with its bytes (about 190 per
+ * task: serialised, piped, parsed): 50 tasks cost 2.4 pings over stdio, 10 cost 1.5 (reports/bench/).
+ */
+export const LIST_PAGE_SIZE = 10;
 /** Longest taskId accepted in a request (ours are 36-character UUIDs). */
 const MAX_TASK_ID_LENGTH = 256;
 
@@ -641,7 +644,7 @@ export class ClientSession {
       final = await (
         behaviour.pollResultOnTicks
           ? waitOnPollTicks(engine, taskId, this.lookupRequestor, request.signal)
-          : engine.waitForTerminal(taskId, this.lookupRequestor, request.signal)
+          : engine.waitForTerminal(taskId, this.lookupRequestor, request.abortWatch)
       ).catch(rethrowRpc);
     } finally {
       ids.delete(request.id);
@@ -649,7 +652,7 @@ export class ClientSession {
       unwatchInputs(); // first: it withdraws what it delivered, so the channel's queue can go
       this.server.closeChannel(taskId, channel);
     }
-    if (request.signal.aborted) return NO_REPLY;
+    if (request.abortWatch.aborted) return NO_REPLY;
     const neverAnswer =
       current.status === 'cancelled' ? behaviour.neverAnswerResultOfCancelledTask : behaviour.neverAnswerWaitingResultOnCancel;
     if (final?.status === 'cancelled' && neverAnswer) {
@@ -744,7 +747,16 @@ async function waitOnPollTicks(engine: TaskEngine, taskId: string, who: Requesto
 function targetFromMeta(request: IncomingRequest): IncomingRequest {
   const related = isObject(request.params._meta) ? request.params._meta[RELATED_TASK] : undefined;
   const taskId = isObject(related) ? related.taskId : undefined;
-  return taskId === undefined ? request : { ...request, params: { ...request.params, taskId } };
+  if (taskId === undefined) return request;
+  // Not a spread: the request's signal is a getter (connection.ts).
+  return {
+    id: request.id,
+    method: request.method,
+    params: { ...request.params, taskId },
+    signal: request.signal,
+    abortWatch: request.abortWatch,
+    afterReply: (fn) => request.afterReply(fn),
+  };
 }
 
 /** Under endTaskAtFirstProgress only: the task completes ("done") at the tool's first progress report; the tool runs on. */

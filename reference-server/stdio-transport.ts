@@ -1,44 +1,72 @@
-// The SDK's stdio server transport with one change: under back-pressure every pending send shares a
-// single 'drain' listener. The SDK's send() adds one `once('drain')` per message, and each of those
-// removes itself from the listener array with a linear search, so N writes queued behind a full pipe
-// (10 000 concurrent tasks ending at once) cost O(N²) at the next drain. Messages are still written
-// in order and each send resolves when its bytes were accepted, exactly as before. Messages sent in
-// one tick are also corked into one write, so a burst of answers costs one system call, not one each.
-import type { Readable, Writable } from 'node:stream';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+// The stdio server transport: an SDK Transport fed with messages the line guard (stdio.ts) has already
+// parsed and checked against the SDK's JSON-RPC message schema, written with the SDK's framing
+// (serializeMessage). The SDK's StdioServerTransport would parse and validate every line a second time.
+// Writes are batched: every message sent until the event loop reaches its check phase (setImmediate)
+// goes out as one string in one write. A per-tick batch (cork + nextTick) is not enough, because Node
+// runs the nextTick queue between two expiring timers: 10 000 tasks ending in one timer list would cost
+// 10 000 system calls and as many wake-ups of the client. Messages keep their order; a send resolves
+// at once while the stream takes writes, and at the next 'drain' while it is full (back-pressure).
+import type { Writable } from 'node:stream';
 import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
-export class StdioTransport extends StdioServerTransport {
-  /** Resolvers of the sends written while the stream was full; all settle at the next 'drain'. */
+export class StdioTransport implements Transport {
+  onmessage?: (message: JSONRPCMessage) => void;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  private batch = '';
+  /** Set while the stream is over its high-water mark: sends then settle at the next 'drain'. */
+  private full = false;
+  /** The sends waiting for the stream to drain; all settle at the next 'drain' (one listener). */
   private drainWaiters: Array<() => void> = [];
-  private corked = false;
+  private flushing: NodeJS.Immediate | undefined;
+  private closed = false;
 
-  constructor(
-    stdin: Readable,
-    private readonly out: Writable,
-  ) {
-    super(stdin, out);
+  constructor(private readonly out: Writable) {}
+
+  async start(): Promise<void> {}
+
+  /** A message the line guard accepted. */
+  receive(message: JSONRPCMessage): void {
+    if (!this.closed) this.onmessage?.(message);
   }
 
-  override send(message: JSONRPCMessage): Promise<void> {
-    if (!this.corked) {
-      this.corked = true;
-      this.out.cork();
-      process.nextTick(this.uncork);
-    }
-    return new Promise((resolve) => {
-      if (this.out.write(serializeMessage(message)) && this.drainWaiters.length === 0) return resolve();
-      if (this.drainWaiters.push(resolve) === 1) this.out.once('drain', this.releaseDrainWaiters);
-    });
+  send(message: JSONRPCMessage): Promise<void> {
+    return this.write(serializeMessage(message));
   }
 
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.out.uncork();
+  /**
+   * Queues text that is already framed (a JSON line), in order with the messages. Resolves at once
+   * unless the stream is full: the batch keeps the order, so what runs after a reply was sent (a task's
+   * work, its status notification) cannot overtake it, and often leaves in the same write.
+   */
+  write(text: string): Promise<void> {
+    this.batch += text;
+    this.flushing ??= setImmediate(this.flush);
+    if (!this.full) return Promise.resolve();
+    return new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.onclose?.();
+  }
+
+  private readonly flush = (): void => {
+    if (this.flushing) clearImmediate(this.flushing);
+    this.flushing = undefined;
+    const text = this.batch;
+    this.batch = '';
+    if (!text || this.out.write(text) || this.full) return;
+    this.full = true;
+    this.out.once('drain', this.releaseDrainWaiters);
   };
 
   private readonly releaseDrainWaiters = (): void => {
+    this.full = false;
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const resolve of waiters) resolve();

@@ -1,10 +1,12 @@
-// stdio: the SDK stdio transport (StdioTransport, stdio-transport.ts) behind a line guard. Alone, the SDK transport answers nothing to a
-// line that is not a JSON-RPC message (it logs a long schema dump) and closes the session on a line over
-// 10 MiB. The guard splits stdin into lines and answers every bad one itself, with one log line each:
-// not JSON -> -32700, JSON that is not a JSON-RPC message -> -32600 (id null unless a request's id can be
-// read), longer than MAX_MESSAGE_BYTES -> -32600 at once, the rest of the line is discarded and reading
-// goes on. Blank lines are skipped. Valid lines reach the SDK transport unchanged.
-import { Transform, type Readable, type TransformCallback, type Writable } from 'node:stream';
+// stdio: a line guard in front of the stdio transport (stdio-transport.ts). The SDK's stdio transport
+// answers nothing to a line that is not a JSON-RPC message (it logs a long schema dump) and closes the
+// session on a line over 10 MiB. The guard splits stdin into lines and answers every bad one itself, with
+// one log line each: not JSON -> -32700, JSON that is not a JSON-RPC message -> -32600 (id null unless a
+// request's id can be read), longer than MAX_MESSAGE_BYTES -> -32600 at once, the rest of the line is
+// discarded and reading goes on. Blank lines are skipped. A valid line reaches the transport as the
+// message the SDK's JSON-RPC schema parsed from it (what the SDK transport would deliver), parsed once.
+import { Writable, type Readable } from 'node:stream';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { INVALID_REQUEST } from './connection.js';
 import { MAX_MESSAGE_BYTES, parseMessage, reject, type RejectReply } from './jsonrpc-input.js';
 import type { ClientSession, ReferenceServer } from './server.js';
@@ -12,13 +14,15 @@ import { StdioTransport } from './stdio-transport.js';
 
 export interface LineGuardOptions {
   maxLineBytes: number;
+  /** Receives every valid message, in order. */
+  accept(message: JSONRPCMessage): void;
   /** Answers a bad line; `reason` is one line for the log. */
   rejectLine(reply: RejectReply, reason: string): void;
 }
 
 const NEWLINE = 0x0a;
 
-export class LineGuard extends Transform {
+export class LineGuard extends Writable {
   private parts: Buffer[] = [];
   private size = 0;
   /** Inside a line that went over the limit: its bytes are discarded up to its newline. */
@@ -28,7 +32,7 @@ export class LineGuard extends Transform {
     super();
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
     let start = 0;
     for (;;) {
       const newline = chunk.indexOf(NEWLINE, start);
@@ -66,7 +70,7 @@ export class LineGuard extends Transform {
     const text = bytes.toString('utf8');
     if (text.trim() === '') return;
     const checked = parseMessage(text);
-    if (checked.ok) this.push(Buffer.concat([bytes, Buffer.of(NEWLINE)]));
+    if (checked.ok) this.options.accept(checked.message);
     else this.options.rejectLine(checked.reply, checked.reason);
   }
 }
@@ -84,15 +88,17 @@ export async function serveStdio(
   options: StdioOptions,
 ): Promise<{ session: ClientSession; ended: Promise<number> }> {
   const { stdin, stdout, log } = options;
+  const transport = new StdioTransport(stdout);
   const guard = new LineGuard({
     maxLineBytes: options.maxLineBytes ?? MAX_MESSAGE_BYTES,
+    accept: (message) => transport.receive(message),
     rejectLine: (reply, reason) => {
       log(`stdio: rejected a message (${reply.error.code}): ${oneLine(reason)}`);
-      stdout.write(`${JSON.stringify(reply)}\n`);
+      void transport.write(`${JSON.stringify(reply)}\n`);
     },
   });
+  const session = await server.connect(transport, { owner: 'stdio', bound: false });
   stdin.pipe(guard);
-  const session = await server.connect(new StdioTransport(guard, stdout), { owner: 'stdio', bound: false });
   const ended = new Promise<number>((resolve) => {
     // The SDK transport does not notice end of input or a broken pipe: the peer going away ends the server.
     stdin.once('end', () => resolve(0));

@@ -29,6 +29,7 @@ import type { BenchTarget } from './types.js';
  * pay for recording them (nor hold them in memory). Used unless --wire is given.
  */
 export class DiscardingWireLog extends WireLog {
+  override readonly keepsEvidence = false;
   private count = 0;
   override record(entry: NewWireEntry): WireEntry {
     return { seq: this.count++, t: 0, ...entry };

@@ -12,6 +12,8 @@
 //   messages; their `message` is the raw text when there was one;
 // - on HTTP, `httpPosts()`: every POST with its status, Content-Type and (non-SSE) body. T25-INP-05 reads
 //   the entry with kind "response" and the id of the elicitation to see the 202.
+// With a wire log that keeps no evidence (the bench's), a session keeps no history either: answered
+// requests' params and received notifications are not retained (wire.ts, keepsEvidence).
 // Over 400 lines because the requestor, the recording and the server-request answering share one
 // pending-request table and one wire position; split apart they would need to hand both around.
 import type { TransportName, WireEntry } from '../checks.js';
@@ -32,6 +34,7 @@ import type {
   Session,
 } from '../scenario.js';
 import { TargetError } from './target.js';
+import { DeadlineSweep } from './deadlines.js';
 import { DEFAULT_LIMITS, LIMIT_FLAGS, type IntakeLimits } from './limits.js';
 import type { WireLog } from './wire.js';
 import { DUPLICATE_RESPONSE_NOTE, INTAKE_LIMIT_NOTE, UNKNOWN_ID_NOTE } from '../wire-notes.js';
@@ -81,11 +84,13 @@ function isRpcError(v: unknown): v is RpcError {
 }
 
 interface Pending {
+  id: RequestId;
   method: string;
   params?: JsonObject;
   started: number;
+  deadline: number;
+  timeoutMs: number;
   resolve: (o: RpcOutcome) => void;
-  timer?: NodeJS.Timeout;
 }
 
 interface Waiter<T> {
@@ -118,8 +123,15 @@ export class McpSession implements Session {
   /** Ids already answered, to tell a duplicate response from a late one (H25-21). */
   private readonly answered = new Set<RequestId>();
   private readonly pending = new Map<RequestId, Pending>();
-  /** Every request ever sent (for `answers` on late responses). */
+  /** Every request's timeout, on one timer. */
+  private readonly deadlines = new DeadlineSweep<Pending>(
+    (p) => this.pending.get(p.id) === p,
+    (p) => this.onTimeout(p.id, p.timeoutMs),
+  );
+  /** Every request ever sent (for `answers` on late responses); kept only when the wire log keeps evidence. */
   private readonly sent = new Map<RequestId, { method: string; params?: JsonObject }>();
+  /** False with the bench's discarding wire log: no history of answered requests or received notifications. */
+  private readonly keepsHistory: boolean;
   private handler: ServerRequestHandler = defaultServerRequestHandler;
   private readonly notes: ReceivedNotification[] = [];
   private readonly requests: ServerRequest[] = [];
@@ -135,6 +147,7 @@ export class McpSession implements Session {
     this.wire = options.wire;
     this.requestTimeoutMs = options.requestTimeoutMs;
     this.limits = options.limits ?? DEFAULT_LIMITS;
+    this.keepsHistory = options.wire.keepsEvidence;
   }
 
   get sessionId(): string | undefined {
@@ -235,17 +248,17 @@ export class McpSession implements Session {
     const id = options.id ?? this.wire.nextRequestId();
     const started = performance.now();
     const message: JsonObject = { jsonrpc: '2.0', id, method, ...(params !== undefined ? { params } : {}) };
-    this.sent.set(id, { method, params });
+    if (this.keepsHistory) this.sent.set(id, { method, params });
     if (this.closedReason !== undefined) {
       this.record('send', { channel: this.sendChannel() }, { message, note: `not sent: session closed (${this.closedReason})` });
       return Promise.resolve({ kind: 'closed', id, ms: 0, reason: this.closedReason });
     }
     if (options.signal?.aborted) return Promise.resolve({ kind: 'closed', id, ms: 0, reason: 'aborted by the client before sending' });
     return new Promise<RpcOutcome>((resolve) => {
-      const p: Pending = { method, params, started, resolve };
-      this.pending.set(id, p);
       const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
-      p.timer = setTimeout(() => this.onTimeout(id, timeoutMs), timeoutMs);
+      const p: Pending = { id, method, params, started, deadline: started + timeoutMs, timeoutMs, resolve };
+      this.pending.set(id, p);
+      this.deadlines.add(p, timeoutMs);
       options.signal?.addEventListener(
         'abort',
         () => {
@@ -283,7 +296,7 @@ export class McpSession implements Session {
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
-    clearTimeout(p.timer);
+    if (this.pending.size === 0) this.deadlines.clear();
     p.resolve(make(p));
   }
 
@@ -335,6 +348,7 @@ export class McpSession implements Session {
   }
 
   private wake<T>(waiters: Waiter<T>[], x: T): void {
+    if (waiters.length === 0) return;
     for (const w of [...waiters]) {
       if (!w.predicate(x)) continue;
       clearTimeout(w.timer);
@@ -364,8 +378,13 @@ export class McpSession implements Session {
 
   private onResponse(m: Record<string, unknown>, meta: InboundMeta): void {
     const id = m.id as RequestId | null | undefined;
-    const known = id !== undefined && id !== null ? this.sent.get(id) : undefined;
-    const isPending = id !== undefined && id !== null && this.pending.has(id);
+    const waiting = id !== undefined && id !== null ? this.pending.get(id) : undefined;
+    const isPending = waiting !== undefined;
+    const known = waiting
+      ? { method: waiting.method, params: waiting.params }
+      : id !== undefined && id !== null
+        ? this.sent.get(id)
+        : undefined;
     const note = known
       ? isPending
         ? undefined
@@ -373,7 +392,7 @@ export class McpSession implements Session {
           ? `${DUPLICATE_RESPONSE_NOTE}${JSON.stringify(id)} (it was answered before)`
           : 'response to a request that was no longer awaited (timed out or aborted)'
       : `${UNKNOWN_ID_NOTE}${JSON.stringify(id)}`;
-    if (isPending) this.answered.add(id as RequestId);
+    if (isPending && this.keepsHistory) this.answered.add(id as RequestId);
     this.record('recv', meta, { message: m, answers: known ? { method: known.method, params: known.params } : undefined, note });
     if (!isPending) return;
     const http: HttpResponseInfo | undefined = meta.http;
@@ -420,7 +439,7 @@ export class McpSession implements Session {
       seq: entry.seq,
       channel: meta.channel,
     };
-    this.notes.push(n);
+    if (this.keepsHistory) this.notes.push(n);
     this.wake(this.notificationWaiters, n);
   }
 
@@ -433,7 +452,7 @@ export class McpSession implements Session {
       params: (m.params as JsonObject | undefined) ?? {},
       channel: meta.channel,
     };
-    this.requests.push(req);
+    if (this.keepsHistory) this.requests.push(req);
     this.wake(this.requestWaiters, req);
     void this.answer(req);
   }

@@ -5,6 +5,8 @@
 // JSON-RPC message, and treats non-JSON stdout as a fatal error: a checker must see and record both.
 // A line longer than the message cap ends the session (H25-22) without buffering the rest; stdout
 // reaching its end (or a broken stdin pipe) ends the session at once, even if the process lives on.
+// Messages sent in one tick (and the promise jobs it runs) go out as one write: a bench burst of
+// thousands of requests costs the server one read, not one each. Stopping the process flushes first.
 import type { ChildProcess } from 'node:child_process';
 import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
@@ -97,6 +99,9 @@ export class StdioLink implements Link {
   private drained: Promise<void> | undefined;
   /** One wait for stdin's 'drain' shared by every send that found the pipe full (thousands at once in the bench). */
   private writable: Promise<void> | undefined;
+  /** Framed messages not written yet, and the promise every send of them shares (see flush). */
+  private batch = '';
+  private batchSent: Promise<void> | undefined;
 
   constructor(private readonly options: StdioLinkOptions) {}
 
@@ -182,12 +187,22 @@ export class StdioLink implements Link {
     });
   }
 
-  async send(message: JsonObject): Promise<void> {
-    if (!this.child || this.exit || this.child.stdin?.destroyed) throw new Error('the server process is not running');
-    const stdin = this.child.stdin!;
+  send(message: JsonObject): Promise<void> {
+    if (!this.child || this.exit || this.child.stdin?.destroyed) return Promise.reject(new Error('the server process is not running'));
     // Our messages are JSON-RPC as far as framing goes; the link never validates them (checks send malformed ones on purpose).
-    if (!stdin.write(serializeMessage(message as unknown as JSONRPCMessage)))
-      await (this.writable ??= new Promise<void>((r) => stdin.once('drain', () => r((this.writable = undefined)))));
+    this.batch += serializeMessage(message as unknown as JSONRPCMessage);
+    return (this.batchSent ??= new Promise<void>((resolve, reject) => process.nextTick(() => this.flush().then(resolve, reject))));
+  }
+
+  /** Writes the batch; resolves once the pipe took it (after 'drain' when it was full). */
+  private async flush(): Promise<void> {
+    const text = this.batch;
+    this.batch = '';
+    this.batchSent = undefined;
+    if (!text) return;
+    const stdin = this.child?.stdin;
+    if (!stdin || this.exit || stdin.destroyed) throw new Error('the server process is not running');
+    if (!stdin.write(text)) await (this.writable ??= new Promise<void>((r) => stdin.once('drain', () => r((this.writable = undefined)))));
   }
 
   setProtocolVersion(): void {}
@@ -211,6 +226,8 @@ export class StdioLink implements Link {
   private async stop(options: { stdinGraceMs: number; termGraceMs: number }): Promise<void> {
     const child = this.child;
     if (!child) return;
+    // What was sent before stopping reaches the server before its stdin closes.
+    await this.flush().catch(() => undefined);
     if (!this.exit) this.stopping = true;
     await stopProcess(child, options);
     await this.exited;

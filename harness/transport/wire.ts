@@ -15,6 +15,12 @@ const PREVIEW_CHARS = 2000;
 const BATCH_CHARS = 64 * 1024;
 
 export class WireLog {
+  /**
+   * Whether this log keeps what it records as evidence. False only for the bench's DiscardingWireLog:
+   * sessions then also drop the history only evidence needs (the params of answered requests, every
+   * notification received), so memory and work per request stay flat however many requests a run makes.
+   */
+  readonly keepsEvidence: boolean = true;
   private readonly list: WireEntry[] = [];
   private readonly start = performance.now();
   private readonly listeners = new Set<(e: WireEntry) => void>();

@@ -3,6 +3,7 @@
 // server sends is validated against the official schema by TestClient.
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LIST_PAGE_SIZE } from '../../reference-server/server.js';
 import { RELATED_TASK, textOf, unique, type Json, type Outcome, type Target, type TestClient } from '../helpers/ref-client.js';
 
 const RFC3339_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -434,7 +435,7 @@ export function defineBehaviourSuite(makeTarget: () => Promise<Target>): void {
   });
 
   describe('tasks/list', () => {
-    it("lists only this requestor's tasks, in pages of 50 with opaque cursors", async () => {
+    it("lists only this requestor's tasks, in pages of LIST_PAGE_SIZE with opaque cursors", async () => {
       const own = await connect();
       const created = await Promise.all(
         Array.from({ length: 60 }, (_, i) => createTask(own, 'slow_compute', { seconds: 0, label: `l${i}` })),
@@ -452,7 +453,8 @@ export function defineBehaviourSuite(makeTarget: () => Promise<Target>): void {
         seen.push(...tasks.map((t) => t.taskId as string));
         cursor = page.nextCursor as string | undefined;
       } while (cursor !== undefined);
-      expect(sizes[0]).toBe(50);
+      expect(sizes[0]).toBe(LIST_PAGE_SIZE);
+      expect(sizes.length).toBeGreaterThan(1);
       expect(new Set(seen).size).toBe(seen.length);
       expect(seen.sort()).toEqual([...created.map((t) => t.taskId as string), working.taskId as string].sort());
       await release(own, gateId);
