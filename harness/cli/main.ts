@@ -59,10 +59,13 @@ const HELP = `Usage:
 Checks an MCP server's Tasks implementation (SEP-1686, protocol 2025-11-25).
 
 Target:
-  --url <endpoint>             Streamable HTTP endpoint, e.g. http://127.0.0.1:3000/mcp
+  --url <endpoint>             Streamable HTTP endpoint, e.g. http://127.0.0.1:3000/mcp (repeatable: the
+                               endpoints of one deployment, checked together by the cluster scenario)
   --header "Name: value"       extra HTTP header (repeatable)
   --auth-token <token>         bearer token (repeatable; two tokens of different principals enable S-AUTH checks)
   --http-command               treat the command after -- as an HTTP server (it must print "MCP endpoint: <url>")
+  --instances <n>              with --http-command: start n instances of it as one deployment (they must share
+                               a store, e.g. --store redis://...); the cluster scenario checks them together
   --fixtures <file>            YAML/JSON mapping of fixture roles to your server's tools
 
 Selection and policy:
