@@ -262,6 +262,15 @@ export class ScenarioRun implements ScenarioContext {
         durationMs: 0,
       });
     }
+    if (spec.minEndpoints !== undefined && this.endpoints < spec.minEndpoints) {
+      // One server has no other endpoint to compare with: not applicable, never incomplete.
+      const reason = `needs ${spec.minEndpoints === 2 ? 'two' : spec.minEndpoints} or more endpoints (--url twice or --instances N)`;
+      return this.record(spec, {
+        verdict: { status: 'SKIPPED', skip: { kind: 'not-applicable', reason, enabledBy: ['--url twice', '--instances N'] } },
+        details: {},
+        durationMs: 0,
+      });
+    }
     const missing = spec.fixtures.filter((role) => !this.fixtures.has(role));
     if (missing.includes('S-AUTH') && this.target.principals === 0) {
       // Binding to an authorization context is a MUST only where one exists; a target reached without
