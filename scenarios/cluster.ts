@@ -289,16 +289,18 @@ const CL_06 = defineCheck<Endpoints>(
         previous = { taskId: mine.taskId, by: where(x) };
       }
       await releaseGate(sessions[0]!.s, ctx.fixtures, gateId);
+      // tasks/result answers once the task ended: from then on every endpoint must read one terminal status.
       const payload = await resultOn(ctx, sessions[0]!.s, task.taskId, where(sessions[0]!));
-      const ended = await settleTask(ctx, sessions[0]!.s, task.taskId);
+      const statuses = new Set<string>();
       for (const x of sessions) {
         const read = await readTask(x.s, task.taskId);
-        if (read.task?.status !== ended.status)
-          problems.push(`after the task ended ("${ended.status}" on A) ${where(x)} read it as ${describeReading(read)}`);
+        if (read.task && isTerminal(read.task.status)) statuses.add(read.task.status);
+        else problems.push(`after tasks/result on A answered the task's result, ${where(x)} read it as ${describeReading(read)}`);
         const there = await taskResult(x.s, task.taskId, blockingTimeoutMs(ctx));
         if (there.kind !== 'result' || !isDeepStrictEqual(omitMeta(there.result), payload))
           problems.push(`${where(x)} fetched ${there.kind === 'result' ? j(omitMeta(there.result)) : describeOutcome(there)}`);
       }
+      if (statuses.size > 1) problems.push(`the endpoints read different terminal statuses: ${[...statuses].join(', ')}`);
     } finally {
       await releaseQuietly(sessions[0]!.s, ctx, gateId);
     }
