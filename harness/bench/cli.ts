@@ -2,7 +2,8 @@
 // written, exit code out. Target lifecycle, Ctrl-C handling and exit codes are the check command's own
 // (cli/execute.ts, cli/signals.ts, run/verdict.ts). The main CLI (harness/cli/main.ts) dispatches here by
 // dynamic import.
-import { resolve, sep } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
 import { createTargets, disposeTargets, realConnectivity, type Connectivity } from '../cli/execute.js';
 import { SignalGuard } from '../cli/signals.js';
 import { PACKAGE_ROOT, packageInfo } from '../paths.js';
@@ -20,6 +21,7 @@ import { redact } from '../util/redact.js';
 import { HELP, parseBenchArgs, type BenchCliOptions } from './options.js';
 import { renderBenchMarkdown, renderBenchTerminal } from './render.js';
 import { heapReader, withHeapProbe } from './heap.js';
+import { renderInstances, runInstancesBench } from './instances.js';
 import { DEFAULT_SCALE_CONCURRENCY } from './scale.js';
 import { runBenchSuite } from './suite.js';
 import type { BenchTarget } from './types.js';
@@ -229,6 +231,7 @@ export async function runBench(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return EXIT.ok;
   }
+  if (options.instances) return runInstances(options, options.instances);
   try {
     const r = await executeBench(options);
     if (r.message) {
@@ -243,5 +246,30 @@ export async function runBench(argv: string[]): Promise<number> {
     process.stderr.write(`sep1686-check bench: ${errorText(err)}\n`);
     if (options.verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     return EXIT.usage;
+  }
+}
+
+/** `bench --instances 1,2,4`: the figures on stdout and in <out>/instances.md. */
+async function runInstances(options: BenchCliOptions, instances: NonNullable<BenchCliOptions['instances']>): Promise<number> {
+  const line = progressLine();
+  try {
+    const result = await runInstancesBench({
+      ...instances,
+      timeouts: options.timeouts,
+      progress: options.quiet ? () => undefined : line.update,
+    });
+    line.done();
+    const markdown = renderInstances(result);
+    const dir = resolve(options.out ?? `${defaultOutDir()}-bench-instances`);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'instances.md'), markdown);
+    process.stdout.write(`${markdown}
+Report: ${dir}
+`);
+    return EXIT.ok;
+  } catch (err) {
+    line.done();
+    process.stderr.write(`sep1686-check bench --instances: ${errorText(err)}\n`);
+    return EXIT.failed;
   }
 }
