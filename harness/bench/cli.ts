@@ -13,9 +13,11 @@ import { defaultOutDir, writeReports } from '../report/index.js';
 import { validateReport } from '../report/json.js';
 import { summarize, type Report, type RunProblem } from '../report/model.js';
 import { EXIT } from '../run/verdict.js';
-import type { WireEntry } from '../checks.js';
 import { specSecrets, TargetError, type Target, type TargetSpec } from '../transport/target.js';
-import { WireLog, type NewWireEntry } from '../transport/wire.js';
+import { WireLog } from '../transport/wire.js';
+import { DiscardingWireLog } from './discarding-wire.js';
+
+export { DiscardingWireLog };
 import { errorText, UsageError } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import { HELP, parseBenchArgs, type BenchCliOptions } from './options.js';
@@ -25,20 +27,6 @@ import { renderInstances, runInstancesBench } from './instances.js';
 import { DEFAULT_SCALE_CONCURRENCY } from './scale.js';
 import { runBenchSuite } from './suite.js';
 import type { BenchTarget } from './types.js';
-
-/**
- * A wire log that keeps nothing: the bench sends hundreds of thousands of messages and measuring must not
- * pay for recording them (nor hold them in memory). Used unless --wire is given.
- */
-export class DiscardingWireLog extends WireLog {
-  private count = 0;
-  override record(entry: NewWireEntry): WireEntry {
-    return { seq: this.count++, t: 0, ...entry };
-  }
-  override seq(): number {
-    return this.count;
-  }
-}
 
 /** The progress line: rewritten in place on a terminal, plain lines in CI or when piped. */
 function progressLine(): { update: (m: string) => void; done: () => void } {

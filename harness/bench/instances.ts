@@ -18,8 +18,8 @@ import type { Session } from '../scenario.js';
 import type { Target, TargetSpec } from '../transport/target.js';
 import { createTarget, REFERENCE_SERVER_MAIN } from '../transport/targets.js';
 import { resolveLimits } from '../transport/limits.js';
-import { WireLog } from '../transport/wire.js';
 import { mapLimit, sleep } from '../tasks.js';
+import { DiscardingWireLog } from './discarding-wire.js';
 import { hasRedisServer, startRedisServer, type RedisServer } from './redis-server.js';
 import { readRssBytes } from './rss.js';
 import { median, ratio, round } from './stats.js';
@@ -77,7 +77,7 @@ async function deploy(store: string, instances: number, timeouts: { requestMs: n
   const spec: TargetSpec = instances === 1 ? one : { kind: 'deployment', endpoints: Array.from({ length: instances }, () => one) };
   const target = createTarget({
     spec,
-    wire: new WireLog(),
+    wire: new DiscardingWireLog(),
     requestTimeoutMs: timeouts.requestMs,
     startTimeoutMs: timeouts.startMs,
     // Thousands of tasks send thousands of status notifications on a session: no count cap for the bench.
