@@ -19,6 +19,7 @@ import type { Target, TargetSpec } from '../transport/target.js';
 import { createTarget, REFERENCE_SERVER_MAIN } from '../transport/targets.js';
 import { resolveLimits } from '../transport/limits.js';
 import { mapLimit, sleep } from '../tasks.js';
+import { errorText } from '../util/errors.js';
 import { DiscardingWireLog } from './discarding-wire.js';
 import { hasRedisServer, startRedisServer, type RedisServer } from './redis-server.js';
 import { readRssBytes } from './rss.js';
@@ -160,10 +161,18 @@ async function retainedMemory(store: string, redis: Redis | undefined, timeouts:
       serverBytes: before !== null && after !== null ? after - before : null,
       ...(redis && { redisBytes: redisBefore !== undefined && redisAfter !== undefined ? redisAfter - redisBefore : null }),
     };
+  } catch (error) {
+    throw new Error(`${errorText(error)}${tailOf(d.target)}`, { cause: error });
   } finally {
     await d.target.dispose();
   }
 }
+
+/** The server's last stderr lines, for a note on a failed measurement. */
+const tailOf = (target: Target) => {
+  const tail = target.stderrTail(3).trim();
+  return tail ? ` (server stderr: ${tail.split('\n').join(' / ')})` : '';
+};
 
 async function usedMemory(redis: Redis): Promise<number> {
   const info = await redis.info('memory');
@@ -201,7 +210,13 @@ export async function runInstancesBench(options: {
     for (const store of stores) {
       for (const n of counts) {
         progress(`bench --instances: ${store} store, ${n} instance(s): ${TASKS} tasks, ${WAKE_ROUNDS} wake-ups`);
-        const d = await deploy(storeSpec(store), n, timeouts);
+        let d: Deployment;
+        try {
+          d = await deploy(storeSpec(store), n, timeouts);
+        } catch (error) {
+          notes.push(`${store}, ${n} instance(s): could not start: ${errorText(error)}`);
+          continue;
+        }
         try {
           const tp = await throughput(d, TASKS);
           const shared = store !== 'memory' || n === 1;
@@ -214,12 +229,19 @@ export async function runInstancesBench(options: {
             wakeRatio: null,
             wakeOn: n > 1 && shared ? 'another endpoint' : 'the same endpoint',
           });
+        } catch (error) {
+          notes.push(`${store}, ${n} instance(s): not measured: ${errorText(error)}${tailOf(d.target)}`);
         } finally {
           await d.target.dispose();
         }
       }
       progress(`bench --instances: ${store} store, memory per ${RETAINED} retained tasks`);
-      memory.push({ store, ...(await retainedMemory(storeSpec(store), store === 'redis' ? redis : undefined, timeouts)) });
+      try {
+        memory.push({ store, ...(await retainedMemory(storeSpec(store), store === 'redis' ? redis : undefined, timeouts)) });
+      } catch (error) {
+        // One failed measurement must not cost the figures of the others.
+        notes.push(`${store}: memory per ${RETAINED} retained tasks not measured: ${errorText(error)}`);
+      }
     }
   } finally {
     redis?.disconnect();
