@@ -71,6 +71,8 @@ export const ProfileProperty = z.enum([
   'survivesRestart',
   'cancelStopsWork',
   'ttlHonoured',
+  'crossInstance',
+  'survivesInstanceLoss',
 ]);
 export type ProfileProperty = z.infer<typeof ProfileProperty>;
 
@@ -107,6 +109,8 @@ export interface CheckSpec {
   fixtures: FixtureRole[];
   /** Transports where the check applies; default both. */
   transports?: TransportName[];
+  /** A check of a deployment (scenarios/cluster.ts): not applicable on a target with fewer endpoints (Target.endpoints). */
+  minEndpoints?: number;
 }
 
 /** The verdict a check block computes. Everything static comes from the CheckSpec. */

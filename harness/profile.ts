@@ -20,6 +20,11 @@ const DEFINITIONS: Record<ProfileProperty, { label: string; evidence: readonly s
   survivesRestart: { label: 'Server restart: finished results kept, running tasks not stuck', evidence: ['LC-06'] },
   cancelStopsWork: { label: 'tasks/cancel really stops the work', evidence: ['LC-07'] },
   ttlHonoured: { label: 'TTL honoured: an expired task is removed and its work stopped', evidence: ['LC-08'] },
+  crossInstance: {
+    label: 'One task world across instances: any endpoint reads, fetches, cancels and lists a task created on another',
+    evidence: ['CL-01', 'CL-03', 'CL-04', 'CL-06'],
+  },
+  survivesInstanceLoss: { label: 'Instance loss: a killed instance leaves no task lost or stuck in working', evidence: ['CL-05'] },
 };
 
 /** Every property in report order, with its label and the checks that observe it. */

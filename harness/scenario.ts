@@ -64,6 +64,8 @@ export interface ConnectOptions {
    * SIGKILLs that process, which is what a crashing client looks like to the server. Ignored on stdio.
    */
   separateProcess?: boolean;
+  /** A deployment of several endpoints (Target.endpoints): which one to connect to (default 0, the only one elsewhere). */
+  endpoint?: number;
 }
 
 /** One initialized MCP connection. stdio: one process; HTTP: one MCP session. */
@@ -119,8 +121,8 @@ export interface CheckContext {
 export interface ScenarioContext {
   readonly transport: TransportName;
   readonly fixtures: Fixtures;
-  /** Per-request timeout (ms) and the settle bound T_SETTLE for polling. */
-  readonly timeouts: { requestMs: number; settleMs: number };
+  /** Per-request timeout (ms), the settle bound T_SETTLE for polling, and the deadline of one check block. */
+  readonly timeouts: { requestMs: number; settleMs: number; checkMs: number };
   /** Number of auth principals available (S-AUTH): 0 when the target has no tokens. */
   readonly principals: number;
   /** True when the harness owns the server process and may kill/restart it (S-RESTART). */
@@ -135,6 +137,15 @@ export interface ScenarioContext {
    * no other scenario of the target is running (none starts meanwhile).
    */
   restart(): Promise<void>;
+  /** Endpoints of the target's deployment (--url given several times, --instances N): 1 for a single server. */
+  readonly endpoints: number;
+  /**
+   * A deployment the harness started (--instances): kill the instance behind endpoint `index` hard; its
+   * sessions close and the next connect to it starts it again. Throws on any other target.
+   */
+  killEndpoint(index: number): Promise<void>;
+  /** True when killEndpoint() can work (the harness owns the deployment's instances). */
+  readonly canKillEndpoints: boolean;
   /**
    * Runs one check block. The runner handles selection, fixture and transport applicability,
    * timing, exceptions, and evidence (wire entries exchanged during the block).

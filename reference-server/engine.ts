@@ -43,6 +43,10 @@ export interface EngineOptions {
   stopWorkOnExpiry?: boolean;
   /** false only for fault injection (LC-06): recover() leaves tasks orphaned by a crash working forever. */
   failOrphans?: boolean;
+  /** false only for fault injection (CL-03): a cancel published by another instance leaves the work running here. */
+  stopWorkCancelledElsewhere?: boolean;
+  /** Only for fault injection (CL-02): other instances' changes wake no tasks/result here; the store is re-read this often instead. */
+  pollOtherInstancesMs?: number;
   /** Problems worth an operator's attention, e.g. a store that failed to record an outcome (default: stderr). */
   log?: (line: string) => void;
   /**
@@ -128,6 +132,8 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
   private readonly newTaskId: () => string;
   private readonly stopWorkOnExpiry: boolean;
   private readonly failOrphans: boolean;
+  private readonly stopWorkCancelledElsewhere: boolean;
+  private readonly pollOtherInstancesMs?: number;
   private readonly log: (line: string) => void;
   private readonly events?: TaskEvents;
   private readonly unsubscribe?: () => void;
@@ -153,6 +159,8 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
     this.newTaskId = options.newTaskId ?? randomUUID;
     this.stopWorkOnExpiry = options.stopWorkOnExpiry ?? true;
     this.failOrphans = options.failOrphans ?? true;
+    this.stopWorkCancelledElsewhere = options.stopWorkCancelledElsewhere ?? true;
+    this.pollOtherInstancesMs = options.pollOtherInstancesMs;
     this.log = options.log ?? ((line) => void process.stderr.write(`${line}\n`));
     this.events = options.events;
     this.unsubscribe = this.events?.subscribe((event) => this.onClusterEvent(event));
@@ -330,7 +338,7 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
       set.add(waiter);
       // A shared store may be changed by another server process (which wakes nobody here): watch it,
       // unless a cluster bus tells us of every change.
-      if (this.store.shared && !this.events) this.watchStore();
+      if (this.store.shared && (!this.events || this.pollOtherInstancesMs)) this.watchStore();
       signal?.addEventListener('abort', onAbort, { once: true });
       // The task may have ended between the read above and registering the waiter.
       this.wakeIfEnded(taskId).catch((error: unknown) => this.log(`task ${taskId}: re-reading it failed: ${errorText(error)}`));
@@ -439,7 +447,7 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
   /** Starts the shared-store watcher if it is not running: one timer for all waiters, not one each. */
   private watchStore(): void {
     if (this.watcher || this.closed) return;
-    this.watcher = setInterval(() => void this.rereadWaited(), this.limits.pollIntervalMs);
+    this.watcher = setInterval(() => void this.rereadWaited(), this.pollOtherInstancesMs ?? this.limits.pollIntervalMs);
     this.watcher.unref();
   }
 
@@ -493,10 +501,10 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
     if (!isTerminalStatus(record.status)) return;
     const live = this.live.get(record.taskId);
     // Work still running here for a task that ended elsewhere (cancelled, or finished by another runner) stops.
-    if (live?.running && (record.status !== 'cancelled' || this.stopWorkOnCancel))
+    if (live?.running && (record.status !== 'cancelled' || (this.stopWorkOnCancel && this.stopWorkCancelledElsewhere)))
       live.controller.abort(new Error(record.status === 'cancelled' ? 'task cancelled' : `task ${record.status} elsewhere`));
     this.releaseEnded(record.taskId);
-    if (this.waiters.has(record.taskId))
+    if (this.waiters.has(record.taskId) && !this.pollOtherInstancesMs)
       this.wakeIfEnded(record.taskId).catch((error: unknown) =>
         this.log(`task ${record.taskId}: re-reading it failed: ${errorText(error)}`),
       );

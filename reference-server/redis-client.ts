@@ -15,7 +15,7 @@ export interface RedisSpec {
   runsWork: boolean;
 }
 
-export const DEFAULT_LEASE_MS = 30_000;
+export const DEFAULT_LEASE_MS = 10_000;
 export const REDIS_USAGE = 'redis://host:port[/db][?lease=<ms>&worker=false&prefix=<name>]';
 
 /** Parses "redis://host:port[/db]" plus our query options; throws one line naming the accepted form. */

@@ -6,6 +6,7 @@ import { Faults } from './faults/index.js';
 import { serveHttp } from './http.js';
 import { ReferenceServer, type ReferenceServerOptions } from './server.js';
 import { serveStdio } from './stdio.js';
+import { MemoryTaskStore } from './store.js';
 import { serveWork } from './worker.js';
 
 export interface StartOptions extends Omit<ReferenceServerOptions, 'faults'> {
@@ -43,9 +44,13 @@ export interface RunningReferenceServer {
 }
 
 export async function startReferenceServer(options: StartOptions): Promise<RunningReferenceServer> {
-  // A store shared by several instances (Redis) brings its cluster: events, work queue, gates, inputs.
-  const cluster = options.cluster ?? options.store?.cluster;
-  const server = new ReferenceServer({ ...options, cluster, faults: new Faults(options.violate ?? []) });
+  const faults = new Faults(options.violate ?? []);
+  // A store shared by several instances (Redis) brings its cluster: events, work queue, gates, inputs;
+  // an instance that keeps its tasks to itself (fault CL-01) closes it and uses its own memory.
+  const isolated = faults.behaviour.keepTasksInProcessMemory;
+  if (isolated) await (options.cluster ?? options.store?.cluster)?.close();
+  const cluster = isolated ? undefined : (options.cluster ?? options.store?.cluster);
+  const server = new ReferenceServer({ ...options, ...(isolated && { store: new MemoryTaskStore() }), cluster, faults });
   const protocol = options.protocol ?? 'dual';
   if (protocol !== '2025-11-25') server.modern = new ModernSurface(server, { mode: protocol });
   // A durable store may hold tasks of an earlier run: fail the ones a crash orphaned, re-arm every ttl.

@@ -42,6 +42,8 @@ async function runClaim(server: ReferenceServer, cluster: TaskCluster, { item, a
   engine.adopt(record);
   const tool = server.tools.get(item.tool);
   if (!tool) return engine.start(item.taskId, async () => failed(`this runner has no tool ${item.tool} (mixed server versions?)`));
+  // CL-05 (fault): the lost work is dropped and its task left working.
+  if (attempt > 1 && server.behaviour.dropReclaimedWork) return;
   if (attempt > 1) {
     server.audit(`task ${item.taskId} reclaimed (run ${attempt}): ${tool.idempotent ? 'running it again' : 'failing it'}`);
     if (!tool.idempotent || attempt > MAX_ATTEMPTS) return engine.start(item.taskId, async () => failed(LOST_MESSAGE));

@@ -19,6 +19,7 @@ import security from './security.js';
 import http from './http.js';
 import robustness from './robustness.js';
 import lifecycle from './lifecycle.js';
+import cluster from './cluster.js';
 import wireAudit from './wire-audit.js';
 import transportHygiene from './transport-hygiene.js';
 
@@ -42,6 +43,7 @@ export const SCENARIOS: Scenario[] = [
   http,
   robustness,
   lifecycle,
+  cluster,
   wireAudit,
   transportHygiene,
 ];

@@ -2,7 +2,8 @@
 // written, exit code out. Target lifecycle, Ctrl-C handling and exit codes are the check command's own
 // (cli/execute.ts, cli/signals.ts, run/verdict.ts). The main CLI (harness/cli/main.ts) dispatches here by
 // dynamic import.
-import { resolve, sep } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
 import { createTargets, disposeTargets, realConnectivity, type Connectivity } from '../cli/execute.js';
 import { SignalGuard } from '../cli/signals.js';
 import { PACKAGE_ROOT, packageInfo } from '../paths.js';
@@ -12,32 +13,19 @@ import { defaultOutDir, writeReports } from '../report/index.js';
 import { validateReport } from '../report/json.js';
 import { summarize, type Report, type RunProblem } from '../report/model.js';
 import { EXIT } from '../run/verdict.js';
-import type { WireEntry } from '../checks.js';
 import { specSecrets, TargetError, type Target, type TargetSpec } from '../transport/target.js';
-import { WireLog, type NewWireEntry } from '../transport/wire.js';
+import { WireLog } from '../transport/wire.js';
+import { DiscardingWireLog } from './discarding-wire.js';
+
 import { errorText, UsageError } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import { HELP, parseBenchArgs, type BenchCliOptions } from './options.js';
 import { renderBenchMarkdown, renderBenchTerminal } from './render.js';
 import { heapReader, withHeapProbe } from './heap.js';
+import { renderInstances, runInstancesBench } from './instances.js';
 import { DEFAULT_SCALE_CONCURRENCY } from './scale.js';
 import { runBenchSuite } from './suite.js';
 import type { BenchTarget } from './types.js';
-
-/**
- * A wire log that keeps nothing: the bench sends hundreds of thousands of messages and measuring must not
- * pay for recording them (nor hold them in memory). Used unless --wire is given.
- */
-export class DiscardingWireLog extends WireLog {
-  override readonly keepsEvidence = false;
-  private count = 0;
-  override record(entry: NewWireEntry): WireEntry {
-    return { seq: this.count++, t: 0, ...entry };
-  }
-  override seq(): number {
-    return this.count;
-  }
-}
 
 /** The progress line: rewritten in place on a terminal, plain lines in CI or when piped. */
 function progressLine(): { update: (m: string) => void; done: () => void } {
@@ -232,6 +220,7 @@ export async function runBench(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return EXIT.ok;
   }
+  if (options.instances) return runInstances(options, options.instances);
   try {
     const r = await executeBench(options);
     if (r.message) {
@@ -246,5 +235,30 @@ export async function runBench(argv: string[]): Promise<number> {
     process.stderr.write(`sep1686-check bench: ${errorText(err)}\n`);
     if (options.verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     return EXIT.usage;
+  }
+}
+
+/** `bench --instances 1,2,4`: the figures on stdout and in <out>/instances.md. */
+async function runInstances(options: BenchCliOptions, instances: NonNullable<BenchCliOptions['instances']>): Promise<number> {
+  const line = progressLine();
+  try {
+    const result = await runInstancesBench({
+      ...instances,
+      timeouts: options.timeouts,
+      progress: options.quiet ? () => undefined : line.update,
+    });
+    line.done();
+    const markdown = renderInstances(result);
+    const dir = resolve(options.out ?? `${defaultOutDir()}-bench-instances`);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'instances.md'), markdown);
+    process.stdout.write(`${markdown}
+Report: ${dir}
+`);
+    return EXIT.ok;
+  } catch (err) {
+    line.done();
+    process.stderr.write(`sep1686-check bench --instances: ${errorText(err)}\n`);
+    return EXIT.failed;
   }
 }

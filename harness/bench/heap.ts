@@ -16,7 +16,7 @@ export interface HeapStats {
 
 /** The spec with the probe preloaded, when the spec runs this very node binary; other commands are left alone. */
 export function withHeapProbe(spec: TargetSpec): { spec: TargetSpec; probed: boolean } {
-  if (spec.kind === 'http' || spec.command !== process.execPath) return { spec, probed: false };
+  if (spec.kind === 'http' || spec.kind === 'deployment' || spec.command !== process.execPath) return { spec, probed: false };
   const probe = pathToFileURL(packagePath('dist', 'harness', 'bench', 'heap-probe.js')).href;
   const inherited = process.env.NODE_OPTIONS ? `${process.env.NODE_OPTIONS} ` : '';
   const env = { ...spec.env, NODE_OPTIONS: `${inherited}--expose-gc --import=${probe}` };

@@ -15,6 +15,7 @@ import { DEFAULT_TIMEOUTS, type RunTimeouts } from '../run/timeouts.js';
 import type { TargetSpec } from '../transport/target.js';
 import { errorText, UsageError } from '../util/errors.js';
 import { DEFAULT_DURATIONS, SEED_DURATIONS } from './approaches.js';
+import { STORES, type StoreKind } from './instances.js';
 import { DEFAULT_SCALE_SECONDS } from './scale.js';
 import { DEFAULT_SOAK_RATE, parseDuration } from './soak.js';
 import { DEFAULT_OP_TIME_MS, DEFAULT_ROUNDS, PHASES, type Phase } from './suite.js';
@@ -35,6 +36,7 @@ const BENCH_OPTIONS = {
   'compare-url': { type: 'string' },
   wire: { type: 'boolean' },
   fixtures: { type: 'string' },
+  stores: { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -70,6 +72,12 @@ Soak (instead of the phases, unless --only names some):
   --soak <duration>         mixed create / get / result / cancel traffic for e.g. 30s, 10m, 1h: latency
                             percentiles and server RSS per window, and their slopes over time
   --rate <n>                requests started per second during the soak (default ${DEFAULT_SOAK_RATE})
+
+Scaled out (instead of the phases): the embedded reference server as N instances per task store
+  --instances <list>        e.g. 1,2,4: throughput (created and completed per second, scale over one
+                            instance), tasks/result wake-up latency across instances, and each store's
+                            memory per 10 000 retained tasks; Redis is a private redis-server (needs it on PATH)
+  --stores <list>           of ${STORES.join(', ')} (default all)
 
 Output:
   --out <dir>               report folder (default reports/runs/<timestamp>-bench)
@@ -111,6 +119,8 @@ export interface BenchCliOptions {
   opWarmupMs?: number;
   /** No progress line (tests). */
   quiet?: boolean;
+  /** --instances 1,2,4: the scaled-out bench of the embedded reference server instead of the phases. */
+  instances?: { counts: number[]; stores: StoreKind[] };
 }
 
 /** 1, 10, 100, ... up to max (max itself last when it is not a power of ten). */
@@ -148,7 +158,9 @@ export function parseBenchArgs(argv: string[]): BenchCliOptions | 'help' {
   if (values.help) return 'help';
   const transport = values.transport ?? 'stdio';
   if (transport !== 'stdio' && transport !== 'http') throw new UsageError(`--transport must be stdio or http, got '${transport}'`);
-  const common = resolveTargetOptions(values, command);
+  const instances = parseInstances(values, command);
+  // --instances is the check command's "N instances of the command" too; the bench's own runs the embedded server.
+  const common = resolveTargetOptions({ ...values, instances: undefined }, command);
   if (!common.embedded && values.transport !== undefined)
     throw new UsageError("--transport picks the embedded reference server's transport; it does not apply to a target you give");
   const specs = common.embedded ? referenceTargetSpecs({ transports: [transport] }) : common.targets;
@@ -213,5 +225,20 @@ export function parseBenchArgs(argv: string[]): BenchCliOptions | 'help' {
     wire: values.wire ?? false,
     ...(values.fixtures !== undefined ? { fixtures: readMapping(values.fixtures) } : {}),
     verbose: values.verbose ?? false,
+    ...(instances && { instances }),
   };
+}
+
+function parseInstances(values: { instances?: string; stores?: string }, command: string[]): BenchCliOptions['instances'] {
+  if (values.instances === undefined) {
+    if (values.stores !== undefined) throw new UsageError('--stores picks the stores of --instances; give --instances 1,2,4 too');
+    return undefined;
+  }
+  if (command.length) throw new UsageError('bench --instances scales out the embedded reference server; it takes no server command');
+  const counts = values.instances.split(',').map((v) => parsePositiveInt('--instances', v.trim(), 'instances'));
+  if (counts.some((n) => n > 16)) throw new UsageError('--instances: at most 16 instances');
+  const stores = (values.stores ?? STORES.join(',')).split(',').map((v) => v.trim());
+  const bad = stores.find((v) => !(STORES as readonly string[]).includes(v));
+  if (bad !== undefined) throw new UsageError(`--stores: unknown store '${bad}' (choose from ${STORES.join(', ')})`);
+  return { counts: [...new Set(counts)].sort((a, b) => a - b), stores: stores as StoreKind[] };
 }

@@ -16,7 +16,7 @@ import { referenceServerSpec } from '../transport/targets.js';
 import { loadFixtures } from '../fixtures.js';
 import { resolveLimits } from '../transport/limits.js';
 import { DEFAULT_TIMEOUTS } from '../run/timeouts.js';
-import { DiscardingWireLog } from './cli.js';
+import { DiscardingWireLog } from './discarding-wire.js';
 import { DEFAULT_SCALE_CONCURRENCY, measureScale } from './scale.js';
 import { median } from './stats.js';
 import { BENCH_TTL_MS } from './types.js';

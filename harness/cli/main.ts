@@ -25,7 +25,7 @@ import { DEFAULT_LIMITS, formatBytes } from '../transport/limits.js';
 import { defaultOutDir } from '../report/index.js';
 import { errorText, oneLine, UsageError } from '../util/errors.js';
 import { SignalGuard } from './signals.js';
-import { isProfileProperty, PROFILE_PROPERTY_NAMES } from '../profile.js';
+import { isProfileProperty, PROFILE_PROPERTIES, PROFILE_PROPERTY_NAMES } from '../profile.js';
 import { decide, EXIT, loadBaseline, type BaselineEntry } from '../run/verdict.js';
 import { WireLog } from '../transport/wire.js';
 import type { Scenario } from '../scenario.js';
@@ -59,10 +59,13 @@ const HELP = `Usage:
 Checks an MCP server's Tasks implementation (SEP-1686, protocol 2025-11-25).
 
 Target:
-  --url <endpoint>             Streamable HTTP endpoint, e.g. http://127.0.0.1:3000/mcp
+  --url <endpoint>             Streamable HTTP endpoint, e.g. http://127.0.0.1:3000/mcp (repeatable: the
+                               endpoints of one deployment, checked together by the cluster scenario)
   --header "Name: value"       extra HTTP header (repeatable)
   --auth-token <token>         bearer token (repeatable; two tokens of different principals enable S-AUTH checks)
   --http-command               treat the command after -- as an HTTP server (it must print "MCP endpoint: <url>")
+  --instances <n>              with --http-command: start n instances of it as one deployment (they must share
+                               a store, e.g. --store redis://...); the cluster scenario checks them together
   --fixtures <file>            YAML/JSON mapping of fixture roles to your server's tools
 
 Selection and policy:
@@ -136,8 +139,13 @@ async function main(argv: string[]): Promise<number> {
   const unknownProperty = required.find((p) => !isProfileProperty(p));
   if (unknownProperty !== undefined)
     throw new UsageError(`--require: unknown property '${unknownProperty}' (known: ${PROFILE_PROPERTY_NAMES.join(', ')})`);
-  if (required.length && !selected.some((s) => s.name === 'lifecycle'))
-    throw new UsageError('--require needs the lifecycle scenario, which is not selected (add --scenario lifecycle)');
+  for (const name of required) {
+    // The scenario of the property's first evidence check: lifecycle, or cluster for the deployment properties.
+    const first = PROFILE_PROPERTIES.find((p) => p.name === name)?.evidence[0];
+    const home = SCENARIOS.find((sc) => sc.checks.some((c) => c.id === first));
+    if (home && !selected.includes(home))
+      throw new UsageError(`--require needs the ${home.name} scenario, which is not selected (add --scenario ${home.name})`);
+  }
   const timeouts = parseTimeouts(values);
   const limits = parseLimits(values);
   const common = resolveTargetOptions(values, command);

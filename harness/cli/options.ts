@@ -1,11 +1,12 @@
 // Options shared by `sep1686-check` and `sep1686-check bench`: how the server under test is reached
-// (`-- <command>`, `--url`, `--http-command`, headers, tokens), --out, and the time limits (--timeout and,
+// (`-- <command>`, `--url` (repeatable: endpoints of one deployment), `--http-command` (with `--instances N`),
+// headers, tokens), --out, and the time limits (--timeout and,
 // for the check command, --settle, --check-timeout, --run-timeout), the intake limits of the check
 // command (--max-message-bytes, --max-server-messages), parsed here and nowhere else.
 // Callers merge TARGET_OPTIONS (and TIMEOUT_OPTIONS) into their own parseArgs config and hand the values here.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { TransportName } from '../checks.js';
-import type { TargetSpec } from '../transport/target.js';
+import type { HttpCommandSpec, HttpSpec, TargetSpec } from '../transport/target.js';
 import { resolveTimeouts, type RunTimeouts } from '../run/timeouts.js';
 import { referenceServerSpec } from '../transport/targets.js';
 import { MAX_TIMER_MS } from '../util/async.js';
@@ -16,7 +17,8 @@ export { UsageError } from '../util/errors.js';
 
 /** parseArgs definitions of the target options (merge into a command's own options). */
 export const TARGET_OPTIONS = {
-  url: { type: 'string' },
+  url: { type: 'string', multiple: true },
+  instances: { type: 'string' },
   header: { type: 'string', multiple: true },
   'auth-token': { type: 'string', multiple: true },
   'http-command': { type: 'boolean' },
@@ -134,7 +136,8 @@ function describeParseError(err: unknown): string {
 }
 
 interface TargetValues {
-  url?: string;
+  url?: string[];
+  instances?: string;
   header?: string[];
   'auth-token'?: string[];
   'http-command'?: boolean;
@@ -150,24 +153,28 @@ export function resolveTargetOptions(values: TargetValues, command: string[]): C
   if (out !== undefined && !out.trim()) throw new UsageError('--out needs a directory');
   const [cmd, ...args] = command;
 
+  const instances = values.instances === undefined ? undefined : parsePositiveInt('--instances', values.instances, 'instances');
+  if (instances !== undefined && (cmd === undefined || !values['http-command']))
+    throw new UsageError('--instances needs --http-command and the server command after -- (the harness starts that many instances)');
+  if (instances !== undefined && instances > MAX_INSTANCES)
+    throw new UsageError(`--instances can be at most ${MAX_INSTANCES}, got ${instances}`);
+
   if (values.url !== undefined) {
     if (cmd !== undefined) throw new UsageError('give either --url or a command after --, not both');
     if (values['http-command']) throw new UsageError('--http-command needs a command after --, not --url');
-    let url: URL;
-    try {
-      url = new URL(values.url);
-    } catch {
-      throw new UsageError(`--url '${values.url}' is not a URL (expected e.g. http://127.0.0.1:3000/mcp)`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-      throw new UsageError(`--url must be http:// or https://, got ${url.protocol}`);
-    return { targets: [{ kind: 'http', url: url.toString(), headers, tokens }], embedded: false, out };
+    const endpoints = values.url.map((raw): HttpSpec => ({ kind: 'http', url: parseUrl(raw), headers, tokens }));
+    // --url given several times: endpoints of one deployment (the cluster scenario checks them together).
+    const target: TargetSpec = endpoints.length === 1 ? endpoints[0]! : { kind: 'deployment', endpoints };
+    return { targets: [target], embedded: false, out };
   }
 
   if (cmd !== undefined) {
     if (!cmd.trim()) throw new UsageError('the command after -- is empty');
     if (values['http-command']) {
-      return { targets: [{ kind: 'http-command', command: cmd, args, headers, tokens }], embedded: false, out };
+      const spec: HttpCommandSpec = { kind: 'http-command', command: cmd, args, headers, tokens };
+      if (instances === undefined || instances === 1) return { targets: [spec], embedded: false, out };
+      // N instances of one command: the deployment's endpoints, all started (and killed) by the harness.
+      return { targets: [{ kind: 'deployment', endpoints: Array.from({ length: instances }, () => spec) }], embedded: false, out };
     }
     if (tokens.length) throw new UsageError('--auth-token applies to HTTP targets (--url or --http-command), not to a stdio command');
     if (Object.keys(headers).length)
@@ -188,6 +195,20 @@ export function referenceTargetSpecs(
 ): TargetSpec[] {
   const extra = [...(options.violate ?? []).flatMap((id) => ['--violate', id]), ...(options.extraArgs ?? [])];
   return (options.transports ?? ['stdio', 'http']).map((t) => referenceServerSpec(t, extra));
+}
+
+/** More instances than this is a typo, not a deployment to check on one machine. */
+const MAX_INSTANCES = 16;
+
+function parseUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--url '${raw}' is not a URL (expected e.g. http://127.0.0.1:3000/mcp)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--url must be http:// or https://, got ${url.protocol}`);
+  return url.toString();
 }
 
 /** A positive whole number (`unit` names what it counts in the error, e.g. "milliseconds"). */

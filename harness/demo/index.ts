@@ -2,7 +2,8 @@
 // reference server over HTTP). Parses the target options the checks use, starts the target, runs the
 // parts in order (each one's failure is said plainly and the next part still runs), stops the target.
 // The main CLI dispatches here by dynamic import; runDemo returns the exit code.
-import { DiscardingWireLog, shareableLabel } from '../bench/cli.js';
+import { shareableLabel } from '../bench/cli.js';
+import { DiscardingWireLog } from '../bench/discarding-wire.js';
 import { loadFixtureMapping, loadFixtures, type FixtureMappingFile } from '../fixtures.js';
 import { createTarget } from '../transport/targets.js';
 import { TargetError, type Target } from '../transport/target.js';

@@ -93,7 +93,9 @@ export function renderMarkdown(report: Report, sections: string[] = []): string 
 
 export function coverageLine(report: Report): string {
   const c = report.summary.coverage;
-  const base = `Coverage: ${c.checked} of ${c.checklistRows} checks ran`;
+  // Rows that apply nowhere on this target (e.g. the cluster checks on one endpoint) are neither run nor missing.
+  const notApplicable = c.checklistRows - c.checked - c.couldNotRun;
+  const base = `Coverage: ${c.checked} of ${c.checklistRows} checks ran${notApplicable > 0 ? ` (${notApplicable} not applicable to this target)` : ''}`;
   if (!c.couldNotRun) return `${base}.`;
   const enable = c.enabledBy.length ? ` — fixtures that would enable them: ${c.enabledBy.join(', ')}` : '';
   return `${base}; ${c.couldNotRun} could not run${enable}.`;

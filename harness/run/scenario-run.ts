@@ -76,13 +76,29 @@ export class ScenarioRun implements ScenarioContext {
     return this.target.transport;
   }
   get timeouts() {
-    return { requestMs: this.shared.timeouts.requestMs, settleMs: this.shared.timeouts.settleMs };
+    const { requestMs, settleMs, checkMs } = this.shared.timeouts;
+    return { requestMs, settleMs, checkMs };
   }
   get principals() {
     return this.target.principals;
   }
   get canRestart() {
     return this.target.canRestart;
+  }
+  get endpoints() {
+    return this.target.endpoints ?? 1;
+  }
+  get canKillEndpoints() {
+    return this.target.killEndpoint !== undefined && this.endpoints > 1;
+  }
+
+  /** Only the cluster scenario kills instances, never endpoint 0 (the one every other scenario uses), so nobody else waits. */
+  async killEndpoint(index: number): Promise<void> {
+    this.guard();
+    if (!this.target.killEndpoint)
+      throw new Error('this target has no instances the harness may kill (needs --http-command --instances N)');
+    await this.target.killEndpoint(index);
+    this.lastActivity = Date.now();
   }
 
   async execute(): Promise<ScenarioOutcome> {
@@ -243,6 +259,15 @@ export class ScenarioRun implements ScenarioContext {
     if (spec.transports && !spec.transports.includes(this.transport)) {
       return this.record(spec, {
         verdict: { status: 'SKIPPED', skip: { kind: 'not-applicable', reason: notApplicableReason(spec) } },
+        details: {},
+        durationMs: 0,
+      });
+    }
+    if (spec.minEndpoints !== undefined && this.endpoints < spec.minEndpoints) {
+      // One server has no other endpoint to compare with: not applicable, never incomplete.
+      const reason = `needs ${spec.minEndpoints === 2 ? 'two' : spec.minEndpoints} or more endpoints (--url twice or --instances N)`;
+      return this.record(spec, {
+        verdict: { status: 'SKIPPED', skip: { kind: 'not-applicable', reason, enabledBy: ['--url twice', '--instances N'] } },
         details: {},
         durationMs: 0,
       });

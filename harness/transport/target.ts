@@ -5,20 +5,30 @@ import type { ConnectOptions, Session } from '../scenario.js';
 import type { IntakeLimits } from './limits.js';
 import type { WireLog } from './wire.js';
 
+/** An already running Streamable HTTP endpoint; `tokens` are bearer tokens of distinct principals (S-AUTH). */
+export type HttpSpec = { kind: 'http'; url: string; headers?: Record<string, string>; tokens?: string[] };
+
+/** Spawn a command that prints `MCP endpoint: <url>` on stdout when ready, then speak Streamable HTTP to it (S-RESTART). */
+export type HttpCommandSpec = {
+  kind: 'http-command';
+  command: string;
+  args: string[];
+  headers?: Record<string, string>;
+  tokens?: string[];
+  env?: Record<string, string>;
+};
+
 export type TargetSpec =
   /** Spawn `command args` and speak MCP over its stdio; every connect() spawns a fresh process. */
   | { kind: 'stdio'; command: string; args: string[]; env?: Record<string, string>; cwd?: string }
-  /** An already running Streamable HTTP endpoint; `tokens` are bearer tokens of distinct principals (S-AUTH). */
-  | { kind: 'http'; url: string; headers?: Record<string, string>; tokens?: string[] }
-  /** Spawn a command that prints `MCP endpoint: <url>` on stdout when ready, then speak Streamable HTTP to it (S-RESTART). */
-  | {
-      kind: 'http-command';
-      command: string;
-      args: string[];
-      headers?: Record<string, string>;
-      tokens?: string[];
-      env?: Record<string, string>;
-    };
+  | HttpSpec
+  | HttpCommandSpec
+  /**
+   * One deployment reached at several endpoints: `--url` given several times, or `--http-command` with
+   * `--instances N` (N instances of the command, the harness owns them). Scenarios use endpoint 0; the
+   * cluster scenario uses every endpoint (ConnectOptions.endpoint).
+   */
+  | { kind: 'deployment'; endpoints: HttpSpec[] | HttpCommandSpec[] };
 
 export interface TargetOptions {
   spec: TargetSpec;
@@ -62,6 +72,13 @@ export interface Target {
   serverPids(): number[];
   /** The last lines the owned server wrote to stderr (empty for plain URLs). */
   stderrTail(lines?: number): string;
+  /** Endpoints of one deployment (--url given several times, --instances N); absent (1) for every other target. */
+  readonly endpoints?: number;
+  /**
+   * A deployment the harness started (--instances): kill the instance behind endpoint `index` hard
+   * (SIGKILL, its sessions closed); the next connect to that endpoint starts it again.
+   */
+  killEndpoint?(index: number): Promise<void>;
   /**
    * The latest unexpected exit of an owned process. `connections` (session names) narrows it to the
    * processes behind those sessions where every session has its own process (stdio); a server process
@@ -87,5 +104,6 @@ export class TargetError extends Error {
 
 /** The bearer tokens a spec carries (to keep them out of reports and shared labels). */
 export function specSecrets(spec: TargetSpec): string[] {
+  if (spec.kind === 'deployment') return [...new Set(spec.endpoints.flatMap(specSecrets))];
   return spec.kind === 'stdio' ? [] : (spec.tokens ?? []);
 }

@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { TransportName } from '../checks.js';
+import { DeploymentTarget } from './deployment.js';
 import { HttpLink } from './http-link.js';
 import { packagePath } from '../paths.js';
 import { LineTail, newOwner, spawnOwned, stopProcess, sweepOwner } from './proc.js';
@@ -30,7 +31,16 @@ export function targetLabel(spec: TargetSpec): string {
       return `http: ${spec.url}`;
     case 'http-command':
       return `http: ${quote([spec.command, ...spec.args])}`;
+    case 'deployment':
+      return deploymentLabel(spec);
   }
+}
+
+/** "http: 3 instances of <command>" for --instances, "http: <url>, <url>" for --url given several times. */
+function deploymentLabel(spec: Extract<TargetSpec, { kind: 'deployment' }>): string {
+  const labels = spec.endpoints.map((e) => targetLabel(e).replace(/^http: /, ''));
+  if (labels.length > 1 && labels.every((l) => l === labels[0])) return `http: ${labels.length} instances of ${labels[0]}`;
+  return `http: ${labels.join(', ')}`;
 }
 
 abstract class BaseTarget implements Target {
@@ -57,8 +67,9 @@ abstract class BaseTarget implements Target {
   abstract exitInfo(connections?: ReadonlySet<string>): ExitInfo | undefined;
   protected abstract stopAll(): Promise<void>;
 
-  protected assertUsable(): void {
+  protected assertUsable(connect?: ConnectOptions): void {
     if (this.disposed) throw new TargetError(`${this.label}: target already disposed`);
+    if (connect?.endpoint) throw new TargetError(`${this.label}: one endpoint only (endpoint ${connect.endpoint} asked for)`);
   }
 
   protected track(session: McpSession): McpSession {
@@ -98,7 +109,7 @@ class StdioTarget extends BaseTarget {
   }
 
   async connect(connect: ConnectOptions = {}): Promise<Session> {
-    this.assertUsable();
+    this.assertUsable(connect);
     const name = nextConnectionName(this.options.wire, 'stdio');
     const link = new StdioLink({
       ...this.spec,
@@ -175,7 +186,7 @@ class HttpTarget extends BaseTarget {
   }
 
   async connect(connect: ConnectOptions = {}): Promise<Session> {
-    this.assertUsable();
+    this.assertUsable(connect);
     const url = await this.endpoint();
     const headers = { ...this.headers };
     if (this.tokens.length) {
@@ -354,10 +365,15 @@ class HttpCommandTarget extends HttpTarget {
   }
 
   override async restart(): Promise<void> {
+    await this.killEndpoint();
+    await this.endpoint();
+  }
+
+  /** Kills the server hard (its sessions dropped); the next connect() starts it again. */
+  async killEndpoint(): Promise<void> {
     this.assertUsable();
     await this.closeSessions(false);
     await this.stopProcess(true);
-    await this.endpoint();
   }
 
   protected override async stopAll(): Promise<void> {
@@ -376,6 +392,8 @@ export function createTarget(options: TargetOptions): Target {
       return new HttpTarget(options, spec);
     case 'http-command':
       return new HttpCommandTarget(options, spec);
+    case 'deployment':
+      return new DeploymentTarget(options, spec, targetLabel(spec), createTarget);
   }
 }
 

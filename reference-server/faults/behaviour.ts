@@ -21,6 +21,16 @@ export const BEHAVIOURS = {
   keepWorkingAfterExpiry: ['LC-08'],
   /** Any requested ttl is granted. */
   unlimitedTtl: ['T25-SEC-06'],
+  /** tasks/result hears of other instances' changes only by re-reading the store every 2 s. */
+  pollStoreForOtherInstances: ['CL-02'],
+  /** A cancel made on another instance does not stop the work running here. */
+  ignoreCancelsFromOtherInstances: ['CL-03'],
+
+  // ---- cluster (start.ts, worker.ts)
+  /** The instance keeps its tasks in its own memory, whatever --store says. */
+  keepTasksInProcessMemory: ['CL-01'],
+  /** Work reclaimed from a dead runner is dropped; its task stays working. */
+  dropReclaimedWork: ['CL-05'],
 
   // ---- sessions and connections
   /** Requests of one connection are handled one at a time. */
@@ -136,6 +146,8 @@ export function engineFaultOptions(behaviour: Behaviour, limits?: Partial<Engine
     ...(behaviour.sequentialTaskIds && { newTaskId: sequentialTaskIds() }),
     failOrphans: !behaviour.leaveOrphansWorking,
     stopWorkOnExpiry: !behaviour.keepWorkingAfterExpiry,
+    stopWorkCancelledElsewhere: !behaviour.ignoreCancelsFromOtherInstances,
+    ...(behaviour.pollStoreForOtherInstances && { pollOtherInstancesMs: 2000 }),
   };
 }
 

@@ -34,6 +34,8 @@ export class RewriteState {
   readonly deliveries = new Map<string, number>();
   /** LC-03: tasks/get answers per finished task. */
   readonly finishedGets = new Map<string, number>();
+  /** CL-06: the first tasks/get answer for each task (this instance's never-refreshed cache). */
+  readonly firstGet = new Map<string, Json>();
 }
 
 /** What a rewriter sees. */

@@ -65,6 +65,14 @@ export const rewriteTasksGet: Rewriter = (message, params, f) => {
       if (f.has('T25-META-03')) r = { ...r, _meta: { ...(isObject(r._meta) ? r._meta : {}), [RELATED_TASK]: { taskId: r.taskId } } };
       return r === result ? m : withResult(m, r);
     },
+    // CL-06: the first answer for a task is cached here and answered again ever after.
+    (m) => {
+      const result = resultOf(m);
+      if (!result || !f.has('CL-06')) return m;
+      const cached = state.firstGet.get(String(result.taskId));
+      if (!cached) state.firstGet.set(String(result.taskId), result);
+      return cached ? withResult(m, cached) : m;
+    },
     // LC-03: every 3rd tasks/get of a finished task reports it as working (a lagging replica).
     (m) => {
       const result = resultOf(m);

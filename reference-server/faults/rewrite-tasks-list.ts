@@ -8,12 +8,14 @@ export const rewriteTasksList: Rewriter = (message, _params, f) =>
     // T25-CAP-04: tasks.list is declared but the method is not found.
     (m) => (resultOf(m) && f.has('T25-CAP-04') ? asError(m, -32601, 'Method not found: tasks/list') : m),
     (m) => withEmptyMessage(m, f),
-    // Which tasks and pages: T25-LIST-04, T25-LIST-01, T25-LIST-03.
+    // Which tasks and pages: T25-LIST-04, CL-04, T25-LIST-01, T25-LIST-03.
     (m) => {
       const result = resultOf(m);
       if (!result || !Array.isArray(result.tasks)) return m;
       let tasks = result.tasks as Json[];
       if (f.has('T25-LIST-04')) tasks = tasks.filter((t) => t.status !== 'cancelled');
+      // CL-04: only the tasks created through this instance.
+      if (f.has('CL-04')) tasks = tasks.filter((t) => f.state.issuedIds.has(String(t.taskId)));
       if (f.has('T25-LIST-01')) tasks = tasks.map(({ lastUpdatedAt, ...t }) => (void lastUpdatedAt, t));
       const { nextCursor, ...rest } = result;
       const page = f.has('T25-LIST-03') ? rest : { ...rest, ...(nextCursor !== undefined && { nextCursor }) };

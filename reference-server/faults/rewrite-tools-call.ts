@@ -30,11 +30,11 @@ export const rewriteToolsCall: Rewriter = (message, params, f) => {
       if (f.has('T25-CRT-05')) meta = { ...meta, 'io.modelcontextprotocol/model-immediate-response': 42 };
       return t === result.task && meta === result._meta ? m : withResult(m, { ...result, task: t, ...(meta && { _meta: meta }) });
     },
-    // T25-CAN-06 and H25-02: remember the ids issued and the tool of each task.
+    // T25-CAN-06, H25-02 and CL-04: remember the ids issued (here, on this instance) and the tool of each task.
     (m) => {
       const task = resultOf(m)?.task;
       const created = isObject(task) && typeof task.taskId === 'string' ? task.taskId : undefined;
-      if (created && (f.has('T25-CAN-06') || f.has('H25-02'))) {
+      if (created && (f.has('T25-CAN-06') || f.has('H25-02') || f.has('CL-04'))) {
         state.issuedIds.add(created);
         if (typeof params.name === 'string') state.toolOfTask.set(created, params.name);
       }

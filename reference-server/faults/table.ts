@@ -117,6 +117,15 @@ export const FAULTS = {
   'LC-06': 'at start-up, tasks that were running when the server died are not recovered: they stay working forever',
   'LC-08': "when a task's ttl elapses the task is removed, but its work keeps running",
   'H25-12': 'HTTP: tasks are bound to the session that created them; other sessions get -32602 (the TS SDK InMemoryTaskStore behaviour)',
+  // Cluster scenario (several instances on one --store redis://...).
+  'CL-01':
+    'the instance ignores the shared --store and keeps its tasks in its own memory (as --store memory): other instances never see them',
+  'CL-02':
+    "tasks/result does not listen for other instances' changes: it re-reads the store every 2 s for a task whose work runs elsewhere",
+  'CL-03': 'a tasks/cancel made on another instance does not stop the work running on this one (the task is cancelled, its work runs on)',
+  'CL-04': 'tasks/list lists only the tasks created through this instance',
+  'CL-05': 'work reclaimed from a runner that died is dropped without ending its task: the task stays working forever',
+  'CL-06': 'tasks/get is answered from a per-instance cache that is never refreshed: an instance keeps answering the first status it read',
   // Transport hygiene (scenarios/transport-hygiene.ts): message-level, in rewrite-discovery.ts.
   'H25-21': 'ping is answered with a tools/list-shaped result ({tools: []}) instead of an empty one',
   'H25-22': 'tools/list results carry 17 MiB of _meta padding (over the harness default message limit of 16 MiB)',

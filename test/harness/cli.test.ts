@@ -42,6 +42,10 @@ describe('command line errors: one line on stderr, exit 2', () => {
     [['--url', 'not a url'], /is not a URL/],
     [['--url', 'http://127.0.0.1:9/mcp', '--', 'node', 's.js'], /either --url or a command/],
     [['--http-command'], /--http-command needs the server command after --/],
+    [['--instances', '3', '--', 'node', 's.js'], /--instances needs --http-command/],
+    [['--instances', '0', '--http-command', '--', 'node', 's.js'], /--instances needs a positive whole number/],
+    [['--instances', '99', '--http-command', '--', 'node', 's.js'], /--instances can be at most 16/],
+    [['--url', 'http://127.0.0.1:9/mcp', '--url', 'nope'], /'nope' is not a URL/],
     [['--expected-failures', '/no/such/file.yml'], /cannot read --expected-failures/],
     [['--fixtures', '/no/such/fixtures.yml'], /fixtures/],
     // Bad input found by a hostile tester (issue 10): each used to run (or hang) instead of failing at once.

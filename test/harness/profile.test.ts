@@ -47,6 +47,8 @@ describe('lifecycle profile', () => {
       survivesRestart: false,
       cancelStopsWork: true,
       ttlHonoured: null,
+      crossInstance: null,
+      survivesInstanceLoss: null,
     });
     const disconnect = profileRows(RESULTS)!.find((r) => r.name === 'survivesDisconnect')!;
     expect(disconnect.byTransport).toEqual({ stdio: null, http: false });
@@ -113,10 +115,13 @@ describe('--require on the command line', () => {
     const unknown = await cli(['--require', 'immortal']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim()).toMatch(
-      /^sep1686-check: --require: unknown property 'immortal' \(known: survivesDisconnect, crossSession, .*ttlHonoured\)/,
+      /^sep1686-check: --require: unknown property 'immortal' \(known: survivesDisconnect, crossSession, .*ttlHonoured, crossInstance, survivesInstanceLoss\)/,
     );
     const unselected = await cli(['--require', 'survivesRestart', '--scenario', 'cancel']);
     expect(unselected.code).toBe(2);
     expect(unselected.stderr.trim()).toMatch(/--require needs the lifecycle scenario/);
+    const cluster = await cli(['--require', 'crossInstance', '--scenario', 'lifecycle']);
+    expect(cluster.code).toBe(2);
+    expect(cluster.stderr.trim()).toMatch(/--require needs the cluster scenario, which is not selected \(add --scenario cluster\)/);
   });
 });

@@ -151,6 +151,34 @@ describe('http-command target', () => {
   });
 });
 
+describe('deployment target', () => {
+  it('--instances: endpoints are separate instances; killEndpoint kills one and the next connect starts it again', async () => {
+    const one = tinyHttp();
+    const spec: TargetSpec = { kind: 'deployment', endpoints: [one, one, one] };
+    const t = open(spec);
+    expect(t.endpoints).toBe(3);
+    expect(t.canRestart).toBe(true);
+    expect(targetLabel(spec)).toMatch(/^http: 3 instances of /);
+    const sessions = await Promise.all([0, 1, 2].map((endpoint) => t.connect({ endpoint })));
+    for (const s of sessions) expect(await greet(s)).toBe('Hello, x!');
+    const pids = t.serverPids();
+    expect(new Set(pids).size).toBe(3);
+    await t.killEndpoint!(2);
+    expect(sessions[2]!.closed).toBe(true);
+    expect(sessions[0]!.closed).toBe(false);
+    expect(t.exitInfo()).toBeUndefined();
+    expect(await greet(await t.connect({ endpoint: 2 }))).toBe('Hello, x!');
+    await expect(t.connect({ endpoint: 3 })).rejects.toThrow(/no endpoint 3/);
+    const all = t.serverPids();
+    await t.dispose();
+    for (const pid of all) expect(isAlive(pid)).toBe(false);
+  });
+
+  it('a single target refuses another endpoint', async () => {
+    await expect(open(tinyHttp()).connect({ endpoint: 1 })).rejects.toThrow(/one endpoint only/);
+  });
+});
+
 describe('http target', () => {
   it('says the server is not running when the URL refuses connections', async () => {
     // A port that was just free: connection refused.

@@ -1,65 +1,15 @@
-// A private redis-server per test file: a free loopback port, a temp folder, no persistence, stopped
-// (and its folder removed) by the caller. Tests that need Redis say so in their describe(); without
-// redis-server they are skipped with a note, except in CI (CI=true), where they fail loudly.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { stopProcess } from '../../helpers/ref-client.js';
+// A private redis-server per test file (harness/bench/redis-server.ts: a free loopback port, a temp
+// folder, no persistence, stopped and its folder removed by the caller). Tests that need Redis say so in
+// their describe(); without redis-server they are skipped with a note, except in CI (CI=true), where
+// they fail loudly.
+import { hasRedisServer as found } from '../../../harness/bench/redis-server.js';
 
-export const hasRedisServer = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+export { startRedisServer, type RedisServer } from '../../../harness/bench/redis-server.js';
+
+export const hasRedisServer = found();
 
 if (!hasRedisServer) {
   const why = 'redis-server is not installed (Debian: apt-get install -y redis-server; .ci/run installs it)';
   if (process.env.CI === 'true') throw new Error(`${why}: the Redis tests cannot run`);
   console.warn(`SKIPPING Redis tests: ${why}`);
-}
-
-export interface RedisServer {
-  /** e.g. redis://127.0.0.1:41234 */
-  url: string;
-  port: number;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts redis-server and resolves once it accepts connections (retries if the port was taken meanwhile). */
-export async function startRedisServer(): Promise<RedisServer> {
-  for (let attempt = 1; ; attempt++) {
-    const dir = mkdtempSync(join(tmpdir(), 'sep1686-redis-'));
-    const port = await freePort();
-    const child = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    const ready = await new Promise<boolean>((resolve) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        output += d.toString();
-        if (output.includes('Ready to accept connections')) resolve(true);
-      });
-      child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-      child.once('exit', () => resolve(false));
-    });
-    const stop = async () => {
-      await stopProcess(child);
-      rmSync(dir, { recursive: true, force: true });
-    };
-    if (ready) return { url: `redis://127.0.0.1:${port}`, port, child, stop };
-    await stop();
-    if (attempt === 5) throw new Error(`redis-server did not start: ${output.slice(-500)}`);
-  }
 }
