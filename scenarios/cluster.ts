@@ -183,18 +183,25 @@ const CL_03 = defineCheck<Endpoints>(
         if (!(await waitFor(async () => (await gateState(s, ctx.fixtures, gateId)) === 'waiting', ctx.timeouts.settleMs)))
           throw new ProbeError(`gate_state on ${at.label(on, s)} never reported the gated task's work waiting`);
       }
+      const cancelled: typeof made = [];
       for (const t of made) {
-        const s = await at.on(t.cancelOn);
-        const o = await cancelTask(s, t.taskId);
+        const o = await cancelTask(await at.on(t.cancelOn), t.taskId);
         const where = `task created on ${endpointName(t.on)}, cancelled on ${endpointName(t.cancelOn)}`;
-        if (o.kind !== 'result') {
+        if (o.kind === 'result') cancelled.push(t);
+        else
           (o.kind === 'error' && o.error.code === -32602 ? goneOn : failures).push(`${where}: tasks/cancel answered ${describeOutcome(o)}`);
-          continue;
-        }
-        const creator = await at.on(t.on);
-        const stopped = await waitFor(async () => (await gateState(creator, ctx.fixtures, t.gateId)) === 'aborted', ABORT_WITHIN_MS);
-        if (!stopped) failures.push(`${where}: gate_state still "${await gateState(creator, ctx.fixtures, t.gateId)}"`);
       }
+      // One window for all: each task's work has ABORT_WITHIN_MS from the last cancel to report "aborted".
+      const states = await Promise.all(
+        cancelled.map(async (t) => {
+          const creator = await at.on(t.on);
+          const aborted = await waitFor(async () => (await gateState(creator, ctx.fixtures, t.gateId)) === 'aborted', ABORT_WITHIN_MS);
+          return aborted
+            ? undefined
+            : `task created on ${endpointName(t.on)}, cancelled on ${endpointName(t.cancelOn)}: gate_state still "${await gateState(creator, ctx.fixtures, t.gateId)}"`;
+        }),
+      );
+      failures.push(...states.filter((x): x is string => x !== undefined));
     } finally {
       for (const t of made) await releaseQuietly(await at.on(t.on), ctx, t.gateId);
     }

@@ -74,6 +74,8 @@ describe.concurrent('lifecycle scenario: promises that hold', () => {
       survivesRestart: true,
       cancelStopsWork: true,
       ttlHonoured: true,
+      crossInstance: null,
+      survivesInstanceLoss: null,
     });
     expect(messageOf(byId(r, 'LC-06'))).toMatch(/still retrievable.*failed \(".*server restarted while the task was running/);
     expect(messageOf(byId(r, 'H25-10'))).toMatch(
@@ -102,6 +104,8 @@ describe.concurrent('lifecycle scenario: promises that hold', () => {
         survivesRestart: false,
         cancelStopsWork: true,
         ttlHonoured: true,
+        crossInstance: null,
+        survivesInstanceLoss: null,
       });
     },
   );
@@ -210,6 +214,8 @@ describe.concurrent('lifecycle scenario: promises broken on purpose (--violate)'
         survivesRestart: false,
         cancelStopsWork: true,
         ttlHonoured: true,
+        crossInstance: null,
+        survivesInstanceLoss: null,
       });
     },
   );

@@ -68,7 +68,7 @@ describe('--store redis://', () => {
   it('parses the URL and our options, and explains bad values', () => {
     expect(parseStoreSpec('redis://127.0.0.1:6379/2')).toEqual({
       kind: 'redis',
-      redis: { url: 'redis://127.0.0.1:6379/2', prefix: 'sep1686:', leaseMs: 30_000, runsWork: true },
+      redis: { url: 'redis://127.0.0.1:6379/2', prefix: 'sep1686:', leaseMs: 10_000, runsWork: true },
     });
     expect(parseRedisSpec('redis://h:1?lease=2000&worker=false&prefix=blue')).toMatchObject({
       leaseMs: 2000,
