@@ -1,0 +1,161 @@
+// Task operations of the extension for the checks of 2.G-2.L, 2.N and 7: create a task through a fixture
+// role (the server may answer without one: SetupError, so the check is SKIPPED, EXT-NEG-09), poll with
+// the checklist's POLL(t) (the client's poll()), answer inputRequests from their requestedSchema, and
+// drive gates (E-GATE) so no check waits on the clock for a task's work.
+import type { FixtureRole } from '../../../harness/checks.js';
+import type { ModernClient, ModernRequestOptions } from '../../../harness/modern/client.js';
+import { EXT_E, NOEXT } from '../../../harness/modern/envelope.js';
+import type { JsonObject, RpcOutcome, ScenarioContext } from '../../../harness/scenario.js';
+import { describeOutcome, ProbeError, SetupError, setupFailureOf } from '../../../harness/tasks.js';
+
+export const TERMINAL: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
+export const isTerminalTask = (t: JsonObject) => TERMINAL.has(String(t.status));
+export const hasStatus = (status: string) => (t: JsonObject) => t.status === status;
+
+/** A created task with the client clock around its creation (createdAt lies between, skew aside). */
+export interface Created {
+  task: JsonObject;
+  taskId: string;
+  /** Client clock just before the tools/call was sent, and when its answer arrived. */
+  sentAt: number;
+  receivedAt: number;
+  /** The outcome of the creating tools/call (its id and HTTP facts). */
+  outcome: Extract<RpcOutcome, { kind: 'result' }>;
+}
+
+export type CreateOptions = ModernRequestOptions & {
+  /** Fixture controls of the reference server (ttlMs, pollIntervalMs): a tool that refuses them is called again without. */
+  controls?: JsonObject;
+};
+
+/**
+ * tools/call of `role` declaring the extension (EXT+E unless `caps` says otherwise): the CreateTaskResult,
+ * or a SetupError when no task came back (the server's right, EXT-NEG-09; the check is SKIPPED).
+ */
+export async function createExtTask(
+  ctx: ScenarioContext,
+  client: ModernClient,
+  role: FixtureRole,
+  args: JsonObject,
+  options: CreateOptions = {},
+): Promise<Created> {
+  const { controls = {}, ...request } = options;
+  const attempt = async (extra: JsonObject) => {
+    const params = { name: ctx.fixtures.tool(role), arguments: { ...ctx.fixtures.args(role, args), ...extra } };
+    const sentAt = Date.now();
+    const o = await client.request('tools/call', params, { caps: EXT_E, ...request });
+    return { params, sentAt, receivedAt: Date.now(), o };
+  };
+  let r = await attempt(controls);
+  if (r.o.kind === 'error' && Object.keys(controls).length) r = await attempt({});
+  const { o } = r;
+  if (o.kind === 'result' && o.result.resultType === 'task' && typeof o.result.taskId === 'string')
+    return { task: o.result, taskId: o.result.taskId, sentAt: r.sentAt, receivedAt: r.receivedAt, outcome: o };
+  throw new SetupError(
+    `tools/call ${r.params.name} declaring the extension did not create a task: ${describeOutcome(o)}`,
+    o.kind === 'result' ? 'not-created' : setupFailureOf(o),
+    { method: 'tools/call', params: r.params },
+    o,
+  );
+}
+
+/** A gated task (E-GATE) with a fresh gate id; the caller releases the gate in `finally`. */
+export async function createExtGated(
+  ctx: ScenarioContext,
+  client: ModernClient,
+  options: CreateOptions = {},
+): Promise<Created & { gateId: string }> {
+  const gateId = ctx.nonce('g');
+  return { ...(await createExtTask(ctx, client, 'F-GATE', { gateId }, options)), gateId };
+}
+
+export const getExt = (c: ModernClient, taskId: unknown, options: ModernRequestOptions = {}) => c.request('tasks/get', { taskId }, options);
+export const cancelExt = (c: ModernClient, taskId: unknown, options: ModernRequestOptions = {}) =>
+  c.request('tasks/cancel', { taskId }, options);
+export const updateExt = (c: ModernClient, taskId: unknown, inputResponses: JsonObject, options: ModernRequestOptions = {}) =>
+  c.request('tasks/update', { taskId, inputResponses }, options);
+
+/** Polls until `until` holds, or throws ProbeError naming what was seen instead. */
+export async function settleExt(
+  client: ModernClient,
+  taskId: string,
+  until: (t: JsonObject) => boolean,
+  what: string,
+  options: ModernRequestOptions & { settleMs?: number } = {},
+): Promise<JsonObject> {
+  const p = await client.poll(taskId, until, options);
+  if (p.settled && p.task) return p.task;
+  if (p.failure)
+    throw new ProbeError(`tasks/get of task ${taskId} failed while waiting for ${what}: ${describeOutcome(p.failure)}`, p.failure);
+  throw new ProbeError(`task ${taskId} did not reach ${what} in time (last status ${JSON.stringify(p.task?.status)})`);
+}
+
+/** The keys of a task's inputRequests (an empty list when it has none). */
+export function inputKeys(t: JsonObject | undefined): string[] {
+  const requests = t?.inputRequests;
+  return requests && typeof requests === 'object' && !Array.isArray(requests) ? Object.keys(requests) : [];
+}
+
+/** The field names an elicitation/create input request asks for (its requestedSchema properties). */
+export function requestedFields(t: JsonObject, key: string): string[] {
+  const request = (t.inputRequests as Record<string, { params?: { requestedSchema?: { properties?: object } } }> | undefined)?.[key];
+  return Object.keys(request?.params?.requestedSchema?.properties ?? {});
+}
+
+/** An input_required task of `role` with at least `keys` outstanding requests (E-INPUT, E-MULTI, E-SEQ). */
+export async function createWaiting(
+  ctx: ScenarioContext,
+  client: ModernClient,
+  role: FixtureRole,
+  keys = 1,
+): Promise<Created & { waiting: JsonObject }> {
+  const created = await createExtTask(ctx, client, role, {});
+  const waiting = await settleExt(
+    client,
+    created.taskId,
+    (t) => t.status === 'input_required' && inputKeys(t).length >= keys,
+    `input_required with ${keys} outstanding input request(s)`,
+  );
+  return { ...created, waiting };
+}
+
+/** tools/call of a synchronous fixture (release_gate, gate_state) without the extension. */
+export const callSync = (
+  ctx: ScenarioContext,
+  client: ModernClient,
+  role: FixtureRole,
+  args: JsonObject,
+  options: ModernRequestOptions = {},
+) => client.request('tools/call', { name: ctx.fixtures.tool(role), arguments: ctx.fixtures.args(role, args) }, { caps: NOEXT, ...options });
+
+export async function releaseExtGate(ctx: ScenarioContext, client: ModernClient, gateId: string, outcome = 'success'): Promise<void> {
+  const o = await callSync(ctx, client, 'F-GATE-RELEASE', { gateId, outcome });
+  if (o.kind !== 'result' || o.result.isError) throw new ProbeError(`release_gate ${gateId} failed: ${describeOutcome(o)}`, o);
+}
+
+/** Best effort, for finally blocks: release a gate and ignore what happens. */
+export async function releaseExtQuietly(ctx: ScenarioContext, client: ModernClient, gateId: string): Promise<void> {
+  if (client.closed || !ctx.fixtures.has('F-GATE-RELEASE')) return;
+  await callSync(ctx, client, 'F-GATE-RELEASE', { gateId, outcome: 'success' }, { timeoutMs: 5_000 }).catch(() => undefined);
+}
+
+export async function cancelExtQuietly(client: ModernClient, taskId: string | undefined): Promise<void> {
+  if (taskId && !client.closed) await cancelExt(client, taskId, { timeoutMs: 5_000 }).catch(() => undefined);
+}
+
+/** gate_state: "unknown" | "waiting" | "aborted" | "finished" (undefined when the fixture is absent or fails). */
+export async function extGateState(ctx: ScenarioContext, client: ModernClient, gateId: string): Promise<string | undefined> {
+  if (!ctx.fixtures.has('F-GATE-STATE')) return undefined;
+  const o = await callSync(ctx, client, 'F-GATE-STATE', { gateId });
+  return o.kind === 'result' ? (o.result.structuredContent as { state?: string } | undefined)?.state : undefined;
+}
+
+/** The first text block of a CallToolResult. */
+export function firstText(result: unknown): string | undefined {
+  const content = (result as { content?: Array<{ type?: string; text?: unknown }> } | undefined)?.content;
+  const block = Array.isArray(content) ? content.find((b) => b?.type === 'text') : undefined;
+  return typeof block?.text === 'string' ? block.text : undefined;
+}
+
+/** The HTTP status of an answer, when there is one (" (HTTP 400)"), for messages. */
+export const httpNote = (o: RpcOutcome) => (o.kind !== 'timeout' && o.http ? ` (HTTP ${o.http.status})` : '');
