@@ -20,6 +20,7 @@ import {
   releaseExtGate,
   releaseExtQuietly,
   settleExt,
+  withGatedTask,
 } from './lib/task-flow.js';
 
 const CAN_01 = defineCheck(
@@ -31,15 +32,10 @@ const CAN_01 = defineCheck(
     specRefs: ['ext §Task Cancellation'],
     fixtures: ['F-GATE'],
   },
-  async (ctx) => {
-    const client = await ctx.modern();
-    const gated = await createExtGated(ctx, client);
-    try {
+  async (ctx) =>
+    withGatedTask(ctx, async (client, gated) => {
       return judgeAck(`tasks/cancel of the working task ${gated.taskId}`, await cancelExt(client, gated.taskId));
-    } finally {
-      await releaseExtQuietly(ctx, client, gated.gateId);
-    }
-  },
+    }),
 );
 
 const CAN_02 = defineCheck(
@@ -67,10 +63,8 @@ const CAN_03 = defineCheck(
     specRefs: ['ext §Task Cancellation'],
     fixtures: ['F-GATE'],
   },
-  async (ctx, c) => {
-    const client = await ctx.modern();
-    const gated = await createExtGated(ctx, client);
-    try {
+  async (ctx, c) =>
+    withGatedTask(ctx, async (client, gated) => {
       const ack = await cancelExt(client, gated.taskId);
       if (ackOf(ack).kind !== 'ack') return info(`tasks/cancel was not acknowledged (${describeOutcome(ack)}; EXT-CAN-01 judges it)`);
       const p = await client.poll(gated.taskId, isTerminalTask);
@@ -83,10 +77,7 @@ const CAN_03 = defineCheck(
       return warn(
         `the gated task ended ${String(p.task?.status)} after tasks/cancel, though it honours cancellation and its gate was never released`,
       );
-    } finally {
-      await releaseExtQuietly(ctx, client, gated.gateId);
-    }
-  },
+    }),
 );
 
 const CAN_04 = defineCheck(

@@ -16,6 +16,7 @@ import {
   releaseExtQuietly,
   settleExt,
   cancelExt,
+  withGatedTask,
 } from './lib/task-flow.js';
 
 const statusOf = async (client: ModernClient, taskId: string) => {
@@ -36,10 +37,8 @@ const HTTP_01 = defineCheck(
     fixtures: ['F-GATE'],
     transports: ['http'],
   },
-  async (ctx, c) => {
-    const client = await ctx.modern();
-    const gated = await createExtGated(ctx, client);
-    try {
+  async (ctx, c) =>
+    withGatedTask(ctx, async (client, gated) => {
       const o = await client.request('tasks/get', { taskId: gated.taskId }, { headers: { 'mcp-method': 'tasks/cancel' } });
       const after = await statusOf(client, gated.taskId);
       c.note('answer', `${describeOutcome(o)}${httpNote(o)}`);
@@ -54,10 +53,7 @@ const HTTP_01 = defineCheck(
       if (after !== 'working')
         verdicts.push(fail(`after the mismatched request the task is ${after}, not working: the header's method was acted on`));
       return verdicts.length ? worst(verdicts) : pass('refused with HTTP 400 / -32020; the task kept running');
-    } finally {
-      await releaseExtQuietly(ctx, client, gated.gateId);
-    }
-  },
+    }),
 );
 
 const HTTP_02 = defineCheck(
@@ -111,16 +107,11 @@ const HTTP_03 = defineCheck(
     fixtures: ['F-GATE'],
     transports: ['http'],
   },
-  async (ctx) => {
-    const client = await ctx.modern();
-    const gated = await createExtGated(ctx, client);
-    try {
+  async (ctx) =>
+    withGatedTask(ctx, async (client, gated) => {
       const o = await client.request('tasks/get', { taskId: gated.taskId }, { headers: { 'mcp-name': undefined } });
       return info(`tasks/get without Mcp-Name answered ${describeOutcome(o)}${httpNote(o)}`);
-    } finally {
-      await releaseExtQuietly(ctx, client, gated.gateId);
-    }
-  },
+    }),
 );
 
 const HTTP_04 = defineCheck(
@@ -134,10 +125,8 @@ const HTTP_04 = defineCheck(
     fixtures: ['F-GATE'],
     transports: ['http'],
   },
-  async (ctx, c) => {
-    const client = await ctx.modern();
-    const gated = await createExtGated(ctx, client);
-    try {
+  async (ctx, c) =>
+    withGatedTask(ctx, async (client, gated) => {
       const id = gated.taskId;
       const probes: Array<{ what: string; code: number; status: number; o: RpcOutcome }> = [
         { what: 'tasks/get without the extension', code: -32021, status: 400, o: await getExt(client, id, { caps: NOEXT }) },
@@ -175,10 +164,7 @@ const HTTP_04 = defineCheck(
       if (verdicts.length) return worst(verdicts);
       if (!judged) return skip('not-applicable', `no probe got its expected error code, so no status could be judged: ${rows.join('; ')}`);
       return pass(`${judged} of ${probes.length} error answers had the expected code, each with its HTTP status`);
-    } finally {
-      await releaseExtQuietly(ctx, client, gated.gateId);
-    }
-  },
+    }),
 );
 
 const HTTP_05 = defineCheck(
@@ -231,10 +217,8 @@ const HTTP_06 = defineCheck(
     fixtures: ['F-GATE', 'F-GATE-RELEASE'],
     transports: ['http'],
   },
-  async (ctx, c) => {
-    const client = await ctx.modern();
-    const gated = await createExtGated(ctx, client);
-    try {
+  async (ctx, c) =>
+    withGatedTask(ctx, async (client, gated) => {
       c.note('createResponse', gated.outcome.http?.contentType ?? null);
       await releaseExtGate(ctx, client, gated.gateId);
       const done = await settleExt(client, gated.taskId, isTerminalTask, 'a terminal status');
@@ -245,10 +229,7 @@ const HTTP_06 = defineCheck(
       return pass(
         `the task outlived its tools/call response (${String(gated.outcome.http?.contentType)}) and ended ${String(done.status)} after release`,
       );
-    } finally {
-      await releaseExtQuietly(ctx, client, gated.gateId);
-    }
-  },
+    }),
 );
 
 const HTTP_07 = defineCheck(
@@ -261,16 +242,11 @@ const HTTP_07 = defineCheck(
     fixtures: ['F-GATE'],
     transports: ['http'],
   },
-  async (ctx) => {
-    const client = await ctx.modern();
-    const gated = await createExtGated(ctx, client);
-    try {
+  async (ctx) =>
+    withGatedTask(ctx, async (client, gated) => {
       const o = await getExt(client, gated.taskId);
       return info(`tasks/get answered with content type ${o.kind !== 'timeout' ? String(o.http?.contentType) : 'none (no answer)'}`);
-    } finally {
-      await releaseExtQuietly(ctx, client, gated.gateId);
-    }
-  },
+    }),
 );
 
 /** Visible ASCII only (0x21-0x7E): other task ids are sent with the Base64 sentinel here (the checklist's recipe). */
@@ -288,10 +264,8 @@ const HTTP_08 = defineCheck(
     fixtures: ['F-GATE'],
     transports: ['http'],
   },
-  async (ctx) => {
-    const client = await ctx.modern();
-    const gated = await createExtGated(ctx, client);
-    try {
+  async (ctx) =>
+    withGatedTask(ctx, async (client, gated) => {
       if (VISIBLE_ASCII.test(gated.taskId))
         return skip('not-applicable', `the server's task ids are header-safe (e.g. ${gated.taskId}), so Mcp-Name is never Base64-encoded`);
       const o = await getExt(client, gated.taskId, { headers: { 'mcp-name': sentinel(gated.taskId) } });
@@ -300,10 +274,7 @@ const HTTP_08 = defineCheck(
       return fail(
         `tasks/get of the taskId ${JSON.stringify(gated.taskId)} with the Base64-sentinel Mcp-Name ${sentinel(gated.taskId)} was refused: ${describeOutcome(o)}${httpNote(o)}; the server must decode it before comparing`,
       );
-    } finally {
-      await releaseExtQuietly(ctx, client, gated.gateId);
-    }
-  },
+    }),
 );
 
 const scenario = defineScenario({

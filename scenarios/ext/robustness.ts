@@ -18,6 +18,7 @@ import {
   releaseExtGate,
   releaseExtQuietly,
   settleExt,
+  withGatedTask,
 } from './lib/task-flow.js';
 
 const ms = (t0: number) => Math.round(performance.now() - t0);
@@ -241,10 +242,8 @@ const H_EXT_16 = defineCheck(
     specRefs: ['SEP §Backward Compatibility'],
     fixtures: ['F-GATE'],
   },
-  async (ctx, c) => {
-    const client = await ctx.modern();
-    const gated = await createExtGated(ctx, client);
-    try {
+  async (ctx, c) =>
+    withGatedTask(ctx, async (client, gated) => {
       const hints: string[] = [];
       const legacy = ['task', 'ttl', 'pollInterval'].filter((k) => k in gated.task);
       if (legacy.length)
@@ -256,10 +255,7 @@ const H_EXT_16 = defineCheck(
         hints.push('tasks/get without the extension is served: an "era gate" lets legacy clients through (EXT-NEG-07 requires -32021)');
       c.note('hints', hints);
       return info(hints.length ? hints.join('; ') : 'no known SDK quirk seen');
-    } finally {
-      await releaseExtQuietly(ctx, client, gated.gateId);
-    }
-  },
+    }),
 );
 
 const H_EXT_14 = defineCheck(

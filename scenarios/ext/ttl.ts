@@ -9,7 +9,16 @@ import { j } from '../lib/format.js';
 import { defineCheck, defineScenario } from '../lib/define.js';
 import { describeTtlChanges, judgeTimestamps, judgeTtlFields, type Observation } from './lib/task-shape.js';
 import { taskTimeline } from './lib/timeline.js';
-import { createExtGated, createExtTask, getExt, releaseExtQuietly, settleExt, isTerminalTask, type Created } from './lib/task-flow.js';
+import {
+  createExtGated,
+  createExtTask,
+  getExt,
+  releaseExtQuietly,
+  settleExt,
+  isTerminalTask,
+  type Created,
+  withGatedTask,
+} from './lib/task-flow.js';
 
 interface Shared {
   /** The observations of one gated task's life, made once for TTL-01..03. */
@@ -161,10 +170,8 @@ const TTL_06 = defineCheck(
     specRefs: ['ext §Task Polling'],
     fixtures: ['F-GATE'],
   },
-  async (ctx, c) => {
-    const client = await ctx.modern();
-    const gated = await createExtGated(ctx, client);
-    try {
+  async (ctx, c) =>
+    withGatedTask(ctx, async (client, gated) => {
       const refusals: string[] = [];
       let last: JsonObject = gated.task;
       for (let i = 0; i < POLLS_AT_SUGGESTED_RATE; i++) {
@@ -182,10 +189,7 @@ const TTL_06 = defineCheck(
           `polling a working task every pollIntervalMs (capped 50..1000 ms) was refused ${refusals.length} of ${POLLS_AT_SUGGESTED_RATE} times: ${refusals.join('; ')}`,
         );
       return info(`${POLLS_AT_SUGGESTED_RATE} polls at the suggested interval (${pollDelayOf(last)} ms) were all answered`);
-    } finally {
-      await releaseExtQuietly(ctx, client, gated.gateId);
-    }
-  },
+    }),
 );
 
 const pollDelayOf = (t: JsonObject) => Math.min(Math.max(typeof t.pollIntervalMs === 'number' ? t.pollIntervalMs : 250, 50), 1000);

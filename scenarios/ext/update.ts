@@ -11,17 +11,15 @@ import { defineCheck, defineScenario } from '../lib/define.js';
 import { randomTaskId } from '../lib/task-setup.js';
 import { ackOf, judgeAck, judgeUnknownTask } from './lib/acks.js';
 import {
-  cancelExtQuietly,
-  createExtGated,
   createExtTask,
-  createWaiting,
   firstText,
   getExt,
   inputKeys,
   isTerminalTask,
-  releaseExtQuietly,
   settleExt,
   updateExt,
+  withGatedTask,
+  withWaitingTask,
 } from './lib/task-flow.js';
 
 /** The sequential-rounds fixture (E-SEQ, sequential_input). */
@@ -57,17 +55,12 @@ const UPD_01 = defineCheck(
     specRefs: ['ext §Task Update Requests'],
     fixtures: ['F-ELICIT'],
   },
-  async (ctx, c) => {
-    const client = await ctx.modern();
-    const w = await createWaiting(ctx, client, 'F-ELICIT');
-    try {
+  async (ctx, c) =>
+    withWaitingTask(ctx, 'F-ELICIT', async (client, w) => {
       const responses = answers(client, w.waiting, inputKeys(w.waiting));
       c.note('inputResponses', responses);
       return judgeAck(`tasks/update answering ${inputKeys(w.waiting).join(', ')}`, await updateExt(client, w.taskId, responses));
-    } finally {
-      await cancelExtQuietly(client, w.taskId);
-    }
-  },
+    }),
 );
 
 const UPD_02 = defineCheck(
@@ -80,10 +73,8 @@ const UPD_02 = defineCheck(
     specRefs: ['ext §Task Update Requests'],
     fixtures: ['F-ELICIT'],
   },
-  async (ctx, c) => {
-    const client = await ctx.modern();
-    const w = await createWaiting(ctx, client, 'F-ELICIT');
-    try {
+  async (ctx, c) =>
+    withWaitingTask(ctx, 'F-ELICIT', async (client, w) => {
       const responses = answers(client, w.waiting, inputKeys(w.waiting));
       const ack = await updateExt(client, w.taskId, responses);
       if (ackOf(ack).kind !== 'ack')
@@ -97,10 +88,7 @@ const UPD_02 = defineCheck(
       const done = await settleExt(client, w.taskId, isTerminalTask, 'a terminal status');
       const content = Object.values(responses)[0] as { content?: JsonObject };
       return judgeResultText(ctx, 'F-ELICIT', content.content ?? {}, done, 'after the answer');
-    } finally {
-      await cancelExtQuietly(client, w.taskId);
-    }
-  },
+    }),
 );
 
 const sameKeys = (a: JsonObject, b: JsonObject) => j(inputKeys(a).sort()) === j(inputKeys(b).sort());
@@ -130,10 +118,8 @@ const UPD_04 = defineCheck(
     specRefs: ['ext §Task Update Requests'],
     fixtures: ['F-ELICIT'],
   },
-  async (ctx, c) => {
-    const client = await ctx.modern();
-    const w = await createWaiting(ctx, client, 'F-ELICIT');
-    try {
+  async (ctx, c) =>
+    withWaitingTask(ctx, 'F-ELICIT', async (client, w) => {
       const verdicts: Verdict[] = [];
       const bogus = `bogus-${randomTaskId()}`;
       const stray = await updateExt(client, w.taskId, { [bogus]: { action: 'accept', content: {} } });
@@ -168,10 +154,7 @@ const UPD_04 = defineCheck(
       const applied = judgeResultText(ctx, 'F-ELICIT', { name: 'Ada' }, done, 'the first answer (name Ada) wins over the second (Eve)');
       verdicts.push(applied.status === 'FAILURE' ? warn(applied.message ?? '') : applied);
       return worst(verdicts);
-    } finally {
-      await cancelExtQuietly(client, w.taskId);
-    }
-  },
+    }),
 );
 
 const UPD_05 = defineCheck(
@@ -184,36 +167,36 @@ const UPD_05 = defineCheck(
     specRefs: ['ext §Task Update Requests'],
     fixtures: ['F-MULTI'],
   },
-  async (ctx, c) => {
-    const client = await ctx.modern();
-    const w = await createWaiting(ctx, client, 'F-MULTI', 2);
-    try {
-      const preferred = { a: 'A1', b: 'B2' };
-      const [k1, ...rest] = inputKeys(w.waiting);
-      const ack = await updateExt(client, w.taskId, answers(client, w.waiting, [k1!], preferred));
-      if (ackOf(ack).kind !== 'ack')
-        return info(`a partial tasks/update (key ${k1}) was refused: ${describeOutcome(ack)} (partial sets are a MAY)`);
-      const p = await client.poll(w.taskId, (t) => t.status !== 'input_required' || !inputKeys(t).includes(k1!));
-      c.note('afterPartialUpdate', { status: p.task?.status, keys: inputKeys(p.task) });
-      if (p.task && isTerminalTask(p.task))
-        return fail(
-          `after answering only ${k1}, the task ended ${String(p.task.status)} (${j(firstText(p.task.result) ?? p.task.error)}) without the answer to ${rest.join(', ')}`,
-        );
-      const verdicts: Verdict[] = [];
-      if (!p.settled)
-        verdicts.push(
-          warn(`the answered key ${k1} was still listed in inputRequests ${ctx.timeouts.settleMs} ms after the ack (A-EXT-17)`),
-        );
-      const current = p.task ?? w.waiting;
-      const remaining = inputKeys(current).filter((k) => k !== k1);
-      await updateExt(client, w.taskId, answers(client, current, remaining.length ? remaining : rest, preferred));
-      const done = await settleExt(client, w.taskId, isTerminalTask, 'a terminal status');
-      verdicts.push(judgeResultText(ctx, 'F-MULTI', preferred, done, 'after both answers'));
-      return worst(verdicts);
-    } finally {
-      await cancelExtQuietly(client, w.taskId);
-    }
-  },
+  async (ctx, c) =>
+    withWaitingTask(
+      ctx,
+      'F-MULTI',
+      async (client, w) => {
+        const preferred = { a: 'A1', b: 'B2' };
+        const [k1, ...rest] = inputKeys(w.waiting);
+        const ack = await updateExt(client, w.taskId, answers(client, w.waiting, [k1!], preferred));
+        if (ackOf(ack).kind !== 'ack')
+          return info(`a partial tasks/update (key ${k1}) was refused: ${describeOutcome(ack)} (partial sets are a MAY)`);
+        const p = await client.poll(w.taskId, (t) => t.status !== 'input_required' || !inputKeys(t).includes(k1!));
+        c.note('afterPartialUpdate', { status: p.task?.status, keys: inputKeys(p.task) });
+        if (p.task && isTerminalTask(p.task))
+          return fail(
+            `after answering only ${k1}, the task ended ${String(p.task.status)} (${j(firstText(p.task.result) ?? p.task.error)}) without the answer to ${rest.join(', ')}`,
+          );
+        const verdicts: Verdict[] = [];
+        if (!p.settled)
+          verdicts.push(
+            warn(`the answered key ${k1} was still listed in inputRequests ${ctx.timeouts.settleMs} ms after the ack (A-EXT-17)`),
+          );
+        const current = p.task ?? w.waiting;
+        const remaining = inputKeys(current).filter((k) => k !== k1);
+        await updateExt(client, w.taskId, answers(client, current, remaining.length ? remaining : rest, preferred));
+        const done = await settleExt(client, w.taskId, isTerminalTask, 'a terminal status');
+        verdicts.push(judgeResultText(ctx, 'F-MULTI', preferred, done, 'after both answers'));
+        return worst(verdicts);
+      },
+      2,
+    ),
 );
 
 const UPD_06 = defineCheck(
@@ -226,10 +209,8 @@ const UPD_06 = defineCheck(
     specRefs: ['ext §Task Update Requests'],
     fixtures: [SEQ_ROLE],
   },
-  async (ctx, c) => {
-    const client = await ctx.modern();
-    const w = await createWaiting(ctx, client, SEQ_ROLE);
-    try {
+  async (ctx, c) =>
+    withWaitingTask(ctx, SEQ_ROLE, async (client, w) => {
       const round1 = (w.waiting.inputRequests ?? {}) as JsonObject;
       const keys1 = Object.keys(round1);
       await updateExt(client, w.taskId, answers(client, w.waiting, keys1, { first: 'x' }));
@@ -250,10 +231,7 @@ const UPD_06 = defineCheck(
         : pass(`round 1 keys ${j(keys1)}, round 2 keys ${j(inputKeys(next))}: none reused`);
       await updateExt(client, w.taskId, answers(client, next, inputKeys(next), { second: 'y' }));
       return verdict;
-    } finally {
-      await cancelExtQuietly(client, w.taskId);
-    }
-  },
+    }),
 );
 
 const UPD_07 = defineCheck(
@@ -265,10 +243,8 @@ const UPD_07 = defineCheck(
     specRefs: ['ext §Task Update Requests'],
     fixtures: ['F-GATE', 'F-ECHO'],
   },
-  async (ctx, c) => {
-    const client = await ctx.modern();
-    const gated = await createExtGated(ctx, client);
-    try {
+  async (ctx, c) =>
+    withGatedTask(ctx, async (client, gated) => {
       const rows: string[] = [];
       const responses = { [`stray-${randomTaskId()}`]: { action: 'accept', content: {} } };
       const working = await updateExt(client, gated.taskId, responses);
@@ -285,10 +261,7 @@ const UPD_07 = defineCheck(
       );
       c.note('answers', rows);
       return info(rows.join('; '));
-    } finally {
-      await releaseExtQuietly(ctx, client, gated.gateId);
-    }
-  },
+    }),
 );
 
 const UPD_08 = defineCheck(
@@ -301,10 +274,8 @@ const UPD_08 = defineCheck(
     specRefs: ['ext §Task Update Requests'],
     fixtures: ['F-ELICIT'],
   },
-  async (ctx) => {
-    const client = await ctx.modern();
-    const w = await createWaiting(ctx, client, 'F-ELICIT');
-    try {
+  async (ctx) =>
+    withWaitingTask(ctx, 'F-ELICIT', async (client, w) => {
       const decline = Object.fromEntries(inputKeys(w.waiting).map((k) => [k, { action: 'decline' }]));
       const ack = await updateExt(client, w.taskId, decline);
       if (ackOf(ack).kind !== 'ack')
@@ -315,10 +286,7 @@ const UPD_08 = defineCheck(
           `after a declined elicitation the task was still ${String(p.task?.status)} ${ctx.timeouts.settleMs} ms later; it should end (stuck tasks hold resources)`,
         );
       return pass(`after the decline the task ended ${String(p.task?.status)} (${j(firstText(p.task?.result) ?? p.task?.error)})`);
-    } finally {
-      await cancelExtQuietly(client, w.taskId);
-    }
-  },
+    }),
 );
 
 const H_EXT_07 = defineCheck(
@@ -331,10 +299,8 @@ const H_EXT_07 = defineCheck(
     specRefs: ['ext §Task Update Requests'],
     fixtures: ['F-ELICIT'],
   },
-  async (ctx, c) => {
-    const client = await ctx.modern();
-    const w = await createWaiting(ctx, client, 'F-ELICIT');
-    try {
+  async (ctx, c) =>
+    withWaitingTask(ctx, 'F-ELICIT', async (client, w) => {
       const keys = inputKeys(w.waiting);
       const names = ['Ada', 'Bob', 'Ada'];
       const outcomes = await Promise.all(names.map((name) => updateExt(client, w.taskId, answers(client, w.waiting, keys, { name }))));
@@ -354,10 +320,7 @@ const H_EXT_07 = defineCheck(
       return pass(
         `concurrent answers Ada/Bob/Ada: ${outcomes.map((o) => (o.kind === 'result' ? 'ack' : describeOutcome(o))).join(', ')}; the task applied one (${j(actual)})`,
       );
-    } finally {
-      await cancelExtQuietly(client, w.taskId);
-    }
-  },
+    }),
 );
 
 const scenario = defineScenario({

@@ -159,3 +159,34 @@ export function firstText(result: unknown): string | undefined {
 
 /** The HTTP status of an answer, when there is one (" (HTTP 400)"), for messages. */
 export const httpNote = (o: RpcOutcome) => (o.kind !== 'timeout' && o.http ? ` (HTTP ${o.http.status})` : '');
+
+/** Runs `run` with a gated task on the scenario's client; the gate is released afterwards, whatever happened. */
+export async function withGatedTask<T>(
+  ctx: ScenarioContext,
+  run: (client: ModernClient, gated: Created & { gateId: string }) => Promise<T>,
+  options: CreateOptions = {},
+): Promise<T> {
+  const client = await ctx.modern();
+  const gated = await createExtGated(ctx, client, options);
+  try {
+    return await run(client, gated);
+  } finally {
+    await releaseExtQuietly(ctx, client, gated.gateId);
+  }
+}
+
+/** Runs `run` with an input_required task of `role`; the task is cancelled afterwards (a no-op once it ended). */
+export async function withWaitingTask<T>(
+  ctx: ScenarioContext,
+  role: FixtureRole,
+  run: (client: ModernClient, w: Created & { waiting: JsonObject }) => Promise<T>,
+  keys = 1,
+): Promise<T> {
+  const client = await ctx.modern();
+  const w = await createWaiting(ctx, client, role, keys);
+  try {
+    return await run(client, w);
+  } finally {
+    await cancelExtQuietly(client, w.taskId);
+  }
+}
