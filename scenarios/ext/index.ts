@@ -1,0 +1,6 @@
+// Every scenario of the 2026-07-28 era (the io.modelcontextprotocol/tasks extension), in run order; the
+// runner runs them against targets that speak that era (harness/run/eras.ts).
+import type { Scenario } from '../../harness/scenario.js';
+import negotiation from './negotiation.js';
+
+export const EXT_SCENARIOS: Scenario[] = [negotiation];
