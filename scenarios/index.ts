@@ -1,4 +1,5 @@
-// Every scenario, in run order. wire-audit reads what the others recorded, so it runs last.
+// Every scenario, in run order: the 2025-11-25 suite, then the 2026-07-28 one (ext/). wire-audit reads what
+// the others recorded, so it runs last among its era's.
 import type { Scenario } from '../harness/scenario.js';
 import capabilities from './capabilities.js';
 import negotiation from './negotiation.js';
@@ -21,6 +22,7 @@ import robustness from './robustness.js';
 import lifecycle from './lifecycle.js';
 import wireAudit from './wire-audit.js';
 import transportHygiene from './transport-hygiene.js';
+import { EXT_SCENARIOS } from './ext/index.js';
 
 export const SCENARIOS: Scenario[] = [
   capabilities,
@@ -44,4 +46,5 @@ export const SCENARIOS: Scenario[] = [
   lifecycle,
   wireAudit,
   transportHygiene,
+  ...EXT_SCENARIOS,
 ];

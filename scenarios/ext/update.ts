@@ -2,7 +2,7 @@
 // answered through tasks/update with inputResponses built from each requestedSchema; the ack is empty, the
 // answers apply eventually (POLL with T_SETTLE, §4 rule 2), keys that are not outstanding are ignored and
 // a key is never reused. Result texts are compared only where the fixture promises one (expectedText).
-import { fail, info, MODERN_ERA, pass, warn, worst, type FixtureRole, type Verdict } from '../../harness/checks.js';
+import { fail, info, MODERN_ERA, pass, skip, warn, worst, type FixtureRole, type Verdict } from '../../harness/checks.js';
 import type { ModernClient } from '../../harness/modern/client.js';
 import type { JsonObject, ScenarioContext } from '../../harness/scenario.js';
 import { describeOutcome } from '../../harness/tasks.js';
@@ -22,8 +22,9 @@ import {
   withWaitingTask,
 } from './lib/task-flow.js';
 
-/** The sequential-rounds fixture (E-SEQ, sequential_input). */
-const SEQ_ROLE: FixtureRole = 'E-SEQ';
+/** The sequential-rounds fixture (E-SEQ): a contract tool of this era only, found by its name (no role mapping yet). */
+const SEQ_TOOL = 'sequential_input';
+const listsTool = (ctx: ScenarioContext, name: string) => ctx.fixtures.tools.some((t) => t.name === name);
 
 /** Answers for `keys` of a task's inputRequests, built from their requestedSchema with `preferred` values. */
 function answers(client: ModernClient, task: JsonObject, keys: string[], preferred: JsonObject = { name: 'Ada' }): JsonObject {
@@ -207,10 +208,14 @@ const UPD_06 = defineCheck(
       'Over two sequential input rounds (E-SEQ), the keys of round 2 never repeat a key answered in round 1, and one key never names two different requests.',
     level: 'MUST',
     specRefs: ['ext §Task Update Requests'],
-    fixtures: [SEQ_ROLE],
+    fixtures: [],
   },
-  async (ctx, c) =>
-    withWaitingTask(ctx, SEQ_ROLE, async (client, w) => {
+  async (ctx, c) => {
+    if (!listsTool(ctx, SEQ_TOOL))
+      return skip('missing-fixture', `the server lists no ${SEQ_TOOL} tool (E-SEQ: two input rounds one after the other)`, [
+        `E-SEQ (${SEQ_TOOL})`,
+      ]);
+    return withWaitingTask(ctx, { tool: SEQ_TOOL }, async (client, w) => {
       const round1 = (w.waiting.inputRequests ?? {}) as JsonObject;
       const keys1 = Object.keys(round1);
       await updateExt(client, w.taskId, answers(client, w.waiting, keys1, { first: 'x' }));
@@ -231,7 +236,8 @@ const UPD_06 = defineCheck(
         : pass(`round 1 keys ${j(keys1)}, round 2 keys ${j(inputKeys(next))}: none reused`);
       await updateExt(client, w.taskId, answers(client, next, inputKeys(next), { second: 'y' }));
       return verdict;
-    }),
+    });
+  },
 );
 
 const UPD_07 = defineCheck(

@@ -28,6 +28,7 @@ const result = (id: string, status: CheckResult['status'], extra: Partial<CheckR
     },
   ],
   scenario: 'cancel',
+  era: '2025-11-25',
   transport: 'stdio',
   durationMs: 12.5,
   ...extra,

@@ -14,6 +14,7 @@ const r = (id: string, status: CheckResult['status'], extra: Partial<CheckResult
   level: 'MUST',
   specReferences: [],
   scenario: 's',
+  era: '2025-11-25',
   transport: 'stdio',
   durationMs: 1,
   ...extra,

@@ -1,16 +1,21 @@
-// Task operations of the extension for the checks of 2.G-2.L, 2.N and 7: create a task through a fixture
-// role (the server may answer without one: SetupError, so the check is SKIPPED, EXT-NEG-09), poll with
-// the checklist's POLL(t) (the client's poll()), answer inputRequests from their requestedSchema, and
-// drive gates (E-GATE) so no check waits on the clock for a task's work.
+// Task operations for the checks of 2.G-2.L, 2.N and 7, on top of tasks.ts: a created task with the client
+// clock around its creation and the reference server's fixture controls (ttlMs, pollIntervalMs), polling
+// to any condition, input_required tasks and their inputRequests keys, gate_state, and runs that always
+// clean up their gate or task. The server may answer without a task: SetupError (SKIPPED, EXT-NEG-09).
 import type { FixtureRole } from '../../../harness/checks.js';
 import type { ModernClient, ModernRequestOptions } from '../../../harness/modern/client.js';
 import { EXT_E, NOEXT } from '../../../harness/modern/envelope.js';
 import type { JsonObject, RpcOutcome, ScenarioContext } from '../../../harness/scenario.js';
 import { describeOutcome, ProbeError, SetupError, setupFailureOf } from '../../../harness/tasks.js';
+import { callRole, createdTask, isTerminal, releaseQuietly } from './tasks.js';
 
-export const TERMINAL: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
-export const isTerminalTask = (t: JsonObject) => TERMINAL.has(String(t.status));
-export const hasStatus = (status: string) => (t: JsonObject) => t.status === status;
+export { releaseModernGate as releaseExtGate } from './tasks.js';
+export const isTerminalTask = (t: JsonObject) => isTerminal(t);
+
+/** A role's tool, or a tool of the fixture contract found by name (E-SEQ: sequential_input has no 2025-11-25 role). */
+export type ToolRef = FixtureRole | { tool: string };
+const toolName = (ctx: ScenarioContext, ref: ToolRef) => (typeof ref === 'string' ? ctx.fixtures.tool(ref) : ref.tool);
+const toolArgs = (ctx: ScenarioContext, ref: ToolRef, args: JsonObject) => (typeof ref === 'string' ? ctx.fixtures.args(ref, args) : args);
 
 /** A created task with the client clock around its creation (createdAt lies between, skew aside). */
 export interface Created {
@@ -35,13 +40,13 @@ export type CreateOptions = ModernRequestOptions & {
 export async function createExtTask(
   ctx: ScenarioContext,
   client: ModernClient,
-  role: FixtureRole,
+  role: ToolRef,
   args: JsonObject,
   options: CreateOptions = {},
 ): Promise<Created> {
   const { controls = {}, ...request } = options;
   const attempt = async (extra: JsonObject) => {
-    const params = { name: ctx.fixtures.tool(role), arguments: { ...ctx.fixtures.args(role, args), ...extra } };
+    const params = { name: toolName(ctx, role), arguments: { ...toolArgs(ctx, role, args), ...extra } };
     const sentAt = Date.now();
     const o = await client.request('tools/call', params, { caps: EXT_E, ...request });
     return { params, sentAt, receivedAt: Date.now(), o };
@@ -49,8 +54,8 @@ export async function createExtTask(
   let r = await attempt(controls);
   if (r.o.kind === 'error' && Object.keys(controls).length) r = await attempt({});
   const { o } = r;
-  if (o.kind === 'result' && o.result.resultType === 'task' && typeof o.result.taskId === 'string')
-    return { task: o.result, taskId: o.result.taskId, sentAt: r.sentAt, receivedAt: r.receivedAt, outcome: o };
+  const task = createdTask(o);
+  if (task && o.kind === 'result') return { task, taskId: task.taskId as string, sentAt: r.sentAt, receivedAt: r.receivedAt, outcome: o };
   throw new SetupError(
     `tools/call ${r.params.name} declaring the extension did not create a task: ${describeOutcome(o)}`,
     o.kind === 'result' ? 'not-created' : setupFailureOf(o),
@@ -106,7 +111,7 @@ export function requestedFields(t: JsonObject, key: string): string[] {
 export async function createWaiting(
   ctx: ScenarioContext,
   client: ModernClient,
-  role: FixtureRole,
+  role: ToolRef,
   keys = 1,
 ): Promise<Created & { waiting: JsonObject }> {
   const created = await createExtTask(ctx, client, role, {});
@@ -119,24 +124,9 @@ export async function createWaiting(
   return { ...created, waiting };
 }
 
-/** tools/call of a synchronous fixture (release_gate, gate_state) without the extension. */
-export const callSync = (
-  ctx: ScenarioContext,
-  client: ModernClient,
-  role: FixtureRole,
-  args: JsonObject,
-  options: ModernRequestOptions = {},
-) => client.request('tools/call', { name: ctx.fixtures.tool(role), arguments: ctx.fixtures.args(role, args) }, { caps: NOEXT, ...options });
-
-export async function releaseExtGate(ctx: ScenarioContext, client: ModernClient, gateId: string, outcome = 'success'): Promise<void> {
-  const o = await callSync(ctx, client, 'F-GATE-RELEASE', { gateId, outcome });
-  if (o.kind !== 'result' || o.result.isError) throw new ProbeError(`release_gate ${gateId} failed: ${describeOutcome(o)}`, o);
-}
-
-/** Best effort, for finally blocks: release a gate and ignore what happens. */
+/** Best effort, for finally blocks: release a gate (when the fixture exists) and ignore what happens. */
 export async function releaseExtQuietly(ctx: ScenarioContext, client: ModernClient, gateId: string): Promise<void> {
-  if (client.closed || !ctx.fixtures.has('F-GATE-RELEASE')) return;
-  await callSync(ctx, client, 'F-GATE-RELEASE', { gateId, outcome: 'success' }, { timeoutMs: 5_000 }).catch(() => undefined);
+  if (!client.closed && ctx.fixtures.has('F-GATE-RELEASE')) await releaseQuietly(ctx, client, gateId);
 }
 
 export async function cancelExtQuietly(client: ModernClient, taskId: string | undefined): Promise<void> {
@@ -146,7 +136,7 @@ export async function cancelExtQuietly(client: ModernClient, taskId: string | un
 /** gate_state: "unknown" | "waiting" | "aborted" | "finished" (undefined when the fixture is absent or fails). */
 export async function extGateState(ctx: ScenarioContext, client: ModernClient, gateId: string): Promise<string | undefined> {
   if (!ctx.fixtures.has('F-GATE-STATE')) return undefined;
-  const o = await callSync(ctx, client, 'F-GATE-STATE', { gateId });
+  const o = await callRole(ctx, client, 'F-GATE-STATE', { gateId }, { caps: NOEXT });
   return o.kind === 'result' ? (o.result.structuredContent as { state?: string } | undefined)?.state : undefined;
 }
 
@@ -178,7 +168,7 @@ export async function withGatedTask<T>(
 /** Runs `run` with an input_required task of `role`; the task is cancelled afterwards (a no-op once it ended). */
 export async function withWaitingTask<T>(
   ctx: ScenarioContext,
-  role: FixtureRole,
+  role: ToolRef,
   run: (client: ModernClient, w: Created & { waiting: JsonObject }) => Promise<T>,
   keys = 1,
 ): Promise<T> {

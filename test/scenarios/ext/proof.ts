@@ -1,43 +1,53 @@
-// Proof helpers for the 2026-07-28 scenario tests: one harness run of one scenario (or some of its checks)
-// against the embedded reference server, clean or with faults, and a table runner that proves each fault id
-// makes its check FAILURE or WARNING on every transport where it applies.
+// Proof helpers for the 2026-07-28 scenarios: one harness run per fault, only the scenario (or the check)
+// that owns the id, so a table of faults stays cheap (as test/scenarios/core-proof.ts does for 2025-11-25).
+// proveClean/proveFaults turn a scenario's expected statuses and its fault table into tests: the clean
+// reference passes, and each fault id makes its check FAILURE or WARNING on every transport where it applies.
 import { expect, it } from 'vitest';
 import type { CheckResult, CheckStatus } from '../../../harness/checks.js';
 import { execute } from '../../../harness/cli/execute.js';
 import { referenceTargetSpecs } from '../../../harness/cli/options.js';
-import type { Scenario } from '../../../harness/scenario.js';
+import type { ProtocolChoice } from '../../../harness/run/eras.js';
 import type { RunTimeouts } from '../../../harness/run/runner.js';
-import { byId, only, problems } from '../../helpers/run.js';
+import type { Scenario } from '../../../harness/scenario.js';
+import { byId, checkReference, only, problems } from '../../helpers/run.js';
+import { messageOf, TRANSPORTS, type Transport } from '../core-proof.js';
 
-export type Transport = 'stdio' | 'http';
-export const BOTH: Transport[] = ['stdio', 'http'];
+export { messageOf, statuses, TRANSPORTS } from '../core-proof.js';
 
 /** Faults keep polling short: a violated "reaches terminal" must not wait the full 10 s T_SETTLE. */
 const FAULT_TIMEOUTS: Partial<RunTimeouts> = { settleMs: 3_000 };
 
+/** The result of `id` when the reference server violates exactly that rule. */
+export async function runExtFault(
+  scenario: string,
+  id: string,
+  transport: Transport = 'stdio',
+  protocol: ProtocolChoice = 'auto',
+): Promise<CheckResult> {
+  const results = await checkReference({ transport, scenarios: [scenario], violate: [id], protocol, timeouts: FAULT_TIMEOUTS });
+  return byId(results, id);
+}
+
+/** One run of `scenario` (only `ids` when given) against the reference server over one transport. */
 export async function runScenario(
   scenario: Scenario,
   transport: Transport,
   options: { ids?: string[]; violate?: string[]; timeouts?: Partial<RunTimeouts> } = {},
 ): Promise<CheckResult[]> {
-  const selected = options.ids ? only(scenario, options.ids) : scenario;
   const { run } = await execute({
     specs: referenceTargetSpecs({ violate: options.violate, transports: [transport] }),
-    scenarios: [selected],
+    scenarios: [options.ids ? only(scenario, options.ids) : scenario],
     timeouts: options.timeouts,
   });
   if (run.fatal) throw new Error(`reference server did not start: ${run.fatal.message}`);
   return run.results.filter((r) => r.skip?.kind !== 'not-selected');
 }
 
-/** The text a result shows: its problem message, or the message of a passing/informational verdict. */
-export const messageOf = (r: CheckResult) => String(r.errorMessage ?? r.details?.message ?? r.skip?.reason ?? '');
-
-/** The clean reference server: none of `ids` is FAILURE or WARNING, and each has the expected status. */
+/** The clean reference server: none of the ids is FAILURE or WARNING, and each has one of its expected statuses. */
 export function proveClean(
   scenario: Scenario,
   expected: Record<string, CheckStatus | CheckStatus[]>,
-  transports: Transport[] = BOTH,
+  transports: readonly Transport[] = TRANSPORTS,
 ): void {
   for (const transport of transports) {
     it(`clean reference over ${transport}: no FAILURE or WARNING`, async () => {
@@ -47,7 +57,6 @@ export function proveClean(
       for (const id of ids) {
         const want = expected[id]!;
         const r = byId(results, id);
-        if (r.transport !== null && r.transport !== transport) continue;
         expect(Array.isArray(want) ? want : [want], `${id}: ${messageOf(r)}`).toContain(r.status);
       }
     });
@@ -58,13 +67,13 @@ export interface FaultCase {
   id: string;
   status: 'FAILURE' | 'WARNING';
   message: RegExp;
-  transports?: Transport[];
+  transports?: readonly Transport[];
 }
 
 /** One harness run per fault and transport, only the owning check selected. */
 export function proveFaults(scenario: Scenario, cases: FaultCase[]): void {
   for (const c of cases) {
-    for (const transport of c.transports ?? BOTH) {
+    for (const transport of c.transports ?? TRANSPORTS) {
       it(`--violate ${c.id} over ${transport} makes it ${c.status}`, async () => {
         const r = byId(await runScenario(scenario, transport, { ids: [c.id], violate: [c.id], timeouts: FAULT_TIMEOUTS }), c.id);
         expect(r.status, messageOf(r)).toBe(c.status);
