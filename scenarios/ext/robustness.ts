@@ -1,12 +1,12 @@
 // Harness-level checks of the extension (checklist §7, H-EXT-*): what a task costs over a direct call,
 // concurrency without cross-talk, idempotent reads, behaviour under a poll storm, large inlined results,
-// the quality of error answers, and SDK fingerprints with remediation hints. Not spec requirements:
+// the quality of error answers, dual-era interop, and SDK fingerprints with remediation hints. Not spec requirements:
 // figures are INFO, and only a broken promise of the protocol (cross-talk, a read that changes) WARNs.
-import { info, MODERN_ERA, pass, warn, worst, type Verdict } from '../../harness/checks.js';
+import { info, LEGACY_ERA, MODERN_ERA, pass, skip, warn, worst, type Verdict } from '../../harness/checks.js';
 import type { ModernClient } from '../../harness/modern/client.js';
 import { NOEXT } from '../../harness/modern/envelope.js';
 import type { JsonObject, RpcOutcome, ScenarioContext } from '../../harness/scenario.js';
-import { describeOutcome, mapLimit, sleep } from '../../harness/tasks.js';
+import { createTask, describeOutcome, mapLimit, sleep, taskResult } from '../../harness/tasks.js';
 import { j, outcomeLabel, tally } from '../lib/format.js';
 import { defineCheck, defineScenario } from '../lib/define.js';
 import {
@@ -129,7 +129,7 @@ const H_EXT_03 = defineCheck(
     id: 'H-EXT-03',
     name: 'Idempotent reads',
     description:
-      'tasks/get of a completed task 20 times, 5 callers at once: every body is deep-equal apart from ttlMs, pollIntervalMs and _meta.',
+      'tasks/get of a completed task 20 times after the first terminal read, 5 callers at once: every body is deep-equal apart from ttlMs, pollIntervalMs and _meta.',
     level: 'SHOULD',
     specRefs: ['ext §Task Polling'],
     fixtures: ['F-ECHO'],
@@ -137,18 +137,19 @@ const H_EXT_03 = defineCheck(
   async (ctx, c) => {
     const client = await ctx.modern();
     const created = await createExtTask(ctx, client, 'F-ECHO', { seconds: 0, label: ctx.nonce('idem') });
-    await settleExt(client, created.taskId, isTerminalTask, 'a terminal status');
+    // The read that first saw it terminal counts too: a body that changes from the second read on is caught.
+    const first = await settleExt(client, created.taskId, isTerminalTask, 'a terminal status');
     const reads = await mapLimit(
       Array.from({ length: 20 }, (_, i) => i),
       5,
       () => getExt(client, created.taskId),
     );
-    const bodies = reads.map((o) => (o.kind === 'result' ? j(volatile(o.result), 1e7) : describeOutcome(o)));
+    const bodies = [j(volatile(first), 1e7), ...reads.map((o) => (o.kind === 'result' ? j(volatile(o.result), 1e7) : describeOutcome(o)))];
     const distinct = [...new Set(bodies)];
     c.note('distinctBodies', distinct.length);
     if (distinct.length > 1)
       return warn(
-        `20 reads of the terminal task ${created.taskId} gave ${distinct.length} different bodies, e.g. ${distinct
+        `21 reads of the terminal task ${created.taskId} gave ${distinct.length} different bodies, e.g. ${distinct
           .slice(0, 2)
           .map((b) => b.slice(0, 200))
           .join(' vs ')}`,
@@ -297,11 +298,54 @@ const H_EXT_14 = defineCheck(
   },
 );
 
+const H_EXT_13 = defineCheck(
+  {
+    id: 'H-EXT-13',
+    name: 'Dual-era interop',
+    description:
+      'On a server of both eras the same E-TASK work as a 2025-11-25 task (task param, tasks/result) and as an extension task gives the same result, and neither surface leaks into the other (resultType on 2025-11-25 results; a nested task or ttl/pollInterval on extension ones).',
+    level: 'SHOULD',
+    specRefs: ['SEP §Backward Compatibility'],
+    fixtures: ['F-ECHO'],
+  },
+  async (ctx, c) => {
+    if (!ctx.eras.includes(LEGACY_ERA))
+      return skip('not-applicable', 'the server speaks only 2026-07-28, so there is no other era to compare with');
+    const label = ctx.nonce('dual');
+    const session = await ctx.connect();
+    try {
+      const legacy = await createTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0, label });
+      const legacyResult = await taskResult(session, legacy.taskId, ctx.timeouts.requestMs + ctx.timeouts.settleMs);
+      const client = await ctx.modern();
+      const modern = await createExtTask(ctx, client, 'F-ECHO', { seconds: 0, label });
+      const done = await settleExt(client, modern.taskId, isTerminalTask, 'a terminal status');
+      if (legacyResult.kind !== 'result')
+        return info(`tasks/result of the 2025-11-25 task answered ${describeOutcome(legacyResult)}; nothing to compare`);
+      const strip = ({ _meta, resultType, ...rest }: JsonObject) => (void _meta, void resultType, rest);
+      c.note('results', { legacy: legacyResult.result, modern: done.result });
+      const verdicts: Verdict[] = [];
+      if (j(strip(legacyResult.result), 1e6) !== j(strip((done.result ?? {}) as JsonObject), 1e6))
+        verdicts.push(
+          warn(`the same work gave ${j(strip(legacyResult.result))} through 2025-11-25 and ${j(done.result)} through the extension`),
+        );
+      if ('resultType' in legacyResult.result)
+        verdicts.push(warn(`the 2025-11-25 tasks/result carries the 2026-07-28 member resultType ${j(legacyResult.result.resultType)}`));
+      const leaked = ['task', 'ttl', 'pollInterval'].filter((k) => k in modern.task);
+      if (leaked.length) verdicts.push(warn(`the extension CreateTaskResult carries the 2025-11-25 member(s) ${leaked.join(', ')}`));
+      return verdicts.length
+        ? worst(verdicts)
+        : pass(`both eras gave the same result (${j(firstText(done.result))}) with no cross-era members`);
+    } finally {
+      await session.close().catch(() => undefined);
+    }
+  },
+);
+
 const scenario = defineScenario({
   name: 'ext-robustness',
-  description: 'Harness-level checks of the extension (H-EXT-01..04, 09, 14, 16)',
+  description: 'Harness-level checks of the extension (H-EXT-01..04, 09, 13, 14, 16)',
   era: MODERN_ERA,
-  checks: [H_EXT_01, H_EXT_02, H_EXT_03, H_EXT_04, H_EXT_09, H_EXT_14, H_EXT_16],
+  checks: [H_EXT_01, H_EXT_02, H_EXT_03, H_EXT_04, H_EXT_09, H_EXT_13, H_EXT_14, H_EXT_16],
 });
 
 export default scenario;
