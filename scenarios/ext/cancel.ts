@@ -101,7 +101,8 @@ const CAN_04 = defineCheck(
       await releaseExtGate(ctx, client, gated.gateId);
       released = true;
       // gate_state says when the work has settled (finished: it ran on; aborted: it had stopped); else re-poll a few times.
-      for (let i = 0; i < 20 && !['finished', 'aborted', undefined].includes(await extGateState(ctx, client, gated.gateId)); i++)
+      const deadline = Date.now() + ctx.timeouts.settleMs;
+      while (Date.now() < deadline && !['finished', 'aborted', undefined].includes(await extGateState(ctx, client, gated.gateId)))
         await sleep(50);
       const seen: string[] = [];
       for (let i = 0; i < 3; i++) {

@@ -132,7 +132,8 @@ const TTL_05 = defineCheck(
       return skip('not-applicable', `the granted ttlMs ${j(ttl)} is not a finite duration of at most 60 s, so retention is not probed`);
     const probes: string[] = [];
     for (const fraction of [0.5, 0.9]) {
-      await sleep(Math.max(0, created.sentAt + Math.min(fraction * ttl, ttl - 500) - Date.now()));
+      // Probes are timed from the answer (createdAt is before it), so a slow creation does not make them early.
+      await sleep(Math.max(0, created.receivedAt + Math.min(fraction * ttl, ttl - 500) - Date.now()));
       const o = await getExt(client, created.taskId);
       const receivedAt = Date.now();
       const label = `${Math.round(fraction * 100)}% (${receivedAt - created.sentAt} ms after creation)`;
