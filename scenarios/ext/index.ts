@@ -2,6 +2,12 @@
 // runner runs them against targets that speak that era (harness/run/eras.ts).
 import type { Scenario } from '../../harness/scenario.js';
 import negotiation from './negotiation.js';
+import create from './create.js';
+import ids from './ids.js';
+import get from './get.js';
+import core from './core.js';
+import dispatch from './dispatch.js';
+import lifecycle from './lifecycle.js';
 import ttl from './ttl.js';
 import update from './update.js';
 import cancel from './cancel.js';
@@ -11,4 +17,20 @@ import http from './http.js';
 import security from './security.js';
 import robustness from './robustness.js';
 
-export const EXT_SCENARIOS: Scenario[] = [negotiation, ttl, update, cancel, notifications, progress, http, security, robustness];
+export const EXT_SCENARIOS: Scenario[] = [
+  negotiation,
+  create,
+  ids,
+  get,
+  core,
+  dispatch,
+  lifecycle,
+  ttl,
+  update,
+  cancel,
+  notifications,
+  progress,
+  http,
+  security,
+  robustness,
+];

@@ -7,16 +7,7 @@ import type { JsonObject, RpcOutcome, ScenarioContext } from '../../harness/scen
 import { describeOutcome, ProbeError } from '../../harness/tasks.js';
 import { j } from '../lib/format.js';
 import { defineCheck, defineScenario } from '../lib/define.js';
-import {
-  callRole,
-  codeOf,
-  createdTask,
-  createModernGated,
-  createModernTask,
-  httpStatusOf,
-  looksLikeTask,
-  releaseQuietly,
-} from './lib/tasks.js';
+import { callRole, codeOf, createdTask, createModernTask, httpStatusOf, looksLikeTask, withGated } from './lib/tasks.js';
 
 const ECHO_ARGS = { seconds: 0, label: 'sep1686-neg' };
 
@@ -170,11 +161,9 @@ const NEG_05 = defineCheck(
 );
 
 /** The task methods without the extension (EXT-NEG-07, and EXT-NEG-06 with the legacy capability). */
-async function taskMethodsRefused(ctx: ScenarioContext, caps: JsonObject, label: string): Promise<Verdict> {
-  const c = await ctx.modern();
-  const { task, gateId } = await createModernGated(ctx, c);
-  const taskId = task.taskId as string;
-  try {
+function taskMethodsRefused(ctx: ScenarioContext, caps: JsonObject, label: string): Promise<Verdict> {
+  return withGated(ctx, async (c, task) => {
+    const taskId = task.taskId as string;
     const verdicts: Verdict[] = [];
     for (const [method, params] of [
       ['tasks/get', { taskId }],
@@ -191,9 +180,7 @@ async function taskMethodsRefused(ctx: ScenarioContext, caps: JsonObject, label:
         fail(`after the refused tasks/cancel the task is ${j(after.result.status)}, not working: the unauthorised cancel had an effect`),
       );
     return worst(verdicts);
-  } finally {
-    await releaseQuietly(ctx, c, gateId);
-  }
+  });
 }
 
 const NEG_06 = defineCheck(

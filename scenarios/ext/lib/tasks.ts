@@ -60,6 +60,20 @@ export async function createModernGated(ctx: ScenarioContext, c: ModernClient): 
   return { task: await createModernTask(ctx, c, 'F-GATE', { gateId }), gateId };
 }
 
+/** Runs `body` on a fresh gated task of the main client, releasing its gate whatever happens. */
+export async function withGated<T>(
+  ctx: ScenarioContext,
+  body: (c: ModernClient, task: JsonObject, gateId: string) => Promise<T>,
+): Promise<T> {
+  const c = await ctx.modern();
+  const { task, gateId } = await createModernGated(ctx, c);
+  try {
+    return await body(c, task, gateId);
+  } finally {
+    await releaseQuietly(ctx, c, gateId);
+  }
+}
+
 /** release_gate (a plain tool call, no extension needed); throws ProbeError unless it answered a result. */
 export async function releaseModernGate(
   ctx: ScenarioContext,

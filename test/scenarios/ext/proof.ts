@@ -1,8 +1,8 @@
-// Proof helpers for the 2026-07-28 scenarios: one harness run per fault, only the scenario (or the check)
-// that owns the id, so a table of faults stays cheap (as test/scenarios/core-proof.ts does for 2025-11-25).
-// proveClean/proveFaults turn a scenario's expected statuses and its fault table into tests: the clean
-// reference passes, and each fault id makes its check FAILURE or WARNING on every transport where it applies.
-import { expect, it } from 'vitest';
+// Proof helpers for the 2026-07-28 scenarios: one harness run per fault, only the scenario that owns the
+// id, so a table of faults stays cheap (as test/scenarios/core-proof.ts does for 2025-11-25).
+// proveClean/proveFaults (the checks of 2.G-2.L, 2.N and H-EXT) take a scenario module with its expected
+// statuses and fault cases, and run only the owning check per fault, on every transport where it applies.
+import { describe, expect, it } from 'vitest';
 import type { CheckResult, CheckStatus } from '../../../harness/checks.js';
 import { execute } from '../../../harness/cli/execute.js';
 import { referenceTargetSpecs } from '../../../harness/cli/options.js';
@@ -10,12 +10,11 @@ import type { ProtocolChoice } from '../../../harness/run/eras.js';
 import type { RunTimeouts } from '../../../harness/run/runner.js';
 import type { Scenario } from '../../../harness/scenario.js';
 import { byId, checkReference, only, problems } from '../../helpers/run.js';
-import { messageOf, TRANSPORTS, type Transport } from '../core-proof.js';
+import { messageOf, TRANSPORTS } from '../core-proof.js';
+import { FAULTS, INFO, OWNERS } from './fault-table.js';
+import type { Transport } from '../core-proof.js';
 
 export { messageOf, statuses, TRANSPORTS } from '../core-proof.js';
-
-/** Faults keep polling short: a violated "reaches terminal" must not wait the full 10 s T_SETTLE. */
-const FAULT_TIMEOUTS: Partial<RunTimeouts> = { settleMs: 3_000 };
 
 /** The result of `id` when the reference server violates exactly that rule. */
 export async function runExtFault(
@@ -24,9 +23,39 @@ export async function runExtFault(
   transport: Transport = 'stdio',
   protocol: ProtocolChoice = 'auto',
 ): Promise<CheckResult> {
-  const results = await checkReference({ transport, scenarios: [scenario], violate: [id], protocol, timeouts: FAULT_TIMEOUTS });
+  const results = await checkReference({ transport, scenarios: [scenario], violate: [id], protocol, timeouts: { settleMs: 3_000 } });
   return byId(results, id);
 }
+
+/**
+ * The proof of some scenarios of fault-table.ts: clean on both transports (one run each), every fault of
+ * their ids over stdio, and `httpFault` over HTTP too. One test file per call, so vitest runs them in parallel.
+ */
+export function proveScenarios(scenarios: string[], httpFault: string): void {
+  const ids = scenarios.flatMap((s) => OWNERS[s]!);
+  const owner = (id: string) => scenarios.find((s) => OWNERS[s]!.includes(id))!;
+  describe(`${scenarios.join(', ')} (2026-07-28)`, () => {
+    for (const transport of TRANSPORTS) {
+      it(`clean reference over ${transport}: every check ran, none failed or warned`, async () => {
+        const r = await checkReference({ transport, scenarios });
+        expect(problems(r, ids)).toEqual([]);
+        const statuses = Object.fromEntries(r.map((x) => [x.id, x.status]));
+        expect(statuses).toEqual(Object.fromEntries(ids.map((id) => [id, INFO.has(id) ? 'INFO' : 'SUCCESS'])));
+      });
+    }
+    it.each(FAULTS.filter(([id]) => ids.includes(id)))('--violate %s makes it %s', async (id, status, message) => {
+      const r = await runExtFault(owner(id), id);
+      expect(r.status).toBe(status);
+      expect(messageOf(r)).toMatch(message);
+    });
+    it(`--violate ${httpFault} is reported over HTTP too`, async () => {
+      expect((await runExtFault(owner(httpFault), httpFault, 'http')).status).toBe('FAILURE');
+    });
+  });
+}
+
+/** Faults keep polling short: a violated "reaches terminal" must not wait the full 10 s T_SETTLE. */
+const FAULT_TIMEOUTS: Partial<RunTimeouts> = { settleMs: 3_000 };
 
 /** One run of `scenario` (only `ids` when given) against the reference server over one transport. */
 export async function runScenario(
