@@ -11,6 +11,15 @@ export type Level = z.infer<typeof Level>;
 export const TransportName = z.enum(['stdio', 'http']);
 export type TransportName = z.infer<typeof TransportName>;
 
+/**
+ * The protocol era a check belongs to: 2025-11-25 (tasks in the core, initialize) or 2026-07-28 (the
+ * io.modelcontextprotocol/tasks extension on the stateless core, server/discover).
+ */
+export const Era = z.enum(['2025-11-25', '2026-07-28']);
+export type Era = z.infer<typeof Era>;
+export const LEGACY_ERA: Era = '2025-11-25';
+export const MODERN_ERA: Era = '2026-07-28';
+
 /** Fixture roles of the fixture contract (docs/fixtures.md) plus the server-level fixtures. */
 export const FixtureRole = z.enum([
   'F-SYNC',
@@ -88,6 +97,8 @@ export const CheckResult = z.object({
   level: Level,
   specReferences: z.array(SpecReference),
   scenario: z.string(),
+  /** The protocol era the check belongs to (the suite it ran in). */
+  era: Era,
   transport: TransportName.nullable(),
   durationMs: z.number(),
   errorMessage: z.string().optional(),
@@ -111,6 +122,8 @@ export interface CheckSpec {
   transports?: TransportName[];
   /** A check of a deployment (scenarios/cluster.ts): not applicable on a target with fewer endpoints (Target.endpoints). */
   minEndpoints?: number;
+  /** The era of the suite it belongs to; default 2025-11-25 (defineScenario stamps its scenario's era). */
+  era?: Era;
 }
 
 /** The verdict a check block computes. Everything static comes from the CheckSpec. */
@@ -144,6 +157,7 @@ export function worst(verdicts: Verdict[]): Verdict {
 }
 
 const SPEC_BASE = 'https://modelcontextprotocol.io/specification/2025-11-25';
+const MODERN_BASE = 'https://modelcontextprotocol.io/specification/2026-07-28';
 const PAGE_URLS: Record<string, string> = {
   tasks: `${SPEC_BASE}/basic/utilities/tasks`,
   progress: `${SPEC_BASE}/basic/utilities/progress`,
@@ -151,6 +165,15 @@ const PAGE_URLS: Record<string, string> = {
   lifecycle: `${SPEC_BASE}/basic/lifecycle`,
   schema: `${SPEC_BASE}/schema`,
   tools: `${SPEC_BASE}/server/tools`,
+  // 2026-07-28 and the io.modelcontextprotocol/tasks extension (docs/requirements-ext-tasks.md §0).
+  ext: 'https://github.com/modelcontextprotocol/ext-tasks/blob/main/specification/draft/tasks.md',
+  SEP: 'https://github.com/modelcontextprotocol/ext-tasks/blob/main/seps/2663-tasks-extension.md',
+  core: `${MODERN_BASE}/basic`,
+  discover: `${MODERN_BASE}/server/discover`,
+  versioning: `${MODERN_BASE}/basic/versioning`,
+  mrtr: `${MODERN_BASE}/basic/patterns/mrtr`,
+  subscriptions: `${MODERN_BASE}/basic/patterns/subscriptions`,
+  streamable: `${MODERN_BASE}/basic/transports/streamable-http`,
 };
 
 function anchor(heading: string): string {

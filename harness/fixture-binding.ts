@@ -40,6 +40,9 @@ function firstError(v: ValidateFunction): string {
   return `${where} ${e.message ?? 'is invalid'}`;
 }
 
+/** Arguments every task-capable contract tool takes in the 2026-07-28 era (fixtures.md): the task's ttlMs and pollIntervalMs. */
+const EXT_FIXTURE_CONTROLS: readonly string[] = ['ttlMs', 'pollIntervalMs'];
+
 export interface BindingInput {
   role: ToolRole;
   tool: JsonObject;
@@ -68,7 +71,7 @@ export function bindingProblem({ role, tool, mapped, args, tasks = true }: Bindi
   if (!mapped) {
     const props = (tool.inputSchema as { properties?: unknown } | undefined)?.properties;
     const declared = props && typeof props === 'object' ? Object.keys(props) : [];
-    const foreign = declared.filter((p) => !(contract.properties as readonly string[]).includes(p));
+    const foreign = declared.filter((p) => !(contract.properties as readonly string[]).includes(p) && !EXT_FIXTURE_CONTROLS.includes(p));
     if (foreign.length) {
       const takes = contract.properties.length ? `{${contract.properties.join(', ')}}` : 'no arguments';
       return `${name} takes {${declared.join(', ')}} but the contract's ${contract.tool} takes ${takes}: another tool of the same name (map it with --fixtures if it plays ${role})`;

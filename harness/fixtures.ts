@@ -235,10 +235,13 @@ export class ResolvedFixtures implements LoadedFixtures {
   }
 }
 
+/** What fixture discovery needs of a connection: a 2025-11-25 Session, or a modern client with its discovered capabilities. */
+export type FixtureSource = Pick<Session, 'request' | 'serverCapabilities'>;
+
 const MAX_PAGES = 100;
 
 /** Lists every page of a list method; stops on error, on a repeated cursor, or after MAX_PAGES. */
-async function listAll(session: Session, method: string, key: string, failures: string[] = []): Promise<JsonObject[]> {
+async function listAll(session: FixtureSource, method: string, key: string, failures: string[] = []): Promise<JsonObject[]> {
   const items: JsonObject[] = [];
   const seen = new Set<string>();
   let cursor: string | undefined;
@@ -265,13 +268,13 @@ async function listAll(session: Session, method: string, key: string, failures: 
 }
 
 /** Every tool the server lists (all pages), or none when it declares no tools capability. */
-export async function listTools(session: Session, failures: string[] = []): Promise<JsonObject[]> {
+export async function listTools(session: FixtureSource, failures: string[] = []): Promise<JsonObject[]> {
   return session.serverCapabilities.tools ? listAll(session, 'tools/list', 'tools', failures) : [];
 }
 
 /** Lists tools (all pages), resources and prompts, and binds roles to tools. */
 export async function loadFixtures(
-  session: Session,
+  session: FixtureSource,
   mapping: FixtureMappingFile = {},
   facts: TargetFacts = { principals: 0, canRestart: false },
 ): Promise<ResolvedFixtures> {

@@ -1,7 +1,8 @@
 // The contract between scenarios and the runner. A scenario never touches transports, processes or
 // files: it asks the context for sessions, runs check blocks and returns nothing.
 import type { FixtureExpectations } from './fixtures.js';
-import type { CheckSpec, FixtureRole, TransportName, Verdict, WireEntry } from './checks.js';
+import type { CheckSpec, Era, FixtureRole, TransportName, Verdict, WireEntry } from './checks.js';
+import type { ModernClient } from './modern/client.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -120,6 +121,8 @@ export interface CheckContext {
 
 export interface ScenarioContext {
   readonly transport: TransportName;
+  /** The protocol eras found on the target (run/eras.ts): both on a dual-era server probed with --protocol auto. */
+  readonly eras: readonly Era[];
   readonly fixtures: Fixtures;
   /** Per-request timeout (ms), the settle bound T_SETTLE for polling, and the deadline of one check block. */
   readonly timeouts: { requestMs: number; settleMs: number; checkMs: number };
@@ -131,6 +134,13 @@ export interface ScenarioContext {
   session(): Promise<Session>;
   /** A further session: stdio spawns another process of the same command, HTTP opens another MCP session. */
   connect(options?: ConnectOptions): Promise<Session>;
+  /**
+   * 2026-07-28 scenarios: the scenario's main modern client (created lazily, shared by its checks); no
+   * initialize, every request carries the envelope (harness/modern/client.ts).
+   */
+  modern(): Promise<ModernClient>;
+  /** A further modern client: stdio spawns another process, HTTP another connection (`principal` for S-AUTH). */
+  connectModern(options?: { principal?: number }): Promise<ModernClient>;
   /**
    * Kill the server process hard and start it again (only when canRestart). stdio: the processes of this
    * scenario's sessions. HTTP: the one server process, which kills every session, so it first waits until
@@ -154,7 +164,7 @@ export interface ScenarioContext {
   /** Unique token for nonces, gate ids and labels. */
   nonce(prefix?: string): string;
   /**
-   * Wire entries recorded so far (run-wide), e.g. for passive checks. Scenarios of a target run
+   * Wire entries recorded so far (run-wide, of the scenario's era only), e.g. for passive checks. Scenarios of a target run
    * concurrently, and both targets at once: filter by connection (session name) or transport.
    */
   wire(): WireEntry[];
@@ -164,6 +174,11 @@ export interface ScenarioContext {
 export interface Scenario {
   name: string;
   description: string;
+  /**
+   * The protocol era of its checks (default 2025-11-25): the runner runs it only against a target that
+   * speaks that era, and its checks use ctx.session() (2025-11-25) or ctx.modern() (2026-07-28).
+   */
+  era?: Era;
   /** Every check the scenario can record (for --list, coverage and docs); scenarios/lib/define.ts makes them check objects. */
   checks: CheckSpec[];
   /**

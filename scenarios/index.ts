@@ -1,4 +1,5 @@
-// Every scenario, in run order. wire-audit reads what the others recorded, so it runs last.
+// Every scenario, in run order: the 2025-11-25 suite, then the 2026-07-28 one (ext/). wire-audit reads what
+// the others recorded, so it runs last among its era's.
 import type { Scenario } from '../harness/scenario.js';
 import capabilities from './capabilities.js';
 import negotiation from './negotiation.js';
@@ -22,6 +23,7 @@ import lifecycle from './lifecycle.js';
 import cluster from './cluster.js';
 import wireAudit from './wire-audit.js';
 import transportHygiene from './transport-hygiene.js';
+import { EXT_SCENARIOS } from './ext/index.js';
 
 export const SCENARIOS: Scenario[] = [
   capabilities,
@@ -46,4 +48,5 @@ export const SCENARIOS: Scenario[] = [
   cluster,
   wireAudit,
   transportHygiene,
+  ...EXT_SCENARIOS,
 ];

@@ -4,12 +4,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { SCENARIOS } from '../scenarios/index.js';
 import { packagePath } from '../harness/paths.js';
+import { LEGACY_ERA } from '../harness/checks.js';
 
 const START = '<!-- checks:start -->';
 const END = '<!-- checks:end -->';
 
 export function renderCheckTable(): string {
-  const rows = ['| ID | Level | Scenario | Check | Fixtures | Transports |', '|---|---|---|---|---|---|'];
+  const rows = ['| ID | Era | Level | Scenario | Check | Fixtures | Transports |', '|---|---|---|---|---|---|---|'];
   // One row per id: a rule observed by two scenarios (T25-LIFE-03: its own probe, and the wire audit over the run) lists both.
   const byId = new Map<string, { spec: (typeof SCENARIOS)[number]['checks'][number]; scenarios: string[] }>();
   for (const scenario of SCENARIOS) {
@@ -23,7 +24,7 @@ export function renderCheckTable(): string {
     const fixtures = spec.fixtures.length ? spec.fixtures.join(', ') : '-';
     const transports = (spec.transports ?? ['stdio', 'http']).join(', ');
     rows.push(
-      `| \`${spec.id}\` | ${spec.level} | ${scenarios.join(', ')} | ${spec.name.replace(/\|/g, '\\|')} | ${fixtures} | ${transports} |`,
+      `| \`${spec.id}\` | ${spec.era ?? LEGACY_ERA} | ${spec.level} | ${scenarios.join(', ')} | ${spec.name.replace(/\|/g, '\\|')} | ${fixtures} | ${transports} |`,
     );
   }
   return rows.join('\n');

@@ -1,10 +1,11 @@
 // One complete run against TargetSpecs: create the targets, run the scenarios, dispose every target
 // (killing what it spawned) whatever happens. Used by the CLI and by test/helpers/run.ts; the bench
 // reuses its target lifecycle (createTargets / disposeTargets) and Connectivity.
-import { loadFixtures, type FixtureMappingFile, type LoadedFixtures } from '../fixtures.js';
-import type { Scenario, Session } from '../scenario.js';
+import { loadFixtures, type FixtureMappingFile, type FixtureSource, type LoadedFixtures } from '../fixtures.js';
+import type { Scenario } from '../scenario.js';
 import { runChecks, type ProgressEvent, type RunResult } from '../run/runner.js';
 import { resolveTimeouts, type RunTimeouts } from '../run/timeouts.js';
+import type { ProtocolChoice } from '../run/eras.js';
 import { specSecrets, type Target, type TargetOptions, type TargetSpec } from '../transport/target.js';
 import { createTarget, targetLabel } from '../transport/targets.js';
 import { resolveLimits, type IntakeLimits } from '../transport/limits.js';
@@ -26,6 +27,8 @@ export interface ExecuteOptions {
   wire?: WireLog;
   onProgress?: (e: ProgressEvent) => void;
   signal?: AbortSignal;
+  /** --protocol: which eras' suites run (default auto). */
+  protocol?: ProtocolChoice;
   /** Called with the live targets right after creation (the CLI keeps them to kill on a second Ctrl-C). */
   onTargets?: (targets: Target[]) => void;
 }
@@ -33,7 +36,7 @@ export interface ExecuteOptions {
 /** How a command reaches servers (tests substitute fakes). */
 export interface Connectivity {
   createTarget(options: TargetOptions): Target;
-  loadFixtures(session: Session, target: Target, mapping?: FixtureMappingFile): Promise<LoadedFixtures>;
+  loadFixtures(session: FixtureSource, target: Target, mapping?: FixtureMappingFile): Promise<LoadedFixtures>;
 }
 
 export const realConnectivity: Connectivity = {
@@ -110,6 +113,7 @@ export async function execute(options: ExecuteOptions, io: Connectivity = realCo
       timeouts,
       onProgress: options.onProgress,
       signal: options.signal,
+      protocol: options.protocol,
     });
     await disposeTargets(targets);
     run.problems.push(...survivorProblems(sweepOwner(owner), targets));

@@ -10,12 +10,15 @@ import { renderTerminal, useColor } from '../report/terminal.js';
 import { packageInfo } from '../paths.js';
 import { listChecks, selectScenarios } from '../run/selection.js';
 import { DEFAULT_TIMEOUTS } from '../run/timeouts.js';
+import { LEGACY_ERA } from '../checks.js';
 import { TargetError } from '../transport/target.js';
 import {
   LIMIT_OPTIONS,
   parseCommandLine,
   parseLimits,
+  parseProtocol,
   parseTimeouts,
+  PROTOCOL_OPTIONS,
   resolveTargetOptions,
   TARGET_OPTIONS,
   TIMEOUT_OPTIONS,
@@ -42,6 +45,7 @@ const OPTIONS = {
   require: { type: 'string', multiple: true },
   ...TIMEOUT_OPTIONS,
   ...LIMIT_OPTIONS,
+  ...PROTOCOL_OPTIONS,
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -56,7 +60,8 @@ const HELP = `Usage:
   ${NAME} demo [--quick] [options]                   the tasks demo, live (see ${NAME} demo --help)
   ${NAME} init [--out file] [target options]         propose a --fixtures mapping for a server (see ${NAME} init --help)
 
-Checks an MCP server's Tasks implementation (SEP-1686, protocol 2025-11-25).
+Checks an MCP server's Tasks implementation: SEP-1686 on protocol 2025-11-25, and the
+io.modelcontextprotocol/tasks extension (SEP-2663) on protocol 2026-07-28.
 
 Target:
   --url <endpoint>             Streamable HTTP endpoint, e.g. http://127.0.0.1:3000/mcp (repeatable: the
@@ -67,12 +72,14 @@ Target:
   --instances <n>              with --http-command: start n instances of it as one deployment (they must share
                                a store, e.g. --store redis://...); the cluster scenario checks them together
   --fixtures <file>            YAML/JSON mapping of fixture roles to your server's tools
+  --protocol <era>             auto (default: server/discover, then initialize; every era the server
+                               speaks is checked), 2025-11-25 or 2026-07-28 (only that era's suite)
 
 Selection and policy:
-  --list                       print every scenario and check (id, level, fixtures, transports) and exit
+  --list                       print every scenario and check (era, id, level, fixtures, transports) and exit
   --scenario <name>            run only this scenario (repeatable)
   --expected-failures <file>   YAML baseline of check ids expected to fail ("server:" list or plain list;
-                               "<id>@http" limits an entry to one transport)
+                               "<id>@http" limits an entry to one transport, "<id>@2026-07-28" to one era)
   --allow-incomplete           do not exit 3 when MUST checks could not run
   --require <property>         fail (exit 1) unless this lifecycle property holds (repeatable; needs the
                                lifecycle scenario): ${PROFILE_PROPERTY_NAMES.join(', ')}
@@ -148,6 +155,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const timeouts = parseTimeouts(values);
   const limits = parseLimits(values);
+  const protocol = parseProtocol(values.protocol);
   const common = resolveTargetOptions(values, command);
 
   let fixtures: FixtureMappingFile | undefined;
@@ -192,6 +200,7 @@ async function main(argv: string[]): Promise<number> {
       timeouts,
       limits,
       fixtures,
+      protocol,
       wire,
       onProgress: progress.handle,
       signal: stop.signal,
@@ -228,7 +237,12 @@ async function main(argv: string[]): Promise<number> {
 
 function renderList(): string {
   const out: string[] = [];
+  let era: string | undefined;
   for (const s of SCENARIOS) {
+    if ((s.era ?? LEGACY_ERA) !== era) {
+      era = s.era ?? LEGACY_ERA;
+      out.push(`== protocol ${era} ==`);
+    }
     out.push(`${s.name} — ${s.description}`);
     for (const c of s.checks) {
       const fixtures = c.fixtures.length ? c.fixtures.join(',') : '-';

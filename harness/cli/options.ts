@@ -2,12 +2,13 @@
 // (`-- <command>`, `--url` (repeatable: endpoints of one deployment), `--http-command` (with `--instances N`),
 // headers, tokens), --out, and the time limits (--timeout and,
 // for the check command, --settle, --check-timeout, --run-timeout), the intake limits of the check
-// command (--max-message-bytes, --max-server-messages), parsed here and nowhere else.
+// command (--max-message-bytes, --max-server-messages) and its --protocol, parsed here and nowhere else.
 // Callers merge TARGET_OPTIONS (and TIMEOUT_OPTIONS) into their own parseArgs config and hand the values here.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { TransportName } from '../checks.js';
 import type { HttpCommandSpec, HttpSpec, TargetSpec } from '../transport/target.js';
 import { resolveTimeouts, type RunTimeouts } from '../run/timeouts.js';
+import { PROTOCOL_CHOICES, type ProtocolChoice } from '../run/eras.js';
 import { referenceServerSpec } from '../transport/targets.js';
 import { MAX_TIMER_MS } from '../util/async.js';
 import { UsageError } from '../util/errors.js';
@@ -32,6 +33,19 @@ export const TIMEOUT_OPTIONS = {
   'check-timeout': { type: 'string' },
   'run-timeout': { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+/** Which protocol eras' suites run (run/eras.ts detects what the server speaks). */
+export const PROTOCOL_OPTIONS = {
+  protocol: { type: 'string' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+/** --protocol auto | 2025-11-25 | 2026-07-28 (default auto). */
+export function parseProtocol(raw: string | undefined): ProtocolChoice {
+  if (raw === undefined) return 'auto';
+  const choice = PROTOCOL_CHOICES.find((c) => c === raw.trim());
+  if (!choice) throw new UsageError(`--protocol must be one of ${PROTOCOL_CHOICES.join(', ')}, got '${raw}'`);
+  return choice;
+}
 
 /** The caps on what a server may send (the check command; transport/limits.ts has the defaults). */
 export const LIMIT_OPTIONS = {

@@ -1,4 +1,4 @@
-// junit.xml: one testcase per check per transport (classname = scenario), so CI systems show each
+// junit.xml: one testcase per check per transport and era (classname = scenario), so CI systems show each
 // check; FAILURE -> <failure>, SKIPPED -> <skipped>, WARNING/INFO pass with the message in system-out.
 import type { CheckResult } from '../checks.js';
 import { oneLine } from '../util/errors.js';
@@ -19,7 +19,7 @@ export function renderJunit(report: Report): string {
   const expected = new Set(report.expectedFailures ?? []);
   const groups = new Map<string, CheckResult[]>();
   for (const r of report.checks) {
-    const key = r.transport ?? 'none';
+    const key = `${r.transport ?? 'none'}, ${r.era}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
@@ -29,12 +29,12 @@ export function renderJunit(report: Report): string {
   out.push(
     `<testsuites name="${xmlEscape(report.tool.name)}" tests="${report.checks.length}" failures="${failures}" skipped="${skipped}" errors="0" time="${seconds(report.run.durationMs)}">`,
   );
-  for (const [transport, checks] of groups) {
+  for (const [suite, checks] of groups) {
     const f = checks.filter((r) => r.status === 'FAILURE' && !expected.has(resultKey(r))).length;
     const sk = checks.filter((r) => r.status === 'SKIPPED').length;
     const time = checks.reduce((sum, r) => sum + r.durationMs, 0);
     out.push(
-      `  <testsuite name="${xmlEscape(`${report.tool.name} (${transport})`)}" tests="${checks.length}" failures="${f}" skipped="${sk}" errors="0" time="${seconds(time)}" timestamp="${xmlEscape(report.run.startedAt)}">`,
+      `  <testsuite name="${xmlEscape(`${report.tool.name} (${suite})`)}" tests="${checks.length}" failures="${f}" skipped="${sk}" errors="0" time="${seconds(time)}" timestamp="${xmlEscape(report.run.startedAt)}">`,
     );
     for (const r of checks) out.push(...testcase(r, expected.has(resultKey(r))));
     out.push('  </testsuite>');
@@ -44,7 +44,7 @@ export function renderJunit(report: Report): string {
 }
 
 function testcase(r: CheckResult, expectedFailure: boolean): string[] {
-  const attrs = `name="${xmlEscape(`${r.id} ${r.name} [${r.transport ?? '-'}]`)}" classname="${xmlEscape(r.scenario)}" time="${(r.durationMs / 1000).toFixed(3)}"`;
+  const attrs = `name="${xmlEscape(`${r.id} ${r.name} [${r.transport ?? '-'}, ${r.era}]`)}" classname="${xmlEscape(r.scenario)}" time="${(r.durationMs / 1000).toFixed(3)}"`;
   const message = resultMessage(r);
   const link = r.specReferences.find((s) => s.url)?.url;
   const body = [message, link ? `spec: ${link}` : '', `level: ${r.level}`].filter(Boolean).join('\n');

@@ -13,9 +13,9 @@ export function renderMarkdown(report: Report, sections: string[] = []): string 
   const icon = report.run.exitCode === 0 ? '✅' : report.run.exitCode === 3 ? '⚠️' : '❌';
   out.push(`# ${report.tool.name} report`, '');
   out.push(`${icon} **${md(report.run.verdict)}** (exit ${report.run.exitCode})`, '');
-  const targets = report.run.targets.map((t) => `\`${t.label}\``).join(', ') || 'none';
+  const targets = report.run.targets.map((t) => `\`${t.label}\`${t.eras?.length ? ` (${t.eras.join(' + ')})` : ''}`).join(', ') || 'none';
   out.push(
-    `Targets: ${targets} · protocol ${report.run.protocolVersion} · ${(report.run.durationMs / 1000).toFixed(1)} s · ${report.tool.name} ${report.tool.version} · ${report.run.startedAt}`,
+    `Targets: ${targets} · ${(report.run.durationMs / 1000).toFixed(1)} s · ${report.tool.name} ${report.tool.version} · ${report.run.startedAt}`,
     '',
   );
   // A bench-only report (sep1686-check bench) has no checks: no coverage, results or checks table.
@@ -80,12 +80,12 @@ export function renderMarkdown(report: Report, sections: string[] = []): string 
 
   out.push(...renderProfileMarkdown(report.checks));
   out.push(...renderToolsMarkdown(report));
-  out.push('## All checks', '', '| ID | Level | Status | Transport | Message |', '|---|---|---|---|---|');
+  out.push('## All checks', '', '| ID | Level | Status | Era | Transport | Message |', '|---|---|---|---|---|---|');
   for (const r of report.checks) {
     const status = expected.has(resultKey(r)) ? 'FAILURE (expected)' : r.status;
     const link = r.specReferences.find((x) => x.url)?.url;
     const id = link ? `[${r.id}](${link})` : r.id;
-    out.push(`| ${id} | ${r.level} | ${status} | ${r.transport ?? '-'} | ${cell(shortLine(resultMessage(r)))} |`);
+    out.push(`| ${id} | ${r.level} | ${status} | ${r.era} | ${r.transport ?? '-'} | ${cell(shortLine(resultMessage(r)))} |`);
   }
   out.push('');
   return out.join('\n');
@@ -104,7 +104,7 @@ export function coverageLine(report: Report): string {
 function detailed(r: CheckResult, icon: string): string[] {
   const refs = r.specReferences.map((x) => (x.url ? `[${x.id}](${x.url})` : x.id)).join(', ');
   const lines = [
-    `### ${icon} ${r.id} — ${md(r.name)} (${r.transport ?? '-'})`,
+    `### ${icon} ${r.id} — ${md(r.name)} (${r.era}, ${r.transport ?? '-'})`,
     '',
     `${r.level} · scenario \`${r.scenario}\`${refs ? ` · ${refs}` : ''}`,
     '',

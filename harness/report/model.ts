@@ -2,7 +2,7 @@
 // from it). Every reporter (terminal, markdown, junit) reads only a Report.
 import { z } from 'zod';
 import { BenchReport } from './bench-model.js';
-import { CheckResult, TransportName, type CheckStatus } from '../checks.js';
+import { CheckResult, Era, TransportName, type CheckStatus } from '../checks.js';
 import { ToolBinding } from '../fixtures.js';
 
 export const REPORT_SCHEMA_ID = 'https://github.com/sep1686-check/sep1686-check/schema/report.schema.json';
@@ -55,6 +55,8 @@ export const Report = z
           label: z.string(),
           transport: TransportName,
           protocolVersion: z.string().optional(),
+          /** The protocol eras found on the target and checked (absent when it never answered). */
+          eras: z.array(Era).optional(),
           /** The tools the server lists and the fixture role each got (absent when they were never listed). */
           tools: z.array(ToolBinding).optional(),
         }),

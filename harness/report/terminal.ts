@@ -48,6 +48,9 @@ export function renderTerminal(report: Report, style: Style): string {
     }
     out.push('');
   }
+  // Which protocol eras each target was found to speak (and was checked in).
+  const eras = report.run.targets.filter((t) => t.eras?.length).map((t) => `${t.transport} ${t.eras!.join(' + ')}`);
+  if (eras.length) out.push(c.dim(`Protocol eras found: ${eras.join(' · ')}`));
   if (report.checks.length)
     out.push(...(style.verbose ? detailedTable(report.checks, expected, c) : matrix(report.checks, expected, c)), '');
 
@@ -69,7 +72,7 @@ export function renderTerminal(report: Report, style: Style): string {
   if (expectedList.length) {
     if (style.verbose) {
       out.push(c.bold(`Expected failures (${expectedList.length})`));
-      for (const r of expectedList) out.push(`  ${c.dim('✗')} ${r.id} [${r.transport}] ${c.dim('expected failure')}`);
+      for (const r of expectedList) out.push(`  ${c.dim('✗')} ${r.id} [${r.transport}, ${r.era}] ${c.dim('expected failure')}`);
     } else out.push(`${c.bold(`Expected failures (${expectedList.length})`)}: ${expectedList.map(resultKey).join(', ')}`);
     out.push('');
   }
@@ -102,7 +105,9 @@ function section(out: string[], c: Palette, title: string, list: CheckResult[], 
 function item(r: CheckResult, mark: string, c: Palette, style: Style): string[] {
   const msg = firstLine(resultMessage(r));
   const max = style.verbose ? 240 : 160;
-  const lines = [`  ${mark} ${c.bold(r.id)} [${r.transport ?? '-'}] ${r.scenario}: ${msg.length > max ? `${msg.slice(0, max)}…` : msg}`];
+  const lines = [
+    `  ${mark} ${c.bold(r.id)} [${r.transport ?? '-'}, ${r.era}] ${r.scenario}: ${msg.length > max ? `${msg.slice(0, max)}…` : msg}`,
+  ];
   const link = r.specReferences.find((x) => x.url)?.url;
   if (style.verbose && link) lines.push(`    ${c.dim(link)}`);
   return lines;
@@ -128,7 +133,7 @@ export function count(n: Counts, status: CheckStatus, expectedFailure = false): 
   return n;
 }
 
-/** The matrix column of a result: its transport (an era joins the key once results carry one). */
+/** The matrix column of a result: its transport (each era's scenarios are rows of their own, headed by the era). */
 const columnOf = (r: CheckResult): string => r.transport ?? '-';
 
 /** Counts per scenario (rows, in run order) and column, plus a total per column. */
@@ -164,13 +169,18 @@ function matrix(checks: CheckResult[], expected: Set<string>, c: Palette): strin
       ).padEnd(nameWidth + cellWidth * columns.length),
     )}${c.dim('(pass/fail/warn/skip)')}`,
   ];
-  for (const [scenario, row] of rows)
+  const eraOf = new Map(checks.map((r) => [r.scenario, r.era]));
+  const eras = new Set(eraOf.values());
+  let era: string | undefined;
+  for (const [scenario, row] of rows) {
+    if (eras.size > 1 && eraOf.get(scenario) !== era) out.push(c.dim(`protocol ${(era = eraOf.get(scenario))}`));
     out.push(
       line(
         scenario,
         columns.map((k) => cell(row.get(k))),
       ),
     );
+  }
   out.push(
     line(
       'total',
@@ -181,14 +191,19 @@ function matrix(checks: CheckResult[], expected: Set<string>, c: Palette): strin
 }
 
 function detailedTable(checks: CheckResult[], expected: Set<string>, c: Palette): string[] {
-  const table = new Table({ head: ['Scenario', 'Transport', 'Pass', 'Fail', 'Warn', 'Skip', 'Info'], style: { head: [], border: [] } });
+  const table = new Table({
+    head: ['Scenario', 'Era', 'Transport', 'Pass', 'Fail', 'Warn', 'Skip', 'Info'],
+    style: { head: [], border: [] },
+  });
   const { columns, rows } = tallies(checks, expected);
+  const eraOf = new Map(checks.map((r) => [r.scenario, r.era]));
   for (const k of columns) {
     for (const [scenario, row] of rows) {
       const n = row.get(k);
       if (!n) continue;
       table.push([
         scenario,
+        eraOf.get(scenario) ?? '-',
         k,
         String(n.pass),
         n.fail ? c.red(String(n.fail)) : '0',

@@ -1,6 +1,15 @@
 // From verdicts to CheckResults: the static facts of a check plus its verdict, several attempts of one id
 // merged, results of checks that never ran, and the evidence caps that keep report.json readable.
-import { specReference, worst, type CheckResult, type CheckSpec, type TransportName, type Verdict, type WireEntry } from '../checks.js';
+import {
+  LEGACY_ERA,
+  specReference,
+  worst,
+  type CheckResult,
+  type CheckSpec,
+  type TransportName,
+  type Verdict,
+  type WireEntry,
+} from '../checks.js';
 import { FIXTURE_HINTS } from '../fixtures.js';
 import type { Scenario } from '../scenario.js';
 import type { Target } from '../transport/target.js';
@@ -51,6 +60,7 @@ export function baseResult(
     level: spec.level,
     specReferences: spec.specRefs.map(specReference),
     scenario,
+    era: spec.era ?? LEGACY_ERA,
     transport,
     durationMs,
   };

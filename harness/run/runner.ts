@@ -6,13 +6,13 @@
 // The runner never creates or disposes targets: the caller owns their lifetime (and kills them on Ctrl-C).
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { CheckResult } from '../checks.js';
+import { LEGACY_ERA, MODERN_ERA, type CheckResult, type Era } from '../checks.js';
 import { PROTOCOL_VERSION } from '../protocol.js';
-import type { LoadedFixtures, ToolBinding } from '../fixtures.js';
-import type { Target } from '../transport/target.js';
-import { TargetError } from '../transport/target.js';
+import type { ToolBinding } from '../fixtures.js';
+import { TargetError, type Target } from '../transport/target.js';
 import { errorText } from '../util/errors.js';
 import { abortable, interruptedReason } from './abort.js';
+import { probeEras, type EraProbe } from './eras.js';
 import { baseResult, unrun } from './results.js';
 import { noTaskEverCreated } from './root-cause-text.js';
 import { checkKey, RootCauses } from './root-causes.js';
@@ -70,6 +70,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
   const outcomes: ScenarioOutcome[][] = options.targets.map(() => []);
   const negotiated: Array<string | undefined> = options.targets.map(() => undefined);
   const toolsOf: Array<ToolBinding[] | undefined> = options.targets.map(() => undefined);
+  const erasOf: Array<Era[] | undefined> = options.targets.map(() => undefined);
   const unrunAll = () =>
     options.targets.forEach(
       (target, t) => (outcomes[t] = selected.map((s) => ({ results: unrun(s, target, interruptedReason(interrupted)), problems: [] }))),
@@ -82,7 +83,9 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
     });
     // Every target starts before any scenario runs: one that cannot start is a usage-level failure.
     const probes = await Promise.allSettled(
-      options.targets.map((target) => abortable(probeFixtures(target, options.loadFixtures), stop.signal)),
+      options.targets.map((target) =>
+        abortable(probeEras(target, options.loadFixtures, options.protocol ?? 'auto', timeouts.settleMs), stop.signal),
+      ),
     );
     // A URL nobody listens on is the target's state, not a usage error: its checks are SKIPPED behind one finding.
     const unreachable = probes.map((p, t) => (p.status === 'rejected' ? refusedUrl(options.targets[t]!, p.reason) : undefined));
@@ -118,10 +121,12 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
             });
             return;
           }
-          const { fixtures, protocolVersion, declaresTasks } = (probes[t] as PromiseFulfilledResult<Probe>).value;
-          negotiated[t] = protocolVersion;
-          toolsOf[t] = fixtures.toolBindings();
-          if (!declaresTasks && protocolVersion === PROTOCOL_VERSION) {
+          const probe = (probes[t] as PromiseFulfilledResult<EraProbe>).value;
+          erasOf[t] = probe.eras;
+          negotiated[t] = probe.legacy?.protocolVersion;
+          toolsOf[t] = (probe.legacy ?? probe.modern)?.fixtures.toolBindings();
+          const protocolVersion = probe.legacy?.protocolVersion;
+          if (probe.legacy && !probe.legacy.declaresTasks && protocolVersion === PROTOCOL_VERSION) {
             // One line for a server that has no tasks at all, instead of one skip reason per check (T25-CAP-01 fails).
             causes.register(`${target.label}|no-tasks`, () => ({
               kind: 'no-tasks',
@@ -130,31 +135,41 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
               message: NO_TASKS,
             }));
           }
-          if (protocolVersion !== PROTOCOL_VERSION) {
-            // T25-CLI-01: a server that answers another revision does not speak 2025-11-25 tasks; the suite does not apply.
-            const reason = `the server negotiated protocol version "${protocolVersion}", not ${PROTOCOL_VERSION}: the 2025-11-25 task checks do not apply (T25-CLI-01)`;
-            selected.forEach((scenario, index) => {
-              outcomes[t]![index] = {
-                results: scenario.checks.map((spec) =>
-                  baseResult(
-                    spec,
-                    scenario.name,
-                    target.transport,
-                    { status: 'SKIPPED', skip: { kind: 'missing-capability', reason, enabledBy: [`protocolVersion ${PROTOCOL_VERSION}`] } },
-                    0,
-                  ),
-                ),
-                problems: [],
-              };
-              progress.end(t * perTarget + 1 + index);
-            });
-            return;
-          }
+          // T25-CLI-01: a server that answers another revision does not speak 2025-11-25 tasks; that suite does not apply.
+          const legacySkip =
+            probe.legacy && protocolVersion !== PROTOCOL_VERSION
+              ? `the server negotiated protocol version "${protocolVersion}", not ${PROTOCOL_VERSION}: the 2025-11-25 task checks do not apply (T25-CLI-01)`
+              : undefined;
           const health = new TargetHealth(target);
           const turnstile = new Turnstile();
           await schedule(selected, turnstile, async (index) => {
             const scenario = selected[index]!;
             const slot = t * perTarget + 1 + index;
+            const era = scenario.era ?? LEGACY_ERA;
+            // A suite of an era the target does not speak (or --protocol did not choose) is not part of its run.
+            if (!probe.eras.includes(era) || (era === LEGACY_ERA && legacySkip)) {
+              outcomes[t]![index] = {
+                results:
+                  era === LEGACY_ERA && legacySkip
+                    ? scenario.checks.map((spec) =>
+                        baseResult(
+                          spec,
+                          scenario.name,
+                          target.transport,
+                          {
+                            status: 'SKIPPED',
+                            skip: { kind: 'missing-capability', reason: legacySkip, enabledBy: [`protocolVersion ${PROTOCOL_VERSION}`] },
+                          },
+                          0,
+                        ),
+                      )
+                    : [],
+                problems: [],
+              };
+              progress.end(slot);
+              return;
+            }
+            const fixtures = (era === MODERN_ERA ? probe.modern : probe.legacy)!.fixtures;
             if (stop.signal.aborted) {
               outcomes[t]![index] = { results: unrun(scenario, target, interruptedReason(interrupted)), problems: [] };
               progress.end(slot);
@@ -179,6 +194,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
               health,
               turnstile,
               causes,
+              eras: probe.eras,
             });
             const outcome = await run.execute();
             // A crashed HTTP server process must come back before the next scenario (stdio spawns per session).
@@ -235,32 +251,14 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
       label: t.label,
       transport: t.transport,
       ...(negotiated[i] !== undefined ? { protocolVersion: negotiated[i] } : {}),
+      ...(erasOf[i] ? { eras: erasOf[i] } : {}),
       ...(toolsOf[i] ? { tools: toolsOf[i] } : {}),
     })),
     timeouts,
   };
 }
 
-interface Probe {
-  fixtures: LoadedFixtures;
-  protocolVersion: string;
-  declaresTasks: boolean;
-}
-
 export const NO_TASKS = 'this server does not implement MCP tasks (no `tasks` capability declared)';
-
-async function probeFixtures(target: Target, load: RunOptions['loadFixtures']): Promise<Probe> {
-  const session = await target.connect();
-  try {
-    return {
-      fixtures: await load(session, target),
-      protocolVersion: session.protocolVersion,
-      declaresTasks: session.serverCapabilities.tasks !== undefined,
-    };
-  } finally {
-    await session.close().catch(() => undefined);
-  }
-}
 
 /** Points the checks that cite a finding at its id after consolidation. */
 function citeRenamed(results: CheckResult[], ids: Map<string, string>): void {

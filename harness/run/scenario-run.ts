@@ -2,9 +2,10 @@
 // scenario's sessions, runs its check blocks under their deadlines and records one attempt per block.
 // It is long because check() is the one place where a block's deadline, the target's exits and
 // restarts, and the evidence of one block meet; splitting it would scatter that state.
-import { type CheckSpec, type TransportName, type Verdict, type WireEntry } from '../checks.js';
+import { LEGACY_ERA, MODERN_ERA, type CheckSpec, type Era, type TransportName, type Verdict, type WireEntry } from '../checks.js';
 import { FIXTURE_HINTS } from '../fixtures.js';
 import type { LoadedFixtures } from '../fixtures.js';
+import type { ModernClient } from '../modern/client.js';
 import type { CheckContext, ConnectOptions, Scenario, ScenarioContext, Session } from '../scenario.js';
 import type { Target } from '../transport/target.js';
 import { TargetError } from '../transport/target.js';
@@ -35,6 +36,8 @@ export interface RunShared {
   health: TargetHealth;
   turnstile: Turnstile;
   causes: RootCauses;
+  /** The eras found on the target (ScenarioContext.eras). */
+  eras: readonly Era[];
 }
 
 export interface ScenarioOutcome {
@@ -43,13 +46,35 @@ export interface ScenarioOutcome {
   error?: string;
 }
 
+/** A scenario's main connection: opened on first use, shared by its checks, reopened once it closed. */
+class MainConnection<C extends { readonly closed: boolean }> {
+  private current?: Promise<C>;
+
+  async get(open: () => Promise<C>): Promise<C> {
+    const existing = await this.current?.catch(() => undefined);
+    if (existing && !existing.closed) return existing;
+    const next = open();
+    this.current = next;
+    next.catch(() => {
+      if (this.current === next) this.current = undefined;
+    });
+    return next;
+  }
+
+  forget(): void {
+    this.current = undefined;
+  }
+}
+
 /** One scenario against one target: implements ScenarioContext and owns the scenario's sessions. */
 export class ScenarioRun implements ScenarioContext {
   private readonly attempts = new Map<string, { spec: CheckSpec; list: Attempt[] }>();
   private readonly sessions = new Set<Session>();
+  private readonly moderns = new Set<ModernClient>();
+  private readonly mainModern = new MainConnection<ModernClient>();
   /** Names of every session this scenario opened: its evidence and the exits that concern it. */
   private readonly connections = new Set<string>();
-  private main?: Promise<Session>;
+  private readonly main = new MainConnection<Session>();
   private finished = false;
   /** Check blocks currently running (a scenario may run some concurrently). */
   private inBlock = 0;
@@ -78,6 +103,9 @@ export class ScenarioRun implements ScenarioContext {
   get timeouts() {
     const { requestMs, settleMs, checkMs } = this.shared.timeouts;
     return { requestMs, settleMs, checkMs };
+  }
+  get eras(): readonly Era[] {
+    return this.shared.eras;
   }
   get principals() {
     return this.target.principals;
@@ -147,10 +175,17 @@ export class ScenarioRun implements ScenarioContext {
   }
 
   private async closeSessions() {
-    const all = [...this.sessions];
-    this.sessions.clear();
-    this.main = undefined;
+    const all: Array<{ close(): Promise<void> }> = [...this.sessions, ...this.moderns];
+    this.forgetSessions();
     await Promise.all(all.map((s) => withTimeout(s.close(), 5000).catch(() => undefined)));
+  }
+
+  /** After a restart or at the end: the next session() / modern() connects afresh. */
+  private forgetSessions() {
+    this.sessions.clear();
+    this.moderns.clear();
+    this.main.forget();
+    this.mainModern.forget();
   }
 
   private collect(error: string | undefined): CheckResult[] {
@@ -187,32 +222,41 @@ export class ScenarioRun implements ScenarioContext {
   async session(): Promise<Session> {
     this.guard();
     this.lastActivity = Date.now();
-    const current = this.main;
-    if (current) {
-      const s = await current.catch(() => undefined);
-      if (s && !s.closed) return s;
-    }
-    const next = this.connect();
-    this.main = next;
-    next.catch(() => {
-      if (this.main === next) this.main = undefined;
-    });
-    return next;
+    return this.main.get(() => this.connect());
   }
 
   async connect(options?: ConnectOptions): Promise<Session> {
     this.guard();
     await this.shared.health.ready((message) => this.problem(message));
-    const s = await this.target.connect(options);
-    this.connections.add(s.name);
-    this.shared.causes.track(this.target.label, s.name);
-    this.lastActivity = Date.now();
-    if (this.finished) {
-      await s.close().catch(() => undefined);
-      throw new ScenarioAbort('the scenario already ended');
-    }
+    const s = await this.opened(await this.target.connect(options));
     this.sessions.add(s);
     return s;
+  }
+
+  async modern(): Promise<ModernClient> {
+    this.guard();
+    this.lastActivity = Date.now();
+    return this.mainModern.get(() => this.connectModern());
+  }
+
+  async connectModern(options: { principal?: number } = {}): Promise<ModernClient> {
+    this.guard();
+    await this.shared.health.ready((message) => this.problem(message));
+    const c = await this.opened(await this.target.connectModern({ settleMs: this.shared.timeouts.settleMs, ...options }));
+    this.moderns.add(c);
+    return c;
+  }
+
+  /** Books a new connection as this scenario's (evidence, exits); closes it when the scenario already ended. */
+  private async opened<C extends { name: string; close(): Promise<void> }>(c: C): Promise<C> {
+    this.connections.add(c.name);
+    this.shared.causes.track(this.target.label, c.name);
+    this.lastActivity = Date.now();
+    if (this.finished) {
+      await c.close().catch(() => undefined);
+      throw new ScenarioAbort('the scenario already ended');
+    }
+    return c;
   }
 
   async restart(): Promise<void> {
@@ -237,16 +281,18 @@ export class ScenarioRun implements ScenarioContext {
     }
     this.lastActivity = Date.now();
     // The target closed every session it had; forget ours so session() reconnects.
-    this.sessions.clear();
-    this.main = undefined;
+    this.forgetSessions();
   }
 
   nonce(prefix?: string): string {
     return this.shared.nonce(prefix);
   }
 
+  /** The run's wire log, this scenario's era only (a 2025-11-25 audit must not judge 2026-07-28 traffic). */
   wire(): WireEntry[] {
-    return this.shared.wire.entries();
+    const { wire } = this.shared;
+    const modern = (this.scenario.era ?? LEGACY_ERA) === MODERN_ERA;
+    return wire.entries().filter((e) => wire.isModern(e.connection) === modern);
   }
 
   log(message: string): void {
@@ -425,8 +471,7 @@ export class ScenarioRun implements ScenarioContext {
     if (died && health.restarts) {
       // The one HTTP server process is gone: bring it back so the scenario's next checks can run.
       await health.recover(exitAfter, (message) => this.problem(message));
-      this.sessions.clear();
-      this.main = undefined;
+      this.forgetSessions();
     }
     if (died && this.rootCauses.exitOwner === spec.id) {
       this.problems.push({

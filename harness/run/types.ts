@@ -1,7 +1,8 @@
 // The data a run takes and gives: options, progress events, problems and the result of runChecks().
-import type { CheckResult, TransportName } from '../checks.js';
-import type { LoadedFixtures, ToolBinding } from '../fixtures.js';
-import type { Scenario, Session } from '../scenario.js';
+import type { CheckResult, Era, TransportName } from '../checks.js';
+import type { ProtocolChoice } from './eras.js';
+import type { FixtureSource, LoadedFixtures, ToolBinding } from '../fixtures.js';
+import type { Scenario } from '../scenario.js';
 import type { Target } from '../transport/target.js';
 import type { WireLog } from '../transport/wire.js';
 import type { RunTimeouts } from './timeouts.js';
@@ -51,12 +52,14 @@ export interface RunOptions {
   selection?: string[];
   targets: Target[];
   /** Resolves fixture roles on a fresh session of the target (called once per target). */
-  loadFixtures: (session: Session, target: Target) => Promise<LoadedFixtures>;
+  loadFixtures: (session: FixtureSource, target: Target) => Promise<LoadedFixtures>;
   wire: WireLog;
   timeouts?: Partial<RunTimeouts>;
   onProgress?: (event: ProgressEvent) => void;
   /** Abort (Ctrl-C): stop at once and return what was recorded; unrun checks are SKIPPED(aborted). */
   signal?: AbortSignal;
+  /** --protocol: which eras' suites run (default auto: every era the target speaks, run/eras.ts). */
+  protocol?: ProtocolChoice;
 }
 
 export type Interruption = 'signal' | 'deadline';
@@ -74,9 +77,10 @@ export interface RunResult {
   interrupted?: Interruption;
   selection: string[];
   /**
-   * protocolVersion: what the server answered to initialize (absent when it never answered); tools: what
+   * protocolVersion: what the server answered to initialize (absent when it never answered); eras: the
+   * protocol eras found and checked (run/eras.ts); tools: what
    * it lists and the fixture role each tool got or was refused (absent when the fixtures were never loaded).
    */
-  targets: Array<{ label: string; transport: TransportName; protocolVersion?: string; tools?: ToolBinding[] }>;
+  targets: Array<{ label: string; transport: TransportName; protocolVersion?: string; eras?: Era[]; tools?: ToolBinding[] }>;
   timeouts: RunTimeouts;
 }

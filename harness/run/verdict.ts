@@ -2,16 +2,17 @@
 //
 // Baseline file (--expected-failures), YAML, same idea as the official conformance suite's
 // expected-failures.yml. Either a top-level `server:` list or a plain list of check ids; an id may be
-// limited to one transport with `@stdio` / `@http`:
+// limited to one transport with `@stdio` / `@http`, and to one era with `@2025-11-25` / `@2026-07-28`:
 //
 //   server:
 //     - T25-CAN-04          # expected to fail on every transport
 //     - T25-HTTP-02@http   # expected to fail on HTTP only
+//     - EXT-NEG-02@2026-07-28@stdio
 //
 // A `client:` list (official suite format) is accepted and ignored.
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import type { CheckResult, TransportName } from '../checks.js';
+import { Era, TransportName, type CheckResult } from '../checks.js';
 import { deriveProfile, unmetRequirements } from '../profile.js';
 import { errorText, oneLine, UsageError } from '../util/errors.js';
 
@@ -20,6 +21,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, incomplete: 3, sigint: 130, si
 export interface BaselineEntry {
   id: string;
   transport?: TransportName;
+  era?: Era;
   /** As written in the file. */
   raw: string;
 }
@@ -45,11 +47,19 @@ export function parseBaseline(text: string, source = 'baseline'): BaselineEntry[
     if (typeof item !== 'string' || !item.trim())
       throw new UsageError(`${source}: entry ${i + 1} must be a check id like T25-CAN-04 or T25-CAN-04@http`);
     const raw = item.trim();
-    const [id, transport, ...rest] = raw.split('@');
-    if (rest.length || (transport !== undefined && transport !== 'stdio' && transport !== 'http')) {
-      throw new UsageError(`${source}: '${raw}' has an unknown transport (use <id>@stdio or <id>@http)`);
+    const [id, ...qualifiers] = raw.split('@');
+    const entry: BaselineEntry = { id: id!, raw };
+    for (const q of qualifiers) {
+      const transport = TransportName.safeParse(q);
+      const era = Era.safeParse(q);
+      if (transport.success && !entry.transport) entry.transport = transport.data;
+      else if (era.success && !entry.era) entry.era = era.data;
+      else
+        throw new UsageError(
+          `${source}: '${raw}' has an unknown qualifier '${q}' (use <id>@stdio, <id>@http, <id>@2025-11-25 or <id>@2026-07-28)`,
+        );
     }
-    return { id: id!, transport: transport as TransportName | undefined, raw };
+    return entry;
   });
 }
 
@@ -96,7 +106,8 @@ export interface RunVerdict {
   line: string;
 }
 
-const matches = (e: BaselineEntry, r: CheckResult) => e.id === r.id && (!e.transport || e.transport === r.transport);
+const matches = (e: BaselineEntry, r: CheckResult) =>
+  e.id === r.id && (!e.transport || e.transport === r.transport) && (!e.era || e.era === r.era);
 
 /** Whether a result is a failure the baseline expects. */
 export function isExpectedFailure(r: CheckResult, baseline: BaselineEntry[] = []): boolean {

@@ -5,7 +5,8 @@
 // the harness owns the instances, kills one (killEndpoint).
 import type { TransportName } from '../checks.js';
 import type { ConnectOptions, Session } from '../scenario.js';
-import { TargetError, type ExitInfo, type Target, type TargetOptions, type TargetSpec } from './target.js';
+import type { ModernClient } from '../modern/client.js';
+import { TargetError, type ExitInfo, type ModernConnectOptions, type Target, type TargetOptions, type TargetSpec } from './target.js';
 
 type DeploymentSpec = Extract<TargetSpec, { kind: 'deployment' }>;
 
@@ -47,6 +48,11 @@ export class DeploymentTarget implements Target {
 
   async connect(options: ConnectOptions = {}): Promise<Session> {
     return this.member(options.endpoint ?? 0).connect({ ...options, endpoint: 0 });
+  }
+
+  /** 2026-07-28 clients talk to endpoint 0, like every scenario but the cluster scenario. */
+  async connectModern(options: ModernConnectOptions): Promise<ModernClient> {
+    return this.member(0).connectModern(options);
   }
 
   /**

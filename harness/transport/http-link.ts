@@ -22,6 +22,11 @@ export interface HttpLinkOptions {
   requestTimeoutMs?: number;
   /** Size caps on what the server sends (limits.ts). */
   limits?: IntakeLimits;
+  /**
+   * Headers derived from each POSTed message (the 2026-07-28 request metadata headers, harness/modern):
+   * a value sets the header, `undefined` removes it.
+   */
+  postHeaders?: (message: JsonObject) => Record<string, string | undefined>;
 }
 
 /** Without a configured deadline no exchange may take longer than this. */
@@ -208,6 +213,13 @@ export class HttpLink implements Link {
     }
     const kind = classify(message);
     const m = (message ?? {}) as { id?: RequestId; method?: string };
+    if (this.options.postHeaders && message && typeof message === 'object') {
+      const headers = new Headers(init.headers);
+      for (const [name, value] of Object.entries(this.options.postHeaders(message as JsonObject)))
+        if (value === undefined) headers.delete(name);
+        else headers.set(name, value);
+      init = { ...init, headers };
+    }
     const requestId = kind === 'request' ? m.id : undefined;
     const ctrl = new AbortController();
     this.open.add(ctrl);

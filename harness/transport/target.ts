@@ -1,6 +1,7 @@
 // How to reach a server under test. Implementations: spawned stdio command, HTTP URL, HTTP command that
 // prints its endpoint, and the embedded reference server (stdio, or HTTP with two auth principals).
 import type { TransportName } from '../checks.js';
+import type { ModernClient } from '../modern/client.js';
 import type { ConnectOptions, Session } from '../scenario.js';
 import type { IntakeLimits } from './limits.js';
 import type { WireLog } from './wire.js';
@@ -43,6 +44,13 @@ export interface TargetOptions {
   owner?: string;
 }
 
+export interface ModernConnectOptions {
+  /** T_SETTLE of the client's poll(). */
+  settleMs: number;
+  /** HTTP with S-AUTH: which configured principal to authenticate as (0 = first token). */
+  principal?: number;
+}
+
 export interface ExitInfo {
   code: number | null;
   signal: string | null;
@@ -58,6 +66,11 @@ export interface Target {
   readonly canRestart: boolean;
   /** Connects and initializes a new session. Throws TargetError with a one-line reason on failure. */
   connect(options?: ConnectOptions): Promise<Session>;
+  /**
+   * Opens a 2026-07-28 client (no initialize, no session): stdio spawns a process, HTTP speaks to the
+   * endpoint with the request metadata headers. Throws TargetError when the server cannot be reached.
+   */
+  connectModern(options: ModernConnectOptions): Promise<ModernClient>;
   /**
    * Kill the owned server hard (SIGKILL) and start it again; sessions opened before are closed.
    * `connections` (session names) limits it to the processes behind those sessions where every session

@@ -10,11 +10,14 @@ import { HttpLink } from './http-link.js';
 import { packagePath } from '../paths.js';
 import { LineTail, newOwner, spawnOwned, stopProcess, sweepOwner } from './proc.js';
 import { ProcessLink } from './process-link.js';
-import type { ConnectOptions, Session } from '../scenario.js';
+import { ModernClient } from '../modern/client.js';
+import { headersFor, MODERN_VERSION, type HeaderOverrides } from '../modern/envelope.js';
+import type { ConnectOptions, JsonObject, Session } from '../scenario.js';
+import type { Link } from './link.js';
 import { McpSession, nextConnectionName, openSession } from './session.js';
 import { StdioLink } from './stdio-link.js';
 import { withTimeout } from '../util/async.js';
-import { TargetError, type ExitInfo, type Target, type TargetOptions, type TargetSpec } from './target.js';
+import { TargetError, type ExitInfo, type ModernConnectOptions, type Target, type TargetOptions, type TargetSpec } from './target.js';
 
 /** How long dispose() waits for a DELETE before giving up on a graceful goodbye. */
 const DELETE_GRACE_MS = 2000;
@@ -61,6 +64,7 @@ abstract class BaseTarget implements Target {
   }
 
   abstract connect(options?: ConnectOptions): Promise<Session>;
+  abstract connectModern(options: ModernConnectOptions): Promise<ModernClient>;
   abstract restart(connections?: ReadonlySet<string>): Promise<void>;
   abstract serverPids(): number[];
   abstract stderrTail(lines?: number): string;
@@ -75,6 +79,32 @@ abstract class BaseTarget implements Target {
   protected track(session: McpSession): McpSession {
     this.sessions.add(session);
     return session;
+  }
+
+  /** A 2026-07-28 client over `link`: the session is attached, never initialized. */
+  protected async openModern(
+    name: string,
+    link: Link,
+    overrides: Map<number | string, HeaderOverrides>,
+    options: ModernConnectOptions,
+  ): Promise<ModernClient> {
+    this.options.wire.markModern(name);
+    const session = new McpSession({
+      name,
+      link,
+      wire: this.options.wire,
+      requestTimeoutMs: this.options.requestTimeoutMs,
+      limits: this.options.limits,
+    });
+    try {
+      await session.attach();
+    } catch (e) {
+      await link.drop().catch(() => {});
+      throw new TargetError(`${name}: ${(e as Error).message}`, this.stderrTail(20));
+    }
+    link.setProtocolVersion(MODERN_VERSION);
+    this.track(session);
+    return new ModernClient({ session, wire: this.options.wire, settleMs: options.settleMs, headerOverrides: overrides });
   }
 
   dispose(): Promise<void> {
@@ -110,15 +140,7 @@ class StdioTarget extends BaseTarget {
 
   async connect(connect: ConnectOptions = {}): Promise<Session> {
     this.assertUsable(connect);
-    const name = nextConnectionName(this.options.wire, 'stdio');
-    const link = new StdioLink({
-      ...this.spec,
-      limits: this.options.limits,
-      owner: this.owner,
-      stderr: (chunk) => this.tail.push(chunk),
-      exitedUnexpectedly: (exit) => this.exits.push({ connection: name, exit }),
-    });
-    this.links.set(link, name);
+    const { name, link } = this.spawnLink();
     const session = await openSession({
       name,
       link,
@@ -130,6 +152,25 @@ class StdioTarget extends BaseTarget {
       stderrTail: () => link.stderrTail.tail(20),
     });
     return this.track(session);
+  }
+
+  async connectModern(options: ModernConnectOptions): Promise<ModernClient> {
+    this.assertUsable();
+    const { name, link } = this.spawnLink();
+    return this.openModern(name, link, new Map(), options);
+  }
+
+  private spawnLink(): { name: string; link: StdioLink } {
+    const name = nextConnectionName(this.options.wire, 'stdio');
+    const link = new StdioLink({
+      ...this.spec,
+      limits: this.options.limits,
+      owner: this.owner,
+      stderr: (chunk) => this.tail.push(chunk),
+      exitedUnexpectedly: (exit) => this.exits.push({ connection: name, exit }),
+    });
+    this.links.set(link, name);
+    return { name, link };
   }
 
   /** Processes are killed hard (only those of `connections` when given); the next connect() spawns a fresh one. */
@@ -188,20 +229,7 @@ class HttpTarget extends BaseTarget {
   async connect(connect: ConnectOptions = {}): Promise<Session> {
     this.assertUsable(connect);
     const url = await this.endpoint();
-    const headers = { ...this.headers };
-    if (this.tokens.length) {
-      const principal = connect.principal ?? 0;
-      const token = this.tokens[principal];
-      if (token === undefined)
-        throw new TargetError(
-          `${this.label}: principal ${principal} requested but only ${this.tokens.length} token(s) configured (pass more --auth-token values)`,
-        );
-      headers.authorization = `Bearer ${token}`;
-    } else if (connect.principal !== undefined && connect.principal > 0) {
-      throw new TargetError(
-        `${this.label}: principal ${connect.principal} requested but no tokens are configured (pass --auth-token twice)`,
-      );
-    }
+    const headers = this.authHeaders(connect.principal);
     const linkOptions = { url, headers, requestTimeoutMs: this.options.requestTimeoutMs, limits: this.options.limits };
     const session = await openSession({
       name: nextConnectionName(this.options.wire, 'http'),
@@ -214,6 +242,37 @@ class HttpTarget extends BaseTarget {
       stderrTail: () => this.stderrTail(20),
     });
     return this.track(session);
+  }
+
+  async connectModern(options: ModernConnectOptions): Promise<ModernClient> {
+    this.assertUsable();
+    const url = await this.endpoint();
+    const overrides = new Map<number | string, HeaderOverrides>();
+    const link = new HttpLink({
+      url,
+      headers: this.authHeaders(options.principal),
+      requestTimeoutMs: this.options.requestTimeoutMs,
+      limits: this.options.limits,
+      postHeaders: (message: JsonObject) => headersFor(message, overrides.get(message.id as number | string)),
+    });
+    return this.openModern(nextConnectionName(this.options.wire, 'http'), link, overrides, options);
+  }
+
+  /** The configured headers plus the bearer token of `principal` (S-AUTH). */
+  private authHeaders(principal?: number): Record<string, string> {
+    const headers = { ...this.headers };
+    if (this.tokens.length) {
+      principal ??= 0;
+      const token = this.tokens[principal];
+      if (token === undefined)
+        throw new TargetError(
+          `${this.label}: principal ${principal} requested but only ${this.tokens.length} token(s) configured (pass more --auth-token values)`,
+        );
+      headers.authorization = `Bearer ${token}`;
+    } else if (principal !== undefined && principal > 0) {
+      throw new TargetError(`${this.label}: principal ${principal} requested but no tokens are configured (pass --auth-token twice)`);
+    }
+    return headers;
   }
 
   async restart(): Promise<void> {

@@ -29,6 +29,8 @@ export class WireLog {
   private batch = '';
   private writeError: string | undefined;
   private requestIds = 0;
+  /** Connections of 2026-07-28 clients (harness/modern): each era's passive audits read only their own era's traffic. */
+  private readonly modern = new Set<string>();
 
   record(entry: NewWireEntry): WireEntry {
     const full: WireEntry = { seq: this.list.length, t: Math.round((performance.now() - this.start) * 1000) / 1000, ...entry };
@@ -43,6 +45,15 @@ export class WireLog {
   /** A request id unique in the run, so that no two sessions ever use the same id by accident (H25-21 probes that on purpose). */
   nextRequestId(): number {
     return ++this.requestIds;
+  }
+
+  /** Marks a connection as a 2026-07-28 client's. */
+  markModern(connection: string): void {
+    this.modern.add(connection);
+  }
+
+  isModern(connection: string): boolean {
+    return this.modern.has(connection);
   }
 
   /** The next sequence number (entries before it are already recorded). */

@@ -2,7 +2,7 @@
 // declared once with defineCheck. defineScenario runs a module's checks in order, each through
 // ctx.check, so the runner's selection, fixture, transport, timing and evidence handling applies to
 // every one of them; an unmet requirement is the SKIPPED verdict and the run is not called.
-import type { CheckSpec, Verdict } from '../../harness/checks.js';
+import { LEGACY_ERA, type CheckSpec, type Verdict } from '../../harness/checks.js';
 import type { CheckContext, Scenario, ScenarioContext } from '../../harness/scenario.js';
 import { unmetRequirement, type Requirement } from './preconditions.js';
 
@@ -33,6 +33,8 @@ export function defineCheck<S = unknown>(definition: CheckDefinition, run: Check
 export interface ScenarioDefinition<S> {
   name: string;
   description: string;
+  /** See Scenario.era (default 2025-11-25); stamped on every check, so each result names its era. */
+  era?: Scenario['era'];
   /** See Scenario.runs. */
   runs?: Scenario['runs'];
   /**
@@ -46,9 +48,12 @@ export interface ScenarioDefinition<S> {
 
 /** A scenario whose run is its checks, one after the other. */
 export function defineScenario<S = undefined>(definition: ScenarioDefinition<S>): Scenario {
-  const { checks, setup, ...rest } = definition;
+  const { setup, ...rest } = definition;
+  const era = definition.era ?? LEGACY_ERA;
+  const checks = definition.checks.map((check) => ({ ...check, era }));
   return {
     ...rest,
+    era,
     checks,
     async run(ctx) {
       const shared = (setup ? await setup(ctx) : undefined) as S;

@@ -2,6 +2,7 @@
 import type { FixtureRole, TransportName } from '../../harness/checks.js';
 import type { LoadedFixtures } from '../../harness/fixtures.js';
 import type { JsonObject, RpcOutcome, Scenario, Session } from '../../harness/scenario.js';
+import type { ModernClient } from '../../harness/modern/client.js';
 import type { ExitInfo, Target } from '../../harness/transport/target.js';
 import { TargetError } from '../../harness/transport/target.js';
 import type { WireLog } from '../../harness/transport/wire.js';
@@ -104,6 +105,10 @@ export class FakeTarget implements Target {
     const s = new FakeSession(this.transport, this.o.wire, this.o.answer);
     this.sessions.push(s);
     return s;
+  }
+  /** A fake speaks 2025-11-25 only: detection falls back to initialize. */
+  async connectModern(): Promise<ModernClient> {
+    throw new TargetError(`${this.label}: speaks 2025-11-25 only`);
   }
   async restart() {
     this.restarts++;

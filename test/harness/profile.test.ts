@@ -19,6 +19,7 @@ function result(id: string, transport: 'stdio' | 'http', status: CheckResult['st
     level: 'SHOULD',
     specReferences: [],
     scenario: 'lifecycle',
+    era: '2025-11-25',
     transport,
     durationMs: 1,
     ...(profile ? { profile } : {}),

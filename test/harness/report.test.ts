@@ -28,6 +28,7 @@ const result = (id: string, status: CheckResult['status'], extra: Partial<CheckR
     },
   ],
   scenario: 'cancel',
+  era: '2025-11-25',
   transport: 'stdio',
   durationMs: 12.5,
   ...extra,
@@ -145,9 +146,9 @@ describe('junit.xml', () => {
     expect(xml.match(/<failure /g)).toHaveLength(1); // T25-CAN-05@http is an expected failure
     expect(xml.match(/<skipped /g)).toHaveLength(1);
     expect(xml).toContain('classname="cancel"');
-    expect(xml).toContain('name="T25-CAN-02 name &lt;T25-CAN-02&gt; &amp; &quot;quoted&quot; [stdio]"');
+    expect(xml).toContain('name="T25-CAN-02 name &lt;T25-CAN-02&gt; &amp; &quot;quoted&quot; [stdio, 2025-11-25]"');
     expect(xml).toContain('expected failure (baseline): known bug');
-    expect(xml).toContain('<testsuite name="sep1686-check (http)" tests="1" failures="0"');
+    expect(xml).toContain('<testsuite name="sep1686-check (http, 2025-11-25)" tests="1" failures="0"');
   });
 });
 
@@ -188,18 +189,18 @@ describe('terminal summary', () => {
     expect(lines[1]).toMatch(/^cancel\s+1\/1\/1\/1\s+1\/0\/0\/0$/);
     expect(lines[2]).toMatch(/^total\s+1\/1\/1\/1\s+1\/0\/0\/0$/);
     expect(text).toContain('Run problems (1)\n  - cancel [stdio] target exited (code 1) during check T25-CAN-02');
-    expect(text).toContain('✗ T25-CAN-02 [stdio] cancel: expected status "cancelled"');
+    expect(text).toContain('✗ T25-CAN-02 [stdio, 2025-11-25] cancel: expected status "cancelled"');
     expect(text).not.toContain('https://modelcontextprotocol.io/');
     expect(text).toContain('Expected failures (1): T25-CAN-05@http');
-    expect(text).toContain('! T25-CAN-03 [stdio] cancel: took a while');
+    expect(text).toContain('! T25-CAN-03 [stdio, 2025-11-25] cancel: took a while');
     expect(text.trim().split('\n').at(-1)).toMatch(/^FAIL: 1 check failed/);
   });
 
   it('--verbose keeps the full detail: bordered table with INFO, spec links, expected failures one per line', () => {
     const text = renderTerminal(sampleReport(), { color: false, verbose: true });
-    expect(text).toMatch(/│ cancel\s+│ stdio\s+│ 1\s+│ 1\s+│ 1\s+│ 1\s+│ 1\s+│/);
+    expect(text).toMatch(/│ cancel\s+│ 2025-11-25\s+│ stdio\s+│ 1\s+│ 1\s+│ 1\s+│ 1\s+│ 1\s+│/);
     expect(text).toContain('https://modelcontextprotocol.io/specification/2025-11-25/basic/utilities/tasks#task-cancellation');
-    expect(text).toContain('Expected failures (1)\n  ✗ T25-CAN-05 [http] expected failure');
+    expect(text).toContain('Expected failures (1)\n  ✗ T25-CAN-05 [http, 2025-11-25] expected failure');
   });
 
   it('a long list of failures is cut, pointing at report.md', () => {

@@ -365,8 +365,8 @@ describe('runChecks', () => {
     );
     expect(run.results.map((r) => r.transport)).toEqual(['stdio', 'http']);
     expect(run.targets).toEqual([
-      { label: 'stdio: fake', transport: 'stdio', protocolVersion: '2025-11-25', tools: [] },
-      { label: 'http: fake', transport: 'http', protocolVersion: '2025-11-25', tools: [] },
+      { label: 'stdio: fake', transport: 'stdio', protocolVersion: '2025-11-25', eras: ['2025-11-25'], tools: [] },
+      { label: 'http: fake', transport: 'http', protocolVersion: '2025-11-25', eras: ['2025-11-25'], tools: [] },
     ]);
   });
 

@@ -14,6 +14,7 @@ const r = (id: string, status: CheckResult['status'], extra: Partial<CheckResult
   level: 'MUST',
   specReferences: [],
   scenario: 's',
+  era: '2025-11-25',
   transport: 'stdio',
   durationMs: 1,
   ...extra,
@@ -60,8 +61,11 @@ describe('exit codes', () => {
 describe('expected-failures baseline', () => {
   it('reads a server: list and a plain list, with optional @transport', () => {
     expect(parseBaseline('server:\n  - T25-CAN-04\n  - T25-HTTP-02@http\n')).toEqual([
-      { id: 'T25-CAN-04', transport: undefined, raw: 'T25-CAN-04' },
+      { id: 'T25-CAN-04', raw: 'T25-CAN-04' },
       { id: 'T25-HTTP-02', transport: 'http', raw: 'T25-HTTP-02@http' },
+    ]);
+    expect(parseBaseline('- EXT-NEG-02@2026-07-28@stdio\n')).toEqual([
+      { id: 'EXT-NEG-02', era: '2026-07-28', transport: 'stdio', raw: 'EXT-NEG-02@2026-07-28@stdio' },
     ]);
     expect(parseBaseline('- T25-CAN-04\n').map((e) => e.id)).toEqual(['T25-CAN-04']);
     expect(parseBaseline('server:\n  - A\nclient:\n  - some-client-scenario\n').map((e) => e.id)).toEqual(['A']);
@@ -70,9 +74,16 @@ describe('expected-failures baseline', () => {
 
   it('rejects malformed files with one line', () => {
     expect(() => parseBaseline('servers:\n  - A\n')).toThrow(/unknown key 'servers'/);
-    expect(() => parseBaseline('- A@ftp\n')).toThrow(/unknown transport/);
+    expect(() => parseBaseline('- A@ftp\n')).toThrow(/unknown qualifier 'ftp'/);
+    expect(() => parseBaseline('- A@http@http\n')).toThrow(/unknown qualifier 'http'/);
     expect(() => parseBaseline('- 3\n')).toThrow(/entry 1 must be a check id/);
     expect(() => parseBaseline('server: [\n')).toThrow(/not valid YAML/);
+  });
+
+  it('an @era entry covers only that era', () => {
+    const baseline = parseBaseline('- B@2026-07-28\n');
+    expect(decide({ results: [r('B', 'FAILURE', { era: '2026-07-28' })], baseline }).exitCode).toBe(0);
+    expect(decide({ results: [r('B', 'FAILURE')], baseline }).exitCode).toBe(1);
   });
 
   it('an expected failure does not fail the run', () => {

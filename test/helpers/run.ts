@@ -10,6 +10,7 @@ import type { Scenario, ScenarioContext } from '../../harness/scenario.js';
 import { execute } from '../../harness/cli/execute.js';
 import { packagePath } from '../../harness/paths.js';
 import type { RunResult, RunTimeouts } from '../../harness/run/runner.js';
+import type { ProtocolChoice } from '../../harness/run/eras.js';
 import { referenceTargetSpecs } from '../../harness/cli/options.js';
 import type { WireLog } from '../../harness/transport/wire.js';
 import { SCENARIOS } from '../../scenarios/index.js';
@@ -23,6 +24,8 @@ export interface CheckReferenceOptions {
   /** More reference-server arguments, e.g. ['--no-tasks']. */
   extraArgs?: string[];
   timeouts?: Partial<RunTimeouts>;
+  /** --protocol (default auto: the reference server speaks both eras). */
+  protocol?: ProtocolChoice;
 }
 
 /** The check results of the selected scenarios against the reference server over one transport. */
@@ -36,7 +39,13 @@ export async function runReference(options: CheckReferenceOptions): Promise<{ ru
     throw new Error('dist/reference-server/main.js is missing: run `npx tsc -p .` first');
   }
   const specs = referenceTargetSpecs({ violate: options.violate, extraArgs: options.extraArgs, transports: [options.transport] });
-  const out = await execute({ specs, scenarios: SCENARIOS, selection: options.scenarios, timeouts: options.timeouts });
+  const out = await execute({
+    specs,
+    scenarios: SCENARIOS,
+    selection: options.scenarios,
+    timeouts: options.timeouts,
+    protocol: options.protocol,
+  });
   if (out.run.fatal) {
     throw new Error(
       `reference server did not start: ${out.run.fatal.message}${out.run.fatal.stderrTail ? `\n${out.run.fatal.stderrTail}` : ''}`,

@@ -1,0 +1,222 @@
+// 2.F Lifecycle and error semantics of the 2026-07-28 extension (EXT-LIFE-*, EXT-ERR-01): statuses and
+// transitions over every task observation of the run, terminal immutability, isError versus failed, the
+// JSON-RPC error of a failed task, and informative error messages. Runs last: it reads the run's wire.
+import { fail, info, pass, skip, warn, worst, type Verdict, type WireEntry } from '../../harness/checks.js';
+import type { ModernClient } from '../../harness/modern/client.js';
+import { EXT, NOEXT } from '../../harness/modern/envelope.js';
+import type { JsonObject, ScenarioContext } from '../../harness/scenario.js';
+import { describeOutcome, ProbeError, sleep } from '../../harness/tasks.js';
+import { j } from '../lib/format.js';
+import { defineCheck, defineScenario } from '../lib/define.js';
+import { createModernGated, createModernTask, releaseModernGate, settleModern, TERMINAL } from './lib/tasks.js';
+
+const STATUSES = new Set(['working', 'input_required', 'completed', 'failed', 'cancelled']);
+const ALLOWED: Record<string, string[]> = {
+  working: ['working', 'input_required', 'completed', 'failed', 'cancelled'],
+  input_required: ['input_required', 'working', 'completed', 'failed', 'cancelled'],
+};
+
+/** Every task status the server showed (creations, tasks/get, notifications/tasks), per task, in wire order. */
+function timelines(entries: WireEntry[]): Map<string, Array<{ status: unknown; seq: number; via: string }>> {
+  const out = new Map<string, Array<{ status: unknown; seq: number; via: string }>>();
+  for (const e of entries) {
+    if (e.dir !== 'recv' || !e.message || typeof e.message !== 'object') continue;
+    const m = e.message as { method?: string; params?: JsonObject; result?: JsonObject };
+    const t =
+      m.method === 'notifications/tasks'
+        ? m.params
+        : e.answers?.method === 'tasks/get' || e.answers?.method === 'tools/call'
+          ? m.result
+          : undefined;
+    if (!t || typeof t.taskId !== 'string' || !('status' in t)) continue;
+    if (e.answers?.method === 'tools/call' && t.resultType !== 'task') continue;
+    const list = out.get(t.taskId) ?? [];
+    list.push({ status: t.status, seq: e.seq, via: m.method ?? e.answers?.method ?? '?' });
+    out.set(t.taskId, list);
+  }
+  return out;
+}
+
+const LIFE_01 = defineCheck(
+  {
+    id: 'EXT-LIFE-01',
+    name: 'Statuses and transitions follow the state diagram',
+    description:
+      'Every status is one of the five, and every observed change is an allowed edge (working<->input_required, either to completed, failed or cancelled), over every task observation of the run. Order is strict on stdio; on HTTP an edge across streams only WARNs.',
+    level: 'MUST',
+    specRefs: ['ext §Task Status'],
+    fixtures: [],
+  },
+  async (ctx) => {
+    const verdicts: Verdict[] = [];
+    let tasks = 0;
+    for (const [taskId, list] of timelines(ctx.wire().filter((e) => e.transport === ctx.transport))) {
+      tasks++;
+      const unknown = list.find((o) => !STATUSES.has(String(o.status)));
+      if (unknown) {
+        verdicts.push(
+          fail(`task ${taskId} reported status ${j(unknown.status)} (${unknown.via}, seq ${unknown.seq}), not one of the five`),
+        );
+        continue;
+      }
+      for (let i = 1; i < list.length; i++) {
+        const from = String(list[i - 1]!.status);
+        const to = String(list[i]!.status);
+        const ok = TERMINAL.has(from) ? to === from : (ALLOWED[from] ?? []).includes(to);
+        if (ok) continue;
+        const text = `task ${taskId} went ${from} -> ${to} (seq ${list[i - 1]!.seq} -> ${list[i]!.seq})`;
+        verdicts.push(ctx.transport === 'stdio' ? fail(text) : warn(`${text}; on HTTP the observations may cross streams`));
+        break;
+      }
+      if (verdicts.length >= 3) break;
+    }
+    return verdicts.length ? worst(verdicts) : tasks ? pass(`${tasks} task timelines`) : info('no task was observed in the run');
+  },
+);
+
+/** Re-polls a terminal task 3 times at max(pollIntervalMs, 500 ms): the first change, if any. */
+async function changesAfterTerminal(c: ModernClient, done: JsonObject): Promise<string | undefined> {
+  const gap = Math.max(Number(done.pollIntervalMs) || 0, 500);
+  for (let i = 0; i < 3; i++) {
+    await sleep(gap);
+    const o = await c.request('tasks/get', { taskId: done.taskId }, { caps: EXT });
+    if (o.kind === 'error' && o.error.code === -32602) return undefined; // expired: allowed
+    if (o.kind !== 'result') throw new ProbeError(`re-polling ${String(done.taskId)} ${describeOutcome(o)}`, o);
+    if (o.result.status !== done.status)
+      return `${String(done.taskId)} was ${j(done.status)}, then ${j(o.result.status)} on re-poll ${i + 1}`;
+  }
+  return undefined;
+}
+
+const LIFE_02 = defineCheck(
+  {
+    id: 'EXT-LIFE-02',
+    name: 'Terminal statuses never change',
+    description: 'A completed, failed (tool error) or cancelled task re-polled three times keeps its status (before its TTL).',
+    level: 'MUST',
+    specRefs: ['ext §Task Status'],
+    fixtures: ['F-ECHO', 'F-TOOLERR', 'F-GATE', 'F-GATE-RELEASE'],
+  },
+  async (ctx) => {
+    const c = await ctx.modern();
+    const echo = await createModernTask(ctx, c, 'F-ECHO', { seconds: 0, label: ctx.nonce('term') }, { caps: EXT });
+    const toolErr = await createModernTask(ctx, c, 'F-TOOLERR', {}, { caps: EXT });
+    const { task: gated, gateId } = await createModernGated(ctx, c);
+    await c.request('tasks/cancel', { taskId: gated.taskId }, { caps: EXT });
+    const settled = await Promise.all([echo, toolErr, gated].map((t) => settleModern(c, t.taskId as string)));
+    await releaseModernGate(ctx, c, gateId).catch(() => undefined);
+    const changes = (await Promise.all(settled.map((p) => changesAfterTerminal(c, p.task!)))).filter((x): x is string => x !== undefined);
+    return changes.length
+      ? fail(`a terminal status changed: ${changes.join('; ')}`)
+      : pass(`${settled.map((p) => p.task!.status).join(', ')}: unchanged over 3 re-polls`);
+  },
+);
+
+const LIFE_03 = defineCheck(
+  {
+    id: 'EXT-LIFE-03',
+    name: 'isError:true ends completed, never failed',
+    description: 'A tool result with isError:true produces status completed with result.isError true.',
+    level: 'MUST',
+    specRefs: ['ext §Task Status', 'ext §Task Execution Errors'],
+    fixtures: ['F-TOOLERR'],
+  },
+  async (ctx) => {
+    const c = await ctx.modern();
+    const task = await createModernTask(ctx, c, 'F-TOOLERR', {}, { caps: EXT });
+    const done = (await settleModern(c, task.taskId as string)).task!;
+    if (done.status === 'failed') return fail('a tool result with isError:true ended the task failed (failed is only for JSON-RPC errors)');
+    if (done.status !== 'completed') return skip('setup-failed', `the task ended ${j(done.status)}`);
+    return (done.result as JsonObject | undefined)?.isError === true
+      ? pass('completed with result.isError true')
+      : fail(`completed, but result.isError is ${j((done.result as JsonObject | undefined)?.isError)}`);
+  },
+);
+
+/** The failed E-RPCERR task and the direct call's error, shared by EXT-LIFE-04 and EXT-LIFE-05. */
+async function failedTask(ctx: ScenarioContext): Promise<{ done: JsonObject; direct?: { code: number; message: string } }> {
+  const c = await ctx.modern();
+  const direct = await c.callTool(ctx.fixtures.tool('F-RPCERR'), ctx.fixtures.args('F-RPCERR', {}), { caps: NOEXT });
+  const task = await createModernTask(ctx, c, 'F-RPCERR', {}, { caps: EXT });
+  const done = (await settleModern(c, task.taskId as string)).task!;
+  return { done, direct: direct.kind === 'error' ? direct.error : undefined };
+}
+
+const LIFE_04 = defineCheck(
+  {
+    id: 'EXT-LIFE-04',
+    name: 'A JSON-RPC error ends the task failed with that error',
+    description:
+      'A JSON-RPC error during execution produces status failed, whose error has the code of the synchronous call (-32603 for the contract tool).',
+    level: 'MUST',
+    specRefs: ['ext §Task Execution Errors'],
+    fixtures: ['F-RPCERR'],
+  },
+  async (ctx, c) => {
+    const { done, direct } = await failedTask(ctx);
+    c.note('direct error', direct);
+    if (done.status !== 'failed') return fail(`a JSON-RPC error during execution ended the task ${j(done.status)}, not failed`);
+    const e = (done.error ?? {}) as JsonObject;
+    if (direct && e.code !== direct.code)
+      return fail(`the failed task's error code is ${j(e.code)}, but the direct call answered ${direct.code}`);
+    if (direct && e.message !== direct.message)
+      return warn(`the failed task's error message ${j(e.message)} differs from the direct call's ${j(direct.message)}`);
+    return pass(`failed with error ${j(e.code)}`);
+  },
+);
+
+const LIFE_05 = defineCheck(
+  {
+    id: 'EXT-LIFE-05',
+    name: 'A failed task has a diagnostic statusMessage',
+    description: 'A failed task includes a non-empty statusMessage.',
+    level: 'SHOULD',
+    specRefs: ['ext §Task Execution Errors'],
+    fixtures: ['F-RPCERR'],
+  },
+  async (ctx) => {
+    const { done } = await failedTask(ctx);
+    if (done.status !== 'failed') return skip('setup-failed', `the task ended ${j(done.status)}, not failed`);
+    return typeof done.statusMessage === 'string' && done.statusMessage.trim()
+      ? pass(`statusMessage ${j(done.statusMessage)}`)
+      : warn('the failed task has no statusMessage');
+  },
+);
+
+const ERR_01 = defineCheck(
+  {
+    id: 'EXT-ERR-01',
+    name: 'Errors are informative',
+    description: 'Internal errors use -32603; every JSON-RPC error of the run has a non-empty message.',
+    level: 'MUST',
+    specRefs: ['ext §Protocol Errors'],
+    fixtures: [],
+  },
+  async (ctx) => {
+    const c = await ctx.modern();
+    await c.request('tasks/get', { taskId: crypto.randomUUID() }, { caps: EXT });
+    const errors = ctx
+      .wire()
+      .filter((e) => e.dir === 'recv' && e.transport === ctx.transport && (e.message as { error?: unknown } | undefined)?.error);
+    const empty = errors.filter((e) => {
+      const m = ((e.message as { error: { message?: unknown } }).error ?? {}).message;
+      return typeof m !== 'string' || !m.trim();
+    });
+    if (empty.length)
+      return warn(
+        `${empty.length} of ${errors.length} JSON-RPC errors have an empty message (e.g. seq ${empty[0]!.seq}, ${empty[0]!.answers?.method ?? '?'})`,
+      );
+    return info(
+      `${errors.length} JSON-RPC errors, each with a message; codes ${j([...new Set(errors.map((e) => (e.message as { error: { code?: unknown } }).error.code))])}`,
+    );
+  },
+);
+
+export default defineScenario({
+  name: 'ext-lifecycle',
+  description: '2026-07-28 task lifecycle and error semantics (EXT-LIFE-*, EXT-ERR-01)',
+  era: '2026-07-28',
+  runs: 'last',
+  // EXT-LIFE-01 and EXT-ERR-01 judge what the run exchanged, this scenario's own checks included: last.
+  checks: [LIFE_02, LIFE_03, LIFE_04, LIFE_05, ERR_01, LIFE_01],
+});
