@@ -32,6 +32,8 @@ export class ProgressPrinter {
   private readonly totals: Counts = { pass: 0, fail: 0, warn: 0, skip: 0, info: 0 };
   /** Per transport: scenarios announced, scenarios ended, counts, start time. */
   private readonly perTransport = new Map<TransportName, { total: number; ended: number; n: Counts; started: number }>();
+  /** When each target started (its target-start event's `at`): events of a later target arrive after earlier ones end. */
+  private readonly startedAt = new Map<TransportName, number>();
 
   constructor(private readonly o: ProgressOptions) {
     this.c = palette({ color: o.color });
@@ -45,6 +47,7 @@ export class ProgressPrinter {
   readonly handle = (e: ProgressEvent): void => {
     switch (e.type) {
       case 'target-start':
+        this.startedAt.set(e.transport, e.at);
         if (this.o.verbose) this.print(this.c.dim(`checking ${maskTokens(e.target)}`));
         break;
       case 'scenario-start': {
@@ -90,7 +93,7 @@ export class ProgressPrinter {
     const aborted = e.error ? this.c.red(` — aborted: ${e.error}`) : '';
     if (this.o.verbose || n.fail || e.error) this.print(`${e.transport.padEnd(5)} ${e.scenario.padEnd(16)} ${this.counts(n)}${aborted}`);
     if (!this.o.verbose && !this.o.live && t.ended === t.total) {
-      const secs = ((performance.now() - t.started) / 1000).toFixed(1);
+      const secs = ((e.at - (this.startedAt.get(e.transport) ?? t.started)) / 1000).toFixed(1);
       this.print(`${e.transport}: ${t.total} scenarios done in ${secs} s: ${this.counts(t.n)}`);
     }
   }

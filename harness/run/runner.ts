@@ -78,7 +78,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
 
   try {
     options.targets.forEach((target, t) => {
-      progress.push(t * perTarget, { type: 'target-start', target: target.label, transport: target.transport });
+      progress.push(t * perTarget, { type: 'target-start', target: target.label, transport: target.transport, at: performance.now() });
       progress.end(t * perTarget);
     });
     // Every target starts before any scenario runs: one that cannot start is a usage-level failure.
@@ -216,6 +216,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
               transport: target.transport,
               results: outcome.results,
               error: outcome.error,
+              at: performance.now(),
             });
             progress.end(slot);
           });

@@ -8,9 +8,11 @@ import type { WireLog } from '../transport/wire.js';
 import type { RunTimeouts } from './timeouts.js';
 
 export type ProgressEvent =
-  | { type: 'target-start'; target: string; transport: TransportName }
+  // `at` (performance.now() when it happened): events are replayed in run order, so one target's events
+  // may reach a listener after another target's; durations come from `at`, not from arrival.
+  | { type: 'target-start'; target: string; transport: TransportName; at: number }
   | { type: 'scenario-start'; scenario: string; target: string; transport: TransportName; index: number; total: number }
-  | { type: 'scenario-end'; scenario: string; target: string; transport: TransportName; results: CheckResult[]; error?: string }
+  | { type: 'scenario-end'; scenario: string; target: string; transport: TransportName; results: CheckResult[]; error?: string; at: number }
   | { type: 'check'; result: CheckResult }
   | { type: 'log'; scenario: string; transport: TransportName; message: string };
 

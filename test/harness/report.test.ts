@@ -230,12 +230,12 @@ describe('progress printer', () => {
   const start = (scenario: string, index: number, total: number) =>
     ({ type: 'scenario-start', scenario, target: 'stdio: x', transport: 'stdio', index, total }) as const;
   const end = (scenario: string, results: CheckResult[]) =>
-    ({ type: 'scenario-end', scenario, target: 'stdio: x', transport: 'stdio', results }) as const;
+    ({ type: 'scenario-end', scenario, target: 'stdio: x', transport: 'stdio', results, at: performance.now() }) as const;
 
   it('in CI or without a TTY: the target, scenarios that failed, and one line when the target is done', () => {
     const { chunks, stream } = sink();
     const p = ProgressPrinter.forStream(stream, false, { CI: 'true' });
-    p.handle({ type: 'target-start', target: 'stdio: x', transport: 'stdio' });
+    p.handle({ type: 'target-start', target: 'stdio: x', transport: 'stdio', at: performance.now() });
     p.handle(start('ids', 0, 2));
     p.handle(end('ids', [result('T25-ID-01', 'SUCCESS')]));
     p.handle(start('cancel', 1, 2));
