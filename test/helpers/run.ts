@@ -26,6 +26,8 @@ export interface CheckReferenceOptions {
   timeouts?: Partial<RunTimeouts>;
   /** --protocol (default auto: the reference server speaks both eras). */
   protocol?: ProtocolChoice;
+  /** Run only these checks of the selected scenarios (the others are not run at all; see only()). */
+  checks?: string[];
 }
 
 /** The check results of the selected scenarios against the reference server over one transport. */
@@ -39,9 +41,10 @@ export async function runReference(options: CheckReferenceOptions): Promise<{ ru
     throw new Error('dist/reference-server/main.js is missing: run `npx tsc -p .` first');
   }
   const specs = referenceTargetSpecs({ violate: options.violate, extraArgs: options.extraArgs, transports: [options.transport] });
+  const checks = options.checks;
   const out = await execute({
     specs,
-    scenarios: SCENARIOS,
+    scenarios: checks ? SCENARIOS.map((s) => only(s, checks)) : SCENARIOS,
     selection: options.scenarios,
     timeouts: options.timeouts,
     protocol: options.protocol,

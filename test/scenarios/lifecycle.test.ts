@@ -152,46 +152,46 @@ describe.concurrent('lifecycle scenario: promises broken on purpose (--violate)'
   );
 
   it('LC-02: every delivery differs -> LC-02 FAILURE', { timeout: TIMEOUT }, async () => {
-    const r = await run({ transport: 'http', violate: ['LC-02'] });
+    const r = await run({ transport: 'http', violate: ['LC-02'], checks: ['LC-02'] });
     expect(byId(r, 'LC-02').status).toBe('FAILURE');
     expect(messageOf(byId(r, 'LC-02'))).toMatch(/returned different payloads .*delivery #2/);
     expect(propertyOf(byId(r, 'LC-02'))).toBe(false);
   });
 
   it('H25-03: a result served only once -> LC-02 WARNING', { timeout: TIMEOUT }, async () => {
-    const r = await run({ transport: 'http', violate: ['H25-03'] });
+    const r = await run({ transport: 'http', violate: ['H25-03'], checks: ['LC-02'] });
     expect(byId(r, 'LC-02').status).toBe('WARNING');
     expect(messageOf(byId(r, 'LC-02'))).toMatch(/worked once but \d+ of \d+ later calls failed before the ttl.*-32602/);
   });
 
   it('LC-03: a lagging replica -> LC-03 FAILURE (a finished task seen working again)', { timeout: TIMEOUT }, async () => {
-    const r = await run({ transport: 'http', violate: ['LC-03'] });
+    const r = await run({ transport: 'http', violate: ['LC-03'], checks: ['LC-03'] });
     expect(byId(r, 'LC-03').status).toBe('FAILURE');
     expect(messageOf(byId(r, 'LC-03'))).toMatch(/illegal status sequence.*completed → working/);
   });
 
   it('T25-HTTP-01: a dropped tasks/result stream cancels the task -> LC-04 WARNING', { timeout: TIMEOUT }, async () => {
-    const r = await run({ transport: 'http', violate: ['T25-HTTP-01'] });
+    const r = await run({ transport: 'http', violate: ['T25-HTTP-01'], checks: ['LC-04'] });
     expect(byId(r, 'LC-04').status).toBe('WARNING');
     expect(messageOf(byId(r, 'LC-04'))).toMatch(/dropping the HTTP stream of a pending tasks\/result .* "cancelled" instead of "working"/);
     expect(propertyOf(byId(r, 'LC-04'))).toBe(false);
   });
 
   it('LC-06 (with --store sqlite): tasks orphaned by the crash are not recovered -> LC-06 WARNING', { timeout: TIMEOUT }, async () => {
-    const r = await run({ transport: 'http', violate: ['LC-06'], extraArgs: sqliteArgs() });
+    const r = await run({ transport: 'http', violate: ['LC-06'], extraArgs: sqliteArgs(), checks: ['LC-06'] });
     expect(byId(r, 'LC-06').status).toBe('WARNING');
     expect(messageOf(byId(r, 'LC-06'))).toMatch(/still reported "working" and never finishes/);
     expect(propertyOf(byId(r, 'LC-06'))).toBe(false);
   });
 
   it('T25-CAN-04: cancel leaves the work running -> LC-07 WARNING', { timeout: TIMEOUT }, async () => {
-    const r = await run({ transport: 'http', violate: ['T25-CAN-04'] });
+    const r = await run({ transport: 'http', violate: ['T25-CAN-04'], checks: ['LC-07'] });
     expect(byId(r, 'LC-07').status).toBe('WARNING');
     expect(messageOf(byId(r, 'LC-07'))).toMatch(/did not stop the work.*"finished"/);
   });
 
   it('LC-08: expiry leaves the work running -> LC-08 WARNING', { timeout: TIMEOUT }, async () => {
-    const r = await run({ transport: 'http', violate: ['LC-08'] });
+    const r = await run({ transport: 'http', violate: ['LC-08'], checks: ['LC-08'] });
     expect(byId(r, 'LC-08').status).toBe('WARNING');
     expect(messageOf(byId(r, 'LC-08'))).toMatch(/task is gone \(-32602\), but its work is still running/);
   });
