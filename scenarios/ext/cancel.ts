@@ -16,8 +16,8 @@ import {
   createWaiting,
   extGateState,
   getExt,
-  isTerminalTask,
-  releaseExtGate,
+  isTerminal,
+  releaseModernGate,
   releaseExtQuietly,
   settleExt,
   withGatedTask,
@@ -67,7 +67,7 @@ const CAN_03 = defineCheck(
     withGatedTask(ctx, async (client, gated) => {
       const ack = await cancelExt(client, gated.taskId);
       if (ackOf(ack).kind !== 'ack') return info(`tasks/cancel was not acknowledged (${describeOutcome(ack)}; EXT-CAN-01 judges it)`);
-      const p = await client.poll(gated.taskId, isTerminalTask);
+      const p = await client.poll(gated.taskId, isTerminal);
       c.note('finalStatus', p.task?.status ?? (p.failure && describeOutcome(p.failure)));
       if (p.task?.status === 'cancelled') return pass('the gated task (the fixture honours cancellation) ended cancelled after the ack');
       if (!p.settled)
@@ -95,10 +95,10 @@ const CAN_04 = defineCheck(
     let released = false;
     try {
       await cancelExt(client, gated.taskId);
-      const p = await client.poll(gated.taskId, isTerminalTask);
+      const p = await client.poll(gated.taskId, isTerminal);
       if (p.task?.status !== 'cancelled')
         return info(`the task did not end cancelled (${String(p.task?.status)}; EXT-CAN-03 records it), so there is nothing to keep`);
-      await releaseExtGate(ctx, client, gated.gateId);
+      await releaseModernGate(ctx, client, gated.gateId);
       released = true;
       // gate_state says when the work has settled (finished: it ran on; aborted: it had stopped); else re-poll a few times.
       const deadline = Date.now() + ctx.timeouts.settleMs;
@@ -138,7 +138,7 @@ const CAN_05 = defineCheck(
   async (ctx, c) => {
     const client = await ctx.modern();
     const created = await createExtTask(ctx, client, 'F-ECHO', { seconds: 0, label: ctx.nonce('c5') });
-    await settleExt(client, created.taskId, isTerminalTask, 'a terminal status');
+    await settleExt(client, created.taskId, isTerminal, 'a terminal status');
     const first = await cancelExt(client, created.taskId);
     const second = await cancelExt(client, created.taskId);
     const after = await getExt(client, created.taskId);
@@ -210,7 +210,7 @@ const H_EXT_06 = defineCheck(
         const created = await createExtTask(ctx, client, 'F-ECHO', { seconds: RACE_WORK_SECONDS, label: ctx.nonce(`race${i}`) });
         await sleep(Math.random() * RACE_WORK_SECONDS * 2000);
         await cancelExt(client, created.taskId);
-        const p = await client.poll(created.taskId, isTerminalTask);
+        const p = await client.poll(created.taskId, isTerminal);
         if (!p.settled || !p.task) {
           problems.push(`${created.taskId}: ${p.task ? `still ${String(p.task.status)}` : describeOutcome(p.failure!)}`);
           return 'not terminal';

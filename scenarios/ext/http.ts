@@ -11,8 +11,8 @@ import {
   createExtGated,
   getExt,
   httpNote,
-  isTerminalTask,
-  releaseExtGate,
+  isTerminal,
+  releaseModernGate,
   releaseExtQuietly,
   settleExt,
   cancelExt,
@@ -79,12 +79,12 @@ const HTTP_02 = defineCheck(
         if (sb !== 'working') return fail(`the refused tasks/cancel still changed task B (the Mcp-Name task) to ${sb}`);
         return pass(`refused with HTTP 400 / -32020; A is ${sa}, B is ${sb}`);
       }
-      const pb = await client.poll(b.taskId, isTerminalTask, { settleMs: Math.min(ctx.timeouts.settleMs, 2_000) });
+      const pb = await client.poll(b.taskId, isTerminal, { settleMs: Math.min(ctx.timeouts.settleMs, 2_000) });
       if (pb.task?.status === 'cancelled')
         return fail(
           `tasks/cancel {taskId: A} with Mcp-Name: B cancelled B (${b.taskId}): the server acted on the header's task, not params.taskId`,
         );
-      const pa = await client.poll(a.taskId, isTerminalTask);
+      const pa = await client.poll(a.taskId, isTerminal);
       c.note('status', { A: pa.task?.status, B: pb.task?.status });
       return warn(
         `tasks/cancel with an Mcp-Name that does not match params.taskId was served (${describeOutcome(o)}; A is ${String(pa.task?.status)}); the core rule is 400 with -32020 (A-EXT-09)`,
@@ -220,8 +220,8 @@ const HTTP_06 = defineCheck(
   async (ctx, c) =>
     withGatedTask(ctx, async (client, gated) => {
       c.note('createResponse', gated.outcome.http?.contentType ?? null);
-      await releaseExtGate(ctx, client, gated.gateId);
-      const done = await settleExt(client, gated.taskId, isTerminalTask, 'a terminal status');
+      await releaseModernGate(ctx, client, gated.gateId);
+      const done = await settleExt(client, gated.taskId, isTerminal, 'a terminal status');
       if (done.status === 'cancelled')
         return warn(
           `the gated task ended cancelled though only its tools/call response stream (${String(gated.outcome.http?.contentType)}) ended; closing a stream cancels that request only`,

@@ -10,7 +10,7 @@ import { j } from '../lib/format.js';
 import { defineCheck, defineScenario } from '../lib/define.js';
 import { judgeMissingCapability } from './lib/required-capability.js';
 import { isAck, listenSupport, QUIET_MS, subscribe, unlessUnsupported, withSubscribedGate, type Shared } from './lib/subscription-setup.js';
-import { createExtGated, createExtTask, getExt, isTerminalTask, releaseExtGate, releaseExtQuietly, settleExt } from './lib/task-flow.js';
+import { createExtGated, createExtTask, getExt, isTerminal, releaseModernGate, releaseExtQuietly, settleExt } from './lib/task-flow.js';
 import { isTaskNotification } from './lib/timeline.js';
 
 const NOTIF_01 = defineCheck<Shared>(
@@ -117,9 +117,9 @@ const NOTIF_04 = defineCheck<Shared>(
   async (ctx, _c, { shared }) =>
     (await unlessUnsupported(ctx, shared)) ??
     withSubscribedGate(ctx, async (client, gated, sub) => {
-      await releaseExtGate(ctx, client, gated.gateId);
-      await settleExt(client, gated.taskId, isTerminalTask, 'a terminal status');
-      await sub.next((n) => isTaskNotification(n, gated.taskId) && isTerminalTask(n.params), QUIET_MS);
+      await releaseModernGate(ctx, client, gated.gateId);
+      await settleExt(client, gated.taskId, isTerminal, 'a terminal status');
+      await sub.next((n) => isTaskNotification(n, gated.taskId) && isTerminal(n.params), QUIET_MS);
       // stdio: a notification without the id cannot be told apart by the client, so look for the task's ones too.
       const bySeq = new Map<number, ReceivedNotification>();
       for (const n of [...sub.messages(), ...client.notifications().filter((m) => isTaskNotification(m, gated.taskId))])
@@ -149,10 +149,10 @@ const NOTIF_05 = defineCheck<Shared>(
     withSubscribedGate(ctx, async (client, one, sub) => {
       const two = await createExtGated(ctx, client);
       try {
-        await releaseExtGate(ctx, client, two.gateId);
-        await releaseExtGate(ctx, client, one.gateId);
-        await settleExt(client, two.taskId, isTerminalTask, 'a terminal status');
-        await sub.next((n) => isTaskNotification(n, one.taskId) && isTerminalTask(n.params), ctx.timeouts.settleMs);
+        await releaseModernGate(ctx, client, two.gateId);
+        await releaseModernGate(ctx, client, one.gateId);
+        await settleExt(client, two.taskId, isTerminal, 'a terminal status');
+        await sub.next((n) => isTaskNotification(n, one.taskId) && isTerminal(n.params), ctx.timeouts.settleMs);
         await sub.next((n) => isTaskNotification(n, two.taskId), QUIET_MS);
         const leaked = sub.messages().filter((n) => isTaskNotification(n, two.taskId));
         c.note('subscriptionMessages', sub.messages().length);
@@ -184,8 +184,8 @@ const NOTIF_06 = defineCheck<Shared>(
       const acked = (first.params.notifications as JsonObject | undefined)?.taskIds;
       if (!Array.isArray(acked) || !acked.includes(gated.taskId))
         return skip('not-applicable', `the server declined to notify about ${gated.taskId}`);
-      await releaseExtGate(ctx, client, gated.gateId);
-      const done = await sub.next((n) => isTaskNotification(n, gated.taskId) && isTerminalTask(n.params), ctx.timeouts.settleMs);
+      await releaseModernGate(ctx, client, gated.gateId);
+      const done = await sub.next((n) => isTaskNotification(n, gated.taskId) && isTerminal(n.params), ctx.timeouts.settleMs);
       const verdicts: Verdict[] = [];
       for (const n of sub.messages().filter((m) => isTaskNotification(m, gated.taskId))) {
         const missing = TASK_FIELDS.filter((f) => !(f in n.params));
@@ -235,7 +235,7 @@ const NOTIF_07 = defineCheck<Shared>(
       const created = await createExtTask(ctx, client, 'F-PROGRESS', { steps: PROGRESS_STEPS, intervalSeconds: 0.05 });
       const sub = await client.listen({ taskIds: [created.taskId] });
       const from = client.wireSeq();
-      await sub.next((n) => isTaskNotification(n, created.taskId) && isTerminalTask(n.params), ctx.timeouts.settleMs + PROGRESS_STEPS * 50);
+      await sub.next((n) => isTaskNotification(n, created.taskId) && isTerminal(n.params), ctx.timeouts.settleMs + PROGRESS_STEPS * 50);
       await sub.close();
       const onStream = (n: ReceivedNotification) => n.method === 'notifications/progress' || n.method === 'notifications/message';
       const seen =
@@ -267,8 +267,8 @@ const NOTIF_08 = defineCheck<Shared>(
   async (ctx, _c, { shared }) =>
     (await unlessUnsupported(ctx, shared)) ??
     withSubscribedGate(ctx, async (client, gated, sub) => {
-      await releaseExtGate(ctx, client, gated.gateId);
-      const done = await sub.next((n) => isTaskNotification(n, gated.taskId) && isTerminalTask(n.params), ctx.timeouts.settleMs);
+      await releaseModernGate(ctx, client, gated.gateId);
+      const done = await sub.next((n) => isTaskNotification(n, gated.taskId) && isTerminal(n.params), ctx.timeouts.settleMs);
       if (!done) return skip('setup-failed', `no terminal notification arrived within ${ctx.timeouts.settleMs} ms (EXT-NOTIF-06)`);
       await sub.next((n) => n.seq > done.seq && isTaskNotification(n, gated.taskId), QUIET_MS);
       const later = sub.messages().filter((n) => n.seq > done.seq && isTaskNotification(n, gated.taskId));
@@ -312,8 +312,8 @@ const H_EXT_12 = defineCheck<Shared>(
     (await unlessUnsupported(ctx, shared)) ??
     withSubscribedGate(ctx, async (client, gated, sub) => {
       const released = performance.now();
-      await releaseExtGate(ctx, client, gated.gateId);
-      const done = await sub.next((n) => isTaskNotification(n, gated.taskId) && isTerminalTask(n.params), ctx.timeouts.settleMs);
+      await releaseModernGate(ctx, client, gated.gateId);
+      const done = await sub.next((n) => isTaskNotification(n, gated.taskId) && isTerminal(n.params), ctx.timeouts.settleMs);
       const ms = Math.round(performance.now() - released);
       const statuses = sub
         .messages()

@@ -10,7 +10,7 @@ import type { ReceivedNotification, RpcOutcome, ScenarioContext } from '../../ha
 import { describeOutcome, SetupError } from '../../harness/tasks.js';
 import { j } from '../lib/format.js';
 import { defineCheck, defineScenario } from '../lib/define.js';
-import { isTerminalTask } from './lib/task-flow.js';
+import { isTerminal } from './lib/task-flow.js';
 
 const STEPS = 5;
 
@@ -76,7 +76,7 @@ const PROG_01 = defineCheck(
           { method: 'tools/call', params: {} },
           o,
         );
-      await client.poll(o.result.taskId, isTerminalTask);
+      await client.poll(o.result.taskId, isTerminal);
       const answered = answerSeq(ctx, client, o.id);
       const after = (n: ReceivedNotification) => answered !== undefined && n.seq > answered;
       const late = progressOf(client, token).filter(after);
@@ -136,7 +136,7 @@ const PROG_02 = defineCheck(
         judgeMonotonic('progress before the CreateTaskResult', before) ??
           pass(`${before.length} progress notification(s) before the task existed`),
       );
-      if (t.kind === 'result' && typeof t.result.taskId === 'string') await client.poll(t.result.taskId, isTerminalTask);
+      if (t.kind === 'result' && typeof t.result.taskId === 'string') await client.poll(t.result.taskId, isTerminal);
       return worst(verdicts);
     } finally {
       await client.close().catch(() => undefined);

@@ -14,8 +14,8 @@ import {
   createExtTask,
   firstText,
   getExt,
-  isTerminalTask,
-  releaseExtGate,
+  isTerminal,
+  releaseModernGate,
   releaseExtQuietly,
   settleExt,
   withGatedTask,
@@ -51,7 +51,7 @@ const H_EXT_01 = defineCheck(
       const t0 = performance.now();
       const created = await createExtTask(ctx, client, 'F-ECHO', { seconds, label: ctx.nonce('o') });
       const createMs = ms(t0);
-      const p = await client.poll(created.taskId, isTerminalTask);
+      const p = await client.poll(created.taskId, isTerminal);
       const taskMs = ms(t0);
       const t1 = performance.now();
       const direct = await client.request(
@@ -68,8 +68,8 @@ const H_EXT_01 = defineCheck(
     if (ctx.fixtures.has('F-GATE') && ctx.fixtures.has('F-GATE-RELEASE')) {
       const gated = await createExtGated(ctx, client);
       const t0 = performance.now();
-      await releaseExtGate(ctx, client, gated.gateId);
-      const p = await client.poll(gated.taskId, isTerminalTask);
+      await releaseModernGate(ctx, client, gated.gateId);
+      const p = await client.poll(gated.taskId, isTerminal);
       figures.releaseToTerminalMs = ms(t0);
       rows.push(
         `release_gate → terminal seen after ${ms(t0)} ms (pollIntervalMs ${j(gated.task.pollIntervalMs)}, ${p.reads.length} tasks/get)`,
@@ -106,7 +106,7 @@ const H_EXT_02 = defineCheck(
             const previous = owner.get(created.taskId);
             if (previous) problems.push(`task id ${created.taskId} was issued for ${previous} and ${label}`);
             owner.set(created.taskId, label);
-            const done = await settleExt(client, created.taskId, isTerminalTask, 'a terminal status');
+            const done = await settleExt(client, created.taskId, isTerminal, 'a terminal status');
             const expected = ctx.fixtures.expectedText('F-ECHO', { seconds: 0.2, label });
             if (expected.kind === 'known' && firstText(done.result) !== expected.text)
               problems.push(`${label}: got ${j(firstText(done.result))}`);
@@ -138,7 +138,7 @@ const H_EXT_03 = defineCheck(
     const client = await ctx.modern();
     const created = await createExtTask(ctx, client, 'F-ECHO', { seconds: 0, label: ctx.nonce('idem') });
     // The read that first saw it terminal counts too: a body that changes from the second read on is caught.
-    const first = await settleExt(client, created.taskId, isTerminalTask, 'a terminal status');
+    const first = await settleExt(client, created.taskId, isTerminal, 'a terminal status');
     const reads = await mapLimit(
       Array.from({ length: 20 }, (_, i) => i),
       5,
@@ -213,7 +213,7 @@ const H_EXT_09 = defineCheck(
       for (const bytes of SIZES) {
         const t0 = performance.now();
         const created = await createExtTask(ctx, client, 'F-BIG', { bytes });
-        const done = await settleExt(client, created.taskId, isTerminalTask, 'a terminal status');
+        const done = await settleExt(client, created.taskId, isTerminal, 'a terminal status');
         const viaTask = firstText(done.result);
         const taskMs = ms(t0);
         const direct = await client.request(
@@ -318,7 +318,7 @@ const H_EXT_13 = defineCheck(
       const legacyResult = await taskResult(session, legacy.taskId, ctx.timeouts.requestMs + ctx.timeouts.settleMs);
       const client = await ctx.modern();
       const modern = await createExtTask(ctx, client, 'F-ECHO', { seconds: 0, label });
-      const done = await settleExt(client, modern.taskId, isTerminalTask, 'a terminal status');
+      const done = await settleExt(client, modern.taskId, isTerminal, 'a terminal status');
       if (legacyResult.kind !== 'result')
         return info(`tasks/result of the 2025-11-25 task answered ${describeOutcome(legacyResult)}; nothing to compare`);
       const strip = ({ _meta, resultType, ...rest }: JsonObject) => (void _meta, void resultType, rest);

@@ -15,7 +15,7 @@ import {
   getExt,
   releaseExtQuietly,
   settleExt,
-  isTerminalTask,
+  isTerminal,
   type Created,
   withGatedTask,
 } from './lib/task-flow.js';
@@ -93,7 +93,7 @@ const TTL_04 = defineCheck(
       const unusable = ttlUnusable(done.task.ttlMs) ?? ttlUnusable(gated.task.ttlMs);
       if (unusable) return unusable;
       c.note('grantedTtlMs', { completed: done.task.ttlMs, gated: gated.task.ttlMs });
-      await settleExt(client, done.taskId, isTerminalTask, 'a terminal status').catch(expiredIsFine);
+      await settleExt(client, done.taskId, isTerminal, 'a terminal status').catch(expiredIsFine);
       await sleepPastTtl(done);
       await sleepPastTtl(gated);
       const afterDone = await getExt(client, done.taskId);

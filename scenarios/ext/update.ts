@@ -15,7 +15,7 @@ import {
   firstText,
   getExt,
   inputKeys,
-  isTerminalTask,
+  isTerminal,
   settleExt,
   updateExt,
   withGatedTask,
@@ -86,7 +86,7 @@ const UPD_02 = defineCheck(
         return warn(
           `the task was still input_required with the answered key(s) ${inputKeys(w.waiting).join(', ')} ${ctx.timeouts.settleMs} ms after tasks/update was acknowledged (A-EXT-20)`,
         );
-      const done = await settleExt(client, w.taskId, isTerminalTask, 'a terminal status');
+      const done = await settleExt(client, w.taskId, isTerminal, 'a terminal status');
       const content = Object.values(responses)[0] as { content?: JsonObject };
       return judgeResultText(ctx, 'F-ELICIT', content.content ?? {}, done, 'after the answer');
     }),
@@ -151,7 +151,7 @@ const UPD_04 = defineCheck(
             `a second answer to the already answered key(s) ${keys.join(', ')} should be acknowledged and ignored; got ${describeOutcome(again)}`,
           ),
         );
-      const done = await settleExt(client, w.taskId, isTerminalTask, 'a terminal status');
+      const done = await settleExt(client, w.taskId, isTerminal, 'a terminal status');
       const applied = judgeResultText(ctx, 'F-ELICIT', { name: 'Ada' }, done, 'the first answer (name Ada) wins over the second (Eve)');
       verdicts.push(applied.status === 'FAILURE' ? warn(applied.message ?? '') : applied);
       return worst(verdicts);
@@ -180,7 +180,7 @@ const UPD_05 = defineCheck(
           return info(`a partial tasks/update (key ${k1}) was refused: ${describeOutcome(ack)} (partial sets are a MAY)`);
         const p = await client.poll(w.taskId, (t) => t.status !== 'input_required' || !inputKeys(t).includes(k1!));
         c.note('afterPartialUpdate', { status: p.task?.status, keys: inputKeys(p.task) });
-        if (p.task && isTerminalTask(p.task))
+        if (p.task && isTerminal(p.task))
           return fail(
             `after answering only ${k1}, the task ended ${String(p.task.status)} (${j(firstText(p.task.result) ?? p.task.error)}) without the answer to ${rest.join(', ')}`,
           );
@@ -192,7 +192,7 @@ const UPD_05 = defineCheck(
         const current = p.task ?? w.waiting;
         const remaining = inputKeys(current).filter((k) => k !== k1);
         await updateExt(client, w.taskId, answers(client, current, remaining.length ? remaining : rest, preferred));
-        const done = await settleExt(client, w.taskId, isTerminalTask, 'a terminal status');
+        const done = await settleExt(client, w.taskId, isTerminal, 'a terminal status');
         verdicts.push(judgeResultText(ctx, 'F-MULTI', preferred, done, 'after both answers'));
         return worst(verdicts);
       },
@@ -222,11 +222,11 @@ const UPD_06 = defineCheck(
       const next = await settleExt(
         client,
         w.taskId,
-        (t) => isTerminalTask(t) || (t.status === 'input_required' && j(t.inputRequests, 1e6) !== j(round1, 1e6)),
+        (t) => isTerminal(t) || (t.status === 'input_required' && j(t.inputRequests, 1e6) !== j(round1, 1e6)),
         'its second input round',
       );
       c.note('rounds', { round1: keys1, round2: inputKeys(next) });
-      if (isTerminalTask(next))
+      if (isTerminal(next))
         return info(`the task ended ${String(next.status)} after one input round, so there was no second round to compare`);
       const reused = inputKeys(next).filter((k) => keys1.includes(k));
       const verdict = reused.length
@@ -259,7 +259,7 @@ const UPD_07 = defineCheck(
         `working: ${describeOutcome(working)}, then ${afterWorking.kind === 'result' ? String(afterWorking.result.status) : describeOutcome(afterWorking)}`,
       );
       const done = await createExtTask(ctx, client, 'F-ECHO', { seconds: 0, label: ctx.nonce('u7') });
-      await settleExt(client, done.taskId, isTerminalTask, 'a terminal status');
+      await settleExt(client, done.taskId, isTerminal, 'a terminal status');
       const terminal = await updateExt(client, done.taskId, responses);
       const afterTerminal = await getExt(client, done.taskId);
       rows.push(
@@ -286,7 +286,7 @@ const UPD_08 = defineCheck(
       const ack = await updateExt(client, w.taskId, decline);
       if (ackOf(ack).kind !== 'ack')
         return warn(`tasks/update declining ${inputKeys(w.waiting).join(', ')} was refused: ${describeOutcome(ack)}`);
-      const p = await client.poll(w.taskId, isTerminalTask);
+      const p = await client.poll(w.taskId, isTerminal);
       if (!p.settled)
         return warn(
           `after a declined elicitation the task was still ${String(p.task?.status)} ${ctx.timeouts.settleMs} ms later; it should end (stuck tasks hold resources)`,
@@ -311,7 +311,7 @@ const H_EXT_07 = defineCheck(
       const names = ['Ada', 'Bob', 'Ada'];
       const outcomes = await Promise.all(names.map((name) => updateExt(client, w.taskId, answers(client, w.waiting, keys, { name }))));
       c.note('updates', outcomes.map(describeOutcome));
-      const done = await settleExt(client, w.taskId, isTerminalTask, 'a terminal status');
+      const done = await settleExt(client, w.taskId, isTerminal, 'a terminal status');
       const texts = ['Ada', 'Bob'].map((name) => ctx.fixtures.expectedText('F-ELICIT', { name }));
       const actual = firstText(done.result);
       if (texts.some((t) => t.kind === 'unknown'))

@@ -9,8 +9,7 @@ import type { JsonObject, RpcOutcome, ScenarioContext } from '../../../harness/s
 import { describeOutcome, ProbeError, SetupError, setupFailureOf } from '../../../harness/tasks.js';
 import { callRole, createdTask, isTerminal, releaseQuietly } from './tasks.js';
 
-export { releaseModernGate as releaseExtGate } from './tasks.js';
-export const isTerminalTask = (t: JsonObject) => isTerminal(t);
+export { isTerminal, releaseModernGate } from './tasks.js';
 
 /** A role's tool, or a tool of the fixture contract found by name (E-SEQ: sequential_input has no 2025-11-25 role). */
 export type ToolRef = FixtureRole | { tool: string };

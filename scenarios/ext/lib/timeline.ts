@@ -4,7 +4,7 @@
 import type { Subscription } from '../../../harness/modern/client.js';
 import type { JsonObject, ReceivedNotification, ScenarioContext } from '../../../harness/scenario.js';
 import type { Observation } from './task-shape.js';
-import { createExtGated, getExt, isTerminalTask, releaseExtGate, releaseExtQuietly, settleExt } from './task-flow.js';
+import { createExtGated, getExt, isTerminal, releaseModernGate, releaseExtQuietly, settleExt } from './task-flow.js';
 
 export async function taskTimeline(ctx: ScenarioContext): Promise<Observation[]> {
   const client = await ctx.modern();
@@ -17,10 +17,10 @@ export async function taskTimeline(ctx: ScenarioContext): Promise<Observation[]>
       const o = await getExt(client, gated.taskId);
       if (o.kind === 'result') observations.push({ where: `tasks/get #${i} (working)`, task: o.result });
     }
-    await releaseExtGate(ctx, client, gated.gateId);
-    const done = await settleExt(client, gated.taskId, isTerminalTask, 'a terminal status');
+    await releaseModernGate(ctx, client, gated.gateId);
+    const done = await settleExt(client, gated.taskId, isTerminal, 'a terminal status');
     observations.push({ where: 'tasks/get (terminal)', task: done });
-    await sub.next((n) => isTaskNotification(n, gated.taskId) && isTerminalTask(n.params), 2_000);
+    await sub.next((n) => isTaskNotification(n, gated.taskId) && isTerminal(n.params), 2_000);
     let n = 0;
     for (const m of sub.messages())
       if (isTaskNotification(m, gated.taskId))
