@@ -6,7 +6,7 @@ import type { JsonObject, ScenarioContext, Session } from '../harness/scenario.j
 import { validateDef } from '../harness/schema.js';
 import { callToolAsTask, describeOutcome, getTask, pollUntil, sleep, untilTerminal, within, TIMED_OUT } from '../harness/tasks.js';
 import { cancelQuietly, releaseQuietly } from './lib/cleanup.js';
-import { createdTask, creationFailed, requireCreated } from './lib/task-setup.js';
+import { createdTask, creationFailed, requireCreated, requirePlainEchoTask } from './lib/task-setup.js';
 import { slowTaskRole } from './lib/preconditions.js';
 import { j } from './lib/format.js';
 import { defineCheck, defineScenario } from './lib/define.js';
@@ -81,13 +81,7 @@ const CRT_03 = defineCheck(
     if (!task) {
       // Refusing task: {} is this rule's violation only if a task with a ttl is accepted; a server that
       // creates no task at all fails T25-CRT-01, and this check did not get to run.
-      const withTtl = { ttl: 60_000 };
-      requireCreated(
-        ctx,
-        'F-ECHO',
-        await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0, label: ctx.nonce('crt03') }, withTtl),
-        withTtl,
-      );
+      await requirePlainEchoTask(ctx, session, ctx.nonce('crt03'));
       return fail(
         `task: {} (no ttl) is a valid augmentation and must be accepted with a CreateTaskResult, got ${describeOutcome(o)} (task: {ttl: 60000} was accepted)`,
       );

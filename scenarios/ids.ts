@@ -5,7 +5,7 @@ import type { RpcOutcome, Session } from '../harness/scenario.js';
 import { callToolAsTask, describeOutcome } from '../harness/tasks.js';
 import { at, j } from './lib/format.js';
 import { closeQuietly } from './lib/cleanup.js';
-import { createdTask, creationFailed, requireCreated } from './lib/task-setup.js';
+import { createdTask, creationFailed, requirePlainEchoTask } from './lib/task-setup.js';
 import { defineCheck, defineScenario } from './lib/define.js';
 
 const ID_02 = defineCheck(
@@ -35,13 +35,7 @@ const ID_02 = defineCheck(
     const task = createdTask(o);
     if (!task) {
       // No task for the call with a chosen id: a violation only if the server creates tasks without one.
-      const plain = { ttl: 60_000 };
-      requireCreated(
-        ctx,
-        'F-ECHO',
-        await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0, label: ctx.nonce('id02') }, plain),
-        plain,
-      );
+      await requirePlainEchoTask(ctx, session, ctx.nonce('id02'));
       return fail(
         `expected a CreateTaskResult (or -32602 for the unknown member), got ${describeOutcome(o)}; without the taskId member a task is created`,
       );

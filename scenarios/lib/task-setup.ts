@@ -5,6 +5,7 @@ import type { Task, TaskStatus } from '../../harness/protocol.js';
 import type { JsonObject, RpcOutcome, ScenarioContext, Session } from '../../harness/scenario.js';
 import type { FixtureRole } from '../../harness/checks.js';
 import {
+  callToolAsTask,
   createTask,
   describeOutcome,
   getTask,
@@ -50,6 +51,15 @@ export function requireCreated(ctx: ScenarioContext, role: FixtureRole, o: RpcOu
   const created = createdTask(o);
   if (!created) throw creationFailed(ctx, role, o, task);
   return created;
+}
+
+/**
+ * For a check whose own variant of the task call created nothing: throws the setup failure unless a plain
+ * F-ECHO task ({ttl: 60000}) is created, since only then is the refusal of the variant a deviation.
+ */
+export async function requirePlainEchoTask(ctx: ScenarioContext, session: Session, label: string): Promise<void> {
+  const plain = { ttl: 60_000 };
+  requireCreated(ctx, 'F-ECHO', await callToolAsTask(session, ctx.fixtures, 'F-ECHO', { seconds: 0, label }, plain), plain);
 }
 
 /** Creates `count` instant F-ECHO tasks (slow_compute seconds 0) with labels `<prefix>-<i>`. */
