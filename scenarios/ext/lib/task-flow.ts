@@ -7,7 +7,7 @@ import type { ModernClient, ModernRequestOptions } from '../../../harness/modern
 import { EXT_E, NOEXT } from '../../../harness/modern/envelope.js';
 import type { JsonObject, RpcOutcome, ScenarioContext } from '../../../harness/scenario.js';
 import { describeOutcome, ProbeError, SetupError, setupFailureOf } from '../../../harness/tasks.js';
-import { callRole, createdTask, isTerminal, releaseQuietly } from './tasks.js';
+import { callRole, createdTask, releaseQuietly } from './tasks.js';
 
 export { isTerminal, releaseModernGate } from './tasks.js';
 
