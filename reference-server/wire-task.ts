@@ -3,6 +3,7 @@
 // once and remembered: a tasks/list page or a tasks/get poll then costs no date formatting at all.
 // Handed-out wire objects are frozen, so one answer cannot change another.
 import type { TaskRecord } from './store.js';
+import { isoTimestamp } from './timestamp.js';
 
 export type WireTask = Record<string, unknown>;
 
@@ -18,8 +19,8 @@ export function wireTask(record: TaskRecord): WireTask {
 }
 
 function buildWireTask(record: TaskRecord): Record<string, unknown> {
-  const createdAt = new Date(record.createdAt).toISOString();
-  const lastUpdatedAt = record.lastUpdatedAt === record.createdAt ? createdAt : new Date(record.lastUpdatedAt).toISOString();
+  const createdAt = isoTimestamp(record.createdAt);
+  const lastUpdatedAt = record.lastUpdatedAt === record.createdAt ? createdAt : isoTimestamp(record.lastUpdatedAt);
   const { taskId, status, statusMessage, ttl, pollInterval } = record;
   return statusMessage === undefined
     ? { taskId, status, createdAt, lastUpdatedAt, ttl, pollInterval }

@@ -4,6 +4,7 @@
 import type { JsonObject } from '../connection.js';
 import type { TaskRecord } from '../store.js';
 import { packageVersion } from '../version.js';
+import { isoTimestamp } from '../timestamp.js';
 import { META_SERVER_INFO } from './envelope.js';
 import type { ExtBehaviour } from '../faults/index.js';
 import type { InputRequest } from './inputs.js';
@@ -47,8 +48,8 @@ export function wireTask(record: TaskRecord, b: ExtBehaviour, ids: WireIds): Jso
     status: b.statusSubmitted && record.status === 'working' ? 'submitted' : record.status,
     ...(record.statusMessage !== undefined &&
       !(b.failedWithoutStatusMessage && record.status === 'failed') && { statusMessage: record.statusMessage }),
-    createdAt: b.createdAtEpoch ? record.createdAt : new Date(record.createdAt).toISOString(),
-    lastUpdatedAt: new Date(record.lastUpdatedAt).toISOString(),
+    createdAt: b.createdAtEpoch ? record.createdAt : isoTimestamp(record.createdAt),
+    lastUpdatedAt: isoTimestamp(record.lastUpdatedAt),
     ...(!b.omitTtlMs && { ttlMs: record.ttl }),
     pollIntervalMs: record.pollInterval,
   };
