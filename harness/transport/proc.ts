@@ -8,6 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { reapOnExit } from './reaper.js';
 
 /** Environment variables that mark a process (and, by inheritance, its descendants) as ours. */
 export const OWNER_ENV = 'SEP1686_CHECK_OWNER';
@@ -22,7 +23,7 @@ let exitHookInstalled = false;
 /** A random owner id: a run (or a target) tags everything it spawns with it. */
 export function newOwner(): string {
   const owner = randomUUID();
-  owners.add(owner);
+  addOwner(owner);
   return owner;
 }
 
@@ -33,7 +34,8 @@ export function newOwner(): string {
 export function spawnOwned(command: string, args: string[], options: SpawnOptions & { owner?: string }): ChildProcess {
   const marker = randomUUID();
   const { owner, ...rest } = options;
-  if (owner) owners.add(owner);
+  if (owner) addOwner(owner);
+  else reapOnExit(`${PROCESS_ENV}=${marker}`);
   const env = { ...(rest.env ?? process.env), [PROCESS_ENV]: marker, ...(owner ? { [OWNER_ENV]: owner } : {}) };
   const child = spawn(command, args, { ...rest, env, detached: process.platform !== 'win32' });
   markers.set(child, marker);
@@ -41,6 +43,12 @@ export function spawnOwned(command: string, args: string[], options: SpawnOption
   child.once('exit', () => liveChildren.delete(child));
   installExitHook();
   return child;
+}
+
+function addOwner(owner: string): void {
+  if (owners.has(owner)) return;
+  owners.add(owner);
+  reapOnExit(`${OWNER_ENV}=${owner}`);
 }
 
 function installExitHook(): void {
@@ -84,7 +92,7 @@ export function markedProcesses(needle: string): Array<{ pid: number; command: s
 }
 
 /** SIGKILLs every process carrying the marker; returns what was found. */
-function killMarked(needle: string): Array<{ pid: number; command: string }> {
+export function killMarked(needle: string): Array<{ pid: number; command: string }> {
   const found = markedProcesses(needle);
   for (const p of found) {
     try {
