@@ -1,12 +1,12 @@
 // A private redis-server for `bench --instances` (and the Redis tests): a free loopback port, a temp
 // folder, no persistence; stop() kills it and removes the folder. Needs redis-server on PATH.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stopProcess } from '../transport/proc.js';
+import { spawnOwned, stopProcess } from '../transport/proc.js';
 
 export const hasRedisServer = (): boolean => spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 
@@ -34,7 +34,8 @@ export async function startRedisServer(): Promise<RedisServer> {
   for (let attempt = 1; ; attempt++) {
     const dir = mkdtempSync(join(tmpdir(), 'sep1686-redis-'));
     const port = await freePort();
-    const child = spawn(
+    // Owned like a server: its own group, a marker, reaped if this process dies unseen.
+    const child = spawnOwned(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
