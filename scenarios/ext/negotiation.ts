@@ -25,6 +25,7 @@ const NEG_01 = defineCheck(
     level: 'MUST',
     specRefs: ['discover', 'versioning §Protocol Version Negotiation'],
     fixtures: [],
+    withoutTasksExtension: true,
   },
   async (ctx) => {
     const c = await ctx.modern();
@@ -51,6 +52,7 @@ const NEG_02 = defineCheck(
     level: 'MUST',
     specRefs: ['ext §Capability Negotiation', 'versioning §Extension Negotiation'],
     fixtures: ['F-ECHO'],
+    withoutTasksExtension: true,
   },
   async (ctx, c) => {
     const client = await ctx.modern();
@@ -80,6 +82,7 @@ const NEG_03 = defineCheck(
     level: 'MUST',
     specRefs: ['SEP §Backward Compatibility'],
     fixtures: [],
+    withoutTasksExtension: true,
   },
   async (ctx) => {
     const { outcome, result } = await discover(await ctx.modern());

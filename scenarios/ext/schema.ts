@@ -71,6 +71,7 @@ const SCHEMA = defineCheck(
     level: 'MUST',
     specRefs: ['core schema 2026-07-28', 'ext schema'],
     fixtures: [],
+    withoutTasksExtension: true,
   },
   async (ctx) => modernSchemaValid(modernMessages(ctx)),
 );
