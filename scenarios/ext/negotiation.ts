@@ -7,7 +7,8 @@ import type { JsonObject, RpcOutcome, ScenarioContext } from '../../harness/scen
 import { createTask, describeOutcome, getTask, ProbeError, releaseGate } from '../../harness/tasks.js';
 import { j } from '../lib/format.js';
 import { defineCheck, defineScenario } from '../lib/define.js';
-import { callRole, codeOf, createdTask, createModernTask, httpStatusOf, looksLikeTask, withGated } from './lib/tasks.js';
+import { callRole, codeOf, createdTask, httpStatusOf, looksLikeTask } from './lib/tasks.js';
+import { createExtTask, withGatedTask } from './lib/task-flow.js';
 
 const ECHO_ARGS = { seconds: 0, label: 'sep1686-neg' };
 
@@ -127,7 +128,7 @@ const NEG_04 = defineCheck(
   },
   async (ctx) => {
     const c = await ctx.modern();
-    await createModernTask(ctx, c, 'F-ECHO', ECHO_ARGS, { caps: EXT });
+    await createExtTask(ctx, c, 'F-ECHO', ECHO_ARGS, { caps: EXT });
     const verdicts = [];
     for (const [label, caps] of NOT_DECLARING) verdicts.push(await noTaskWith(ctx, c, label, caps));
     return worst(verdicts);
@@ -165,7 +166,7 @@ const NEG_05 = defineCheck(
 
 /** The task methods without the extension (EXT-NEG-07, and EXT-NEG-06 with the legacy capability). */
 function taskMethodsRefused(ctx: ScenarioContext, caps: JsonObject, label: string): Promise<Verdict> {
-  return withGated(ctx, async (c, task) => {
+  return withGatedTask(ctx, async (c, { task }) => {
     const taskId = task.taskId as string;
     const verdicts: Verdict[] = [];
     for (const [method, params] of [
@@ -198,7 +199,7 @@ const NEG_06 = defineCheck(
   },
   async (ctx) => {
     const c = await ctx.modern();
-    await createModernTask(ctx, c, 'F-ECHO', ECHO_ARGS, { caps: EXT });
+    await createExtTask(ctx, c, 'F-ECHO', ECHO_ARGS, { caps: EXT });
     const label = 'with only the legacy tasks capability';
     const req = await callRole(ctx, c, 'F-REQ', {}, { caps: LEGACY_TASKS_CAPS });
     return worst([

@@ -10,7 +10,7 @@ import { modernViolations } from '../../harness/modern/schema.js';
 import type { JsonObject, ScenarioContext } from '../../harness/scenario.js';
 import { cite } from '../audit/observations.js';
 import { defineCheck, defineScenario } from '../lib/define.js';
-import { createModernTask, isTerminal } from './lib/tasks.js';
+import { createExtTask, isTerminal } from './lib/task-flow.js';
 
 const MAX_CITED = 20;
 
@@ -21,7 +21,7 @@ async function exercise(ctx: ScenarioContext): Promise<void> {
     await c.discover();
     await c.request('tools/list', {}, { caps: EXT });
     if (!ctx.fixtures.has('F-ECHO')) return;
-    const task = await createModernTask(ctx, c, 'F-ECHO', { seconds: 0, label: ctx.nonce('schema') }, { caps: EXT });
+    const { task } = await createExtTask(ctx, c, 'F-ECHO', { seconds: 0, label: ctx.nonce('schema') }, { caps: EXT });
     await c.poll(task.taskId as string, isTerminal, { caps: EXT });
   } catch (e) {
     ctx.log(`ext-schema exercise failed: ${(e as Error).message}`);
