@@ -124,6 +124,11 @@ export interface CheckSpec {
   minEndpoints?: number;
   /** The era of the suite it belongs to; default 2025-11-25 (defineScenario stamps its scenario's era). */
   era?: Era;
+  /**
+   * 2026-07-28: the check also runs on a server that does not offer the tasks extension (it decides that,
+   * or judges the core only); the others are SKIPPED there, citing that one finding (runner.ts).
+   */
+  withoutTasksExtension?: boolean;
 }
 
 /** The verdict a check block computes. Everything static comes from the CheckSpec. */

@@ -16,6 +16,7 @@
 //   c.inputResponses(task.inputRequests)                // answers built from each requestedSchema ("Ada" for strings)
 //   const s = await c.listen({ taskIds: [id] });         // subscriptions/listen; s.messages(), s.next(pred, ms), s.close()
 //   c.violations(fromSeq?)                              // schema violations of every server message on this client
+//   await c.probeGet()                                  // HTTP: GET on the endpoint, its status (EXT-HTTP-05: 405)
 //
 // Server->client JSON-RPC requests are recorded and never answered (forbidden in this era, EXT-CORE-03).
 import type { TransportName } from '../checks.js';
@@ -224,6 +225,17 @@ export class ModernClient {
       for (const violation of modernViolations(e.message as JsonObject, e.answers?.method)) out.push({ seq: e.seq, violation });
     }
     return out;
+  }
+
+  /**
+   * HTTP: a GET on the endpoint, as a 2025-11-25 client opens its standalone stream (this revision has
+   * none: EXT-HTTP-05 expects 405). The status, undefined when no HTTP answer came, and the recorded note.
+   */
+  async probeGet(): Promise<{ status?: number; note: string }> {
+    const from = this.wire.seq();
+    await this.session.openGetStream();
+    const answer = this.session.wireEntries(from).find((e) => e.channel === 'GET' && e.note !== undefined);
+    return { status: answer?.http?.status, note: answer?.note ?? 'no answer was recorded' };
   }
 
   /** HTTP: every POST with its status (see Session httpPosts). */

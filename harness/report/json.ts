@@ -1,5 +1,6 @@
 // report.json: built from a run and its verdict, validated against the zod model before it is written.
 import { packageInfo } from '../paths.js';
+import { Era, type CheckResult } from '../checks.js';
 import { PROTOCOL_VERSION } from '../protocol.js';
 import type { RunResult } from '../run/runner.js';
 import { isExpectedFailure, type BaselineEntry, type RunVerdict } from '../run/verdict.js';
@@ -17,12 +18,19 @@ export interface BuildReportInput {
   profile?: Record<string, boolean | null>;
 }
 
+/** The eras whose checks ran (a check not selected did not run), in run order. */
+function erasThatRan(results: CheckResult[]): Era[] {
+  const ran = new Set(results.filter((r) => r.skip?.kind !== 'not-selected').map((r) => r.era));
+  return Era.options.filter((era) => ran.has(era));
+}
+
 export function buildReport(input: BuildReportInput): Report {
   const { run, verdict } = input;
   const baseline = input.baseline?.entries ?? [];
   const expected = run.results.filter((r) => isExpectedFailure(r, baseline)).map(resultKey);
   // The lifecycle profile is derived from the lifecycle checks' results unless given.
   const profile = input.profile ?? deriveProfile(run.results);
+  const eras = erasThatRan(run.results);
   const report: Report = {
     tool: packageInfo(),
     run: {
@@ -30,7 +38,8 @@ export function buildReport(input: BuildReportInput): Report {
       finishedAt: run.finishedAt,
       durationMs: run.durationMs,
       targets: run.targets,
-      protocolVersion: PROTOCOL_VERSION,
+      protocolVersions: eras,
+      protocolVersion: eras[0] ?? PROTOCOL_VERSION,
       timeouts: run.timeouts,
       selection: run.selection,
       exitCode: input.exitCode ?? verdict.exitCode,

@@ -61,6 +61,15 @@ export const Report = z
           tools: z.array(ToolBinding).optional(),
         }),
       ),
+      /**
+       * The protocol eras whose checks ran, in run order (a dual-era server checked with --protocol auto:
+       * both). Absent in a bench report: no check ran.
+       */
+      protocolVersions: z.array(Era).optional(),
+      /**
+       * The first of protocolVersions (2025-11-25 whenever its suite ran; 2025-11-25 too when nothing ran),
+       * kept for readers of the single-era report. Per target: targets[].eras.
+       */
       protocolVersion: z.string(),
       /** The check run's time limits (absent in a bench report: no check ran). */
       timeouts: z

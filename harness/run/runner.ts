@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { LEGACY_ERA, MODERN_ERA, type CheckResult, type Era } from '../checks.js';
+import { declaresTasks, TASKS_EXTENSION } from '../modern/envelope.js';
 import { PROTOCOL_VERSION } from '../protocol.js';
 import type { ToolBinding } from '../fixtures.js';
 import { TargetError, type Target } from '../transport/target.js';
@@ -135,6 +136,16 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
               message: NO_TASKS,
             }));
           }
+          // A 2026-07-28 server without the tasks extension: one finding; only the checks that decide it run.
+          const noTasksExtension =
+            probe.modern && selected.some((s) => s.era === MODERN_ERA) && !declaresTasks(probe.modern.discover.capabilities)
+              ? causes.register(`${target.label}|no-tasks-extension`, () => ({
+                  kind: 'no-tasks',
+                  target: target.label,
+                  transport: target.transport,
+                  message: NO_TASKS_EXTENSION,
+                })).finding
+              : undefined;
           // T25-CLI-01: a server that answers another revision does not speak 2025-11-25 tasks; that suite does not apply.
           const legacySkip =
             probe.legacy && protocolVersion !== PROTOCOL_VERSION
@@ -195,6 +206,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
               turnstile,
               causes,
               eras: probe.eras,
+              ...(era === MODERN_ERA && noTasksExtension ? { noTasksExtension } : {}),
             });
             const outcome = await run.execute();
             // A crashed HTTP server process must come back before the next scenario (stdio spawns per session).
@@ -260,6 +272,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
 }
 
 export const NO_TASKS = 'this server does not implement MCP tasks (no `tasks` capability declared)';
+export const NO_TASKS_EXTENSION = `this server speaks ${MODERN_ERA} but does not offer the tasks extension (server/discover does not advertise ${TASKS_EXTENSION})`;
 
 /** Points the checks that cite a finding at its id after consolidation. */
 function citeRenamed(results: CheckResult[], ids: Map<string, string>): void {

@@ -6,6 +6,7 @@ import { LEGACY_ERA, MODERN_ERA, type CheckSpec, type Era, type TransportName, t
 import { FIXTURE_HINTS } from '../fixtures.js';
 import type { LoadedFixtures } from '../fixtures.js';
 import type { ModernClient } from '../modern/client.js';
+import { TASKS_EXTENSION } from '../modern/envelope.js';
 import type { CheckContext, ConnectOptions, Scenario, ScenarioContext, Session } from '../scenario.js';
 import type { Target } from '../transport/target.js';
 import { TargetError } from '../transport/target.js';
@@ -18,10 +19,10 @@ import { abortable, Interrupted, interruptedReason, ScenarioAbort } from './abor
 import { baseResult, capDetails, evidence, mergeAttempts, normalizeVerdict, notApplicableReason, type Attempt } from './results.js';
 import type { Turnstile } from './schedule.js';
 import { exitText, RootCauseVerdicts, STDERR_LINES } from './root-cause-verdicts.js';
-import type { RootCauses } from './root-causes.js';
+import { checkKey, type RootCauses } from './root-causes.js';
 import { sharesOneServer, type TargetHealth } from './target-health.js';
 import type { CheckResult } from '../checks.js';
-import type { Interruption, ProgressEvent, RunProblem } from './types.js';
+import type { Finding, Interruption, ProgressEvent, RunProblem } from './types.js';
 import type { RunTimeouts } from './timeouts.js';
 
 export { exitText, STDERR_LINES };
@@ -38,6 +39,8 @@ export interface RunShared {
   causes: RootCauses;
   /** The eras found on the target (ScenarioContext.eras). */
   eras: readonly Era[];
+  /** 2026-07-28 scenarios: the finding that the target speaks the era but does not offer the tasks extension. */
+  noTasksExtension?: Finding;
 }
 
 export interface ScenarioOutcome {
@@ -306,6 +309,17 @@ export class ScenarioRun implements ScenarioContext {
       return this.record(spec, {
         verdict: { status: 'SKIPPED', skip: { kind: 'not-applicable', reason: notApplicableReason(spec) } },
         details: {},
+        durationMs: 0,
+      });
+    }
+    const noExtension = this.shared.noTasksExtension;
+    if (noExtension && spec.era === MODERN_ERA && !spec.withoutTasksExtension) {
+      // One root cause instead of dozens of failures: only the checks that decide it (EXT-NEG-02) run.
+      this.shared.causes.affect(noExtension, checkKey(spec.id, this.transport));
+      const reason = `the server does not offer the tasks extension (server/discover does not advertise ${TASKS_EXTENSION}); see finding ${noExtension.id}`;
+      return this.record(spec, {
+        verdict: { status: 'SKIPPED', skip: { kind: 'missing-capability', reason, enabledBy: [TASKS_EXTENSION] } },
+        details: { finding: noExtension.id },
         durationMs: 0,
       });
     }

@@ -172,6 +172,11 @@ export class McpSession implements Session {
     return this.wire.seq();
   }
 
+  /** HTTP: a GET on the endpoint (the standalone SSE stream); its answer is recorded as a note with its status. */
+  openGetStream(): Promise<void> {
+    return this.link.openGetStream();
+  }
+
   /** Wire entries of this session only (from `from`, default all). */
   wireEntries(from = 0): WireEntry[] {
     return this.wire.entries(from).filter((e) => e.connection === this.name);

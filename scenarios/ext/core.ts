@@ -6,7 +6,8 @@ import type { JsonObject } from '../../harness/scenario.js';
 import { describeOutcome } from '../../harness/tasks.js';
 import { j } from '../lib/format.js';
 import { defineCheck, defineScenario } from '../lib/define.js';
-import { callRole, codeOf, createModernTask, httpStatusOf } from './lib/tasks.js';
+import { callRole, codeOf, httpStatusOf } from './lib/tasks.js';
+import { createExtTask } from './lib/task-flow.js';
 
 const CORE_01 = defineCheck(
   {
@@ -19,7 +20,7 @@ const CORE_01 = defineCheck(
   },
   async (ctx) => {
     const c = await ctx.modern();
-    const task = await createModernTask(ctx, c, 'F-ECHO', { seconds: 0, label: ctx.nonce('meta') }, { caps: EXT });
+    const { task } = await createExtTask(ctx, c, 'F-ECHO', { seconds: 0, label: ctx.nonce('meta') }, { caps: EXT });
     const full = envelope(EXT);
     const verdicts: Verdict[] = [];
     // Only clientCapabilities: without protocolVersion a dual-era server may read the request as 2025-11-25.
@@ -69,7 +70,7 @@ const CORE_03 = defineCheck(
   },
   async (ctx) => {
     const c = await ctx.modern();
-    const task = await createModernTask(ctx, c, 'F-ELICIT', {}, { caps: EXT_E });
+    const { task } = await createExtTask(ctx, c, 'F-ELICIT', {}, { caps: EXT_E });
     await c.poll(task.taskId as string, (t) => t.status !== 'working', { caps: EXT_E });
     await c.request('tasks/cancel', { taskId: task.taskId }, { caps: EXT });
     const requests = ctx.wire().filter((e) => {

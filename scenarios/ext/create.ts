@@ -8,7 +8,8 @@ import { describeOutcome, ProbeError } from '../../harness/tasks.js';
 import { textOf } from '../../harness/protocol.js';
 import { j } from '../lib/format.js';
 import { defineCheck, defineScenario } from '../lib/define.js';
-import { callRole, codeOf, createModernTask, settleModern } from './lib/tasks.js';
+import { callRole, codeOf } from './lib/tasks.js';
+import { createExtTask, isTerminal, settleExt } from './lib/task-flow.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const STATUSES = new Set(['working', 'input_required', 'completed', 'failed', 'cancelled']);
@@ -71,7 +72,7 @@ const CRT_02 = defineCheck(
     const reader = ctx.transport === 'http' ? await ctx.connectModern() : creator;
     const misses: string[] = [];
     for (let i = 0; i < 20; i++) {
-      const task = await createModernTask(ctx, creator, 'F-ECHO', { seconds: 1, label: ctx.nonce('dur') }, { caps: EXT });
+      const { task } = await createExtTask(ctx, creator, 'F-ECHO', { seconds: 1, label: ctx.nonce('dur') }, { caps: EXT });
       const o = await reader.request('tasks/get', { taskId: task.taskId }, { caps: EXT });
       if (o.kind !== 'result') misses.push(`#${i + 1} ${String(task.taskId)}: ${describeOutcome(o)}`);
     }
@@ -92,7 +93,7 @@ const CRT_03 = defineCheck(
     fixtures: ['F-ECHO'],
   },
   async (ctx) => {
-    const task = await createModernTask(ctx, await ctx.modern(), 'F-ECHO', { seconds: 0, label: ctx.nonce('init') }, { caps: EXT });
+    const { task } = await createExtTask(ctx, await ctx.modern(), 'F-ECHO', { seconds: 0, label: ctx.nonce('init') }, { caps: EXT });
     return info(`initial status ${j(task.status)} (A-EXT-13: "typically" working)`);
   },
 );
@@ -144,7 +145,7 @@ const CRT_04 = defineCheck(
     const verdicts: Verdict[] = [];
     if (firstGet.kind === 'result' && firstGet.result.status === 'input_required')
       verdicts.push(warn('the first tasks/get asks for input again after the MRTR round answered it'));
-    const done = (await settleModern(client, task.taskId as string, { caps: EXT_E })).task!;
+    const done = await settleExt(client, task.taskId as string, isTerminal, 'a terminal status', { caps: EXT_E });
     const text = textOf(done.result);
     if (!text?.includes('Ada')) verdicts.push(fail(`the task result ${j(done.result)} does not contain the MRTR answer "Ada"`));
     return verdicts.length ? worst(verdicts) : pass(`round 1 input_required, then a task whose result is ${j(text)}`);

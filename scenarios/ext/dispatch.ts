@@ -7,7 +7,8 @@ import type { JsonObject, RpcOutcome, ScenarioContext } from '../../harness/scen
 import { describeOutcome } from '../../harness/tasks.js';
 import { j } from '../lib/format.js';
 import { defineCheck, defineScenario } from '../lib/define.js';
-import { callRole, codeOf, createModernTask, httpStatusOf, looksLikeTask } from './lib/tasks.js';
+import { callRole, codeOf, httpStatusOf, looksLikeTask } from './lib/tasks.js';
+import { createExtTask } from './lib/task-flow.js';
 
 /** A removed method must be unknown: -32601, HTTP 404. */
 function unknownMethod(ctx: ScenarioContext, method: string, o: RpcOutcome): string | undefined {
@@ -27,7 +28,7 @@ const DISP_01 = defineCheck(
   },
   async (ctx) => {
     const c = await ctx.modern();
-    const task = await createModernTask(ctx, c, 'F-ECHO', { seconds: 0, label: ctx.nonce('res') }, { caps: EXT });
+    const { task } = await createExtTask(ctx, c, 'F-ECHO', { seconds: 0, label: ctx.nonce('res') }, { caps: EXT });
     const problem = unknownMethod(ctx, 'tasks/result', await c.request('tasks/result', { taskId: task.taskId }, { caps: EXT }));
     return problem ? fail(problem) : pass('tasks/result: -32601');
   },
@@ -104,7 +105,7 @@ async function exercise(ctx: ScenarioContext): Promise<void> {
     const tools = await c.request('tools/list', {}, { caps: EXT });
     for (const method of ['prompts/list', 'resources/list', 'resources/templates/list']) await c.request(method, {}, { caps: EXT });
     if (tools.kind !== 'result') return;
-    const task = await createModernTask(ctx, c, 'F-ECHO', { seconds: 0, label: ctx.nonce('disp') }, { caps: EXT });
+    const { task } = await createExtTask(ctx, c, 'F-ECHO', { seconds: 0, label: ctx.nonce('disp') }, { caps: EXT });
     await c.request('tasks/get', { taskId: task.taskId }, { caps: EXT });
     await c.request('tasks/update', { taskId: task.taskId, inputResponses: {} }, { caps: EXT });
     await c.request('tasks/cancel', { taskId: task.taskId }, { caps: EXT });

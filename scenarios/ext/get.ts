@@ -10,7 +10,8 @@ import { describeOutcome, ProbeError } from '../../harness/tasks.js';
 import { textMatches } from '../../harness/fixtures.js';
 import { j } from '../lib/format.js';
 import { defineCheck, defineScenario } from '../lib/define.js';
-import { codeOf, createModernTask, settleModern, withGated } from './lib/tasks.js';
+import { codeOf } from './lib/tasks.js';
+import { createExtTask, isTerminal, settleExt, withGatedTask } from './lib/task-flow.js';
 
 const INPUT_METHODS = new Set(['elicitation/create', 'sampling/createMessage', 'roots/list']);
 
@@ -33,8 +34,8 @@ const GET_01 = defineCheck(
   },
   async (ctx) => {
     const c = await ctx.modern();
-    const task = await createModernTask(ctx, c, 'F-ECHO', { seconds: 0, label: ctx.nonce('get') }, { caps: EXT });
-    await settleModern(c, task.taskId as string);
+    const { task } = await createExtTask(ctx, c, 'F-ECHO', { seconds: 0, label: ctx.nonce('get') }, { caps: EXT });
+    await settleExt(c, task.taskId as string, isTerminal, 'a terminal status');
     const verdicts: Verdict[] = [];
     let reads = 0;
     for (const e of ctx.wire()) {
@@ -78,7 +79,7 @@ const GET_02 = defineCheck(
     fixtures: ['F-GATE', 'F-GATE-RELEASE'],
   },
   async (ctx) =>
-    withGated(ctx, async (c, task) => {
+    withGatedTask(ctx, async (c, { task }) => {
       const verdicts: Verdict[] = [];
       for (let i = 0; i < 3; i++) {
         const t = await read(c, task.taskId);
@@ -92,7 +93,7 @@ const GET_02 = defineCheck(
 
 /** Polls an elicitation task to input_required (with the keys `ready` wants). */
 async function awaitingInput(ctx: ScenarioContext, c: ModernClient, role: 'F-ELICIT' | 'F-MULTI', keys = 1) {
-  const task = await createModernTask(ctx, c, role, {}, { caps: EXT_E });
+  const { task } = await createExtTask(ctx, c, role, {}, { caps: EXT_E });
   const p = await c.poll(
     task.taskId as string,
     (t) => t.status === 'input_required' && Object.keys((t.inputRequests ?? {}) as JsonObject).length >= keys,
@@ -149,8 +150,8 @@ const GET_04 = defineCheck(
     const c = await ctx.modern();
     const label = ctx.nonce('res');
     const args = { seconds: 0, label };
-    const task = await createModernTask(ctx, c, 'F-ECHO', args, { caps: EXT });
-    const done = (await settleModern(c, task.taskId as string)).task!;
+    const { task } = await createExtTask(ctx, c, 'F-ECHO', args, { caps: EXT });
+    const done = await settleExt(c, task.taskId as string, isTerminal, 'a terminal status');
     if (done.status !== 'completed') return skip('setup-failed', `the task ended ${j(done.status)}, not completed`);
     if (!done.result || typeof done.result !== 'object') return fail(`the completed task has no result (${j(done)})`);
     const expected = ctx.fixtures.expectedText('F-ECHO', args);
@@ -171,8 +172,8 @@ const GET_05 = defineCheck(
   },
   async (ctx) => {
     const c = await ctx.modern();
-    const task = await createModernTask(ctx, c, 'F-RPCERR', {}, { caps: EXT });
-    const done = (await settleModern(c, task.taskId as string)).task!;
+    const { task } = await createExtTask(ctx, c, 'F-RPCERR', {}, { caps: EXT });
+    const done = await settleExt(c, task.taskId as string, isTerminal, 'a terminal status');
     if (done.status !== 'failed') return skip('setup-failed', `the task ended ${j(done.status)}, not failed`);
     const e = done.error as JsonObject | undefined;
     if (!e || !Number.isInteger(e.code) || typeof e.message !== 'string')
@@ -191,7 +192,7 @@ const GET_06 = defineCheck(
     fixtures: ['F-GATE', 'F-GATE-RELEASE'],
   },
   async (ctx) =>
-    withGated(ctx, async (c, task) => {
+    withGatedTask(ctx, async (c, { task }) => {
       const ack = await c.request('tasks/cancel', { taskId: task.taskId }, { caps: EXT });
       if (ack.kind !== 'result') throw new ProbeError(`tasks/cancel ${describeOutcome(ack)}`, ack);
       const p = await c.poll(task.taskId as string, (t) => t.status !== 'working', { caps: EXT });
@@ -273,8 +274,8 @@ const GET_09 = defineCheck(
     const args = { seconds: 0, label: ctx.nonce('same') };
     const direct = await client.callTool(ctx.fixtures.tool('F-ECHO'), ctx.fixtures.args('F-ECHO', args), { caps: NOEXT });
     if (direct.kind !== 'result') throw new ProbeError(`the direct call ${describeOutcome(direct)}`, direct);
-    const task = await createModernTask(ctx, client, 'F-ECHO', args, { caps: EXT });
-    const done = (await settleModern(client, task.taskId as string)).task!;
+    const { task } = await createExtTask(ctx, client, 'F-ECHO', args, { caps: EXT });
+    const done = await settleExt(client, task.taskId as string, isTerminal, 'a terminal status');
     const strip = (r: unknown) => {
       const { _meta, resultType, ...rest } = (r ?? {}) as JsonObject;
       void _meta;

@@ -172,7 +172,7 @@ const HTTP_05 = defineCheck(
     id: 'EXT-HTTP-05',
     name: 'Task operations need no session or connection',
     description:
-      'A task created on one connection is read from a fresh one, and a client-sent Mcp-Session-Id is ignored (a rejection is a WARNING). GET on the endpoint (405) is not probed by this client.',
+      'A task created on one connection is read from a fresh one, a client-sent Mcp-Session-Id is ignored, and a GET on the endpoint (a 2025-11-25 standalone stream) answers 405: this revision is stateless and has no standalone stream. Any of them failing is a WARNING.',
     level: 'SHOULD',
     specRefs: ['core/basic/index §Statelessness', 'core/streamable-http'],
     fixtures: ['F-GATE'],
@@ -198,7 +198,17 @@ const HTTP_05 = defineCheck(
             `tasks/get with a client-sent Mcp-Session-Id was refused (${describeOutcome(withSession)}${httpNote(withSession)}); this revision has no sessions, so the header should be ignored`,
           ),
         );
-      return verdicts.length ? worst(verdicts) : pass('served from a fresh connection, and with a bogus Mcp-Session-Id ignored');
+      const get = await client.probeGet();
+      c.note('getOnTheEndpoint', get.note);
+      if (get.status !== 405)
+        verdicts.push(
+          warn(
+            `a GET on the endpoint must answer HTTP 405 (no standalone stream in this stateless revision), but got ${get.status === undefined ? get.note : `HTTP ${get.status}`}`,
+          ),
+        );
+      return verdicts.length
+        ? worst(verdicts)
+        : pass('served from a fresh connection, with a bogus Mcp-Session-Id ignored, and GET on the endpoint answered 405');
     } finally {
       await fresh.close().catch(() => undefined);
       await releaseExtQuietly(ctx, client, gated.gateId);

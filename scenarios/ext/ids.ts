@@ -6,7 +6,7 @@ import type { ScenarioContext } from '../../harness/scenario.js';
 import { mapLimit } from '../../harness/tasks.js';
 import { analyzeIds, summarizeIds } from '../lib/id-stats.js';
 import { defineCheck, defineScenario } from '../lib/define.js';
-import { createModernTask } from './lib/tasks.js';
+import { createExtTask } from './lib/task-flow.js';
 
 const POPULATION = 50;
 
@@ -20,7 +20,7 @@ function population(ctx: ScenarioContext): () => Promise<unknown[]> {
       const tasks = await mapLimit(
         Array.from({ length: POPULATION }, (_, i) => i),
         10,
-        (i) => createModernTask(ctx, c, 'F-ECHO', { seconds: 0, label: `${label}-${i}` }, { caps: EXT }),
+        (i) => createExtTask(ctx, c, 'F-ECHO', { seconds: 0, label: `${label}-${i}` }, { caps: EXT }),
       );
       return tasks.map((t) => t.taskId);
     })());

@@ -16,6 +16,7 @@ import progress from './progress.js';
 import http from './http.js';
 import security from './security.js';
 import robustness from './robustness.js';
+import schema from './schema.js';
 
 export const EXT_SCENARIOS: Scenario[] = [
   negotiation,
@@ -33,4 +34,5 @@ export const EXT_SCENARIOS: Scenario[] = [
   http,
   security,
   robustness,
+  schema,
 ];

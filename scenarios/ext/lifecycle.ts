@@ -8,7 +8,8 @@ import type { JsonObject, ScenarioContext } from '../../harness/scenario.js';
 import { describeOutcome, ProbeError, sleep } from '../../harness/tasks.js';
 import { j } from '../lib/format.js';
 import { defineCheck, defineScenario } from '../lib/define.js';
-import { createModernGated, createModernTask, releaseModernGate, settleModern, TERMINAL } from './lib/tasks.js';
+import { releaseModernGate, TERMINAL } from './lib/tasks.js';
+import { createExtGated, createExtTask, isTerminal, settleExt } from './lib/task-flow.js';
 
 const STATUSES = new Set(['working', 'input_required', 'completed', 'failed', 'cancelled']);
 const ALLOWED: Record<string, string[]> = {
@@ -99,16 +100,16 @@ const LIFE_02 = defineCheck(
   },
   async (ctx) => {
     const c = await ctx.modern();
-    const echo = await createModernTask(ctx, c, 'F-ECHO', { seconds: 0, label: ctx.nonce('term') }, { caps: EXT });
-    const toolErr = await createModernTask(ctx, c, 'F-TOOLERR', {}, { caps: EXT });
-    const { task: gated, gateId } = await createModernGated(ctx, c);
+    const echo = await createExtTask(ctx, c, 'F-ECHO', { seconds: 0, label: ctx.nonce('term') }, { caps: EXT });
+    const toolErr = await createExtTask(ctx, c, 'F-TOOLERR', {}, { caps: EXT });
+    const { task: gated, gateId } = await createExtGated(ctx, c);
     await c.request('tasks/cancel', { taskId: gated.taskId }, { caps: EXT });
-    const settled = await Promise.all([echo, toolErr, gated].map((t) => settleModern(c, t.taskId as string)));
+    const settled = await Promise.all([echo, toolErr, gated].map((t) => settleExt(c, t.taskId as string, isTerminal, 'a terminal status')));
     await releaseModernGate(ctx, c, gateId).catch(() => undefined);
-    const changes = (await Promise.all(settled.map((p) => changesAfterTerminal(c, p.task!)))).filter((x): x is string => x !== undefined);
+    const changes = (await Promise.all(settled.map((t) => changesAfterTerminal(c, t)))).filter((x): x is string => x !== undefined);
     return changes.length
       ? fail(`a terminal status changed: ${changes.join('; ')}`)
-      : pass(`${settled.map((p) => p.task!.status).join(', ')}: unchanged over 3 re-polls`);
+      : pass(`${settled.map((t) => t.status).join(', ')}: unchanged over 3 re-polls`);
   },
 );
 
@@ -123,8 +124,8 @@ const LIFE_03 = defineCheck(
   },
   async (ctx) => {
     const c = await ctx.modern();
-    const task = await createModernTask(ctx, c, 'F-TOOLERR', {}, { caps: EXT });
-    const done = (await settleModern(c, task.taskId as string)).task!;
+    const { task } = await createExtTask(ctx, c, 'F-TOOLERR', {}, { caps: EXT });
+    const done = await settleExt(c, task.taskId as string, isTerminal, 'a terminal status');
     if (done.status === 'failed') return fail('a tool result with isError:true ended the task failed (failed is only for JSON-RPC errors)');
     if (done.status !== 'completed') return skip('setup-failed', `the task ended ${j(done.status)}`);
     return (done.result as JsonObject | undefined)?.isError === true
@@ -137,8 +138,8 @@ const LIFE_03 = defineCheck(
 async function failedTask(ctx: ScenarioContext): Promise<{ done: JsonObject; direct?: { code: number; message: string } }> {
   const c = await ctx.modern();
   const direct = await c.callTool(ctx.fixtures.tool('F-RPCERR'), ctx.fixtures.args('F-RPCERR', {}), { caps: NOEXT });
-  const task = await createModernTask(ctx, c, 'F-RPCERR', {}, { caps: EXT });
-  const done = (await settleModern(c, task.taskId as string)).task!;
+  const { task } = await createExtTask(ctx, c, 'F-RPCERR', {}, { caps: EXT });
+  const done = await settleExt(c, task.taskId as string, isTerminal, 'a terminal status');
   return { done, direct: direct.kind === 'error' ? direct.error : undefined };
 }
 

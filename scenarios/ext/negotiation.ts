@@ -1,13 +1,14 @@
 // 2.A Discovery and capability negotiation of the 2026-07-28 Tasks extension (EXT-NEG-*): server/discover,
 // the advertised extension, and capabilities read from each request's own _meta, never from earlier ones.
-import { fail, info, pass, skip, warn, worst, type Verdict } from '../../harness/checks.js';
+import { fail, info, LEGACY_ERA, pass, skip, warn, worst, type Verdict } from '../../harness/checks.js';
 import type { ModernClient } from '../../harness/modern/client.js';
 import { EXT, LEGACY_TASKS_CAPS, MISSING_CAPABILITY, MODERN_VERSION, NOEXT, TASKS_EXTENSION } from '../../harness/modern/envelope.js';
 import type { JsonObject, RpcOutcome, ScenarioContext } from '../../harness/scenario.js';
-import { describeOutcome, ProbeError } from '../../harness/tasks.js';
+import { createTask, describeOutcome, getTask, ProbeError, releaseGate } from '../../harness/tasks.js';
 import { j } from '../lib/format.js';
 import { defineCheck, defineScenario } from '../lib/define.js';
-import { callRole, codeOf, createdTask, createModernTask, httpStatusOf, looksLikeTask, withGated } from './lib/tasks.js';
+import { callRole, codeOf, createdTask, httpStatusOf, looksLikeTask } from './lib/tasks.js';
+import { createExtTask, withGatedTask } from './lib/task-flow.js';
 
 const ECHO_ARGS = { seconds: 0, label: 'sep1686-neg' };
 
@@ -25,6 +26,7 @@ const NEG_01 = defineCheck(
     level: 'MUST',
     specRefs: ['discover', 'versioning §Protocol Version Negotiation'],
     fixtures: [],
+    withoutTasksExtension: true,
   },
   async (ctx) => {
     const c = await ctx.modern();
@@ -51,6 +53,7 @@ const NEG_02 = defineCheck(
     level: 'MUST',
     specRefs: ['ext §Capability Negotiation', 'versioning §Extension Negotiation'],
     fixtures: ['F-ECHO'],
+    withoutTasksExtension: true,
   },
   async (ctx, c) => {
     const client = await ctx.modern();
@@ -80,6 +83,7 @@ const NEG_03 = defineCheck(
     level: 'MUST',
     specRefs: ['SEP §Backward Compatibility'],
     fixtures: [],
+    withoutTasksExtension: true,
   },
   async (ctx) => {
     const { outcome, result } = await discover(await ctx.modern());
@@ -124,7 +128,7 @@ const NEG_04 = defineCheck(
   },
   async (ctx) => {
     const c = await ctx.modern();
-    await createModernTask(ctx, c, 'F-ECHO', ECHO_ARGS, { caps: EXT });
+    await createExtTask(ctx, c, 'F-ECHO', ECHO_ARGS, { caps: EXT });
     const verdicts = [];
     for (const [label, caps] of NOT_DECLARING) verdicts.push(await noTaskWith(ctx, c, label, caps));
     return worst(verdicts);
@@ -162,7 +166,7 @@ const NEG_05 = defineCheck(
 
 /** The task methods without the extension (EXT-NEG-07, and EXT-NEG-06 with the legacy capability). */
 function taskMethodsRefused(ctx: ScenarioContext, caps: JsonObject, label: string): Promise<Verdict> {
-  return withGated(ctx, async (c, task) => {
+  return withGatedTask(ctx, async (c, { task }) => {
     const taskId = task.taskId as string;
     const verdicts: Verdict[] = [];
     for (const [method, params] of [
@@ -195,7 +199,7 @@ const NEG_06 = defineCheck(
   },
   async (ctx) => {
     const c = await ctx.modern();
-    await createModernTask(ctx, c, 'F-ECHO', ECHO_ARGS, { caps: EXT });
+    await createExtTask(ctx, c, 'F-ECHO', ECHO_ARGS, { caps: EXT });
     const label = 'with only the legacy tasks capability';
     const req = await callRole(ctx, c, 'F-REQ', {}, { caps: LEGACY_TASKS_CAPS });
     return worst([
@@ -269,9 +273,50 @@ const NEG_08 = defineCheck(
   },
 );
 
+/** One line for a recorded answer: the status it reports, or how it was refused. */
+function recorded(o: RpcOutcome): string {
+  if (o.kind === 'result') return `answered status ${j(o.result.status)}`;
+  const status = httpStatusOf(o);
+  return `${describeOutcome(o)}${status === undefined ? '' : ` (HTTP ${status})`}`;
+}
+
+const NEG_10 = defineCheck(
+  {
+    id: 'EXT-NEG-10',
+    name: 'Legacy-declaring tasks/get and tasks/cancel on a 2025-11-25 task (recorded)',
+    description:
+      'On a dual-era server, a task created through the 2025-11-25 flow (initialize, tools/call with task) is read with tasks/get and then cancelled with tasks/cancel in 2026-07-28 requests whose clientCapabilities declare only the legacy tasks capability. The SEP says dual-era servers SHOULD keep allowing this; EXT-NEG-07 requires -32021 (A-EXT-07): what the server does is recorded.',
+    level: 'SHOULD',
+    specRefs: ['SEP §Backward Compatibility', 'A-EXT-07'],
+    fixtures: ['F-GATE', 'F-GATE-RELEASE'],
+  },
+  async (ctx, c) => {
+    if (!ctx.eras.includes(LEGACY_ERA))
+      return skip('not-applicable', 'the server is not dual-era (it does not speak 2025-11-25 as well)', ['S-DUAL']);
+    const session = await ctx.connect();
+    const gateId = ctx.nonce('g');
+    const task = await createTask(session, ctx.fixtures, 'F-GATE', { gateId });
+    try {
+      const client = await ctx.modern();
+      const got = await client.request('tasks/get', { taskId: task.taskId }, { caps: LEGACY_TASKS_CAPS });
+      const cancelled = await client.request('tasks/cancel', { taskId: task.taskId }, { caps: LEGACY_TASKS_CAPS });
+      const read = await getTask(session, task.taskId);
+      const after = read.kind === 'result' ? j(read.result.status) : describeOutcome(read);
+      c.note('tasks/get', describeOutcome(got));
+      c.note('tasks/cancel', describeOutcome(cancelled));
+      c.note('statusOnTheLegacySession', after);
+      return info(
+        `on the 2025-11-25 task ${task.taskId}, legacy-declaring 2026-07-28 requests: tasks/get ${recorded(got)}; tasks/cancel ${recorded(cancelled)}; the 2025-11-25 session then reads it ${after} (A-EXT-07: SHOULD allow vs EXT-NEG-07's -32021)`,
+      );
+    } finally {
+      await releaseGate(session, ctx.fixtures, gateId).catch(() => undefined);
+    }
+  },
+);
+
 export default defineScenario({
   name: 'ext-negotiation',
   description: '2026-07-28 discovery and capability negotiation of the Tasks extension (EXT-NEG-*)',
   era: '2026-07-28',
-  checks: [NEG_01, NEG_02, NEG_03, NEG_04, NEG_05, NEG_06, NEG_07, NEG_08, NEG_09],
+  checks: [NEG_01, NEG_02, NEG_03, NEG_04, NEG_05, NEG_06, NEG_07, NEG_08, NEG_09, NEG_10],
 });

@@ -9,7 +9,7 @@ import { describeOutcome, within, TIMED_OUT } from '../../harness/tasks.js';
 import { j } from '../lib/format.js';
 import { defineCheck, defineScenario } from '../lib/define.js';
 import { judgeMissingCapability } from './lib/required-capability.js';
-import { isAck, listenSupport, QUIET_MS, subscribe, unlessUnsupported, withSubscribedGate, type Shared } from './lib/subscription-setup.js';
+import { isAck, listenSupport, QUIET_MS, unlessUnsupported, withSubscribedGate, type Shared } from './lib/subscription-setup.js';
 import { createExtGated, createExtTask, getExt, isTerminal, releaseModernGate, releaseExtQuietly, settleExt } from './lib/task-flow.js';
 import { isTaskNotification } from './lib/timeline.js';
 
@@ -38,26 +38,23 @@ const NOTIF_02 = defineCheck<Shared>(
     specRefs: ['ext §Task Status Notifications', 'ext §Protocol Errors'],
     fixtures: ['F-GATE'],
   },
-  async (ctx, c, { shared }) => {
-    const unsupported = await unlessUnsupported(ctx, shared);
-    if (unsupported) return unsupported;
-    const client = await ctx.modern();
-    const gated = await createExtGated(ctx, client);
-    const { sub, first } = await subscribe(ctx, client, [gated.taskId], NOEXT);
-    try {
-      if (first)
-        return fail(
-          `subscriptions/listen for taskIds without the extension in clientCapabilities was served (first message ${first.method}); it must answer -32021`,
-        );
-      const answer = await within(sub.answer, ctx.timeouts.requestMs);
-      if (answer === TIMED_OUT) return fail('subscriptions/listen for taskIds without the extension was neither refused nor acknowledged');
-      c.note('answer', describeOutcome(answer));
-      return judgeMissingCapability('subscriptions/listen for taskIds without the extension', answer);
-    } finally {
-      await sub.close().catch(() => undefined);
-      await releaseExtQuietly(ctx, client, gated.gateId);
-    }
-  },
+  async (ctx, c, { shared }) =>
+    (await unlessUnsupported(ctx, shared)) ??
+    withSubscribedGate(
+      ctx,
+      async (_client, _gated, sub, first) => {
+        if (first)
+          return fail(
+            `subscriptions/listen for taskIds without the extension in clientCapabilities was served (first message ${first.method}); it must answer -32021`,
+          );
+        const answer = await within(sub.answer, ctx.timeouts.requestMs);
+        if (answer === TIMED_OUT)
+          return fail('subscriptions/listen for taskIds without the extension was neither refused nor acknowledged');
+        c.note('answer', describeOutcome(answer));
+        return judgeMissingCapability('subscriptions/listen for taskIds without the extension', answer);
+      },
+      { caps: NOEXT },
+    ),
 );
 
 const NOTIF_03 = defineCheck<Shared>(
@@ -73,34 +70,31 @@ const NOTIF_03 = defineCheck<Shared>(
   async (ctx, c, { shared }) => {
     const unsupported = await unlessUnsupported(ctx, shared);
     if (unsupported) return unsupported;
-    const client = await ctx.modern();
-    const gated = await createExtGated(ctx, client);
     const unknown = crypto.randomUUID();
-    const sub = await client.listen({ taskIds: [gated.taskId, unknown] });
-    try {
-      const first = await sub.next(() => true, ctx.timeouts.settleMs);
-      if (!first)
-        return fail(`no message arrived on the subscription within ${ctx.timeouts.settleMs} ms; the acknowledgement must come first`);
-      c.note('first', first);
-      if (!isAck(first))
-        return fail(
-          `the first message of the subscription was ${first.method} (${j(first.params)}), not notifications/subscriptions/acknowledged`,
-        );
-      const verdicts: Verdict[] = [];
-      const sid = (first.params._meta as JsonObject | undefined)?.[META.subscriptionId];
-      if (sid !== sub.id)
-        verdicts.push(fail(`the acknowledgement carries _meta subscriptionId ${j(sid)}, not the listen request id ${j(sub.id)}`));
-      const acked = (first.params.notifications as JsonObject | undefined)?.taskIds;
-      if (acked !== undefined && (!Array.isArray(acked) || acked.some((id) => id !== gated.taskId && id !== unknown)))
-        verdicts.push(fail(`the acknowledged taskIds ${j(acked)} are not a subset of the requested ${j([gated.taskId, unknown])}`));
-      else if (!Array.isArray(acked) || !acked.includes(gated.taskId))
-        verdicts.push(info(`the server declined to notify about ${gated.taskId} (acknowledged taskIds ${j(acked)})`));
-      else verdicts.push(pass(`acknowledged first, subscriptionId ${j(sid)}, taskIds ${j(acked)} of ${j([gated.taskId, unknown])}`));
-      return worst(verdicts);
-    } finally {
-      await sub.close().catch(() => undefined);
-      await releaseExtQuietly(ctx, client, gated.gateId);
-    }
+    return withSubscribedGate(
+      ctx,
+      async (_client, gated, sub, first) => {
+        if (!first)
+          return fail(`no message arrived on the subscription within ${ctx.timeouts.settleMs} ms; the acknowledgement must come first`);
+        c.note('first', first);
+        if (!isAck(first))
+          return fail(
+            `the first message of the subscription was ${first.method} (${j(first.params)}), not notifications/subscriptions/acknowledged`,
+          );
+        const verdicts: Verdict[] = [];
+        const sid = (first.params._meta as JsonObject | undefined)?.[META.subscriptionId];
+        if (sid !== sub.id)
+          verdicts.push(fail(`the acknowledgement carries _meta subscriptionId ${j(sid)}, not the listen request id ${j(sub.id)}`));
+        const acked = (first.params.notifications as JsonObject | undefined)?.taskIds;
+        if (acked !== undefined && (!Array.isArray(acked) || acked.some((id) => id !== gated.taskId && id !== unknown)))
+          verdicts.push(fail(`the acknowledged taskIds ${j(acked)} are not a subset of the requested ${j([gated.taskId, unknown])}`));
+        else if (!Array.isArray(acked) || !acked.includes(gated.taskId))
+          verdicts.push(info(`the server declined to notify about ${gated.taskId} (acknowledged taskIds ${j(acked)})`));
+        else verdicts.push(pass(`acknowledged first, subscriptionId ${j(sid)}, taskIds ${j(acked)} of ${j([gated.taskId, unknown])}`));
+        return worst(verdicts);
+      },
+      { alsoTaskIds: [unknown] },
+    );
   },
 );
 

@@ -87,6 +87,21 @@ describe('report model', () => {
     expect(report.run.incomplete).toBe(true);
   });
 
+  it('names the eras whose checks ran: protocolVersions in run order, protocolVersion the first of them', () => {
+    const run = sampleRun();
+    const modern = result('EXT-NEG-01', 'SUCCESS', { era: '2026-07-28', scenario: 'ext-negotiation' });
+    const notSelected = result('EXT-NEG-02', 'SKIPPED', { era: '2026-07-28', skip: { kind: 'not-selected', reason: 'not selected' } });
+    const report = (results: CheckResult[]) =>
+      buildReport({ run: { ...run, results }, verdict: decide({ results }), declaredIds: results.map((r) => r.id) }).run;
+    expect(report(sampleRun().results)).toMatchObject({ protocolVersions: ['2025-11-25'], protocolVersion: '2025-11-25' });
+    expect(report([modern, ...sampleRun().results])).toMatchObject({
+      protocolVersions: ['2025-11-25', '2026-07-28'],
+      protocolVersion: '2025-11-25',
+    });
+    expect(report([modern, notSelected])).toMatchObject({ protocolVersions: ['2026-07-28'], protocolVersion: '2026-07-28' });
+    expect(report([notSelected])).toMatchObject({ protocolVersions: [], protocolVersion: '2025-11-25' });
+  });
+
   it('the committed schema/report.schema.json is what the zod model generates (run write-schema to update)', () => {
     const stale = 'schema/report.schema.json is out of date: run `npm run schema`';
     expect(readFileSync(REPORT_SCHEMA_PATH, 'utf8') === renderReportSchema(), stale).toBe(true);

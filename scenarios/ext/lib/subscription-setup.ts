@@ -1,6 +1,6 @@
 // Subscriptions for the EXT-NOTIF checks: a listen and its first message, whether the server offers
-// subscriptions/listen at all (asked once per scenario run), and a gated task with an acknowledged
-// subscription to it that is always cleaned up.
+// subscriptions/listen at all (asked once per scenario run), and a gated task with a subscription to it
+// (any capabilities, more task ids) that is always cleaned up.
 import { skip, type Verdict } from '../../../harness/checks.js';
 import type { ModernClient, Subscription } from '../../../harness/modern/client.js';
 import type { JsonObject, ReceivedNotification, ScenarioContext } from '../../../harness/scenario.js';
@@ -28,18 +28,13 @@ export async function subscribe(ctx: ScenarioContext, client: ModernClient, task
 
 /** Whether the server offers subscriptions/listen (asked once per scenario run, on a gated task). */
 export function listenSupport(ctx: ScenarioContext, shared: Shared): Promise<string | undefined> {
-  return (shared.unsupported ??= (async () => {
-    const client = await ctx.modern();
-    const gated = await createExtGated(ctx, client);
-    const { sub, first } = await subscribe(ctx, client, [gated.taskId]);
-    await sub.close();
-    await releaseExtQuietly(ctx, client, gated.gateId);
+  return (shared.unsupported ??= withSubscribedGate(ctx, async (_client, _gated, sub, first) => {
     if (first) return undefined;
     const answer = await within(sub.answer, 1_000);
     if (answer !== TIMED_OUT && answer.kind === 'error' && answer.error.code === -32601)
       return `subscriptions/listen answered ${describeOutcome(answer)}`;
     return undefined;
-  })());
+  }));
 }
 
 export async function unlessUnsupported(ctx: ScenarioContext, shared: Shared): Promise<Verdict | undefined> {
@@ -49,7 +44,13 @@ export async function unlessUnsupported(ctx: ScenarioContext, shared: Shared): P
     : undefined;
 }
 
-/** A gated task, a subscription to it that was acknowledged, and cleanup. */
+/** How withSubscribedGate listens: the envelope's clientCapabilities, and task ids asked for besides the gated one. */
+export interface ListenOptions {
+  caps?: JsonObject;
+  alsoTaskIds?: string[];
+}
+
+/** A gated task, a subscription to it (with its first message, if any came), and cleanup: closed, released. */
 export async function withSubscribedGate<T>(
   ctx: ScenarioContext,
   run: (
@@ -58,14 +59,18 @@ export async function withSubscribedGate<T>(
     sub: Subscription,
     first: ReceivedNotification | undefined,
   ) => Promise<T>,
+  options: ListenOptions = {},
 ): Promise<T> {
   const client = await ctx.modern();
   const gated = await createExtGated(ctx, client);
-  const { sub, first } = await subscribe(ctx, client, [gated.taskId]);
   try {
-    return await run(client, gated, sub, first);
+    const { sub, first } = await subscribe(ctx, client, [gated.taskId, ...(options.alsoTaskIds ?? [])], options.caps);
+    try {
+      return await run(client, gated, sub, first);
+    } finally {
+      await sub.close().catch(() => undefined);
+    }
   } finally {
-    await sub.close().catch(() => undefined);
     await releaseExtQuietly(ctx, client, gated.gateId);
   }
 }

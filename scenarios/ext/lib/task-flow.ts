@@ -1,13 +1,14 @@
-// Task operations for the checks of 2.G-2.L, 2.N and 7, on top of tasks.ts: a created task with the client
-// clock around its creation and the reference server's fixture controls (ttlMs, pollIntervalMs), polling
-// to any condition, input_required tasks and their inputRequests keys, gate_state, and runs that always
-// clean up their gate or task. The server may answer without a task: SetupError (SKIPPED, EXT-NEG-09).
+// Putting 2026-07-28 tasks into a known state for a check (checklist §4), on top of tasks.ts: a created
+// task with the client clock around its creation and the reference server's fixture controls (ttlMs,
+// pollIntervalMs), gated tasks, polling to any condition (a terminal status or another), input_required
+// tasks and their inputRequests keys, gate_state, and runs that always clean up their gate or task. The
+// server may answer without a task: SetupError (SKIPPED with the root cause, EXT-NEG-09).
 import type { FixtureRole } from '../../../harness/checks.js';
 import type { ModernClient, ModernRequestOptions } from '../../../harness/modern/client.js';
 import { EXT_E, NOEXT } from '../../../harness/modern/envelope.js';
 import type { JsonObject, RpcOutcome, ScenarioContext } from '../../../harness/scenario.js';
 import { describeOutcome, ProbeError, SetupError, setupFailureOf } from '../../../harness/tasks.js';
-import { callRole, createdTask, releaseQuietly } from './tasks.js';
+import { callRole, createdTask, releaseModernGate } from './tasks.js';
 
 export { isTerminal, releaseModernGate } from './tasks.js';
 
@@ -91,7 +92,7 @@ export async function settleExt(
   if (p.settled && p.task) return p.task;
   if (p.failure)
     throw new ProbeError(`tasks/get of task ${taskId} failed while waiting for ${what}: ${describeOutcome(p.failure)}`, p.failure);
-  throw new ProbeError(`task ${taskId} did not reach ${what} in time (last status ${JSON.stringify(p.task?.status)})`);
+  throw new ProbeError(`task ${taskId} did not reach ${what} in time (last status ${JSON.stringify(p.task?.status)})`, p.reads.at(-1));
 }
 
 /** The keys of a task's inputRequests (an empty list when it has none). */
@@ -125,7 +126,7 @@ export async function createWaiting(
 
 /** Best effort, for finally blocks: release a gate (when the fixture exists) and ignore what happens. */
 export async function releaseExtQuietly(ctx: ScenarioContext, client: ModernClient, gateId: string): Promise<void> {
-  if (!client.closed && ctx.fixtures.has('F-GATE-RELEASE')) await releaseQuietly(ctx, client, gateId);
+  if (!client.closed && ctx.fixtures.has('F-GATE-RELEASE')) await releaseModernGate(ctx, client, gateId).catch(() => undefined);
 }
 
 export async function cancelExtQuietly(client: ModernClient, taskId: string | undefined): Promise<void> {

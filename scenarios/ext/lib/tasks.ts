@@ -1,12 +1,11 @@
-// Putting 2026-07-28 tasks into a known state for a check (checklist §4): creating a task of a fixture
-// role with the extension declared, creating a gated one, releasing its gate, settling to terminal, and
-// how an outcome reads in a verdict. A setup that gets no task throws SetupError (SKIPPED with the root
-// cause, EXT-NEG-09: the server may always answer synchronously).
+// The 2026-07-28 basics the checks share: terminal statuses, what a task-creating answer looks like,
+// calling a fixture role's tool, releasing a gate, and how an outcome reads in a verdict. Creating,
+// settling and cleaning up tasks builds on these in task-flow.ts.
 import type { FixtureRole } from '../../../harness/checks.js';
-import type { ModernClient, ModernRequestOptions, PollOutcome } from '../../../harness/modern/client.js';
-import { EXT, EXT_E, NOEXT } from '../../../harness/modern/envelope.js';
+import type { ModernClient, ModernRequestOptions } from '../../../harness/modern/client.js';
+import { NOEXT } from '../../../harness/modern/envelope.js';
 import type { JsonObject, RpcOutcome, ScenarioContext } from '../../../harness/scenario.js';
-import { describeOutcome, ProbeError, SetupError, setupFailureOf } from '../../../harness/tasks.js';
+import { describeOutcome, ProbeError } from '../../../harness/tasks.js';
 
 export const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 export const isTerminal = (task: JsonObject | undefined) => TERMINAL.has(String(task?.status));
@@ -32,48 +31,6 @@ export function callRole(
   return c.callTool(ctx.fixtures.tool(role), ctx.fixtures.args(role, canonical), options);
 }
 
-/** Creates a task of `role` with the extension declared; throws SetupError when no task comes back. */
-export async function createModernTask(
-  ctx: ScenarioContext,
-  c: ModernClient,
-  role: FixtureRole,
-  canonical: JsonObject,
-  options: ModernRequestOptions = {},
-): Promise<JsonObject> {
-  const o = await callRole(ctx, c, role, canonical, { caps: EXT_E, ...options });
-  const task = createdTask(o);
-  if (!task) {
-    const request = { method: 'tools/call', params: { name: ctx.fixtures.tool(role) } };
-    throw new SetupError(
-      `could not create a ${role} task (${ctx.fixtures.tool(role)}) with the extension declared: ${describeOutcome(o)}`,
-      setupFailureOf(o),
-      request,
-      o,
-    );
-  }
-  return task;
-}
-
-/** A gated task (E-GATE) with a fresh gate id; release it in `finally`. */
-export async function createModernGated(ctx: ScenarioContext, c: ModernClient): Promise<{ task: JsonObject; gateId: string }> {
-  const gateId = ctx.nonce('gate');
-  return { task: await createModernTask(ctx, c, 'F-GATE', { gateId }), gateId };
-}
-
-/** Runs `body` on a fresh gated task of the main client, releasing its gate whatever happens. */
-export async function withGated<T>(
-  ctx: ScenarioContext,
-  body: (c: ModernClient, task: JsonObject, gateId: string) => Promise<T>,
-): Promise<T> {
-  const c = await ctx.modern();
-  const { task, gateId } = await createModernGated(ctx, c);
-  try {
-    return await body(c, task, gateId);
-  } finally {
-    await releaseQuietly(ctx, c, gateId);
-  }
-}
-
 /** release_gate (a plain tool call, no extension needed); throws ProbeError unless it answered a result. */
 export async function releaseModernGate(
   ctx: ScenarioContext,
@@ -83,19 +40,6 @@ export async function releaseModernGate(
 ): Promise<void> {
   const o = await callRole(ctx, c, 'F-GATE-RELEASE', { gateId, outcome }, { caps: NOEXT });
   if (o.kind !== 'result' || o.result.isError) throw new ProbeError(`release_gate ${gateId} failed: ${describeOutcome(o)}`, o);
-}
-
-/** Releases quietly (cleanup after a check). */
-export async function releaseQuietly(ctx: ScenarioContext, c: ModernClient, gateId: string): Promise<void> {
-  await releaseModernGate(ctx, c, gateId).catch(() => undefined);
-}
-
-/** Polls to a terminal status within T_SETTLE; throws ProbeError when tasks/get fails or it never ends. */
-export async function settleModern(c: ModernClient, taskId: string, options: ModernRequestOptions = {}): Promise<PollOutcome> {
-  const p = await c.poll(taskId, isTerminal, { caps: EXT, ...options });
-  if (p.failure) throw new ProbeError(`tasks/get ${taskId} failed while polling: ${describeOutcome(p.failure)}`, p.failure);
-  if (!p.settled) throw new ProbeError(`task ${taskId} was still ${String(p.task?.status)} when T_SETTLE passed`, p.reads.at(-1)!);
-  return p;
 }
 
 /** The error code of an outcome, or undefined. */
