@@ -51,7 +51,7 @@ describe('lifecycle profile', () => {
       crossInstance: null,
       survivesInstanceLoss: null,
     });
-    const disconnect = profileRows(RESULTS)!.find((r) => r.name === 'survivesDisconnect')!;
+    const disconnect = profileRows(RESULTS)!.find((r) => r.property === 'survivesDisconnect')!;
     expect(disconnect.byTransport).toEqual({ stdio: null, http: false });
     expect(disconnect.evidence.map((e) => `${e.id}@${e.transport}:${e.status}`)).toEqual(['LC-01@http:SUCCESS', 'LC-04@http:WARNING']);
   });
