@@ -4,7 +4,9 @@ import type { TransportName } from '../checks.js';
 import { yesNo, type PropertyValue } from '../profile.js';
 import type { EraProfile, Report } from './model.js';
 
-const mark = (v: PropertyValue | undefined) => (v === true ? '✅ yes' : v === false ? '❌ no' : '➖ not applicable');
+/** A cell: yes / no / not applicable, or "not checked" when none of the property's checks ran on that transport. */
+const mark = (v: PropertyValue | undefined) =>
+  v === undefined ? '· not checked' : v === true ? '✅ yes' : v === false ? '❌ no' : '➖ not applicable';
 
 const transportsOf = (p: EraProfile) => (['stdio', 'http'] as TransportName[]).filter((t) => p.properties.some((r) => t in r.byTransport));
 
