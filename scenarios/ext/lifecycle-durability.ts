@@ -6,7 +6,6 @@
 // H-EXT-05 checks EXT-CRT-02 ("a tasks/get would succeed") in a real deployment: there a -32602 FAILs.
 import { isDeepStrictEqual } from 'node:util';
 import { fail, info, MODERN_ERA, pass, warn, type Verdict } from '../../harness/checks.js';
-import type { ModernClient } from '../../harness/modern/client.js';
 import { EXT } from '../../harness/modern/envelope.js';
 import type { JsonObject } from '../../harness/scenario.js';
 import { describeOutcome } from '../../harness/tasks.js';
