@@ -139,8 +139,11 @@ export interface ScenarioContext {
    * initialize, every request carries the envelope (harness/modern/client.ts).
    */
   modern(): Promise<ModernClient>;
-  /** A further modern client: stdio spawns another process, HTTP another connection (`principal` for S-AUTH). */
-  connectModern(options?: { principal?: number }): Promise<ModernClient>;
+  /**
+   * A further modern client: stdio spawns another process, HTTP another connection (`principal` for
+   * S-AUTH, `endpoint` for one of a deployment's endpoints, see `endpoints`).
+   */
+  connectModern(options?: { principal?: number; endpoint?: number }): Promise<ModernClient>;
   /**
    * Kill the server process hard and start it again (only when canRestart). stdio: the processes of this
    * scenario's sessions. HTTP: the one server process, which kills every session, so it first waits until

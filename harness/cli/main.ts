@@ -28,7 +28,7 @@ import { DEFAULT_LIMITS, formatBytes } from '../transport/limits.js';
 import { defaultOutDir } from '../report/index.js';
 import { errorText, oneLine, UsageError } from '../util/errors.js';
 import { SignalGuard } from './signals.js';
-import { isProfileProperty, PROFILE_PROPERTIES, PROFILE_PROPERTY_NAMES } from '../profile.js';
+import { evidenceOf, isProfileProperty, PROFILE_PROPERTY_NAMES, type ProfileProperty } from '../profile.js';
 import { decide, EXIT, loadBaseline, type BaselineEntry } from '../run/verdict.js';
 import { WireLog } from '../transport/wire.js';
 import type { Scenario } from '../scenario.js';
@@ -147,11 +147,11 @@ async function main(argv: string[]): Promise<number> {
   if (unknownProperty !== undefined)
     throw new UsageError(`--require: unknown property '${unknownProperty}' (known: ${PROFILE_PROPERTY_NAMES.join(', ')})`);
   for (const name of required) {
-    // The scenario of the property's first evidence check: lifecycle, or cluster for the deployment properties.
-    const first = PROFILE_PROPERTIES.find((p) => p.name === name)?.evidence[0];
-    const home = SCENARIOS.find((sc) => sc.checks.some((c) => c.id === first));
-    if (home && !selected.includes(home))
-      throw new UsageError(`--require needs the ${home.name} scenario, which is not selected (add --scenario ${home.name})`);
+    // The scenarios of the property's evidence checks (lifecycle, cluster, their 2026-07-28 forms): one must run.
+    const ids = evidenceOf(name as ProfileProperty);
+    const homes = SCENARIOS.filter((sc) => sc.checks.some((c) => ids.includes(c.id)));
+    if (homes.length && !homes.some((home) => selected.includes(home)))
+      throw new UsageError(`--require needs the ${homes[0]!.name} scenario, which is not selected (add --scenario ${homes[0]!.name})`);
   }
   const timeouts = parseTimeouts(values);
   const limits = parseLimits(values);

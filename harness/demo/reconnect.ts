@@ -1,6 +1,7 @@
 // Part 6 of the demo: connection independence. Submit a task, close the connection without a goodbye,
 // open a new session on the same server and fetch the result by task id, then again from a third
 // session. Over stdio every connection is its own server process, so there it is said, not shown.
+import { LEGACY_ERA } from '../checks.js';
 import { PROFILE_PROPERTIES, type ProfileProperty } from '../profile.js';
 import type { Session } from '../scenario.js';
 import { describeOutcome } from '../tasks.js';
@@ -9,7 +10,7 @@ import { seconds } from './narrator.js';
 
 function properties(names: ProfileProperty[]): string {
   const defs = names.map((name) => PROFILE_PROPERTIES.find((p) => p.name === name)!);
-  const list = defs.map((d) => `${d.name} ("${d.label}", checked by ${d.evidence.join(', ')})`).join(' and ');
+  const list = defs.map((d) => `${d.name} ("${d.label}", checked by ${d.evidence[LEGACY_ERA].join(', ')})`).join(' and ');
   return `lifecycle ${names.length > 1 ? 'properties' : 'property'} ${list}`;
 }
 

@@ -5,7 +5,7 @@ import { PROTOCOL_VERSION } from '../protocol.js';
 import type { RunResult } from '../run/runner.js';
 import { isExpectedFailure, type BaselineEntry, type RunVerdict } from '../run/verdict.js';
 import { Report, resultKey, summarize } from './model.js';
-import { deriveProfile } from '../profile.js';
+import { deriveProfile, eraProfiles } from '../profile.js';
 
 export interface BuildReportInput {
   run: RunResult;
@@ -31,6 +31,7 @@ export function buildReport(input: BuildReportInput): Report {
   // The lifecycle profile is derived from the lifecycle checks' results unless given.
   const profile = input.profile ?? deriveProfile(run.results);
   const eras = erasThatRan(run.results);
+  const profiles = eraProfiles(run.results);
   const report: Report = {
     tool: packageInfo(),
     run: {
@@ -63,6 +64,7 @@ export function buildReport(input: BuildReportInput): Report {
     ...(expected.length ? { expectedFailures: expected } : {}),
     ...(run.problems.length ? { runProblems: run.problems } : {}),
     ...(profile ? { profile } : {}),
+    ...(profiles.length ? { profiles } : {}),
   };
   return validateReport(report);
 }

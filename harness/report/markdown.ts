@@ -78,7 +78,7 @@ export function renderMarkdown(report: Report, sections: string[] = []): string 
   for (const section of sections) out.push(section, '');
   if (!checksRan) return out.join('\n');
 
-  out.push(...renderProfileMarkdown(report.checks));
+  out.push(...renderProfileMarkdown(report));
   out.push(...renderToolsMarkdown(report));
   out.push('## All checks', '', '| ID | Level | Status | Era | Transport | Message |', '|---|---|---|---|---|---|');
   for (const r of report.checks) {

@@ -2,7 +2,7 @@
 // from it). Every reporter (terminal, markdown, junit) reads only a Report.
 import { z } from 'zod';
 import { BenchReport } from './bench-model.js';
-import { CheckResult, Era, TransportName, type CheckStatus } from '../checks.js';
+import { CheckResult, CheckStatus, Era, ProfileProperty, TransportName } from '../checks.js';
 import { ToolBinding } from '../fixtures.js';
 
 export const REPORT_SCHEMA_ID = 'https://github.com/sep1686-check/sep1686-check/schema/report.schema.json';
@@ -14,6 +14,24 @@ export const RunProblem = z.object({
   message: z.string(),
   stderrTail: z.string().optional(),
 });
+
+/** One property of an era's lifecycle profile (harness/profile.ts): its value, per transport, and the results that gave it. */
+export const ProfileRow = z.object({
+  property: ProfileProperty,
+  label: z.string(),
+  /** true: the promise holds; false: it does not; null: not applicable here, or the checks could not tell. */
+  value: z.boolean().nullable(),
+  byTransport: z.object({ stdio: z.boolean().nullable().optional(), http: z.boolean().nullable().optional() }),
+  /** The checks of this era that observe the property (whether or not they ran). */
+  checks: z.array(z.string()),
+  /** The results that carried an observation of the property. */
+  evidence: z.array(z.object({ id: z.string(), transport: TransportName.nullable(), value: z.boolean().nullable(), status: CheckStatus })),
+});
+export type ProfileRow = z.infer<typeof ProfileRow>;
+
+/** The lifecycle profile of one protocol era the run checked. */
+export const EraProfile = z.object({ era: Era, scenario: z.string(), properties: z.array(ProfileRow) });
+export type EraProfile = z.infer<typeof EraProfile>;
 
 /** A root cause beneath the checks, named once; the checks it took down are SKIPPED `setup-failed` and name its id. */
 export const Finding = z.object({
@@ -129,8 +147,13 @@ export const Report = z
     /** Things that went wrong outside single verdicts (scenario errors, crashes, hangs; bench measurements that failed). Not failed checks: those are `checks` with status FAILURE. */
     runProblems: z.array(RunProblem).optional(),
     bench: BenchReport.optional(),
-    /** Lifecycle profile (what the server does beyond the spec's MUSTs); true/false/unknown (null). */
+    /**
+     * Lifecycle profile (what the server does beyond the spec's MUSTs), every era combined: a property is
+     * false when any era's checks said no, true when some said yes, else null. The `--require` gate reads it.
+     */
     profile: z.record(z.string(), z.boolean().nullable()).optional(),
+    /** The lifecycle profile of each era the run checked, each property with its evidence. */
+    profiles: z.array(EraProfile).optional(),
   })
   .meta({ title: 'sep1686-check report', description: 'report.json written by sep1686-check' });
 export type Report = z.infer<typeof Report>;

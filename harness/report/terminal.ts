@@ -7,6 +7,7 @@ import Table from 'cli-table3';
 import type { CheckResult, CheckStatus } from '../checks.js';
 import { coverageLine } from './markdown.js';
 import { findingLine, resultKey, resultMessage, type Report } from './model.js';
+import { renderProfileTerminal } from './profile.js';
 import { refusedBindingLines } from './tools.js';
 
 export interface Style {
@@ -88,6 +89,7 @@ export function renderTerminal(report: Report, style: Style): string {
   section(out, c, `Warnings (${warnings.length})`, warnings, style.verbose ? Infinity : COMPACT_LIMIT.warnings, (r) =>
     item(r, c.yellow('!'), c, style),
   );
+  out.push(...renderProfileTerminal(report, c));
   out.push(coverageLine(report));
   const verdictColor = report.run.exitCode === 0 ? c.green : report.run.exitCode === 3 ? c.yellow : c.red;
   out.push(verdictColor(c.bold(report.run.verdict)));

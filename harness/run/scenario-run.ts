@@ -242,7 +242,7 @@ export class ScenarioRun implements ScenarioContext {
     return this.mainModern.get(() => this.connectModern());
   }
 
-  async connectModern(options: { principal?: number } = {}): Promise<ModernClient> {
+  async connectModern(options: { principal?: number; endpoint?: number } = {}): Promise<ModernClient> {
     this.guard();
     await this.shared.health.ready((message) => this.problem(message));
     const c = await this.opened(await this.target.connectModern({ settleMs: this.shared.timeouts.settleMs, ...options }));

@@ -50,9 +50,9 @@ export class DeploymentTarget implements Target {
     return this.member(options.endpoint ?? 0).connect({ ...options, endpoint: 0 });
   }
 
-  /** 2026-07-28 clients talk to endpoint 0, like every scenario but the cluster scenario. */
+  /** 2026-07-28 clients talk to endpoint 0 unless told otherwise (H-EXT-05 routes across the endpoints). */
   async connectModern(options: ModernConnectOptions): Promise<ModernClient> {
-    return this.member(0).connectModern(options);
+    return this.member(options.endpoint ?? 0).connectModern({ ...options, endpoint: 0 });
   }
 
   /**

@@ -49,6 +49,8 @@ export interface ModernConnectOptions {
   settleMs: number;
   /** HTTP with S-AUTH: which configured principal to authenticate as (0 = first token). */
   principal?: number;
+  /** A deployment of several endpoints: which one to talk to (default 0; H-EXT-05 uses the others). */
+  endpoint?: number;
 }
 
 export interface ExitInfo {

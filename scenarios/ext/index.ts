@@ -8,6 +8,8 @@ import get from './get.js';
 import core from './core.js';
 import dispatch from './dispatch.js';
 import lifecycle from './lifecycle.js';
+import lifecycleProfile from './lifecycle-profile.js';
+import lifecycleDurability from './lifecycle-durability.js';
 import ttl from './ttl.js';
 import update from './update.js';
 import cancel from './cancel.js';
@@ -34,5 +36,8 @@ export const EXT_SCENARIOS: Scenario[] = [
   http,
   security,
   robustness,
+  lifecycleProfile,
+  lifecycleDurability,
+  // Last: it validates every message of this era the run received.
   schema,
 ];

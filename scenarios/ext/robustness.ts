@@ -9,6 +9,7 @@ import type { JsonObject, RpcOutcome, ScenarioContext } from '../../harness/scen
 import { createTask, describeOutcome, mapLimit, sleep, taskResult } from '../../harness/tasks.js';
 import { j, outcomeLabel, tally } from '../lib/format.js';
 import { defineCheck, defineScenario } from '../lib/define.js';
+import { withProperty } from './lib/lifecycle.js';
 import {
   createExtGated,
   createExtTask,
@@ -147,14 +148,19 @@ const H_EXT_03 = defineCheck(
     const bodies = [j(volatile(first), 1e7), ...reads.map((o) => (o.kind === 'result' ? j(volatile(o.result), 1e7) : describeOutcome(o)))];
     const distinct = [...new Set(bodies)];
     c.note('distinctBodies', distinct.length);
+    // The result inlined in a terminal task is what the lifecycle profile calls repeatableResult.
     if (distinct.length > 1)
-      return warn(
-        `21 reads of the terminal task ${created.taskId} gave ${distinct.length} different bodies, e.g. ${distinct
-          .slice(0, 2)
-          .map((b) => b.slice(0, 200))
-          .join(' vs ')}`,
+      return withProperty(
+        warn(
+          `21 reads of the terminal task ${created.taskId} gave ${distinct.length} different bodies, e.g. ${distinct
+            .slice(0, 2)
+            .map((b) => b.slice(0, 200))
+            .join(' vs ')}`,
+        ),
+        'repeatableResult',
+        false,
       );
-    return pass('20 concurrent reads of the terminal task were identical');
+    return withProperty(pass('20 concurrent reads of the terminal task were identical'), 'repeatableResult', true);
   },
 );
 

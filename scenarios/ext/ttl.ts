@@ -9,6 +9,7 @@ import { j } from '../lib/format.js';
 import { defineCheck, defineScenario } from '../lib/define.js';
 import { describeTtlChanges, judgeTimestamps, judgeTtlFields, type Observation } from './lib/task-shape.js';
 import { taskTimeline } from './lib/timeline.js';
+import { withProperty } from './lib/lifecycle.js';
 import {
   createExtGated,
   createExtTask,
@@ -224,11 +225,15 @@ const H_EXT_10 = defineCheck(
       const after = Date.now() - (created.receivedAt + ttl);
       if (o.kind === 'error' && o.error.code === -32602) {
         c.note('retainedPastTtlMs', after);
-        return pass(`the task (ttlMs ${ttl}) was gone at most ${after} ms after createdAt + ttlMs`);
+        return withProperty(pass(`the task (ttlMs ${ttl}) was gone at most ${after} ms after createdAt + ttlMs`), 'ttlHonoured', true);
       }
       if (o.kind !== 'result') return info(`tasks/get after the ttl answered ${describeOutcome(o)} (EXT-TTL-04 judges the code)`);
       if (Date.now() >= deadline)
-        return info(`the task (ttlMs ${ttl}) was still retrievable ${after} ms after createdAt + ttlMs; deletion is optional`);
+        return withProperty(
+          info(`the task (ttlMs ${ttl}) was still retrievable ${after} ms after createdAt + ttlMs; deletion is optional`),
+          'ttlHonoured',
+          false,
+        );
       await sleep(200);
     }
   },

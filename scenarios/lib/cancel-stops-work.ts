@@ -14,7 +14,7 @@ import { slowTaskRole } from './preconditions.js';
 import { createGated, quietWindowMs, statusOf } from './task-setup.js';
 
 /** How long the work has to report "aborted" after the cancel (plus 250 ms grace on HTTP). */
-const ABORT_WITHIN_MS = 2000;
+export const ABORT_WITHIN_MS = 2000;
 
 export type WorkAfterCancel =
   /** gate_state never showed the work running, so the fixture cannot tell. */
