@@ -162,7 +162,6 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-const NAME_SCHEMA = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] };
 const fieldSchema = (field: string) => ({ type: 'object', properties: { [field]: { type: 'string' } }, required: [field] });
 
 const noElicitation = (tool: string) =>
@@ -173,13 +172,25 @@ const noElicitation = (tool: string) =>
     isError: true,
   }) satisfies CallToolResult;
 
-async function askField(ctx: ToolContext, field: string, message: string): Promise<string | undefined> {
+/** What one form elicitation for one string field gave: the value, a decline or cancel, or an accepted answer without it. */
+export type FieldAnswer = { kind: 'value'; value: string } | { kind: 'declined' } | { kind: 'missing'; field: string };
+
+/** Asks for one string field (`requestedSchema` requires it). */
+export async function askField(ctx: ToolContext, field: string, message: string): Promise<FieldAnswer> {
   const answer = await ctx.elicit(message, fieldSchema(field));
-  if (answer.action !== 'accept') return undefined;
+  if (answer.action !== 'accept') return { kind: 'declined' };
   const value = answer.content?.[field];
-  if (typeof value !== 'string') throw new RpcError(INVALID_PARAMS, `the elicitation answer must contain a string "${field}"`);
-  return value;
+  return typeof value === 'string' ? { kind: 'value', value } : { kind: 'missing', field };
 }
+
+/**
+ * An accepted answer that lacks the field its requestedSchema requires is bad input to the tool, so the tool
+ * reports it in its result: server-tools §Error Handling lists "Input validation errors" among the Tool
+ * Execution Errors "reported in tool results with `isError: true`"; a protocol error is an unknown tool, a
+ * malformed request or a server error. A task so ended is `completed` (ext §Task Execution Errors).
+ */
+export const missingField = (tool: string, field: string) =>
+  ({ ...text(`${tool}: the elicitation answer must contain a string "${field}"`), isError: true }) satisfies CallToolResult;
 
 /** A repeated, checkable pattern: character i is "abcdefghijklmnopqrstuvwxyz"[i % 26]. */
 export function bigResultText(bytes: number): string {
@@ -254,11 +265,9 @@ export function fixtureTools(gates: Gates): ToolDefinition[] {
       run: async ({ filename }, ctx) => {
         if (!ctx.canElicit) return noElicitation('confirm_delete');
         const what = typeof filename === 'string' ? ` of ${filename}` : '';
-        const answer = await ctx.elicit(`Please confirm the deletion${what}: who is asking?`, NAME_SCHEMA);
-        if (answer.action !== 'accept') return text('declined');
-        const name = answer.content?.name;
-        if (typeof name !== 'string') throw new RpcError(INVALID_PARAMS, 'the elicitation answer must contain a string "name"');
-        return text(`hello:${name}`);
+        const answer = await askField(ctx, 'name', `Please confirm the deletion${what}: who is asking?`);
+        if (answer.kind === 'missing') return missingField('confirm_delete', answer.field);
+        return text(answer.kind === 'value' ? `hello:${answer.value}` : 'declined');
       },
     },
     {
@@ -268,9 +277,11 @@ export function fixtureTools(gates: Gates): ToolDefinition[] {
       taskSupport: 'optional',
       run: async (_args, ctx) => {
         if (!ctx.canElicit) return noElicitation('multi_input');
+        // Both asked at once, both awaited: one answer never ends the task while the other is outstanding.
         const [a, b] = await Promise.all([askField(ctx, 'a', 'Please provide a'), askField(ctx, 'b', 'Please provide b')]);
-        if (a === undefined || b === undefined) return text('declined');
-        return text(`a=${a},b=${b}`);
+        for (const answer of [a, b]) if (answer.kind === 'missing') return missingField('multi_input', answer.field);
+        if (a.kind !== 'value' || b.kind !== 'value') return text('declined');
+        return text(`a=${a.value},b=${b.value}`);
       },
     },
     {

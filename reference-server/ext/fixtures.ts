@@ -1,7 +1,6 @@
 // Fixture tools that exist only in the 2026-07-28 era (fixtures.md: E-SEQ and E-MRTR), and which fixture
 // tools need the client's elicitation capability. The 2025-11-25 surface keeps its own list unchanged.
-import { RpcError, type JsonObject } from '../connection.js';
-import type { CallToolResult, ToolDefinition } from '../tools.js';
+import { askField, missingField, type CallToolResult, type ToolDefinition } from '../tools.js';
 
 const text = (t: string): CallToolResult => ({ content: [{ type: 'text', text: t }] });
 const NO_ARGS = { type: 'object', properties: {}, additionalProperties: false };
@@ -19,12 +18,6 @@ export const MRTR_TOOL = 'test_tool_with_task';
 /** Tools that cannot run without asking the user: a request lacking elicitation gets -32021. */
 export const ELICITING_TOOLS: ReadonlySet<string> = new Set(['confirm_delete', 'multi_input', 'sequential_input', MRTR_TOOL]);
 
-function answerField(content: JsonObject | undefined, name: string): string {
-  const value = content?.[name];
-  if (typeof value !== 'string') throw new RpcError(-32602, `the elicitation answer must contain a string "${name}"`);
-  return value;
-}
-
 export const modernFixtureTools: ToolDefinition[] = [
   {
     name: 'sequential_input',
@@ -32,11 +25,14 @@ export const modernFixtureTools: ToolDefinition[] = [
     inputSchema: NO_ARGS,
     taskSupport: 'optional',
     run: async (_args, ctx) => {
-      const first = await ctx.elicit('Please provide first', field('first'));
-      if (first.action !== 'accept') return text('declined');
-      const second = await ctx.elicit('Please provide second', field('second'));
-      if (second.action !== 'accept') return text('declined');
-      return text(`first=${answerField(first.content, 'first')},second=${answerField(second.content, 'second')}`);
+      // Asked one after the other; an answer without its field ends the tool with that error (tools.ts missingField).
+      const first = await askField(ctx, 'first', 'Please provide first');
+      if (first.kind === 'missing') return missingField('sequential_input', first.field);
+      if (first.kind === 'declined') return text('declined');
+      const second = await askField(ctx, 'second', 'Please provide second');
+      if (second.kind === 'missing') return missingField('sequential_input', second.field);
+      if (second.kind === 'declined') return text('declined');
+      return text(`first=${first.value},second=${second.value}`);
     },
   },
   {

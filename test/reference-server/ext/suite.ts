@@ -161,6 +161,15 @@ export function defineModernSuite(connector: () => Promise<Connector>): void {
     expect(textOf((await pollTask(c, taskId, terminal)).result as Json)).toBe('declined');
   });
 
+  it('an accepted answer without the asked field completes with isError, a tool execution error (the official suite answers {confirm:true})', async () => {
+    const taskId = (await createTask(c, 'confirm_delete')).taskId as string;
+    const [key] = Object.keys((await pollTask(c, taskId, status('input_required'))).inputRequests as Json);
+    await c.ok('tasks/update', { taskId, inputResponses: { [key!]: { action: 'accept', content: { confirm: true } } } });
+    const done = await pollTask(c, taskId, terminal);
+    expect(done).toMatchObject({ status: 'completed', result: { isError: true } });
+    expect(textOf(done.result as Json)).toBe('confirm_delete: the elicitation answer must contain a string "name"');
+  });
+
   it('a tool that asks the user needs elicitation on the request (-32021)', async () => {
     const e = expectError(await c.call('tools/call', { name: 'confirm_delete', arguments: {} }, { caps: EXT }), -32021, 400);
     expect(e.data).toEqual({ requiredCapabilities: { elicitation: { form: {} } } });
