@@ -1,10 +1,11 @@
-// Builds a TaskCluster on one Redis (`--store redis://…`): the store, pub/sub bus, work stream, gates
-// and input relay of one deployment (one key prefix), over three connections per instance: commands,
-// the subscriber, and (for instances that run work) the blocking stream reader.
+// Builds a TaskCluster on one Redis (`--store redis://…`): the store, pub/sub bus, work stream, gates,
+// input relay (2025-11-25) and input requests (2026-07-28) of one deployment (one key prefix), over three
+// connections per instance: commands, the subscriber, and (for instances that run work) the stream reader.
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { TaskCluster } from './cluster.js';
 import { RedisTaskEvents } from './events-redis.js';
+import { RedisTaskInputRequests } from './ext/inputs-redis.js';
 import { RedisGates } from './gates-redis.js';
 import { RedisTaskInputs } from './inputs-redis.js';
 import { connectRedis, type RedisSpec } from './redis-client.js';
@@ -39,6 +40,7 @@ export async function openRedisCluster(spec: RedisSpec): Promise<TaskCluster> {
       consumer: instanceId,
       leaseMs: spec.leaseMs,
     });
+    const inputRequests: RedisTaskInputRequests[] = [];
     let closing: Promise<void> | undefined;
     const cluster: TaskCluster = {
       instanceId,
@@ -48,6 +50,12 @@ export async function openRedisCluster(spec: RedisSpec): Promise<TaskCluster> {
       gates,
       inputs,
       cursorKey: createHmac('sha256', secret).update('tasks/list cursors').digest(),
+      requestStateKey: createHmac('sha256', secret).update('mrtr requestState').digest(),
+      inputRequests: (resume, reuseKeys) => {
+        const requests = new RedisTaskInputRequests({ redis, prefix: p, events, resume, reuseKeys });
+        inputRequests.push(requests);
+        return requests;
+      },
       runsWork: spec.runsWork,
       leaseMs: spec.leaseMs,
       close: () =>
@@ -55,6 +63,7 @@ export async function openRedisCluster(spec: RedisSpec): Promise<TaskCluster> {
           await queue.close();
           gates.close();
           await inputs.close();
+          for (const requests of inputRequests) requests.close();
           await events.close();
           await Promise.all(opened.map((r) => r.quit().catch(() => r.disconnect())));
         })()),

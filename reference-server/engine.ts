@@ -361,6 +361,14 @@ export class TaskEngine extends EventEmitter<EngineEvents> {
     return cancelled;
   }
 
+  /**
+   * Moves a task waiting for input back to working: its last outstanding request was answered on an
+   * instance that does not run its work (2026-07-28 tasks/update, ext/inputs-redis.ts). No-op otherwise.
+   */
+  async resume(taskId: string): Promise<void> {
+    await this.move(taskId, ['input_required'], { status: 'working' });
+  }
+
   /** Removes a finished task before its ttl (the server caps retained tasks); later lookups are not_found. */
   async remove(taskId: string): Promise<void> {
     // Its ttl stays in the schedule: expiring a task that is gone already deletes nothing.

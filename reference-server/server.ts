@@ -223,8 +223,16 @@ export class ReferenceServer {
    * queue (worker.ts). Fault stubs (not registry tools) always run here.
    */
   runTask(item: WorkItem, tool: ToolDefinition, origin?: ClientSession): Promise<void> {
+    return this.runWork(item, this.tools.get(item.tool) === tool, () => this.taskWork(item, tool, origin));
+  }
+
+  /**
+   * Runs a created task's work (either era): in a cluster, when `shareable`, on whichever runner claims
+   * `item`; else here, as `local()` builds it.
+   */
+  runWork(item: WorkItem, shareable: boolean, local: () => Work): Promise<void> {
     const queue = this.cluster?.queue;
-    if (!queue || this.tools.get(item.tool) !== tool) return this.engine.start(item.taskId, this.taskWork(item, tool, origin));
+    if (!queue || !shareable) return this.engine.start(item.taskId, local());
     return queue.dispatch(item).catch((error: unknown) =>
       this.engine.start(item.taskId, async () => {
         throw new Error(`the work could not be queued (${(error as Error).message})`);

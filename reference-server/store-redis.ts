@@ -6,7 +6,8 @@
 //   P t:<taskId>    hash {rec: record JSON, st: status, own: owner, v: version}; PEXPIREAT createdAt+ttl
 //   P o:<owner>     sorted set taskId by seq (creation order, for tasks/list)
 //   P oe:<owner>    sorted set taskId by expiry (to prune o: of expired ids; pruned on every insert)
-//   P a:<owner>     sorted set of the owner's active taskIds by expiry (countActive)
+//   P a:<owner>     sorted set of the owner's active taskIds by expiry (countActive; the per-owner limit
+//                   is checked against it inside the insert, so it holds across instances)
 //   P seq           creation counter; P secret  random shared secret (positions, cursors)
 // Index keys expire with their last record. A status change is a compare-and-set on `v` (scripts),
 // so concurrent transitions from several instances are atomic without Lua touching the JSON.
@@ -22,9 +23,19 @@ const EXTEND = `local function extend(k, exp)
   if left < 0 or left < exp - tonumber(ARGV[6]) then redis.call('PEXPIREAT', k, exp) end
 end`;
 
+/**
+ * KEYS: t, o, oe, a, seq. ARGV: taskId, owner, status, record JSON, expiry, now, active (1/0), max active (0: no limit).
+ * Returns the seq, -1 when the id exists, -2 when the owner already has max active tasks (counted here,
+ * atomically, so instances creating at once cannot slip past the limit together).
+ */
 const INSERT = new LuaScript(
   `${EXTEND}
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+local max = tonumber(ARGV[8])
+if max > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', ARGV[6])
+  if redis.call('ZCARD', KEYS[4]) >= max then return -2 end
+end
 local exp = tonumber(ARGV[5])
 local seq = redis.call('INCR', KEYS[5])
 redis.call('HSET', KEYS[1], 'rec', ARGV[4], 'st', ARGV[3], 'own', ARGV[2], 'v', 1)
@@ -93,12 +104,20 @@ export class RedisTaskStore implements TaskStore {
   }
 
   async insert(record: TaskRecord): Promise<void> {
+    await this.insertWithin(record, 0);
+  }
+
+  /** Inserts unless the owner already has `maxActive` active tasks on any instance (0: no limit). */
+  async insertWithin(record: TaskRecord, maxActive: number): Promise<boolean> {
     this.assertOpen();
     const { taskId, owner } = record;
     const expiresAt = record.createdAt + record.ttl;
     const keys = [this.key(taskId), this.p + `o:${owner}`, this.p + `oe:${owner}`, this.p + `a:${owner}`, this.p + 'seq'];
-    const args = [taskId, owner, record.status, JSON.stringify(record), expiresAt, Date.now(), isTerminalStatus(record.status) ? 0 : 1];
-    if ((await INSERT.run(this.redis, keys, args)) === -1) throw new Error(`task ${taskId} already exists`);
+    const active = isTerminalStatus(record.status) ? 0 : 1;
+    const args = [taskId, owner, record.status, JSON.stringify(record), expiresAt, Date.now(), active, maxActive];
+    const seq = await INSERT.run(this.redis, keys, args);
+    if (seq === -1) throw new Error(`task ${taskId} already exists`);
+    return seq !== -2;
   }
 
   async get(taskId: string): Promise<TaskRecord | undefined> {

@@ -19,6 +19,11 @@ export interface WorkItem {
   canElicit: boolean;
   /** Whose fixture gates the work sees (ToolContext.gateScope): the creator's auth principal, or ''. */
   gateScope: string;
+  /**
+   * Whose rules the work follows: absent for a 2025-11-25 task (input through tasks/result, server.ts),
+   * 'modern' for a 2026-07-28 one (input requests answered with tasks/update, ext/tools-call.ts).
+   */
+  era?: 'modern';
 }
 
 export interface WorkClaim {

@@ -1,5 +1,6 @@
 // Runs task work claimed from a cluster's work queue, on a server instance or in a worker process
-// (`sep1686-reference-server worker --store redis://…`, no endpoint), and applies the reclaim policy:
+// (`sep1686-reference-server worker --store redis://…`, no endpoint), tasks of either era (WorkItem.era),
+// and applies the reclaim policy:
 //
 // A claim with attempt > 1 means earlier runners stopped renewing their lease (crashed, killed, shut
 // down or stalled) before the task ended. Idempotent fixture tools (ToolDefinition.idempotent:
@@ -9,6 +10,7 @@
 import { parseArgs } from 'node:util';
 import type { TaskCluster } from './cluster.js';
 import type { WorkEnd } from './engine.js';
+import { ModernSurface } from './ext/dispatch.js';
 import { ReferenceServer } from './server.js';
 import { openTaskStore, parseStoreSpec } from './store-open.js';
 import { isTerminalStatus } from './store.js';
@@ -40,7 +42,8 @@ async function runClaim(server: ReferenceServer, cluster: TaskCluster, { item, a
   const record = await cluster.store.get(item.taskId);
   if (!record || isTerminalStatus(record.status)) return; // ended (cancelled, expired, or a runner finished it)
   engine.adopt(record);
-  const tool = server.tools.get(item.tool);
+  const modern = item.era === 'modern' ? server.modern : undefined;
+  const tool = (item.era === 'modern' ? modern?.tools : server.tools)?.get(item.tool);
   if (!tool) return engine.start(item.taskId, async () => failed(`this runner has no tool ${item.tool} (mixed server versions?)`));
   // CL-05 (fault): the lost work is dropped and its task left working.
   if (attempt > 1 && server.behaviour.dropReclaimedWork) return;
@@ -49,7 +52,7 @@ async function runClaim(server: ReferenceServer, cluster: TaskCluster, { item, a
     if (!tool.idempotent || attempt > MAX_ATTEMPTS) return engine.start(item.taskId, async () => failed(LOST_MESSAGE));
     await cluster.store.transition(item.taskId, [record.status], { statusMessage: rerunMessage(attempt), lastUpdatedAt: Date.now() });
   }
-  return engine.start(item.taskId, server.taskWork(item, tool));
+  return engine.start(item.taskId, modern ? modern.taskWork(item, tool) : server.taskWork(item, tool));
 }
 
 const WORKER_HELP = `Usage: sep1686-reference-server worker --store redis://host:port[/db] [--verbose]
@@ -87,6 +90,8 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
   const cluster = store.cluster!;
   const log = (line: string) => void process.stderr.write(`[reference-server worker] ${line}\n`);
   const server = new ReferenceServer({ cluster, log, verbose: values.verbose });
+  // It runs the work of tasks of both eras.
+  server.modern = new ModernSurface(server, { mode: 'dual' });
   serveWork(server, cluster);
   process.stdout.write(`Worker ready: instance ${cluster.instanceId}\n`);
   await new Promise<void>((resolve) => {

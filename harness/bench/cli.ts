@@ -2,7 +2,7 @@
 // written, exit code out. Target lifecycle, Ctrl-C handling and exit codes are the check command's own
 // (cli/execute.ts, cli/signals.ts, run/verdict.ts). The main CLI (harness/cli/main.ts) dispatches here by
 // dynamic import.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { createTargets, disposeTargets, realConnectivity, type Connectivity } from '../cli/execute.js';
 import { SignalGuard } from '../cli/signals.js';
@@ -241,6 +241,7 @@ export async function runBench(argv: string[]): Promise<number> {
 /** `bench --instances 1,2,4`: the figures on stdout and in <out>/instances.md. */
 async function runInstances(options: BenchCliOptions, instances: NonNullable<BenchCliOptions['instances']>): Promise<number> {
   const line = progressLine();
+  const startedAt = new Date();
   try {
     const result = await runInstancesBench({
       ...instances,
@@ -250,7 +251,9 @@ async function runInstances(options: BenchCliOptions, instances: NonNullable<Ben
     line.done();
     const markdown = renderInstances(result);
     const dir = resolve(options.out ?? `${defaultOutDir()}-bench-instances`);
-    await mkdir(dir, { recursive: true });
+    // report.json holds the figures as data (bench.instances); instances.md is the table alone.
+    const bench: BenchReport = { durations: [], rounds: 0, targets: [], approaches: [], operations: [], scale: [], instances: result };
+    await writeReports(benchReport(bench, [], startedAt, []), dir, { sections: [markdown] });
     await writeFile(join(dir, 'instances.md'), markdown);
     process.stdout.write(`${markdown}
 Report: ${dir}

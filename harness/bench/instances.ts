@@ -9,11 +9,13 @@
 //     there the wait is on A itself);
 // and per store, on one instance, the server's resident memory per 10 000 retained finished tasks (and
 // Redis's own). Redis is a private redis-server started here (skipped with a note when not on PATH);
-// SQLite is a fresh file in a temp folder that every instance opens.
+// SQLite is a fresh file in a temp folder that every instance opens. The figures land in report.json
+// (`bench.instances`, zod model BenchInstances) and instances.md.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { BenchInstancesRow, type BenchInstances, type BenchStoreMemory } from '../report/bench-model.js';
 import type { Session } from '../scenario.js';
 import type { Target, TargetSpec } from '../transport/target.js';
 import { createTarget, REFERENCE_SERVER_MAIN } from '../transport/targets.js';
@@ -26,7 +28,7 @@ import { readRssBytes } from './rss.js';
 import { median, ratio, round } from './stats.js';
 import { BENCH_TTL_MS, BenchError, createdTask, type Progress } from './types.js';
 
-export const STORES = ['memory', 'sqlite', 'redis'] as const;
+export const STORES = BenchInstancesRow.shape.store.options;
 export type StoreKind = (typeof STORES)[number];
 
 const TASKS = 1000;
@@ -34,35 +36,10 @@ const CLIENTS_PER_ENDPOINT = 8;
 const WAKE_ROUNDS = 5;
 const RETAINED = 10_000;
 
-export interface InstancesRow {
-  store: StoreKind;
-  instances: number;
-  createdPerSecond: number;
-  completedPerSecond: number;
-  /** completedPerSecond over the same store's at one instance. */
-  scale: number | null;
-  wakeMs: number;
-  /** wakeMs over the memory store's at one instance. */
-  wakeRatio: number | null;
-  /** Where tasks/result waited: another endpoint, or A (memory: nothing is shared). */
-  wakeOn: 'another endpoint' | 'the same endpoint';
-}
-
-export interface StoreMemory {
-  store: StoreKind;
-  /** Server RSS growth per 10 000 retained tasks, bytes (null: not readable). */
-  serverBytes: number | null;
-  /** Redis used_memory growth per 10 000 tasks, bytes (redis only). */
-  redisBytes?: number | null;
-}
-
-export interface InstancesResult {
-  counts: number[];
-  tasks: number;
-  rows: InstancesRow[];
-  memory: StoreMemory[];
-  notes: string[];
-}
+/** The figures as report.json holds them (the zod model: harness/report/bench-model.ts). */
+export type InstancesRow = BenchInstancesRow;
+export type StoreMemory = BenchStoreMemory;
+export type InstancesResult = BenchInstances;
 
 interface Deployment {
   target: Target;

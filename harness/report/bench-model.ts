@@ -166,6 +166,42 @@ export const BenchSoak = z.object({
 });
 export type BenchSoak = z.infer<typeof BenchSoak>;
 
+/** `bench --instances 1,2,4`, one row per task store and instance count (harness/bench/instances.ts). */
+export const BenchInstancesRow = z.object({
+  store: z.enum(['memory', 'sqlite', 'redis']),
+  instances: z.number().int(),
+  createdPerSecond: z.number(),
+  completedPerSecond: z.number(),
+  /** completedPerSecond over the same store's at one instance. */
+  scale: z.number().nullable(),
+  wakeMs: z.number(),
+  /** wakeMs over the memory store's at one instance. */
+  wakeRatio: z.number().nullable(),
+  /** Where tasks/result waited: another endpoint, or A (memory: nothing is shared). */
+  wakeOn: z.enum(['another endpoint', 'the same endpoint']),
+});
+export type BenchInstancesRow = z.infer<typeof BenchInstancesRow>;
+
+export const BenchStoreMemory = z.object({
+  store: BenchInstancesRow.shape.store,
+  /** Server RSS growth per 10 000 retained tasks, bytes (null: not readable). */
+  serverBytes: z.number().nullable(),
+  /** Redis used_memory growth per 10 000 tasks, bytes (redis only). */
+  redisBytes: z.number().nullable().optional(),
+});
+export type BenchStoreMemory = z.infer<typeof BenchStoreMemory>;
+
+export const BenchInstances = z.object({
+  counts: z.array(z.number().int()),
+  /** Tasks per throughput measurement. */
+  tasks: z.number().int(),
+  rows: z.array(BenchInstancesRow),
+  memory: z.array(BenchStoreMemory),
+  /** Stores skipped or measurements that failed, one line each. */
+  notes: z.array(z.string()),
+});
+export type BenchInstances = z.infer<typeof BenchInstances>;
+
 export const BenchReport = z.object({
   durations: z.array(z.number()),
   rounds: z.number().int(),
@@ -181,6 +217,8 @@ export const BenchReport = z.object({
   loadAverage: z.object({ start: z.array(z.number()), end: z.array(z.number()) }).optional(),
   /** Figures of the first target divided by the same figures of the --compare target. */
   comparison: z.array(BenchComparison).optional(),
+  /** `bench --instances`: the embedded reference server scaled out, per task store and instance count. */
+  instances: BenchInstances.optional(),
   /** Mermaid sources, kept as data so report.md and the README can embed them. */
   charts: z.object({ timeline: z.string().optional(), scale: z.string().optional() }).optional(),
 });

@@ -7,7 +7,9 @@ import type { TaskRecord } from '../store.js';
 import type { ToolRegistry } from '../tools.js';
 import type { RequestEnvelope } from './envelope.js';
 import type { ExtBehaviour } from '../faults/index.js';
-import type { TaskInputs } from './inputs.js';
+import type { Work } from '../engine.js';
+import type { WorkItem } from '../work-queue.js';
+import type { TaskInputRequests } from './inputs.js';
 import type { RequestStates } from './mrtr.js';
 import type { WireIds } from './wire.js';
 
@@ -21,7 +23,8 @@ export interface Outbound {
 export interface ExtContext {
   engine: TaskEngine;
   tools: ToolRegistry;
-  inputs: TaskInputs;
+  /** Outstanding input requests of running tasks: in this process, or shared by a cluster's instances (Redis). */
+  inputs: TaskInputRequests;
   states: RequestStates;
   behaviour: ExtBehaviour;
   ids: WireIds;
@@ -29,6 +32,8 @@ export interface ExtContext {
   tasksEnabled: boolean;
   /** Task creation within the principal's quota (ReferenceServer.createWithinQuota), shared with the 2025-11-25 surface. */
   createWithinQuota(principal: string | undefined, create: () => Promise<TaskRecord>): Promise<TaskRecord>;
+  /** Runs a created task's work (ReferenceServer.runWork): in a cluster, when `shareable`, on whichever runner claims `item`. */
+  runWork(item: WorkItem, shareable: boolean, local: () => Work): Promise<void>;
   /** Fault EXT-NOTIF-07: progress of a task's work sent to its subscriptions. */
   progressToSubscribers(taskId: string, params: JsonObject): void;
 }

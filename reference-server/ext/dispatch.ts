@@ -4,10 +4,11 @@
 // `claims()` picks: in a dual-era server, those carrying the modern _meta or a modern-only method.
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { NO_REPLY, RpcError, type Connection, type IncomingRequest, type JsonObject } from '../connection.js';
-import type { Requestor } from '../engine.js';
+import type { Requestor, Work } from '../engine.js';
 import type { ExtBehaviour } from '../faults/index.js';
 import type { ReferenceServer } from '../server.js';
-import { fixtureTools, ToolRegistry } from '../tools.js';
+import { fixtureTools, ToolRegistry, type ToolDefinition } from '../tools.js';
+import type { WorkItem } from '../work-queue.js';
 import { MODERN_OWNER_PREFIX, principalOf, type Caller, type ExtContext, type Outbound } from './context.js';
 import { catalogueResult, discoverResult } from './discover.js';
 import { isModernRequest, LEGACY_VERSION, MODERN_VERSION, readEnvelope, TASKS_EXTENSION, type EnvelopeRules } from './envelope.js';
@@ -54,21 +55,36 @@ export class ModernSurface {
       versionErrorAsInvalidParams: b.versionErrorAsInvalidParams,
       legacyCapabilityOptsIn: b.legacyCapabilityOptsIn,
     };
-    const inputs = new TaskInputs({ reuseKeys: b.reuseInputKeys });
+    // A cluster's instances share the input requests and the MRTR signing key, so any of them serves any task.
+    const cluster = server.cluster;
+    const inputs = cluster
+      ? cluster.inputRequests((taskId) => server.engine.resume(taskId), !!b.reuseInputKeys)
+      : new TaskInputs({ reuseKeys: b.reuseInputKeys });
     this.ctx = {
       engine: server.engine,
       tools: new ToolRegistry([...fixtureTools(server.gates), ...modernFixtureTools]),
       inputs,
-      states: new RequestStates(),
+      states: new RequestStates(cluster?.requestStateKey),
       behaviour: b,
       ids: new WireIds(b),
       tasksEnabled: server.tasksEnabled,
       createWithinQuota: (principal, create) => server.createWithinQuota(principal, create),
+      runWork: (item, shareable, local) => server.runWork(item, shareable, local),
       progressToSubscribers: (taskId, params) => this.subscriptions.progress(taskId, params),
     };
     this.toolCalls = new ToolCalls(this.ctx);
     this.taskMethods = new TaskMethods(this.ctx);
     this.subscriptions = new Subscriptions(this.ctx);
+  }
+
+  /** The tools of this era (the fixture catalogue plus the ext-only fixtures). */
+  get tools(): ToolRegistry {
+    return this.ctx.tools;
+  }
+
+  /** The work of a 2026-07-28 task built from its work item alone, for the runner that claimed it (worker.ts). */
+  taskWork(item: WorkItem, tool: ToolDefinition): Work {
+    return this.toolCalls.work(item, tool);
   }
 
   /** Whether a request belongs to this surface rather than the 2025-11-25 one. */

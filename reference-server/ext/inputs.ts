@@ -1,7 +1,8 @@
 // The outstanding input requests of running tasks (ext §Task Update Requests). A tool that elicits while
 // it runs as a task gets a fresh key, never reused in the task's life; tasks/get inlines every outstanding
-// request as `inputRequests`, tasks/update answers them. The requests live with the work that waits for
-// them (in this process), like the work itself.
+// request as `inputRequests`, tasks/update answers them. TaskInputRequests is what the surface needs; the
+// class here keeps the requests with the work that waits for them (one process); inputs-redis.ts keeps
+// them in Redis so that any instance of a deployment reads and answers them.
 import { EventEmitter } from 'node:events';
 import { RpcError, type JsonObject } from '../connection.js';
 import type { WorkContext } from '../engine.js';
@@ -30,7 +31,20 @@ export interface InputRules {
   reuseKeys?: boolean;
 }
 
-export class TaskInputs extends EventEmitter<{ changed: [taskId: string] }> {
+/** The outstanding input requests of running tasks, wherever their work runs; 'changed' fires on every change. */
+export interface TaskInputRequests {
+  /** Called by a task's work: surfaces one form elicitation and waits for its answer (rejects on abort). */
+  elicit(work: WorkContext, message: string, requestedSchema: JsonObject): Promise<ElicitAnswer>;
+  /** The outstanding requests of a task, by key (an empty object when none). */
+  requests(taskId: string): Promise<Record<string, InputRequest>>;
+  /** Applies answers to outstanding keys (see TaskInputs.answer); rejects with -32602 for a malformed one. */
+  answer(taskId: string, responses: JsonObject, declineTheRest?: boolean): Promise<void>;
+  /** The task's work ended: its requests are gone. */
+  forget(taskId: string): void;
+  on(event: 'changed', listener: (taskId: string) => void): unknown;
+}
+
+export class TaskInputs extends EventEmitter<{ changed: [taskId: string] }> implements TaskInputRequests {
   private readonly tasks = new Map<string, TaskInputState>();
 
   constructor(private readonly rules: InputRules = {}) {
@@ -65,7 +79,7 @@ export class TaskInputs extends EventEmitter<{ changed: [taskId: string] }> {
   }
 
   /** The outstanding requests of a task, by key (an empty object when none). */
-  requests(taskId: string): Record<string, InputRequest> {
+  async requests(taskId: string): Promise<Record<string, InputRequest>> {
     const out: Record<string, InputRequest> = {};
     for (const [key, entry] of this.tasks.get(taskId)?.outstanding ?? []) out[key] = entry.request;
     return out;

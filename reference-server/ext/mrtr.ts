@@ -30,7 +30,8 @@ export interface Rounds {
 export type RoundOutcome<T> = { done: T } | { inputRequired: JsonObject };
 
 export class RequestStates {
-  private readonly key = randomBytes(32);
+  /** @param key signs request states; instances of one deployment share it (TaskCluster.requestStateKey). */
+  constructor(private readonly key: Buffer = randomBytes(32)) {}
 
   /** Answers carried by the request: those of its requestState plus its inputResponses for the keys asked. */
   answersOf(params: JsonObject, tool: string, args: JsonObject, owner: string): Record<string, ElicitAnswer> {

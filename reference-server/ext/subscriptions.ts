@@ -1,7 +1,9 @@
 // subscriptions/listen with the extension's taskIds filter (core basic/patterns/subscriptions, ext §Task
 // Status Notifications). The acknowledgement comes first; then the current state of every acknowledged
 // task (so a change between the client's last poll and the listen is never lost); then a notifications/tasks
-// with the full DetailedTask on every status or input change. State lives with the listen request only.
+// with the full DetailedTask on every status or input change. State lives with the listen request only;
+// in a cluster the changes of tasks running on other instances arrive through the engine's status events
+// and the input requests' 'changed' events (both from the Redis bus), with no polling.
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { NO_REPLY, RpcError, type JsonObject } from '../connection.js';
 import type { Requestor } from '../engine.js';
@@ -18,6 +20,8 @@ interface Subscription {
   taskIds: Set<string>;
   /** Resolves the listen request: 'closing' = the server tears the subscription down gracefully. */
   end(how: 'closing'): void;
+  /** The notifications being built, in order (each reads the task's input requests, maybe in Redis). */
+  sending: Promise<void>;
 }
 
 export class Subscriptions {
@@ -62,6 +66,7 @@ export class Subscriptions {
       who: caller.who,
       taskIds: new Set(records.map((r) => r.taskId)),
       end: ended,
+      sending: Promise.resolve(),
     };
     this.active.add(sub);
     for (const record of records) this.send(sub, (await this.ctx.engine.get(record.taskId, caller.who).catch(() => record)) ?? record);
@@ -86,10 +91,11 @@ export class Subscriptions {
 
   private publish(record: TaskRecord): void {
     if (!isModernTask(record.owner)) return;
-    for (const sub of this.active) {
-      if (!sub.taskIds.has(record.taskId) && !this.ctx.behaviour.notifyEveryTask) continue;
-      this.send(sub, record);
-    }
+    for (const sub of this.active) if (this.wants(sub, record.taskId)) this.send(sub, record);
+  }
+
+  private wants(sub: Subscription, taskId: string): boolean {
+    return sub.taskIds.has(taskId) || this.ctx.behaviour.notifyEveryTask;
   }
 
   private async republish(taskId: string): Promise<void> {
@@ -97,9 +103,21 @@ export class Subscriptions {
     if (record && record.status === 'input_required') this.publish(record);
   }
 
+  /** Queues the notification of `record` on the subscription (notifications leave in the order of their events). */
   private send(sub: Subscription, record: TaskRecord): void {
+    sub.sending = sub.sending.then(() => this.deliver(sub, record)).catch(() => undefined);
+  }
+
+  private async deliver(sub: Subscription, given: TaskRecord): Promise<void> {
     const b = this.ctx.behaviour;
-    const task = detailedTask(record, this.ctx.inputs.requests(record.taskId), b, this.ctx.ids);
+    if (!this.wants(sub, given.taskId)) return; // its terminal state went out meanwhile
+    // A status event from another instance carries no outcome (results may be large): the store has it.
+    const record =
+      isTerminalStatus(given.status) && !given.outcome
+        ? ((await this.ctx.engine.get(given.taskId, { owner: '', bound: false }).catch(() => undefined)) ?? given)
+        : given;
+    const requests = record.status === 'input_required' ? await this.ctx.inputs.requests(record.taskId) : {};
+    const task = detailedTask(record, requests, b, this.ctx.ids);
     if (b.notificationMissingCreatedAt) for (const field of ['createdAt', 'result', 'error'] as const) delete task[field];
     const meta = b.omitSubscriptionId ? {} : { _meta: { [META_SUBSCRIPTION_ID]: sub.id } };
     sub.out.notify('notifications/tasks', { ...task, ...meta });

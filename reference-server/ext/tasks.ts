@@ -35,7 +35,7 @@ export class TaskMethods {
     if (b.firstGetNotFound && n === 1) throw notFound(params.taskId);
     if (b.rateLimitEveryThirdGet && n % 3 === 0) throw new RpcError(-31429, 'Rate limited: poll less often', { retryAfterMs: 1000 });
     if (b.earlyExpiry && Date.now() >= record.createdAt + record.ttl / 2) throw notFound(params.taskId);
-    let task = detailedTask(record, this.ctx.inputs.requests(record.taskId), b, this.ctx.ids);
+    let task = detailedTask(record, await this.ctx.inputs.requests(record.taskId), b, this.ctx.ids);
     if (b.inputRequestsChangeOnPoll && isObject(task.inputRequests)) task = { ...task, inputRequests: renumbered(task.inputRequests, n) };
     if (b.terminalFlipsToFailed && record.status === 'completed' && this.terminalGets(record) > 1)
       task = { ...task, status: 'failed', error: { code: -32603, message: 'Internal error' } };
@@ -52,7 +52,7 @@ export class TaskMethods {
       throw new RpcError(-32602, 'Invalid params: tasks/update needs params.inputResponses (an object keyed by inputRequests keys)');
     if (b.rejectUpdates) throw new RpcError(-32602, 'Invalid params: unexpected inputResponses');
     if (record) {
-      const outstanding = this.ctx.inputs.requests(record.taskId);
+      const outstanding = await this.ctx.inputs.requests(record.taskId);
       const unknown = Object.keys(responses).filter((key) => !(key in outstanding));
       if (b.rejectUnknownKeys && unknown.length > 0)
         throw new RpcError(-32602, `Invalid params: no outstanding input request ${unknown[0]}`);

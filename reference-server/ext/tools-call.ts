@@ -1,11 +1,14 @@
 // tools/call in the 2026-07-28 era. The server decides per request: a request that declares the
 // extension gets a task for every task-capable fixture tool (the fixture contract); one that does not
 // gets the direct result, an InputRequiredResult (MRTR) when the tool needs input, or -32021 when the
-// tool can only run as a task. Nothing is remembered between requests.
+// tool can only run as a task. Nothing is remembered between requests. A task's work is built from its
+// WorkItem alone, so in a cluster whichever runner claims it runs it (worker.ts).
 import { runAsTask } from '../server.js';
 import { RpcError, type JsonObject } from '../connection.js';
 import type { CallToolResult, ToolContext, ToolDefinition } from '../tools.js';
-import type { Caller, ExtContext } from './context.js';
+import type { Work } from '../engine.js';
+import type { WorkItem } from '../work-queue.js';
+import type { Caller, ExtContext, Outbound } from './context.js';
 import { ELICITATION_REQUIRED, isObject, missingCapability, TASKS_REQUIRED } from './envelope.js';
 import { ELICITING_TOOLS, MRTR_TOOL, USER_NAME_KEY, USER_NAME_REQUEST } from './fixtures.js';
 import { resultMeta, wireTask } from './wire.js';
@@ -68,27 +71,56 @@ export class ToolCalls {
     ttl: number | undefined,
     interval: number | undefined,
   ): Promise<JsonObject> {
-    const { engine, inputs, behaviour: b, ids } = this.ctx;
+    const { engine, behaviour: b, ids } = this.ctx;
     // The principal's quota counts the tasks of both eras; its errors (and the engine's) are -32602.
     const record = await this.ctx.createWithinQuota(caller.principal, () =>
       engine.create(caller.who, { method: 'tools/call', params: { name: tool.name, arguments: args, _meta: params._meta } }, ttl, interval),
     );
-    const token = caller.env.progressToken;
-    engine.start(record.taskId, async (work) => {
+    const item: WorkItem = {
+      taskId: record.taskId,
+      tool: tool.name,
+      args,
+      progressToken: caller.env.progressToken,
+      canElicit: true,
+      gateScope: caller.principal ?? '',
+      era: 'modern',
+    };
+    // Faults that talk to the creating request's stream or this instance's subscriptions run the work here;
+    // otherwise any runner of a cluster may run it (the work is built from the item alone).
+    const local = b.progressAfterCreate || b.progressOnListen || b.sendElicitationRequests;
+    void this.ctx.runWork(item, !local, () => this.work(item, tool, caller.out));
+    this.created++;
+    const previous = this.lastCreatedId;
+    this.lastCreatedId = record.taskId;
+    const task = wireTask(record, b, ids);
+    if (b.repeatTaskIds && this.created % 2 === 0 && previous !== undefined) task.taskId = ids.out(previous);
+    if (b.nestedCreateTaskResult) {
+      const { ttlMs, pollIntervalMs, ...legacy } = task;
+      return { resultType: 'task', task: { ...legacy, ttl: ttlMs, pollInterval: pollIntervalMs }, ...resultMeta() };
+    }
+    return { resultType: b.createResultTypeComplete ? 'complete' : 'task', ...task, ...resultMeta() };
+  }
+
+  /** The work of a task, from its work item; `out` (the creating request's stream) only when it runs where it was created. */
+  work(item: WorkItem, tool: ToolDefinition, out?: Outbound): Work {
+    const { inputs, behaviour: b } = this.ctx;
+    const token = item.progressToken;
+    return async (work) => {
+      let args = item.args;
       const toolCtx: ToolContext = {
         signal: work.signal,
-        gateScope: caller.principal ?? '',
+        gateScope: item.gateScope,
         canElicit: true,
         // Progress is not supported on tasks (ext §Task Status Notifications): the tool's reports go nowhere.
         progress: (progress, total) => {
           const step = b.progressCountsDown ? total - progress + 1 : progress;
           if (b.progressAfterCreate && token !== undefined)
-            caller.out.notify('notifications/progress', { progressToken: token, progress: step, total });
+            out?.notify('notifications/progress', { progressToken: token, progress: step, total });
           if (b.progressOnListen)
-            this.ctx.progressToSubscribers(record.taskId, { progressToken: token ?? record.taskId, progress: step, total });
+            this.ctx.progressToSubscribers(work.taskId, { progressToken: token ?? work.taskId, progress: step, total });
         },
         elicit: (message, requestedSchema) => {
-          if (b.sendElicitationRequests) caller.out.request?.('elicitation/create', { mode: 'form', message, requestedSchema });
+          if (b.sendElicitationRequests) out?.request?.('elicitation/create', { mode: 'form', message, requestedSchema });
           return inputs.elicit(work, message, requestedSchema);
         },
       };
@@ -100,19 +132,9 @@ export class ToolCalls {
         // An isError result is completed, never failed (ext §Task Execution Errors).
         return await runAsTask(tool, args, toolCtx, { isError: b.toolErrorFails ? 'failed' : 'completed', rpcError: 'failed' });
       } finally {
-        inputs.forget(record.taskId);
+        inputs.forget(work.taskId);
       }
-    });
-    this.created++;
-    const previous = this.lastCreatedId;
-    this.lastCreatedId = record.taskId;
-    const task = wireTask(record, b, ids);
-    if (b.repeatTaskIds && this.created % 2 === 0 && previous !== undefined) task.taskId = ids.out(previous);
-    if (b.nestedCreateTaskResult) {
-      const { ttlMs, pollIntervalMs, ...legacy } = task;
-      return { resultType: 'task', task: { ...legacy, ttl: ttlMs, pollInterval: pollIntervalMs }, ...resultMeta() };
-    }
-    return { resultType: b.createResultTypeComplete ? 'complete' : 'task', ...task, ...resultMeta() };
+    };
   }
 
   /** The direct answer; a tool that asks the user goes through MRTR rounds (elicitation keys input-1, input-2, ...). */

@@ -1,8 +1,9 @@
-// `bench --instances 1,2,4`: its options (one-line usage errors) and the Markdown it prints. The run
+// `bench --instances 1,2,4`: its options (one-line usage errors), the Markdown it prints and its report.json model. The run
 // itself (minutes: three stores, 10 000 retained tasks each) is the published measurement, not a test.
 import { describe, expect, it } from 'vitest';
 import { renderInstances, type InstancesResult } from '../../harness/bench/instances.js';
 import { parseBenchArgs } from '../../harness/bench/options.js';
+import { BenchInstances } from '../../harness/report/bench-model.js';
 
 describe('bench --instances', () => {
   it('parses the counts and stores, and rejects what does not fit', () => {
@@ -46,6 +47,8 @@ describe('bench --instances', () => {
       memory: [{ store: 'redis', serverBytes: 1024 * 1024, redisBytes: 15 * 1024 * 1024 }],
       notes: [],
     };
+    // report.json carries the same figures (bench.instances): the zod model takes them as they are.
+    expect(BenchInstances.parse(result)).toEqual(result);
     const md = renderInstances(result);
     expect(md).toContain('| redis | 2 | 900 | 700 | 1.75× | 3 ms | 3× | another endpoint |');
     expect(md).toContain('| redis | 1 MB | 15 MB |');

@@ -2,18 +2,26 @@
 // on one private Redis (started by the harness, --instances style) pass every CL check, including
 // CL-05, which kills an instance while its gated tasks run and shows none stays working; each CL fault
 // (--violate CL-0x on every instance) fails its check; three instances on --store memory fail every CL
-// check with the -32602 evidence. One harness run per case, only the cluster scenario (or one check).
-// On one endpoint the checks are not applicable (no Redis needed).
+// check with the -32602 evidence; `--url` given twice (two endpoints of one deployment the harness did not
+// start) is checked together by the CLI as users run it. One harness run per case, only the cluster
+// scenario (or one check). On one endpoint the checks are not applicable (no Redis needed).
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../harness/checks.js';
 import { execute } from '../../harness/cli/execute.js';
+import { packagePath } from '../../harness/paths.js';
 import { deriveProfile } from '../../harness/profile.js';
+import { Report } from '../../harness/report/model.js';
 import type { TargetSpec } from '../../harness/transport/target.js';
 import { REFERENCE_SERVER_MAIN } from '../../harness/transport/targets.js';
 import cluster from '../../scenarios/cluster.js';
 import { hasRedisServer, startRedisServer, type RedisServer } from '../reference-server/redis/redis-server.js';
 import { byId, checkReference, only, problems } from '../helpers/run.js';
+import { spawnHttpServer } from '../helpers/ref-client.js';
 
 const IDS = ['CL-01', 'CL-02', 'CL-03', 'CL-04', 'CL-05', 'CL-06'];
 const TIMEOUT = 180_000;
@@ -88,6 +96,38 @@ describe.skipIf(!hasRedisServer)('cluster: three reference-server instances (nee
       expect(byId(results, 'CL-04').errorMessage).toMatch(/lists \d+ task\(s\) but not 3 of the 3 created on A/);
       expect(byId(results, 'CL-05').errorMessage).toMatch(/vanished with the killed instance C/);
       expect(deriveProfile(results)).toMatchObject({ crossInstance: false, survivesInstanceLoss: false });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    '--url twice: the CLI checks two running instances as one deployment; CL-05 is skipped (it cannot kill them)',
+    async () => {
+      const tokens = [randomBytes(8).toString('hex'), randomBytes(8).toString('hex')];
+      const auth = tokens.flatMap((t) => ['--auth-token', t]);
+      const shared = store();
+      const instances = await Promise.all([0, 1].map(() => spawnHttpServer(['--store', shared, ...auth])));
+      const out = mkdtempSync(join(tmpdir(), 'sep1686-cluster-'));
+      try {
+        const args = ['--scenario', 'cluster', '--out', out, ...auth, ...instances.flatMap((i) => ['--url', i.url])];
+        const code = await new Promise<number | null>((resolve) =>
+          execFile(
+            process.execPath,
+            [packagePath('dist', 'harness', 'cli', 'main.js'), ...args],
+            { env: { ...process.env, GITHUB_STEP_SUMMARY: '' }, timeout: TIMEOUT },
+            (error) => resolve(error ? ((error as { code?: number }).code ?? null) : 0),
+          ),
+        );
+        const report = Report.parse(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')));
+        const results = report.checks;
+        for (const id of IDS.filter((x) => x !== 'CL-05')) expect(byId(results, id).status, id).toBe('SUCCESS');
+        expect(byId(results, 'CL-05').skip, 'CL-05 needs instances the harness started').toMatchObject({ kind: 'missing-fixture' });
+        expect(byId(results, 'CL-05').skip?.reason).toMatch(/S-RESTART|--instances/);
+        expect(code).toBe(0);
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+        await Promise.all(instances.map((i) => i.stop()));
+      }
     },
     TIMEOUT,
   );

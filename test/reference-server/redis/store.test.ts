@@ -1,6 +1,6 @@
 // The Redis store (needs redis-server): the TaskStore contract, ttl as Redis expiry (records and their
-// index entries disappear without any timer in the process), positions shared by instances, and the
-// parsing of redis:// store specs.
+// index entries disappear without any timer in the process), positions shared by instances, the per-owner
+// active limit counted atomically across instances, and the parsing of redis:// store specs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskCluster } from '../../../reference-server/cluster.js';
 import { openRedisCluster } from '../../../reference-server/cluster-redis.js';
@@ -38,6 +38,22 @@ describe.skipIf(!hasRedisServer)('RedisTaskStore (needs redis-server)', () => {
     await expect.poll(() => store.get('short'), { timeout: 10_000, interval: 100 }).toBeUndefined();
     expect(await store.countActive('o')).toBe(1);
     expect((await store.list('o', undefined, 10)).records.map((r) => r.taskId)).toEqual(['long']);
+  });
+
+  it('the per-owner active limit holds across instances creating at once (counted inside the insert)', async () => {
+    const a = await open('limit');
+    const b = await open('limit');
+    const stores = [a.store, b.store];
+    const inserted = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => stores[i % 2]!.insertWithin!(record(`q${i}`, 'busy', 'working'), 3)),
+    );
+    expect(inserted.filter(Boolean)).toHaveLength(3);
+    expect(await b.store.countActive('busy')).toBe(3);
+    // A finished task frees its slot for every instance.
+    const first = `q${inserted.indexOf(true)}`;
+    await a.store.transition(first, ['working'], { status: 'completed', lastUpdatedAt: Date.now() });
+    expect(await b.store.insertWithin!(record('q-next', 'busy', 'working'), 3)).toBe(true);
+    expect(await a.store.insertWithin!(record('q-over', 'busy', 'working'), 3)).toBe(false);
   });
 
   it('a record whose ttl already elapsed is gone at once', async () => {
