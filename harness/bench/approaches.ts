@@ -2,6 +2,7 @@
 // direct calls (client-side gather), tasks fetched with tasks/result, and tasks polled with tasks/get at
 // the server's pollInterval. Rounds are interleaved (a,b,c,d,a,b,c,d...) and, with --compare, so are the
 // targets, so drift on a loaded machine hits every figure alike. Every result is checked against its label.
+// runPlan is the machinery both eras share: the 2026-07-28 era brings its own calls (modern/approaches.ts).
 import { isTerminal } from '../protocol.js';
 import { describeOutcome } from '../tasks.js';
 import type { ApproachName, BenchApproach, TimelineSpan } from '../report/bench-model.js';

@@ -1,5 +1,6 @@
-// `sep1686-check bench`: options in (bench/options.ts), targets up, the bench suite run, report files
-// written, exit code out. Target lifecycle, Ctrl-C handling and exit codes are the check command's own
+// `sep1686-check bench`: options in (bench/options.ts), targets up, the eras each speaks found
+// (--protocol, modern/connect.ts), each era's suite run (suite.ts, modern/suite.ts), report files written,
+// exit code out. Target lifecycle, Ctrl-C handling and exit codes are the check command's own
 // (cli/execute.ts, cli/signals.ts, run/verdict.ts). The main CLI (harness/cli/main.ts) dispatches here by
 // dynamic import.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -29,9 +30,10 @@ import { runBenchSuite } from './suite.js';
 import type { BenchTarget } from './types.js';
 import { LEGACY_ERA, MODERN_ERA, type Era } from '../checks.js';
 import { loadavg } from 'node:os';
-import { connectModern, findEras, type TargetEras } from './modern/connect.js';
-import { renderModernMarkdown, renderModernTerminal } from './modern/render.js';
+import { connectModern, findEras, requireModernFixtures, type TargetEras } from './modern/connect.js';
+import { renderModernMarkdown, renderModernTerminal, type ModernContext } from './modern/render.js';
 import { runModernSuite } from './modern/suite.js';
+import { benchProblems, exitProblems } from './problems.js';
 
 /** The progress line: rewritten in place on a terminal, plain lines in CI or when piped. */
 function progressLine(): { update: (m: string) => void; done: () => void } {
@@ -61,38 +63,6 @@ export function shareableLabel(label: string, spec: TargetSpec): string {
 
 function uniqueLabels(labels: string[]): string[] {
   return labels.map((l, i) => (labels.indexOf(l) === i ? l : `${l} (${i + 1})`));
-}
-
-/** Problems that make the exit code 1 (wrong results, a measurement that could not be made), as report `runProblems`. */
-export function benchProblems(b: BenchReport): RunProblem[] {
-  const problem = (target: string, message: string): RunProblem => ({
-    scenario: 'bench',
-    transport: [...(b.targetInfo ?? []), ...(b.modern?.targetInfo ?? [])].find((t) => t.label === target)?.transport ?? 'stdio',
-    target,
-    message,
-  });
-  return [
-    ...b.approaches.filter((a) => !a.correct).map((a) => problem(a.target, `approach ${a.name}: ${a.error ?? 'wrong result'}`)),
-    ...b.operations.filter((o) => o.error).map((o) => problem(o.target, `operation ${o.name}: ${o.error}`)),
-    ...b.scale.filter((s) => !s.correct).map((s) => problem(s.target, `scale ${s.tasks} tasks: ${s.error ?? 'wrong results'}`)),
-    ...(b.soak ?? []).filter((s) => s.error).map((s) => problem(s.target, `soak: ${s.error}`)),
-    ...modernProblems(b, problem),
-  ];
-}
-
-function modernProblems(b: BenchReport, problem: (target: string, message: string) => RunProblem): RunProblem[] {
-  const m = b.modern;
-  if (!m) return [];
-  const era = MODERN_ERA;
-  return [
-    ...m.approaches.filter((a) => !a.correct).map((a) => problem(a.target, `${era} approach ${a.name}: ${a.error ?? 'wrong result'}`)),
-    ...m.wakeup.filter((w) => !w.correct).map((w) => problem(w.target, `${era} wake-up (${w.mode}): ${w.error ?? 'wrong result'}`)),
-    ...m.operations.filter((o) => o.error).map((o) => problem(o.target, `${era} operation ${o.name}: ${o.error}`)),
-    ...m.scale
-      .filter((s) => !s.correct)
-      .map((s) => problem(s.target, `${era} scale ${s.tasks} tasks (${s.mode}): ${s.error ?? 'wrong results'}`)),
-    ...(m.soak ?? []).filter((s) => s.error).map((s) => problem(s.target, `${era} soak (${s.id}): ${s.error}`)),
-  ];
 }
 
 /** report.json of a bench run: the run's envelope and the `bench` section; no check ran, so `checks` is empty. */
@@ -154,23 +124,9 @@ async function connectAll(
   return benchTargets;
 }
 
-/** A server that exited during the bench: every figure after that is an error. */
-function exitProblems(targets: Target[], labels: string[]): RunProblem[] {
-  return targets.flatMap((target, i) => {
-    const exit = target.exitInfo();
-    if (!exit) return [];
-    const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
-    const tail = target.stderrTail(10).trim();
-    return [
-      {
-        scenario: 'bench',
-        transport: target.transport,
-        target: labels[i]!,
-        message: `the server exited (${how}) during the bench; figures after that are errors`,
-        ...(tail ? { stderrTail: tail } : {}),
-      },
-    ];
-  });
+/** The modern section's share of the report; the load average only when no 2025-11-25 section prints it. */
+function modernContext(b: BenchReport): ModernContext {
+  return { durations: b.durations, rounds: b.rounds, ...(b.targets.length === 0 && b.loadAverage ? { loadAverage: b.loadAverage } : {}) };
 }
 
 /** The sizes both eras' suites take from the command line. */
@@ -222,6 +178,7 @@ export async function executeBench(
     const mapping = (i: number) => (i >= options.specs.length ? {} : (options.fixtures ?? {}));
     const { settleMs } = options.timeouts;
     const eras = await findEras(targets, labels, options.protocol, mapping, io, settleMs, progress.update);
+    requireModernFixtures(eras, labels);
     const speaks = (era: Era) => targets.flatMap((_, i) => (eras[i]!.eras.includes(era) ? [i] : []));
     const legacy = speaks(LEGACY_ERA);
     const pick = <T>(list: T[], idx: number[]) => idx.map((i) => list[i]!);
@@ -256,7 +213,7 @@ export async function executeBench(
     const outDir = resolve(options.out ?? `${defaultOutDir()}-bench`);
     const sections = [
       ...(bench.targets.length ? [renderBenchMarkdown(bench)] : []),
-      ...(bench.modern ? [renderModernMarkdown(bench.modern)] : []),
+      ...(bench.modern ? [renderModernMarkdown(bench.modern, modernContext(bench))] : []),
     ];
     await writeReports(report, outDir, { sections, ...(options.wire ? { wire } : {}) });
     return { exitCode: report.run.exitCode, report, outDir };
@@ -300,7 +257,7 @@ export async function runBench(argv: string[]): Promise<number> {
     }
     const bench = r.report!.bench!;
     if (bench.targets.length) process.stdout.write(`${renderBenchTerminal(bench)}\n`);
-    if (bench.modern) process.stdout.write(`${renderModernTerminal(bench.modern)}\n`);
+    if (bench.modern) process.stdout.write(`${renderModernTerminal(bench.modern, modernContext(bench))}\n`);
     for (const note of bench.eraNotes ?? []) process.stdout.write(`note: ${note}\n`);
     for (const p of r.report!.runProblems ?? []) process.stdout.write(`problem: ${p.target}: ${p.message}\n`);
     process.stdout.write(`${r.report!.run.verdict}\nReport: ${r.outDir}\n`);

@@ -2,6 +2,7 @@
 // (open loop: the schedule does not wait for answers, so a slowing server shows as latency, not as a
 // lower rate), latency percentiles and the server's RSS per window, and the least-squares slope of RSS
 // and of p50 over time, so a leak or a drift shows as a slope rather than as a judgement call.
+// driveSoak is that machinery for any era's traffic; runSoak is the 2025-11-25 mix (modern/soak.ts: 2026-07-28).
 import { loadavg } from 'node:os';
 import type { BenchSoak, SoakLatency, SoakOperation, SoakWindow } from '../report/bench-model.js';
 import type { RpcOutcome } from '../scenario.js';

@@ -43,7 +43,18 @@ export async function findEras(
   return out;
 }
 
-/** One 2026-07-28 client per target that speaks the era, checked for the one fixture every modern phase needs. */
+/** Before any phase runs: every target that speaks 2026-07-28 has the one fixture every modern phase needs. */
+export function requireModernFixtures(eras: TargetEras[], labels: string[]): void {
+  for (const [i, e] of eras.entries()) {
+    if (!e.modern || e.modern.fixtures.has('F-ECHO')) continue;
+    const why = e.modern.fixtures.refusal('F-ECHO')?.replace(/^/, ': ') ?? '';
+    throw new UsageError(
+      `${labels[i]} lacks the fixture tool slow_compute (F-ECHO${why}) the ${MODERN_ERA} bench needs; implement it or map it with --fixtures`,
+    );
+  }
+}
+
+/** One 2026-07-28 client per target that speaks the era. */
 export async function connectModern(
   targets: Target[],
   labels: string[],
@@ -55,12 +66,6 @@ export async function connectModern(
   for (const [i, target] of targets.entries()) {
     const modern = eras[i]?.modern;
     if (!modern) continue;
-    if (!modern.fixtures.has('F-ECHO')) {
-      const why = modern.fixtures.refusal('F-ECHO')?.replace(/^/, ': ') ?? '';
-      throw new UsageError(
-        `${labels[i]} lacks the fixture tool slow_compute (F-ECHO${why}) the ${MODERN_ERA} bench needs; implement it or map it with --fixtures`,
-      );
-    }
     progress(`bench: connecting to ${labels[i]} (${MODERN_ERA})`);
     const before = new Set(target.serverPids());
     const client = await target.connectModern({ settleMs });

@@ -17,6 +17,16 @@ import { soakMarkdown, soakTerminal } from '../soak-render.js';
 
 const TITLE = '2026-07-28 era (io.modelcontextprotocol/tasks)';
 
+/** What the modern section shares with the rest of the report: the call sizes, and the load average when it stands alone. */
+export interface ModernContext {
+  durations: number[];
+  rounds: number;
+  loadAverage?: { start: number[]; end: number[] };
+}
+
+const loadLine = (l: NonNullable<ModernContext['loadAverage']>) =>
+  `Load average (1, 5, 15 min): ${l.start.map((v) => v.toFixed(2)).join(' ')} at the start, ${l.end.map((v) => v.toFixed(2)).join(' ')} at the end`;
+
 function withTarget<T extends { target: string }>(m: BenchModern, rows: T[], cells: (r: T) => string[]): string[][] {
   const tags = targetTags(m.targets);
   return rows.map((r) => [...(m.targets.length > 1 ? [tags.get(r.target) ?? r.target] : []), ...cells(r)]);
@@ -74,14 +84,15 @@ function scaleGrid(m: BenchModern): Grid {
   };
 }
 
-export function renderModernTerminal(m: BenchModern): string {
+export function renderModernTerminal(m: BenchModern, c: ModernContext): string {
   const parts = [`${TITLE}\n`, legend(m, 'terminal')];
-  parts.push(terminalTable('Approaches (median of the rounds)', approachGrid(m)));
+  parts.push(terminalTable(`Approaches (${c.durations.join(' / ')} s, median of ${c.rounds} rounds)`, approachGrid(m)));
   parts.push(terminalTable('Wake-up after the work ends (release_gate answered → terminal seen)', wakeupGrid(m)));
   parts.push(terminalTable(`Operations (one request in flight; baseline ${m.operationsBaseline})`, operationGrid(m, 'discover')));
   parts.push(terminalTable('Scale (concurrent tasks)', scaleGrid(m)));
   for (const s of m.soak ?? []) parts.push(...soakTerminal(s, terminalTable));
   parts.push(terminalTable('Side by side', comparisonGrid(m)));
+  if (c.loadAverage) parts.push(`${loadLine(c.loadAverage)}\n`);
   return parts.filter(Boolean).join('\n');
 }
 
@@ -93,8 +104,12 @@ function section(title: string, intro: string, grid: Grid): string[] {
   return grid.rows.length ? [`### ${title}`, '', intro, '', markdownTable(grid), ''] : [];
 }
 
-export function renderModernMarkdown(m: BenchModern): string {
+export function renderModernMarkdown(m: BenchModern, c: ModernContext): string {
   const out: string[] = [`## Benchmarks: ${TITLE}`, '', legend(m, 'markdown')];
+  out.push(
+    `Settings: ${c.rounds} interleaved rounds of ${c.durations.join(' / ')} s calls; ${2 * c.rounds} gated tasks per wake-up way.`,
+    '',
+  );
   out.push(
     ...section(
       'Approaches',
