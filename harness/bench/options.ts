@@ -47,10 +47,11 @@ const BENCH_OPTIONS = {
 
 export const HELP = `Usage: sep1686-check bench [options] [-- <server command> [args...]]
 
-Measures an MCP server's Tasks implementation: the same slow_compute calls made sequentially, gathered,
-as tasks fetched with tasks/result and as tasks polled with tasks/get; the latency of every task operation
-against ping; and N concurrent tasks fetched with blocking tasks/result (last create to all results against
-the floor, the work of one task), then polled (correctness, memory per retained task after a GC).
+Measures an MCP server's Tasks implementation. In the 2025-11-25 era: the same slow_compute calls made
+sequentially, gathered, as tasks fetched with tasks/result and as tasks polled with tasks/get; the latency
+of every task operation against ping; and N concurrent tasks fetched with blocking tasks/result (last
+create to all results against the floor, the work of one task), then polled (correctness, memory per
+retained task after a GC).
 
 In the 2026-07-28 era (the io.modelcontextprotocol/tasks extension) the approaches are sequential and
 gathered tools/call without the extension, tasks polled with tasks/get at the server's pollIntervalMs and
