@@ -32,7 +32,7 @@ export async function findEras(
   if (choice === LEGACY_ERA) return targets.map(() => ({ eras: [LEGACY_ERA] }));
   const out: TargetEras[] = [];
   for (const [i, target] of targets.entries()) {
-    progress(`bench: finding the protocol eras of ${labels[i]}`);
+    progress(`bench: connecting to ${labels[i]} (finding the protocol eras it speaks)`);
     const probe = await probeEras(target, (source, t) => io.loadFixtures(source, t, fixtures(i)), choice, settleMs);
     const note =
       choice === 'auto' && !probe.modern
