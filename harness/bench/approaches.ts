@@ -2,6 +2,7 @@
 // direct calls (client-side gather), tasks fetched with tasks/result, and tasks polled with tasks/get at
 // the server's pollInterval. Rounds are interleaved (a,b,c,d,a,b,c,d...) and, with --compare, so are the
 // targets, so drift on a loaded machine hits every figure alike. Every result is checked against its label.
+// runPlan is the machinery both eras share: the 2026-07-28 era brings its own calls (modern/approaches.ts).
 import { isTerminal } from '../protocol.js';
 import { describeOutcome } from '../tasks.js';
 import type { ApproachName, BenchApproach, TimelineSpan } from '../report/bench-model.js';
@@ -38,7 +39,7 @@ export interface ApproachesResult {
   timeline: TimelineSpan[];
 }
 
-interface CallSpan {
+export interface CallSpan {
   label: string;
   startMs: number;
   endMs: number;
@@ -50,9 +51,13 @@ interface RoundOutcome {
   error?: string;
 }
 
-type Call = (target: BenchTarget, seconds: number, label: string, t0: number) => Promise<CallSpan>;
+/** One call of an approach (seconds of work, a label its result must echo); throws CallFailed on a wrong result. */
+export type Call<T> = (target: T, seconds: number, label: string, t0: number) => Promise<CallSpan>;
 
-class CallFailed extends Error {}
+/** The calls of each approach of an era: `sequential` runs its calls one after another, every other approach concurrently. */
+export type ApproachPlan<T> = Partial<Record<ApproachName, Call<T>>>;
+
+export class CallFailed extends Error {}
 
 async function direct(target: BenchTarget, seconds: number, label: string, t0: number): Promise<CallSpan> {
   const start = performance.now() - t0;
@@ -97,26 +102,29 @@ async function viaPoll(target: BenchTarget, seconds: number, label: string, t0: 
   return { label, startMs: start, endMs: end };
 }
 
-const CALLS: Record<Exclude<ApproachName, 'sequential'>, Call> = { gather: direct, 'tasks-result': viaResult, 'tasks-poll': viaPoll };
+/** The 2025-11-25 era's approaches. */
+const LEGACY_PLAN: ApproachPlan<BenchTarget> = { sequential: direct, gather: direct, 'tasks-result': viaResult, 'tasks-poll': viaPoll };
 
 let labelCounter = 0;
 
 /** One round of one approach on one target. Never throws: a failure is carried as `error`. */
-export async function runRound(
-  target: BenchTarget,
+export async function runRound<T>(
+  plan: ApproachPlan<T>,
+  target: T,
   approach: ApproachName,
   durations: number[],
   labelPrefix = 'bench',
 ): Promise<RoundOutcome> {
   const labels = durations.map((d) => `${labelPrefix}-${approach}-${d}s-${++labelCounter}`);
+  const call = plan[approach];
   const t0 = performance.now();
   try {
+    if (!call) throw new Error(`approach ${approach} is not part of this era`);
     let spans: CallSpan[];
     if (approach === 'sequential') {
       spans = [];
-      for (const [i, d] of durations.entries()) spans.push(await direct(target, d, labels[i]!, t0));
+      for (const [i, d] of durations.entries()) spans.push(await call(target, d, labels[i]!, t0));
     } else {
-      const call = CALLS[approach];
       spans = await Promise.all(durations.map((d, i) => call(target, d, labels[i]!, t0)));
     }
     return { wallMs: performance.now() - t0, spans };
@@ -126,24 +134,34 @@ export async function runRound(
 }
 
 /** Runs every approach `rounds` times on every target, interleaved, after one unrecorded warm-up round of instant calls. */
-export async function runApproaches(targets: BenchTarget[], options: ApproachOptions): Promise<ApproachesResult> {
+export function runApproaches(targets: BenchTarget[], options: ApproachOptions): Promise<ApproachesResult> {
+  return runPlan(LEGACY_PLAN, APPROACHES, targets, options);
+}
+
+/** runApproaches for any era: the approaches `names` of `plan`, interleaved over rounds and targets. */
+export async function runPlan<T extends { label: string }>(
+  plan: ApproachPlan<T>,
+  names: readonly ApproachName[],
+  targets: T[],
+  options: ApproachOptions,
+): Promise<ApproachesResult> {
   const progress = options.progress ?? silent;
   const prefix = options.labelPrefix ?? 'bench';
   const zero = options.durations.map(() => 0);
   for (const target of targets) {
-    for (const approach of APPROACHES) {
+    for (const approach of names) {
       progress(`approaches: warm-up ${approach} on ${target.label}`);
-      await runRound(target, approach, zero, `${prefix}-warmup`);
+      await runRound(plan, target, approach, zero, `${prefix}-warmup`);
     }
   }
 
   const rounds = new Map<string, RoundOutcome[]>();
-  const key = (t: BenchTarget, a: ApproachName) => `${t.label}\u0000${a}`;
+  const key = (t: T, a: ApproachName) => `${t.label}\u0000${a}`;
   for (let r = 1; r <= options.rounds; r++) {
-    for (const approach of APPROACHES) {
+    for (const approach of names) {
       for (const target of targets) {
         progress(`approaches: round ${r}/${options.rounds} ${approach} on ${target.label}`);
-        const outcome = await runRound(target, approach, options.durations, prefix);
+        const outcome = await runRound(plan, target, approach, options.durations, prefix);
         const list = rounds.get(key(target, approach)) ?? [];
         list.push(outcome);
         rounds.set(key(target, approach), list);
@@ -157,7 +175,7 @@ export async function runApproaches(targets: BenchTarget[], options: ApproachOpt
     const wall = (a: ApproachName) => median((rounds.get(key(target, a)) ?? []).map((o) => o.wallMs));
     const sequential = wall('sequential');
     const gather = wall('gather');
-    for (const approach of APPROACHES) {
+    for (const approach of names) {
       const list = rounds.get(key(target, approach)) ?? [];
       const failed = list.find((o) => o.error);
       const wallMs = wall(approach);

@@ -1,5 +1,6 @@
-// `sep1686-check bench`: options in (bench/options.ts), targets up, the bench suite run, report files
-// written, exit code out. Target lifecycle, Ctrl-C handling and exit codes are the check command's own
+// `sep1686-check bench`: options in (bench/options.ts), targets up, the eras each speaks found
+// (--protocol, modern/connect.ts), each era's suite run (suite.ts, modern/suite.ts), report files written,
+// exit code out. Target lifecycle, Ctrl-C handling and exit codes are the check command's own
 // (cli/execute.ts, cli/signals.ts, run/verdict.ts). The main CLI (harness/cli/main.ts) dispatches here by
 // dynamic import.
 import { writeFile } from 'node:fs/promises';
@@ -18,6 +19,7 @@ import { WireLog } from '../transport/wire.js';
 import { DiscardingWireLog } from './discarding-wire.js';
 
 import { errorText, UsageError } from '../util/errors.js';
+import type { FixtureMappingFile } from '../fixtures.js';
 import { redact } from '../util/redact.js';
 import { HELP, parseBenchArgs, type BenchCliOptions } from './options.js';
 import { renderBenchMarkdown, renderBenchTerminal } from './render.js';
@@ -26,6 +28,12 @@ import { renderInstances, runInstancesBench } from './instances.js';
 import { DEFAULT_SCALE_CONCURRENCY } from './scale.js';
 import { runBenchSuite } from './suite.js';
 import type { BenchTarget } from './types.js';
+import { LEGACY_ERA, MODERN_ERA, type Era } from '../checks.js';
+import { loadavg } from 'node:os';
+import { connectModern, findEras, requireModernFixtures, type TargetEras } from './modern/connect.js';
+import { renderModernMarkdown, renderModernTerminal, type ModernContext } from './modern/render.js';
+import { runModernSuite } from './modern/suite.js';
+import { benchProblems, exitProblems } from './problems.js';
 
 /** The progress line: rewritten in place on a terminal, plain lines in CI or when piped. */
 function progressLine(): { update: (m: string) => void; done: () => void } {
@@ -57,24 +65,15 @@ function uniqueLabels(labels: string[]): string[] {
   return labels.map((l, i) => (labels.indexOf(l) === i ? l : `${l} (${i + 1})`));
 }
 
-/** Problems that make the exit code 1 (wrong results, a measurement that could not be made), as report `runProblems`. */
-export function benchProblems(b: BenchReport): RunProblem[] {
-  const problem = (target: string, message: string): RunProblem => ({
-    scenario: 'bench',
-    transport: b.targetInfo?.find((t) => t.label === target)?.transport ?? 'stdio',
-    target,
-    message,
-  });
-  return [
-    ...b.approaches.filter((a) => !a.correct).map((a) => problem(a.target, `approach ${a.name}: ${a.error ?? 'wrong result'}`)),
-    ...b.operations.filter((o) => o.error).map((o) => problem(o.target, `operation ${o.name}: ${o.error}`)),
-    ...b.scale.filter((s) => !s.correct).map((s) => problem(s.target, `scale ${s.tasks} tasks: ${s.error ?? 'wrong results'}`)),
-    ...(b.soak ?? []).filter((s) => s.error).map((s) => problem(s.target, `soak: ${s.error}`)),
-  ];
-}
-
 /** report.json of a bench run: the run's envelope and the `bench` section; no check ran, so `checks` is empty. */
-function benchReport(bench: BenchReport, targets: Target[], startedAt: Date, problems: RunProblem[]): Report {
+function benchReport(
+  bench: BenchReport,
+  targets: Target[],
+  labels: string[],
+  eras: TargetEras[],
+  startedAt: Date,
+  problems: RunProblem[],
+): Report {
   const finishedAt = new Date();
   return validateReport({
     tool: packageInfo(),
@@ -82,8 +81,8 @@ function benchReport(bench: BenchReport, targets: Target[], startedAt: Date, pro
       startedAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
       durationMs: finishedAt.getTime() - startedAt.getTime(),
-      targets: targets.map((t, i) => ({ label: bench.targets[i] ?? t.label, transport: t.transport })),
-      protocolVersion: PROTOCOL_VERSION,
+      targets: targets.map((t, i) => ({ label: labels[i] ?? t.label, transport: t.transport, eras: eras[i]?.eras ?? [] })),
+      protocolVersion: bench.eras?.includes(LEGACY_ERA) === false ? MODERN_ERA : PROTOCOL_VERSION,
       exitCode: problems.length ? EXIT.failed : EXIT.ok,
       incomplete: false,
       verdict: problems.length ? `bench: ${problems.length} measurement(s) saw wrong results or errors` : 'bench: every result was correct',
@@ -100,7 +99,7 @@ async function connectAll(
   targets: Target[],
   labels: string[],
   probed: boolean[],
-  options: BenchCliOptions,
+  mapping: (i: number) => FixtureMappingFile,
   io: Connectivity,
   progress: (m: string) => void,
 ) {
@@ -108,8 +107,7 @@ async function connectAll(
   for (const [i, target] of targets.entries()) {
     progress(`bench: connecting to ${labels[i]}`);
     const session = await target.connect();
-    const isCompare = i >= options.specs.length;
-    const fixtures = await io.loadFixtures(session, target, isCompare ? {} : (options.fixtures ?? {}));
+    const fixtures = await io.loadFixtures(session, target, mapping(i));
     const missing = (['F-ECHO', 'F-SYNC'] as const).filter((r) => !fixtures.has(r));
     if (missing.length) {
       const tools = { 'F-ECHO': 'slow_compute', 'F-SYNC': 'greet' };
@@ -126,23 +124,30 @@ async function connectAll(
   return benchTargets;
 }
 
-/** A server that exited during the bench: every figure after that is an error. */
-function exitProblems(targets: Target[], labels: string[]): RunProblem[] {
-  return targets.flatMap((target, i) => {
-    const exit = target.exitInfo();
-    if (!exit) return [];
-    const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
-    const tail = target.stderrTail(10).trim();
-    return [
-      {
-        scenario: 'bench',
-        transport: target.transport,
-        target: labels[i]!,
-        message: `the server exited (${how}) during the bench; figures after that are errors`,
-        ...(tail ? { stderrTail: tail } : {}),
-      },
-    ];
-  });
+/** The modern section's share of the report; the load average only when no 2025-11-25 section prints it. */
+function modernContext(b: BenchReport): ModernContext {
+  return { durations: b.durations, rounds: b.rounds, ...(b.targets.length === 0 && b.loadAverage ? { loadAverage: b.loadAverage } : {}) };
+}
+
+/** The sizes both eras' suites take from the command line. */
+function suiteSizes(options: BenchCliOptions) {
+  return {
+    durations: options.durations,
+    rounds: options.rounds,
+    opTimeMs: options.opTimeMs,
+    opWarmupMs: options.opWarmupMs,
+    scaleSizes: options.scaleSizes,
+    scaleSeconds: options.scaleSeconds,
+    scaleConcurrency: DEFAULT_SCALE_CONCURRENCY,
+    phases: options.phases,
+    ...(options.soak ? { soak: options.soak } : {}),
+  };
+}
+
+/** The 2025-11-25 suite on the targets that speak it; an empty section (no targets) when none does. */
+async function runLegacy(targets: BenchTarget[], options: BenchCliOptions, progress: (m: string) => void): Promise<BenchReport> {
+  if (targets.length) return runBenchSuite(targets, { ...suiteSizes(options), progress });
+  return { durations: options.durations, rounds: options.rounds, targets: [], approaches: [], operations: [], scale: [] };
 }
 
 /** Runs the bench against already-parsed options; used by runBench and by tests (with a custom io). */
@@ -169,25 +174,48 @@ export async function executeBench(
     targets = await createTargets(specs, { wire, timeouts: options.timeouts }, io);
     signals.live = targets;
     const labels = uniqueLabels(targets.map((t, i) => shareableLabel(t.label, specs[i]!)));
-    const probed = probes.map((p) => p.probed);
-    const benchTargets = await connectAll(targets, labels, probed, options, io, progress.update);
-    const bench = await runBenchSuite(benchTargets, {
-      durations: options.durations,
-      rounds: options.rounds,
-      opTimeMs: options.opTimeMs,
-      opWarmupMs: options.opWarmupMs,
-      scaleSizes: options.scaleSizes,
-      scaleSeconds: options.scaleSeconds,
-      scaleConcurrency: DEFAULT_SCALE_CONCURRENCY,
-      phases: options.phases,
-      ...(options.soak ? { soak: options.soak } : {}),
-      progress: progress.update,
-    });
+    // --fixtures maps the first target's tools only: a --compare target uses the contract's names.
+    const mapping = (i: number) => (i >= options.specs.length ? {} : (options.fixtures ?? {}));
+    const { settleMs } = options.timeouts;
+    const eras = await findEras(targets, labels, options.protocol, mapping, io, settleMs, progress.update);
+    requireModernFixtures(eras, labels);
+    const speaks = (era: Era) => targets.flatMap((_, i) => (eras[i]!.eras.includes(era) ? [i] : []));
+    const legacy = speaks(LEGACY_ERA);
+    const pick = <T>(list: T[], idx: number[]) => idx.map((i) => list[i]!);
+    const loadAtStart = loadavg();
+    const bench = await runLegacy(
+      await connectAll(
+        pick(targets, legacy),
+        pick(labels, legacy),
+        pick(probes, legacy).map((p) => p.probed),
+        (j) => mapping(legacy[j]!),
+        io,
+        progress.update,
+      ),
+      options,
+      progress.update,
+    );
+    const modern = await connectModern(targets, labels, eras, settleMs, progress.update);
+    if (modern.length)
+      bench.modern = await runModernSuite(modern, {
+        ...suiteSizes(options),
+        wakeupSamples: 2 * options.rounds,
+        wakeupTimeoutMs: settleMs,
+        progress: progress.update,
+      });
+    bench.eras = [LEGACY_ERA, MODERN_ERA].filter((era) => (era === LEGACY_ERA ? legacy.length > 0 : modern.length > 0));
+    const notes = eras.flatMap((e) => (e.note ? [e.note] : []));
+    if (notes.length) bench.eraNotes = notes;
+    bench.loadAverage = { start: bench.loadAverage?.start ?? loadAtStart, end: loadavg() };
     progress.done();
     const problems = [...exitProblems(targets, labels), ...benchProblems(bench)];
-    const report = benchReport(bench, targets, startedAt, problems);
+    const report = benchReport(bench, targets, labels, eras, startedAt, problems);
     const outDir = resolve(options.out ?? `${defaultOutDir()}-bench`);
-    await writeReports(report, outDir, { sections: [renderBenchMarkdown(bench)], ...(options.wire ? { wire } : {}) });
+    const sections = [
+      ...(bench.targets.length ? [renderBenchMarkdown(bench)] : []),
+      ...(bench.modern ? [renderModernMarkdown(bench.modern, modernContext(bench))] : []),
+    ];
+    await writeReports(report, outDir, { sections, ...(options.wire ? { wire } : {}) });
     return { exitCode: report.run.exitCode, report, outDir };
   } catch (err) {
     progress.done();
@@ -227,7 +255,10 @@ export async function runBench(argv: string[]): Promise<number> {
       process.stderr.write(`sep1686-check bench: ${r.message}\n`);
       return r.exitCode;
     }
-    process.stdout.write(`${renderBenchTerminal(r.report!.bench!)}\n`);
+    const bench = r.report!.bench!;
+    if (bench.targets.length) process.stdout.write(`${renderBenchTerminal(bench)}\n`);
+    if (bench.modern) process.stdout.write(`${renderModernTerminal(bench.modern, modernContext(bench))}\n`);
+    for (const note of bench.eraNotes ?? []) process.stdout.write(`note: ${note}\n`);
     for (const p of r.report!.runProblems ?? []) process.stdout.write(`problem: ${p.target}: ${p.message}\n`);
     process.stdout.write(`${r.report!.run.verdict}\nReport: ${r.outDir}\n`);
     return r.exitCode;
@@ -253,7 +284,7 @@ async function runInstances(options: BenchCliOptions, instances: NonNullable<Ben
     const dir = resolve(options.out ?? `${defaultOutDir()}-bench-instances`);
     // report.json holds the figures as data (bench.instances); instances.md is the table alone.
     const bench: BenchReport = { durations: [], rounds: 0, targets: [], approaches: [], operations: [], scale: [], instances: result };
-    await writeReports(benchReport(bench, [], startedAt, []), dir, { sections: [markdown] });
+    await writeReports(benchReport(bench, [], [], [], startedAt, []), dir, { sections: [markdown] });
     await writeFile(join(dir, 'instances.md'), markdown);
     process.stdout.write(`${markdown}
 Report: ${dir}

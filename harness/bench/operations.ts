@@ -96,14 +96,23 @@ function applies(name: OperationName, target: BenchTarget): boolean {
   return tasks?.list !== undefined && tasks.list !== null;
 }
 
-interface Slice {
+export interface Slice {
   samples: number[];
   totalTime: number;
   error?: string;
 }
 
-/** One tinybench run of one operation: its raw latency samples (ms) and the time they add up to. */
-async function measureSlice(name: OperationName, fn: () => Promise<void>, timeMs: number, minIterations: number): Promise<Slice> {
+/**
+ * One tinybench run of one operation: its raw latency samples (ms) and the time they add up to. `beforeEach`
+ * (untimed, outside the budget) puts the next sample's subject in place, e.g. a fresh task to cancel.
+ */
+export async function measureSlice(
+  name: string,
+  fn: () => Promise<void>,
+  timeMs: number,
+  minIterations: number,
+  beforeEach?: () => Promise<void>,
+): Promise<Slice> {
   const bench = new Bench({
     time: timeMs,
     iterations: minIterations,
@@ -111,7 +120,7 @@ async function measureSlice(name: OperationName, fn: () => Promise<void>, timeMs
     warmupIterations: 5,
     retainSamples: true,
   });
-  bench.add(name, fn);
+  bench.add(name, fn, beforeEach ? { beforeEach } : {});
   await bench.run();
   const result = bench.tasks[0]?.result;
   if (!result || result.state !== 'completed') {
@@ -121,7 +130,7 @@ async function measureSlice(name: OperationName, fn: () => Promise<void>, timeMs
   return { samples: [...(result.latency.samples ?? [])], totalTime: result.totalTime };
 }
 
-function summarizeSlices(name: OperationName, target: BenchTarget, slices: Slice[]): BenchOperation {
+export function summarizeSlices(name: string, target: { label: string }, slices: Slice[]): BenchOperation {
   const failed = slices.find((s) => s.error);
   if (failed)
     return { name, target: target.label, p50Ms: 0, p95Ms: 0, p99Ms: 0, opsPerSec: 0, samples: 0, ratioToPing: null, error: failed.error };

@@ -4,6 +4,8 @@ import { packagePath } from '../paths.js';
 import { loadFixtureMapping, type FixtureMappingFile } from '../fixtures.js';
 import {
   parseCommandLine,
+  parseProtocol,
+  PROTOCOL_OPTIONS,
   parsePositiveInt,
   parsePositiveNumber,
   parseTimeouts,
@@ -13,6 +15,7 @@ import {
 } from '../cli/options.js';
 import { DEFAULT_TIMEOUTS, type RunTimeouts } from '../run/timeouts.js';
 import type { TargetSpec } from '../transport/target.js';
+import type { ProtocolChoice } from '../run/eras.js';
 import { errorText, UsageError } from '../util/errors.js';
 import { DEFAULT_DURATIONS, SEED_DURATIONS } from './approaches.js';
 import { STORES, type StoreKind } from './instances.js';
@@ -22,6 +25,7 @@ import { DEFAULT_OP_TIME_MS, DEFAULT_ROUNDS, PHASES, type Phase } from './suite.
 
 const BENCH_OPTIONS = {
   ...TARGET_OPTIONS,
+  ...PROTOCOL_OPTIONS,
   transport: { type: 'string' },
   rounds: { type: 'string' },
   'seed-durations': { type: 'boolean' },
@@ -43,10 +47,17 @@ const BENCH_OPTIONS = {
 
 export const HELP = `Usage: sep1686-check bench [options] [-- <server command> [args...]]
 
-Measures an MCP server's Tasks implementation: the same slow_compute calls made sequentially, gathered,
-as tasks fetched with tasks/result and as tasks polled with tasks/get; the latency of every task operation
-against ping; and N concurrent tasks fetched with blocking tasks/result (last create to all results against
-the floor, the work of one task), then polled (correctness, memory per retained task after a GC).
+Measures an MCP server's Tasks implementation. In the 2025-11-25 era: the same slow_compute calls made
+sequentially, gathered, as tasks fetched with tasks/result and as tasks polled with tasks/get; the latency
+of every task operation against ping; and N concurrent tasks fetched with blocking tasks/result (last
+create to all results against the floor, the work of one task), then polled (correctness, memory per
+retained task after a GC).
+
+In the 2026-07-28 era (the io.modelcontextprotocol/tasks extension) the approaches are sequential and
+gathered tools/call without the extension, tasks polled with tasks/get at the server's pollIntervalMs and
+tasks waited on with subscriptions/listen, plus the wake-up latency after the work ends (gated_job released,
+to terminal seen) by polling vs push; operations are set against server/discover (ping is gone); scale is N
+tasks seen terminal by polling or by one subscription. Each era gets its own section of the report.
 
 Target (default: the embedded reference server over stdio):
   -- <command> [args...]    a stdio server
@@ -59,8 +70,13 @@ Side by side (every figure also as a ratio, the two targets interleaved):
                             --transport http) or a command line
   --compare-url <endpoint>  a second, HTTP server
 
+Protocol:
+  --protocol <era>          auto (default: every era the server speaks, each its own section; the embedded
+                            reference server speaks both), 2025-11-25 or 2026-07-28
+
 Sizes:
-  --rounds <n>              rounds per approach (default ${DEFAULT_ROUNDS})
+  --rounds <n>              rounds per approach (default ${DEFAULT_ROUNDS}); 2026-07-28 wake-up: 2n gated
+                            tasks per way (polling, push)
   --seed-durations          use 3 / 2 / 1 s calls (default ${DEFAULT_DURATIONS.join(' / ')} s)
   --durations <list>        comma-separated seconds, e.g. 0.5,0.25
   --max-tasks <n>           scale up to n concurrent tasks: 1, 10, 100, ... (default 1000; 10000 allowed)
@@ -70,7 +86,9 @@ Sizes:
 
 Soak (instead of the phases, unless --only names some):
   --soak <duration>         mixed create / get / result / cancel traffic for e.g. 30s, 10m, 1h: latency
-                            percentiles and server RSS per window, and their slopes over time
+                            percentiles and server RSS per window, and their slopes over time; in
+                            2026-07-28 create / get / update / cancel (H-EXT-15). Under auto every era
+                            the server speaks is soaked in turn: pin --protocol to soak one
   --rate <n>                requests started per second during the soak (default ${DEFAULT_SOAK_RATE})
 
 Scaled out (instead of the phases): the embedded reference server as N instances per task store
@@ -89,7 +107,8 @@ Examples:
   sep1686-check bench
   sep1686-check bench --compare sdk
   sep1686-check bench --compare sdk --transport http --max-tasks 10000
-  sep1686-check bench --soak 10m --rate 50
+  sep1686-check bench --soak 10m --rate 50 --protocol 2025-11-25
+  sep1686-check bench --protocol 2026-07-28 --soak 10m
   sep1686-check bench --seed-durations --rounds 3 -- node my-server.js
   sep1686-check bench --url http://127.0.0.1:3000/mcp --only approaches
 
@@ -109,6 +128,8 @@ export interface BenchCliOptions {
   scaleSeconds: number;
   opTimeMs: number;
   phases: Phase[];
+  /** --protocol: the eras benched (auto: every era each target speaks). */
+  protocol: ProtocolChoice;
   /** --soak: run mixed traffic this long (ms) on every target. */
   soak?: { durationMs: number; rate: number };
   wire: boolean;
@@ -213,6 +234,7 @@ export function parseBenchArgs(argv: string[]): BenchCliOptions | 'help' {
     specs,
     compare,
     timeouts: parseTimeouts(values),
+    protocol: parseProtocol(values.protocol),
     out: common.out,
     durations,
     rounds: values.rounds !== undefined ? parsePositiveInt('--rounds', values.rounds) : DEFAULT_ROUNDS,

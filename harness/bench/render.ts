@@ -4,19 +4,19 @@ import Table from 'cli-table3';
 import { scaleChartLegend, targetTags } from './charts.js';
 import type { BenchReport } from '../report/bench-model.js';
 import { round } from './stats.js';
-import { SOAK_INTRO, SOAK_OPERATION_HEAD, SOAK_WINDOW_HEAD, soakHeadline, soakOperationRows, soakWindowRows } from './soak-render.js';
+import { SOAK_INTRO, soakMarkdown, soakTerminal } from './soak-render.js';
 
 const ms = (v: number | null | undefined) =>
   v === null || v === undefined || !Number.isFinite(v) ? '–' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
 const x = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : `${v.toFixed(2)}x`);
 const mb = (v: number | null | undefined) => (v === null || v === undefined ? '–' : `${(v / 1024 / 1024).toFixed(1)}`);
 
-interface Grid {
+export interface Grid {
   head: string[];
   rows: string[][];
 }
 
-function approachGrid(r: BenchReport): Grid {
+export function approachGrid(r: Pick<BenchReport, 'targets' | 'approaches'>): Grid {
   const multi = r.targets.length > 1;
   const tags = targetTags(r.targets);
   return {
@@ -33,11 +33,12 @@ function approachGrid(r: BenchReport): Grid {
   };
 }
 
-function operationGrid(r: BenchReport): Grid {
+/** `baseline`: what ratioToPing divides by (ping in 2025-11-25, server/discover in 2026-07-28). */
+export function operationGrid(r: Pick<BenchReport, 'targets' | 'operations'>, baseline = 'ping'): Grid {
   const multi = r.targets.length > 1;
   const tags = targetTags(r.targets);
   return {
-    head: [...(multi ? ['target'] : []), 'operation', 'p50 ms', 'p95 ms', 'p99 ms', 'ops/s', 'p50 / ping', 'samples'],
+    head: [...(multi ? ['target'] : []), 'operation', 'p50 ms', 'p95 ms', 'p99 ms', 'ops/s', `p50 / ${baseline}`, 'samples'],
     rows: r.operations.map((o) =>
       o.error
         ? [...(multi ? [tags.get(o.target) ?? o.target] : []), o.name, `error: ${o.error}`, '', '', '', '', '']
@@ -88,7 +89,7 @@ function scaleGrid(r: BenchReport): Grid {
   };
 }
 
-function comparisonGrid(r: BenchReport): Grid {
+export function comparisonGrid(r: Pick<BenchReport, 'comparison'>): Grid {
   return {
     head: ['figure', 'A', 'B', 'A / B'],
     rows: (r.comparison ?? []).map((c) => {
@@ -105,7 +106,7 @@ function comparisonGrid(r: BenchReport): Grid {
   };
 }
 
-function terminalTable(title: string, grid: Grid): string {
+export function terminalTable(title: string, grid: Grid): string {
   if (grid.rows.length === 0) return '';
   const t = new Table({ head: grid.head, style: { head: [], border: [] }, wordWrap: true });
   for (const row of grid.rows) t.push(row);
@@ -114,15 +115,11 @@ function terminalTable(title: string, grid: Grid): string {
 
 /** The terminal summary: one table per phase, then the comparison (cli-table3, no colours). */
 export function renderBenchTerminal(r: BenchReport): string {
-  const parts = [legend(r, 'terminal')];
+  const parts = [...(r.modern ? ['2025-11-25 era\n'] : []), legend(r, 'terminal')];
   parts.push(terminalTable(`Approaches (${r.durations.join(' / ')} s, median of ${r.rounds} rounds)`, approachGrid(r)));
   parts.push(terminalTable('Operations (one request in flight)', operationGrid(r)));
   parts.push(terminalTable('Scale (concurrent tasks)', scaleGrid(r)));
-  for (const s of r.soak ?? []) {
-    parts.push(`Soak: ${soakHeadline(s)}${s.error ? `\nsoak error: ${s.error}` : ''}\n`);
-    parts.push(terminalTable('Soak operations', { head: SOAK_OPERATION_HEAD, rows: soakOperationRows(s) }));
-    parts.push(terminalTable(`Soak windows (${s.windowS} s)`, { head: SOAK_WINDOW_HEAD, rows: soakWindowRows(s) }));
-  }
+  for (const s of r.soak ?? []) parts.push(...soakTerminal(s, terminalTable));
   parts.push(terminalTable('Side by side', comparisonGrid(r)));
   if (r.loadAverage)
     parts.push(
@@ -135,13 +132,13 @@ function mdEscape(cell: string): string {
   return cell.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-function markdownTable(grid: Grid): string {
+export function markdownTable(grid: Grid): string {
   if (grid.rows.length === 0) return '';
   const line = (cells: string[]) => `| ${cells.map(mdEscape).join(' | ')} |`;
   return [line(grid.head), line(grid.head.map(() => '---')), ...grid.rows.map(line)].join('\n');
 }
 
-function legend(r: BenchReport, style: 'terminal' | 'markdown'): string {
+export function legend(r: Pick<BenchReport, 'targets' | 'targetInfo'>, style: 'terminal' | 'markdown'): string {
   const tags = targetTags(r.targets);
   const info = new Map((r.targetInfo ?? []).map((t) => [t.label, t]));
   const describe = (label: string) => {
@@ -156,7 +153,7 @@ function legend(r: BenchReport, style: 'terminal' | 'markdown'): string {
 
 /** The `## Benchmarks` section of report.md (figures, Mermaid charts, how to read them). */
 export function renderBenchMarkdown(r: BenchReport): string {
-  const out: string[] = ['## Benchmarks', '', legend(r, 'markdown')];
+  const out: string[] = [r.modern ? '## Benchmarks: 2025-11-25 era' : '## Benchmarks', '', legend(r, 'markdown')];
   if (r.settings) {
     out.push(
       `Settings: ${r.rounds} interleaved rounds of ${r.durations.join(' / ')} s calls; ${r.settings.opTimeMs} ms per operation; ` +
@@ -196,11 +193,7 @@ export function renderBenchMarkdown(r: BenchReport): string {
   }
   if (r.soak?.length) {
     out.push('### Soak', '', SOAK_INTRO, '');
-    for (const s of r.soak) {
-      out.push(`${soakHeadline(s)}.`, '', ...(s.error ? [`Error: ${s.error}`, ''] : []));
-      out.push(markdownTable({ head: SOAK_OPERATION_HEAD, rows: soakOperationRows(s) }), '');
-      out.push(markdownTable({ head: SOAK_WINDOW_HEAD, rows: soakWindowRows(s) }), '');
-    }
+    for (const s of r.soak) out.push(...soakMarkdown(s, markdownTable));
   }
   if (r.loadAverage)
     out.push(
@@ -213,3 +206,5 @@ export function renderBenchMarkdown(r: BenchReport): string {
   }
   return out.join('\n');
 }
+
+export { ms as formatMs, x as formatRatio };

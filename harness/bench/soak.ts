@@ -2,9 +2,10 @@
 // (open loop: the schedule does not wait for answers, so a slowing server shows as latency, not as a
 // lower rate), latency percentiles and the server's RSS per window, and the least-squares slope of RSS
 // and of p50 over time, so a leak or a drift shows as a slope rather than as a judgement call.
+// driveSoak is that machinery for any era's traffic; runSoak is the 2025-11-25 mix (modern/soak.ts: 2026-07-28).
 import { loadavg } from 'node:os';
 import type { BenchSoak, SoakLatency, SoakOperation, SoakWindow } from '../report/bench-model.js';
-import type { JsonObject, RpcOutcome } from '../scenario.js';
+import type { RpcOutcome } from '../scenario.js';
 import { describeOutcome } from '../tasks.js';
 import { errorText } from '../util/errors.js';
 import { sleep } from '../util/async.js';
@@ -89,29 +90,95 @@ export interface SoakOptions {
   labelPrefix?: string;
 }
 
+/** Starts one timed request of the mix; `after` checks its result (a throw counts the request as an error). */
+export type TimedRequest = (
+  op: SoakOperation,
+  send: () => Promise<RpcOutcome>,
+  after?: (o: Extract<RpcOutcome, { kind: 'result' }>) => void,
+) => void;
+
+/** An era's traffic: the request of schedule slot i (or none), and clean-up of what it left running (not measured). */
+export interface SoakTraffic {
+  step(i: number): void;
+  finish(): Promise<void>;
+}
+
+/** What a soak runs against: a label for the figures and, when the harness owns it, the server process. */
+export interface SoakSubject {
+  label: string;
+  pid?: () => number | undefined;
+}
+
 /** Runs the soak on one target. Never throws: a failure is carried as `error`. */
-export async function runSoak(target: BenchTarget, options: SoakOptions): Promise<BenchSoak> {
-  const progress = options.progress ?? silent;
+export function runSoak(target: BenchTarget, options: SoakOptions): Promise<BenchSoak> {
   const prefix = options.labelPrefix ?? 'bench';
   const s = target.session;
+  return driveSoak(target, options, ['create', 'get', 'result', 'cancel'], (timed) => {
+    let lastTask: string | undefined;
+    let lastShort: string | undefined;
+    const toCancel: string[] = [];
+    const createTask = (seconds: number, label: string, keep: (id: string) => void) => {
+      const params = slowComputeParams(target, seconds, label, { ttl: SOAK_TTL_MS });
+      timed(
+        'create',
+        () => s.request('tools/call', params),
+        (o) => keep(createdTask(o).taskId),
+      );
+    };
+    const step = (what: SoakStep, i: number) => {
+      switch (what) {
+        case 'create-short':
+          return createTask(SHORT_TASK_S, `${prefix}-soak-${i}`, (id) => (lastTask = lastShort = id));
+        case 'create-long':
+          return createTask(LONG_TASK_S, `${prefix}-soak-${i}`, (id) => void toCancel.push((lastTask = id)));
+        case 'get': {
+          const taskId = lastTask;
+          return taskId && timed('get', () => s.request('tasks/get', { taskId }));
+        }
+        case 'result': {
+          const taskId = lastShort;
+          return taskId && timed('result', () => s.request('tasks/result', { taskId }));
+        }
+        case 'cancel': {
+          const id = toCancel.shift();
+          return id && timed('cancel', () => s.request('tasks/cancel', { taskId: id }));
+        }
+      }
+    };
+    return {
+      step: (i) => void step(SOAK_CYCLE[i % SOAK_CYCLE.length]!, i),
+      // Long tasks created but not yet cancelled would run on: cancel them (not measured).
+      finish: async () => void (await Promise.all(toCancel.map((taskId) => s.request('tasks/cancel', { taskId })))),
+    };
+  });
+}
+
+/**
+ * The soak machinery of every era: requests started on a fixed schedule (slot i at i / rate s) whatever the
+ * answers, samples per window, RSS at each window's end, and the slopes. `ops` are the operations reported.
+ */
+export async function driveSoak(
+  subject: SoakSubject,
+  options: SoakOptions,
+  ops: SoakOperation[],
+  traffic: (timed: TimedRequest) => SoakTraffic,
+): Promise<BenchSoak> {
+  const progress = options.progress ?? silent;
   const windowMs = soakWindowMs(options.durationMs);
   const periodMs = 1000 / options.rate;
   const samples: Sample[] = [];
   const rss: Array<Promise<number | null>> = [];
   const inFlight = new Set<Promise<void>>();
-  let lastTask: string | undefined;
-  let lastShort: string | undefined;
-  const toCancel: string[] = [];
   let lagged = 0;
   let error: string | undefined;
 
   const t0 = performance.now();
-  const timed = (op: SoakOperation, method: string, params: JsonObject, after?: (o: RpcOutcome) => void) => {
+  const timed: TimedRequest = (op, send, after) => {
     const start = performance.now();
-    const p = s.request(method, params).then((o) => {
+    const p = send().then((o) => {
       const end = performance.now();
       let ok = o.kind === 'result';
-      if (!ok) error ??= `${op}: ${describeOutcome(o)}`;
+      if (o.kind !== 'result') error ??= `${op}: ${describeOutcome(o)}`;
       else if (after) {
         try {
           after(o);
@@ -125,26 +192,7 @@ export async function runSoak(target: BenchTarget, options: SoakOptions): Promis
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
   };
-  const createTask = (seconds: number, label: string, keep: (id: string) => void) => {
-    const params = slowComputeParams(target, seconds, label, { ttl: SOAK_TTL_MS });
-    timed('create', 'tools/call', params, (o) => keep(createdTask(o).taskId));
-  };
-  const step = (what: SoakStep, i: number) => {
-    switch (what) {
-      case 'create-short':
-        return createTask(SHORT_TASK_S, `${prefix}-soak-${i}`, (id) => (lastTask = lastShort = id));
-      case 'create-long':
-        return createTask(LONG_TASK_S, `${prefix}-soak-${i}`, (id) => void toCancel.push((lastTask = id)));
-      case 'get':
-        return lastTask && timed('get', 'tasks/get', { taskId: lastTask });
-      case 'result':
-        return lastShort && timed('result', 'tasks/result', { taskId: lastShort });
-      case 'cancel': {
-        const id = toCancel.shift();
-        return id && timed('cancel', 'tasks/cancel', { taskId: id });
-      }
-    }
-  };
+  const mix = traffic(timed);
 
   let nextWindow = windowMs;
   for (let i = 0; ; i++) {
@@ -152,8 +200,8 @@ export async function runSoak(target: BenchTarget, options: SoakOptions): Promis
     const now = performance.now() - t0;
     if (due >= options.durationMs) break;
     while (now >= nextWindow) {
-      rss.push(readRssBytes(target.pid?.()));
-      progress(`soak: ${Math.round(nextWindow / 1000)} of ${Math.round(options.durationMs / 1000)} s on ${target.label}`);
+      rss.push(readRssBytes(subject.pid?.()));
+      progress(`soak: ${Math.round(nextWindow / 1000)} of ${Math.round(options.durationMs / 1000)} s on ${subject.label}`);
       nextWindow += windowMs;
     }
     if (due > now) await sleep(due - now);
@@ -161,13 +209,12 @@ export async function runSoak(target: BenchTarget, options: SoakOptions): Promis
       lagged++;
       continue;
     }
-    step(SOAK_CYCLE[i % SOAK_CYCLE.length]!, i);
+    mix.step(i);
   }
   await Promise.all([...inFlight]);
-  // Long tasks created but not yet cancelled would run on: cancel them (not measured).
-  await Promise.all(toCancel.map((taskId) => s.request('tasks/cancel', { taskId })));
+  await mix.finish();
   const elapsed = performance.now() - t0;
-  while (rss.length < Math.ceil(options.durationMs / windowMs)) rss.push(readRssBytes(target.pid?.()));
+  while (rss.length < Math.ceil(options.durationMs / windowMs)) rss.push(readRssBytes(subject.pid?.()));
 
   const rssValues = await Promise.all(rss);
   const windows: SoakWindow[] = rssValues.map((r, w) => {
@@ -182,9 +229,8 @@ export async function runSoak(target: BenchTarget, options: SoakOptions): Promis
   const points = slopePoints(windows);
   const perMin = (y: (w: SoakWindow) => number | null) =>
     linearSlope(points.flatMap((w) => (y(w) === null ? [] : [{ x: w.endS / 60, y: y(w)! }])));
-  const ops: SoakOperation[] = ['create', 'get', 'result', 'cancel'];
   return {
-    target: target.label,
+    target: subject.label,
     durationS: options.durationMs / 1000,
     rate: options.rate,
     windowS: windowMs / 1000,

@@ -40,12 +40,17 @@ export function slowComputeParams(target: BenchTarget, seconds: number, label: s
 /** Checks a direct or tasks/result outcome of slow_compute against its own label; returns the problem or undefined. */
 export function checkComputed(o: RpcOutcome, label: string): string | undefined {
   if (o.kind !== 'result') return `expected the result computed:${label}, got ${describeOutcome(o)}`;
-  if (o.result.isError === true) return `expected computed:${label}, got an isError result ${JSON.stringify(o.result).slice(0, 200)}`;
+  return checkResultText(o.result, `computed:${label}`);
+}
+
+/** Whether a CallToolResult is exactly one text block `text` (the 2026-07-28 era inlines it in the task). */
+export function checkResultText(result: JsonObject, text: string): string | undefined {
+  if (result.isError === true) return `expected ${text}, got an isError result ${JSON.stringify(result).slice(0, 200)}`;
   // The fixture answers exactly one text block; anything else means results crossed or were reshaped.
-  const content = Array.isArray(o.result.content) ? (o.result.content as Array<{ type?: unknown; text?: unknown }>) : [];
+  const content = Array.isArray(result.content) ? (result.content as Array<{ type?: unknown; text?: unknown }>) : [];
   const texts = content.filter((c) => c?.type === 'text').map((c) => c.text);
-  if (texts.length !== 1 || texts[0] !== `computed:${label}`) {
-    return `expected the one text block computed:${label}, got ${JSON.stringify(texts).slice(0, 200)} (results crossed or reshaped)`;
+  if (texts.length !== 1 || texts[0] !== text) {
+    return `expected the one text block ${text}, got ${JSON.stringify(texts).slice(0, 200)} (results crossed or reshaped)`;
   }
   return undefined;
 }

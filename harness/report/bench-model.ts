@@ -3,8 +3,10 @@
 // Every figure carries the label of the target it was measured on, so one report can hold a
 // side-by-side run (`--compare`) and the reporters never need to know how it was run.
 import { z } from 'zod';
+import { Era } from '../checks.js';
 
-export const ApproachName = z.enum(['sequential', 'gather', 'tasks-result', 'tasks-poll']);
+/** tasks-result is the 2025-11-25 era's only, tasks-listen (subscriptions/listen) the 2026-07-28 era's only. */
+export const ApproachName = z.enum(['sequential', 'gather', 'tasks-result', 'tasks-poll', 'tasks-listen']);
 export type ApproachName = z.infer<typeof ApproachName>;
 
 export const BenchApproach = z.object({
@@ -125,7 +127,8 @@ export const BenchSettings = z.object({
 });
 export type BenchSettings = z.infer<typeof BenchSettings>;
 
-export const SoakOperation = z.enum(['create', 'get', 'result', 'cancel']);
+/** result: tasks/result (2025-11-25); update: tasks/update (2026-07-28). */
+export const SoakOperation = z.enum(['create', 'get', 'result', 'update', 'cancel']);
 export type SoakOperation = z.infer<typeof SoakOperation>;
 
 export const SoakLatency = z.object({
@@ -147,6 +150,8 @@ export type SoakWindow = z.infer<typeof SoakWindow>;
 
 /** `bench --soak`: mixed traffic at a fixed rate on one target, so a leak or a drift shows as a slope. */
 export const BenchSoak = z.object({
+  /** The harness-level check the soak answers, when it has one (H-EXT-15 for the 2026-07-28 era). */
+  id: z.string().optional(),
   target: z.string(),
   durationS: z.number(),
   /** Requests started per second (open loop: the schedule does not wait for answers). */
@@ -202,6 +207,67 @@ export const BenchInstances = z.object({
 });
 export type BenchInstances = z.infer<typeof BenchInstances>;
 
+/** Wake-up latency: release_gate answered to the client seeing the gated task terminal, by polling or by a push. */
+export const BenchWakeup = z.object({
+  target: z.string(),
+  /** poll: tasks/get at the server's pollIntervalMs (clamped 50..1000 ms as the harness client does); listen: notifications/tasks on subscriptions/listen. */
+  mode: z.enum(['poll', 'listen']),
+  /** The interval polled at (poll) or null (listen). */
+  pollIntervalMs: z.number().nullable(),
+  /** One figure per gated task, ms; 0 when the terminal status came before release_gate's own answer. */
+  samplesMs: z.array(z.number()),
+  p50Ms: z.number().nullable(),
+  p95Ms: z.number().nullable(),
+  maxMs: z.number().nullable(),
+  /** From release_gate sent instead (its round trip included; never 0): a push can beat the release's own answer. */
+  fromSentSamplesMs: z.array(z.number()),
+  fromSentP50Ms: z.number().nullable(),
+  fromSentP95Ms: z.number().nullable(),
+  /** Requests sent per task after its creation until it was seen terminal (tasks/get reads, or listen plus any tasks/get). */
+  requestsPerTask: z.number().nullable(),
+  /** Every gated task ended completed with released:<its gate>. */
+  correct: z.boolean(),
+  error: z.string().optional(),
+});
+export type BenchWakeup = z.infer<typeof BenchWakeup>;
+
+/** N tasks of the 2026-07-28 era alive at once: created, then seen terminal by polling or by one subscription. */
+export const BenchModernScale = z.object({
+  target: z.string(),
+  tasks: z.number().int(),
+  mode: z.enum(['poll', 'listen']),
+  floorMs: z.number(),
+  createAllMs: z.number(),
+  /** Last CreateTaskResult received to the last task seen terminal (with its result). */
+  lastCreateToAllTerminalMs: z.number(),
+  floorRatio: z.number().nullable(),
+  /** tasks/get requests sent (poll) or notifications/tasks received (listen) until every task was terminal. */
+  messages: z.number().int(),
+  correct: z.boolean(),
+  failures: z.number().int().optional(),
+  error: z.string().optional(),
+});
+export type BenchModernScale = z.infer<typeof BenchModernScale>;
+
+/** The 2026-07-28 era (io.modelcontextprotocol/tasks): the same questions asked through the extension's surface. */
+export const BenchModern = z.object({
+  protocolVersion: z.literal('2026-07-28'),
+  targets: z.array(z.string()),
+  targetInfo: z.array(BenchTargetInfo),
+  /** sequential and gather: tools/call without the extension (answered synchronously); tasks-poll; tasks-listen. */
+  approaches: z.array(BenchApproach),
+  timeline: z.array(TimelineSpan).optional(),
+  wakeup: z.array(BenchWakeup),
+  /** `ping` is gone in 2026-07-28: ratioToPing holds each p50 over the baseline's (operationsBaseline). */
+  operationsBaseline: z.string(),
+  operations: z.array(BenchOperation),
+  scale: z.array(BenchModernScale),
+  soak: z.array(BenchSoak).optional(),
+  /** Figures of the first target over the --compare target's, when both speak the era. */
+  comparison: z.array(BenchComparison).optional(),
+});
+export type BenchModern = z.infer<typeof BenchModern>;
+
 export const BenchReport = z.object({
   durations: z.array(z.number()),
   rounds: z.number().int(),
@@ -221,5 +287,11 @@ export const BenchReport = z.object({
   instances: BenchInstances.optional(),
   /** Mermaid sources, kept as data so report.md and the README can embed them. */
   charts: z.object({ timeline: z.string().optional(), scale: z.string().optional() }).optional(),
+  /** The eras benched (--protocol); absent in reports written before the 2026-07-28 era was benched (2025-11-25 only). */
+  eras: z.array(Era).optional(),
+  /** Why an era `--protocol auto` allows was not benched on a target (one line each). */
+  eraNotes: z.array(z.string()).optional(),
+  /** The 2026-07-28 era's figures, when it was benched; the fields above are the 2025-11-25 era's. */
+  modern: BenchModern.optional(),
 });
 export type BenchReport = z.infer<typeof BenchReport>;

@@ -26,6 +26,8 @@ describe('bench smoke run (reference server vs SDK-based server)', () => {
     dirs.push(out);
     // The SDK server with a short pollInterval keeps its poll-tick waits small in this test.
     const parsed = parseBenchArgs([
+      '--protocol',
+      '2025-11-25',
       '--rounds',
       '1',
       '--durations',
@@ -126,7 +128,20 @@ describe('bench smoke run (reference server vs SDK-based server)', () => {
   it('flags results that differ from the direct call and exits 1 (reference server with T25-RES-02)', async () => {
     const out = await mkdtemp(join(tmpdir(), 'sep1686-bench-'));
     dirs.push(out);
-    const parsed = parseBenchArgs(['--only', 'approaches,scale', '--rounds', '1', '--durations', '0.01', '--max-tasks', '2', '--out', out]);
+    const parsed = parseBenchArgs([
+      '--protocol',
+      '2025-11-25',
+      '--only',
+      'approaches,scale',
+      '--rounds',
+      '1',
+      '--durations',
+      '0.01',
+      '--max-tasks',
+      '2',
+      '--out',
+      out,
+    ]);
     if (parsed === 'help') throw new Error('unexpected help');
     const r = await executeBench({
       ...parsed,
@@ -147,7 +162,18 @@ describe('bench smoke run (reference server vs SDK-based server)', () => {
   it('scale at small N: blocking results set against the floor, polling as a second figure, memory per task', async () => {
     const out = await mkdtemp(join(tmpdir(), 'sep1686-bench-'));
     dirs.push(out);
-    const parsed = parseBenchArgs(['--only', 'scale', '--max-tasks', '10', '--scale-seconds', '0.01', '--out', out]);
+    const parsed = parseBenchArgs([
+      '--protocol',
+      '2025-11-25',
+      '--only',
+      'scale',
+      '--max-tasks',
+      '10',
+      '--scale-seconds',
+      '0.01',
+      '--out',
+      out,
+    ]);
     if (parsed === 'help') throw new Error('unexpected help');
     const r = await executeBench({ ...parsed, quiet: true });
     expect(r.exitCode).toBe(0);
@@ -167,7 +193,7 @@ describe('bench smoke run (reference server vs SDK-based server)', () => {
   it('soak for 2 s: mixed traffic, per-operation figures, one window, the report section', async () => {
     const out = await mkdtemp(join(tmpdir(), 'sep1686-bench-'));
     dirs.push(out);
-    const parsed = parseBenchArgs(['--soak', '2s', '--rate', '30', '--out', out]);
+    const parsed = parseBenchArgs(['--protocol', '2025-11-25', '--soak', '2s', '--rate', '30', '--out', out]);
     if (parsed === 'help') throw new Error('unexpected help');
     const r = await executeBench({ ...parsed, quiet: true });
     expect(r.message).toBeUndefined();
