@@ -1,0 +1,643 @@
+#!/usr/bin/env node
+// A hand-rolled MCP server for protocol 2026-07-28 with the io.modelcontextprotocol/tasks extension
+// (SEP-2663), for red-teaming the EXT-* checks. Written from shared/spec alone (requirements-ext-tasks.md,
+// fixtures.md, sources/), without reading reference-server/ or the harness's modern client, so the checks
+// meet an independent implementation. Stateless core: no initialize; every request carries its protocol
+// version and client capabilities in params._meta; server/discover; results carry resultType.
+// Correct by default; `--break <name>` (repeatable, or comma list) switches on one deviation from BREAKS.
+// `--list-breaks` prints them. `--http` serves Streamable HTTP (one POST per message, JSON or SSE answers,
+// subscriptions/listen as a lasting SSE stream) on a free loopback port and prints "MCP endpoint: <url>";
+// otherwise newline-delimited JSON on stdio. Other arguments (`--tag <id>`) are ignored.
+// One file of ~500 lines on purpose: the whole rogue implementation reads top to bottom in one place.
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+
+export const BREAKS = {
+  'nested-task': 'the CreateTaskResult wraps the task as {resultType:"task", task:{...}} (2025-11-25 shape) instead of flat fields',
+  'legacy-keys': 'every Task shape carries the 2025-11-25 keys ttl and pollInterval instead of ttlMs and pollIntervalMs',
+  'tasks-result-served': 'tasks/result (removed) still answers the final result of a task',
+  'tasks-list-served': 'tasks/list (removed) still answers {tasks:[...]}',
+  'result-not-inlined': 'tasks/get of a completed task carries no result (the client is expected to call tasks/result)',
+  'cancel-returns-task': 'tasks/cancel answers the cancelled Task (v1 CancelTaskResult) instead of an empty ack',
+  'sticky-capability': 'once any tools/call declared the extension, later tools/call without it still get tasks (capability inferred)',
+  'no-required-caps': '-32021 errors carry no data.requiredCapabilities',
+  'status-200': '-32021 and -32022 errors are sent with HTTP 200 instead of 400',
+  'mcp-name-unchecked': 'the Mcp-Name header of tasks/get|update|cancel is not compared with params.taskId',
+  'mcp-name-routes': 'tasks/get|update|cancel act on the task named by the Mcp-Name header instead of params.taskId',
+  'push-unsubscribed': 'notifications/tasks go to every task listen stream, whatever taskIds it acknowledged',
+  'cancel-then-complete': 'a cancelled gated_job still completes (status overwritten) when its gate is released later',
+  'counter-ids': 'task ids are a counter ("task-1", "task-2", ...)',
+  'id-recycle': 'a new task reuses the id of the most recently ended task',
+  'early-purge': 'ended tasks are deleted 1 s after they end, whatever ttlMs says',
+  'get-resulttype-task': 'tasks/get answers resultType "task" (as the spec\'s error examples show) instead of "complete"',
+  'iserror-failed': 'an isError:true tool result ends the task failed (error -32603) instead of completed',
+  'legacy-capability': 'server/discover also advertises the legacy capabilities.tasks {list, cancel, requests}',
+  'partial-input-requests': 'an input_required task lists only its first outstanding request in inputRequests',
+  'key-reuse': 'sequential_input asks both rounds under the same inputRequests key "input"',
+  'elicit-undeclared': 'confirm_delete surfaces elicitation/create even when the client never declared elicitation',
+};
+
+const EXT_ID = 'io.modelcontextprotocol/tasks';
+const VERSION = '2026-07-28';
+const M = {
+  version: 'io.modelcontextprotocol/protocolVersion',
+  caps: 'io.modelcontextprotocol/clientCapabilities',
+  sub: 'io.modelcontextprotocol/subscriptionId',
+};
+const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+const DEFAULT_TTL_MS = 300_000;
+const POLL_MS = 100;
+
+const argv = process.argv.slice(2);
+if (argv.includes('--list-breaks')) {
+  for (const [name, text] of Object.entries(BREAKS)) process.stdout.write(`${name}: ${text}\n`);
+  process.exit(0);
+}
+const breaks = new Set();
+argv.forEach((a, i) => a === '--break' && argv[i + 1]?.split(',').forEach((b) => breaks.add(b.trim())));
+for (const b of breaks) {
+  if (!(b in BREAKS)) {
+    process.stderr.write(`rogue-ext: unknown --break ${b}\n`);
+    process.exit(2);
+  }
+}
+const brk = (name) => breaks.has(name);
+
+// ---------- errors ----------
+class RpcError extends Error {
+  constructor(code, message, data, httpStatus) {
+    super(message);
+    Object.assign(this, { code, data, httpStatus });
+  }
+}
+const needCaps = (caps) =>
+  new RpcError(
+    -32021,
+    'Missing required client capability',
+    brk('no-required-caps') ? undefined : { requiredCapabilities: caps },
+    brk('status-200') ? 200 : 400,
+  );
+const needExt = () => needCaps({ extensions: { [EXT_ID]: {} } });
+const invalidParams = (message) => new RpcError(-32602, message);
+const notFound = (method) => new RpcError(-32601, `Method not found: ${method}`, undefined, 404);
+
+// ---------- tasks ----------
+const tasks = new Map(); // taskId -> task
+const gates = new Map(); // gateId -> { state, outcome?, wake? }
+const subscriptions = new Set(); // { id, taskIds:Set, write(notification) }
+let counter = 0;
+let lastEnded;
+let stickyExt = false;
+
+const now = () => new Date().toISOString();
+function newTaskId() {
+  if (brk('id-recycle') && lastEnded && TERMINAL.has(tasks.get(lastEnded)?.status)) {
+    tasks.delete(lastEnded);
+    return lastEnded;
+  }
+  counter += 1;
+  return brk('counter-ids') ? `task-${counter}` : `${randomUUID()}${randomUUID()}`.replaceAll('-', '');
+}
+
+function taskShape(t) {
+  const base = { taskId: t.taskId, status: t.status, createdAt: t.createdAt, lastUpdatedAt: t.lastUpdatedAt };
+  if (brk('legacy-keys')) Object.assign(base, { ttl: t.ttlMs, pollInterval: POLL_MS });
+  else Object.assign(base, { ttlMs: t.ttlMs, pollIntervalMs: POLL_MS });
+  if (t.statusMessage) base.statusMessage = t.statusMessage;
+  return base;
+}
+function detailed(t) {
+  const d = taskShape(t);
+  if (t.status === 'input_required') {
+    const entries = Object.entries(t.outstanding);
+    d.inputRequests = Object.fromEntries(brk('partial-input-requests') ? entries.slice(0, 1) : entries);
+  }
+  if (t.status === 'completed' && !brk('result-not-inlined')) d.result = t.result;
+  if (t.status === 'failed') d.error = t.error;
+  return d;
+}
+
+function setStatus(t, status, extra = {}) {
+  if (TERMINAL.has(t.status) && !(brk('cancel-then-complete') && t.status === 'cancelled')) return;
+  Object.assign(t, extra, { status, lastUpdatedAt: now() });
+  if (TERMINAL.has(status)) {
+    t.endedAt = Date.now();
+    lastEnded = t.taskId;
+    if (brk('early-purge')) setTimeout(() => tasks.delete(t.taskId), 1000).unref();
+  }
+  for (const s of subscriptions) {
+    if (!s.taskIds.has(t.taskId) && !(brk('push-unsubscribed') && s.tasks)) continue;
+    s.write({ jsonrpc: '2.0', method: 'notifications/tasks', params: { ...detailed(t), _meta: { [M.sub]: s.id } } });
+    if (TERMINAL.has(status)) s.taskIds.delete(t.taskId);
+  }
+}
+
+/** Starts `work(ctx)` as a task; answers the CreateTaskResult once the task is stored (durable). */
+function createTask(work, ttlMs = DEFAULT_TTL_MS) {
+  const at = now();
+  const t = { taskId: newTaskId(), status: 'working', createdAt: at, lastUpdatedAt: at, ttlMs, outstanding: {}, keySeq: 0, aborts: [] };
+  tasks.set(t.taskId, t);
+  setTimeout(() => tasks.get(t.taskId) === t && tasks.delete(t.taskId), ttlMs).unref();
+  const ctx = {
+    task: t,
+    cancelled: () => t.status === 'cancelled',
+    onCancel: (fn) => t.aborts.push(fn),
+    /** Asks the client through inputRequests; resolves with {field: response} once every key is answered. */
+    ask(fields, build) {
+      const keys = {};
+      for (const f of fields) {
+        t.keySeq += 1;
+        const key = brk('key-reuse') && fields.length === 1 ? 'input' : `${f}-${t.keySeq}-${randomUUID().slice(0, 8)}`;
+        keys[key] = f;
+        t.outstanding[key] = build(f);
+      }
+      const answers = {};
+      return new Promise((resolve) => {
+        t.onAnswer = (key, response) => {
+          if (!(key in keys) || !(key in t.outstanding)) return;
+          delete t.outstanding[key];
+          answers[keys[key]] = response;
+          if (Object.keys(keys).every((k) => !(k in t.outstanding))) {
+            t.onAnswer = undefined;
+            setStatus(t, 'working');
+            resolve(answers);
+          } else setStatus(t, 'input_required');
+        };
+        setStatus(t, 'input_required');
+      });
+    },
+  };
+  Promise.resolve()
+    .then(() => work(ctx))
+    .then(
+      (result) => {
+        if (t.status === 'cancelled' && !brk('cancel-then-complete')) return;
+        if (result.isError && brk('iserror-failed'))
+          setStatus(t, 'failed', { error: { code: -32603, message: 'tool reported an error' }, statusMessage: 'tool reported an error' });
+        else setStatus(t, 'completed', { result });
+      },
+      (err) => {
+        if (t.status === 'cancelled') return;
+        const error =
+          err instanceof RpcError ? { code: err.code, message: err.message } : { code: -32603, message: String(err?.message ?? err) };
+        setStatus(t, 'failed', { error, statusMessage: `the tool failed: ${error.message}` });
+      },
+    );
+  return t;
+}
+
+function cancelTask(t) {
+  if (TERMINAL.has(t.status)) return;
+  setStatus(t, 'cancelled', { statusMessage: 'cancelled by the client' });
+  t.outstanding = {};
+  t.onAnswer = undefined;
+  for (const fn of t.aborts) fn();
+}
+
+// ---------- fixtures ----------
+const text = (s) => ({ content: [{ type: 'text', text: s }] });
+const sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+const elicit = (message, field) => ({
+  method: 'elicitation/create',
+  params: { mode: 'form', message, requestedSchema: { type: 'object', properties: { [field]: { type: 'string' } }, required: [field] } },
+});
+const accepted = (r, field) => (r?.action === 'accept' && r.content && typeof r.content[field] === 'string' ? r.content[field] : undefined);
+
+function gate(id) {
+  if (!gates.has(id)) gates.set(id, { state: 'unknown' });
+  return gates.get(id);
+}
+async function waitGate(id, onCancel) {
+  const g = gate(id);
+  if (!g.outcome) {
+    g.state = 'waiting';
+    await new Promise((resolve) => {
+      g.wake = resolve;
+      // With cancel-then-complete the work ignores cancellation and ends by the later release.
+      if (!brk('cancel-then-complete'))
+        onCancel?.(() => {
+          g.state = 'aborted';
+          resolve();
+        });
+    });
+    if (g.state === 'aborted') return undefined;
+  }
+  g.state = 'finished';
+  const gateId = id;
+  if (g.outcome === 'tool_error') return { ...text(`gate ${gateId} failed`), isError: true };
+  if (g.outcome === 'protocol_error') throw new RpcError(-32603, `gated_job ${gateId} failed (protocol_error)`);
+  return text(`released:${gateId}`);
+}
+
+const TOOLS = [
+  ['greet', { name: { type: 'string' } }, ['name']],
+  ['slow_compute', { seconds: { type: 'number' }, label: { type: 'string' }, ttlMs: { type: 'integer' } }, ['seconds']],
+  ['failing_job', {}, []],
+  ['protocol_error_job', {}, []],
+  ['confirm_delete', {}, []],
+  ['multi_input', {}, []],
+  ['sequential_input', {}, []],
+  ['test_tool_with_task', {}, []],
+  ['gated_job', { gateId: { type: 'string' }, ttlMs: { type: 'integer' } }, ['gateId']],
+  [
+    'release_gate',
+    { gateId: { type: 'string' }, outcome: { type: 'string', enum: ['success', 'tool_error', 'protocol_error'] } },
+    ['gateId'],
+  ],
+  ['gate_state', { gateId: { type: 'string' } }, ['gateId']],
+  ['progress_job', { steps: { type: 'integer' }, intervalSeconds: { type: 'number' } }, ['steps', 'intervalSeconds']],
+  ['big_result', { bytes: { type: 'integer' } }, ['bytes']],
+].map(([name, properties, required]) => ({ name, description: `fixture ${name}`, inputSchema: { type: 'object', properties, required } }));
+const TASK_TOOLS = new Set([
+  'slow_compute',
+  'failing_job',
+  'protocol_error_job',
+  'confirm_delete',
+  'multi_input',
+  'sequential_input',
+  'gated_job',
+  'progress_job',
+  'big_result',
+]);
+const INPUT_TOOLS = new Set(['confirm_delete', 'multi_input', 'sequential_input']);
+
+/** The work of one tool; `ctx` is a task context (ask, onCancel) or a plain request context. */
+async function runTool(name, args, ctx) {
+  switch (name) {
+    case 'slow_compute':
+      await sleep(Math.max(0, Number(args.seconds) || 0) * 1000, ctx.onCancel);
+      return text(`computed:${args.label ?? ''}`);
+    case 'failing_job':
+      return { ...text('job failed'), isError: true };
+    case 'protocol_error_job':
+      throw new RpcError(-32603, 'protocol_error_job failed on purpose');
+    case 'gated_job':
+      return (await waitGate(String(args.gateId), ctx.onCancel)) ?? text('aborted');
+    case 'confirm_delete': {
+      const a = await ctx.ask(['name'], (f) => elicit('Who is deleting?', f));
+      const name = accepted(a.name, 'name');
+      return text(name === undefined ? 'declined' : `hello:${name}`);
+    }
+    case 'multi_input': {
+      const a = await ctx.ask(['a', 'b'], (f) => elicit(`Value of ${f}?`, f));
+      return text(`a=${accepted(a.a, 'a') ?? ''},b=${accepted(a.b, 'b') ?? ''}`);
+    }
+    case 'sequential_input': {
+      const first = await ctx.ask(['first'], (f) => elicit('First value?', f));
+      const second = await ctx.ask(['second'], (f) => elicit('Second value?', f));
+      return text(`first=${accepted(first.first, 'first') ?? ''},second=${accepted(second.second, 'second') ?? ''}`);
+    }
+    case 'progress_job': {
+      const steps = Math.max(0, Math.floor(Number(args.steps) || 0));
+      for (let i = 1; i <= steps; i++) {
+        await sleep(Math.max(0, Number(args.intervalSeconds) || 0) * 1000, ctx.onCancel);
+        ctx.progress?.(i, steps);
+      }
+      return text('done');
+    }
+    case 'big_result': {
+      const n = Math.max(0, Math.floor(Number(args.bytes) || 0));
+      return text('0123456789abcdef'.repeat(Math.ceil(n / 16)).slice(0, n));
+    }
+    default:
+      throw invalidParams(`Unknown tool: ${name}`);
+  }
+}
+
+function callTool(params, caps, rctx) {
+  const name = params.name;
+  const args = params.arguments ?? {};
+  const ext = declaresExt(caps) || (brk('sticky-capability') && stickyExt);
+  if (declaresExt(caps)) stickyExt = true;
+  const done = (r) => ({ resultType: 'complete', ...r });
+  switch (name) {
+    case 'greet':
+      return done(text(`Hello, ${args.name}!`));
+    case 'release_gate': {
+      const g = gate(String(args.gateId));
+      g.outcome = args.outcome ?? 'success';
+      g.wake?.();
+      return done(text('ok'));
+    }
+    case 'gate_state': {
+      const state = gates.get(String(args.gateId))?.state ?? 'unknown';
+      return done({ ...text(JSON.stringify({ state })), structuredContent: { state } });
+    }
+    case 'test_tool_with_task':
+      return mrtrTool(params, caps, ext);
+  }
+  if (!TOOLS.some((t) => t.name === name)) throw invalidParams(`Unknown tool: ${name}`);
+  if (INPUT_TOOLS.has(name) && !caps.elicitation && !brk('elicit-undeclared')) throw needCaps({ elicitation: { form: {} } });
+  if (ext && TASK_TOOLS.has(name)) {
+    const ttl = Number.isInteger(args.ttlMs) && args.ttlMs > 0 ? args.ttlMs : DEFAULT_TTL_MS;
+    const t = createTask((ctx) => runTool(name, args, ctx), ttl);
+    const shape = taskShape(t);
+    return brk('nested-task') ? { resultType: 'task', task: shape } : { resultType: 'task', ...shape };
+  }
+  if (name === 'failing_job' || INPUT_TOOLS.has(name)) throw needExt();
+  return runTool(name, args, rctx).then(done);
+}
+
+/** E-MRTR: round 1 asks user_name as an InputRequiredResult; the retry (inputResponses + requestState) makes the task. */
+function mrtrTool(params, caps, ext) {
+  if (!caps.elicitation) throw needCaps({ elicitation: { form: {} } });
+  const answer = accepted(params.inputResponses?.user_name, 'user_name');
+  if (answer === undefined || params.requestState !== 'mrtr-round-1') {
+    return { resultType: 'input_required', inputRequests: { user_name: elicit('Your name?', 'user_name') }, requestState: 'mrtr-round-1' };
+  }
+  const result = text(`user_name=${answer}`);
+  if (!ext) return { resultType: 'complete', ...result };
+  const t = createTask(async () => result);
+  return { resultType: 'task', ...taskShape(t) };
+}
+
+// ---------- dispatch ----------
+const declaresExt = (caps) => {
+  const e = caps?.extensions?.[EXT_ID];
+  return typeof e === 'object' && e !== null && !Array.isArray(e);
+};
+
+function discover() {
+  const capabilities = { tools: {}, resources: {}, extensions: { [EXT_ID]: {} } };
+  if (brk('legacy-capability')) capabilities.tasks = { list: {}, cancel: {}, requests: { tools: { call: {} } } };
+  return {
+    resultType: 'complete',
+    supportedVersions: [VERSION],
+    capabilities,
+    ttlMs: 60_000,
+    cacheScope: 'public',
+    _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'rogue-ext', version: '0.0.1' } },
+  };
+}
+
+function lookup(params, rctx) {
+  const id = brk('mcp-name-routes') && rctx.headerName !== undefined ? rctx.headerName : params.taskId;
+  const t = typeof id === 'string' ? tasks.get(id) : undefined;
+  if (!t) throw invalidParams(`Unknown task: ${typeof id === 'string' ? id.slice(0, 80) : String(id)}`);
+  return t;
+}
+
+/** One request: its result object (or a promise of it); throws RpcError. `rctx`: transport hooks. */
+function handle(msg, rctx) {
+  const { method } = msg;
+  const params = msg.params ?? {};
+  const meta = params._meta;
+  if (
+    typeof meta !== 'object' ||
+    meta === null ||
+    typeof meta[M.version] !== 'string' ||
+    typeof meta[M.caps] !== 'object' ||
+    meta[M.caps] === null
+  )
+    throw new RpcError(-32602, 'params._meta must carry io.modelcontextprotocol/protocolVersion and clientCapabilities', undefined, 400);
+  if (meta[M.version] !== VERSION)
+    throw new RpcError(
+      -32022,
+      'Unsupported protocol version',
+      { supported: [VERSION], requested: meta[M.version] },
+      brk('status-200') ? 200 : 400,
+    );
+  rctx.checkHeaders?.(msg);
+  const caps = meta[M.caps];
+  const ack = { resultType: 'complete' };
+  switch (method) {
+    case 'server/discover':
+      return discover();
+    case 'tools/list':
+      return { resultType: 'complete', tools: TOOLS };
+    case 'resources/list':
+      return { resultType: 'complete', resources: [{ uri: 'rogue://note', name: 'note', mimeType: 'text/plain' }] };
+    case 'resources/read':
+      if (params.uri !== 'rogue://note') throw invalidParams(`Unknown resource: ${params.uri}`);
+      return { resultType: 'complete', contents: [{ uri: 'rogue://note', mimeType: 'text/plain', text: 'a note' }] };
+    case 'tools/call':
+      return callTool(params, caps, rctx);
+    case 'tasks/get': {
+      if (!declaresExt(caps)) throw needExt();
+      const t = lookup(params, rctx);
+      return { resultType: brk('get-resulttype-task') ? 'task' : 'complete', ...detailed(t) };
+    }
+    case 'tasks/update': {
+      if (!declaresExt(caps)) throw needExt();
+      const t = lookup(params, rctx);
+      for (const [key, response] of Object.entries(params.inputResponses ?? {})) t.onAnswer?.(key, response);
+      return ack;
+    }
+    case 'tasks/cancel': {
+      if (!declaresExt(caps)) throw needExt();
+      const t = lookup(params, rctx);
+      cancelTask(t);
+      return brk('cancel-returns-task') ? { resultType: 'complete', ...taskShape(t) } : ack;
+    }
+    case 'tasks/result':
+      if (brk('tasks-result-served') && declaresExt(caps))
+        return { resultType: 'complete', ...(lookup(params, rctx).result ?? text('pending')) };
+      throw notFound(method);
+    case 'tasks/list':
+      if (brk('tasks-list-served')) return { resultType: 'complete', tasks: [...tasks.values()].map(taskShape) };
+      throw notFound(method);
+    case 'subscriptions/listen':
+      return listen(msg, params, caps, rctx);
+    default:
+      throw notFound(method);
+  }
+}
+
+/** subscriptions/listen: only task notifications are offered; the request stays open until cancelled. */
+function listen(msg, params, caps, rctx) {
+  const wanted = params.notifications?.taskIds;
+  if (wanted !== undefined && !declaresExt(caps)) throw needExt();
+  const taskIds = new Set(Array.isArray(wanted) ? wanted.filter((id) => typeof id === 'string' && tasks.has(id)) : []);
+  const sub = { id: msg.id, taskIds, tasks: Array.isArray(wanted), write: rctx.stream };
+  const notifications = Array.isArray(wanted) ? { taskIds: [...taskIds] } : {};
+  sub.write({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { _meta: { [M.sub]: msg.id }, notifications } });
+  subscriptions.add(sub);
+  for (const id of [...taskIds]) {
+    const t = tasks.get(id);
+    if (TERMINAL.has(t.status) || t.status === 'input_required') {
+      sub.write({ jsonrpc: '2.0', method: 'notifications/tasks', params: { ...detailed(t), _meta: { [M.sub]: msg.id } } });
+      if (TERMINAL.has(t.status)) taskIds.delete(id);
+    }
+  }
+  return new Promise((resolve) =>
+    rctx.onClose(() => {
+      subscriptions.delete(sub);
+      resolve(undefined);
+    }),
+  );
+}
+
+function errorBody(id, err) {
+  const e = err instanceof RpcError ? err : new RpcError(-32603, `Internal error: ${String(err?.message ?? err)}`);
+  return { jsonrpc: '2.0', id, error: { code: e.code, message: e.message, ...(e.data === undefined ? {} : { data: e.data }) } };
+}
+
+// ---------- stdio ----------
+function serveStdio() {
+  const write = (m) => process.stdout.write(`${JSON.stringify(m)}\n`);
+  const inflight = new Map(); // request id -> cancel()
+  let buffer = '';
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk) => {
+    buffer += chunk;
+    let nl;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl).trim();
+      buffer = buffer.slice(nl + 1);
+      if (line) onLine(line);
+    }
+  });
+  process.stdin.on('end', () => process.exit(0));
+  function onLine(line) {
+    let msg;
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      return write({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } });
+    }
+    if (!msg || typeof msg !== 'object' || typeof msg.method !== 'string') return;
+    if (!('id' in msg)) {
+      if (msg.method === 'notifications/cancelled') inflight.get(JSON.stringify(msg.params?.requestId))?.();
+      return;
+    }
+    const key = JSON.stringify(msg.id);
+    const cancels = [];
+    let dropped = false;
+    inflight.set(key, () => {
+      dropped = true;
+      cancels.forEach((fn) => fn());
+    });
+    const token = msg.params?._meta?.progressToken;
+    const rctx = {
+      stream: write,
+      onClose: (fn) => cancels.push(fn),
+      onCancel: (fn) => cancels.push(fn),
+      progress:
+        token === undefined
+          ? undefined
+          : (progress, total) =>
+              !dropped && write({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: token, progress, total } }),
+    };
+    Promise.resolve()
+      .then(() => handle(msg, rctx))
+      .then(
+        (result) => !dropped && result !== undefined && write({ jsonrpc: '2.0', id: msg.id, result }),
+        (err) => !dropped && write(errorBody(msg.id, err)),
+      )
+      .finally(() => inflight.delete(key));
+  }
+}
+
+// ---------- Streamable HTTP ----------
+const decodeName = (v) => {
+  const m = /^=\?base64\?(.*)\?=$/.exec(v);
+  return m ? Buffer.from(m[1], 'base64').toString('utf8') : v;
+};
+const statusOf = (e) =>
+  e.error ? (e.error.httpStatus ?? { [-32601]: 404, [-32020]: 400, [-32021]: 400, [-32022]: 400 }[e.error.code] ?? 200) : 200;
+
+async function serveHttp() {
+  const server = createServer((req, res) => {
+    if (req.method !== 'POST') {
+      res.writeHead(405, { allow: 'POST' });
+      return res.end();
+    }
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => onPost(req, res, Buffer.concat(chunks).toString('utf8')));
+  });
+  function onPost(req, res, body) {
+    const json = (status, m) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(m));
+    };
+    let msg;
+    try {
+      msg = JSON.parse(body);
+    } catch {
+      return json(400, { jsonrpc: '2.0', error: { code: -32700, message: 'Parse error' } });
+    }
+    if (!msg || typeof msg !== 'object' || typeof msg.method !== 'string')
+      return json(400, { jsonrpc: '2.0', error: { code: -32600, message: 'Invalid request' } });
+    if (!('id' in msg)) {
+      res.writeHead(202);
+      return res.end();
+    }
+    const h = (n) => (typeof req.headers[n] === 'string' ? req.headers[n] : undefined);
+    const rawName = h('mcp-name');
+    const headerName = rawName === undefined ? undefined : decodeName(rawName);
+    let sse = false;
+    const startSse = () => {
+      if (sse) return;
+      sse = true;
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+    };
+    const event = (m) => !res.writableEnded && res.write(`event: message\ndata: ${JSON.stringify(m)}\n\n`);
+    const closers = [];
+    res.on('close', () => closers.splice(0).forEach((fn) => fn()));
+    const token = msg.params?._meta?.progressToken;
+    const rctx = {
+      headerName,
+      stream(m) {
+        startSse();
+        event(m);
+      },
+      onClose: (fn) => closers.push(fn),
+      onCancel: (fn) => closers.push(fn),
+      progress:
+        token === undefined
+          ? undefined
+          : (progress, total) =>
+              rctx.stream({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: token, progress, total } }),
+      checkHeaders(m) {
+        const mismatch = (what) => {
+          throw new RpcError(-32020, `Header mismatch: ${what}`, undefined, 400);
+        };
+        if (h('mcp-protocol-version') !== m.params._meta[M.version]) mismatch('MCP-Protocol-Version does not match _meta');
+        if (h('mcp-method') !== m.method) mismatch(`Mcp-Method ${h('mcp-method')} does not match ${m.method}`);
+        const p = m.params;
+        if (m.method === 'tools/call' && headerName !== p.name) mismatch(`Mcp-Name ${headerName} does not match ${p.name}`);
+        if (m.method === 'resources/read' && headerName !== p.uri) mismatch(`Mcp-Name ${headerName} does not match ${p.uri}`);
+        const taskMethod = ['tasks/get', 'tasks/update', 'tasks/cancel'].includes(m.method);
+        if (taskMethod && headerName !== undefined && headerName !== p.taskId && !brk('mcp-name-unchecked') && !brk('mcp-name-routes'))
+          mismatch(`Mcp-Name ${headerName} does not match taskId`);
+      },
+    };
+    if (token !== undefined && msg.method === 'tools/call' && !declaresExt(msg.params?._meta?.[M.caps])) startSse();
+    Promise.resolve()
+      .then(() => handle(msg, rctx))
+      .then(
+        (result) => ({ jsonrpc: '2.0', id: msg.id, result }),
+        (err) => ({ ...errorBody(msg.id, err), error: { ...errorBody(msg.id, err).error, httpStatus: err?.httpStatus } }),
+      )
+      .then((out) => {
+        if (res.writableEnded || (out.result === undefined && !out.error)) return;
+        const status = statusOf(out);
+        if (out.error) delete out.error.httpStatus;
+        if (sse) {
+          event(out);
+          return res.end();
+        }
+        json(status, out);
+      });
+  }
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  process.stdout.write(`MCP endpoint: http://127.0.0.1:${server.address().port}/mcp\n`);
+  const stop = () => {
+    server.closeAllConnections();
+    server.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+if (argv.includes('--http')) await serveHttp();
+else serveStdio();
