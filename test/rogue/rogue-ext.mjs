@@ -8,7 +8,7 @@
 // `--list-breaks` prints them. `--http` serves Streamable HTTP (one POST per message, JSON or SSE answers,
 // subscriptions/listen as a lasting SSE stream) on a free loopback port and prints "MCP endpoint: <url>";
 // otherwise newline-delimited JSON on stdio. Other arguments (`--tag <id>`) are ignored.
-// One file of ~500 lines on purpose: the whole rogue implementation reads top to bottom in one place.
+// One file of ~750 lines on purpose: the whole rogue implementation reads top to bottom in one place.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 
@@ -35,6 +35,37 @@ export const BREAKS = {
   'partial-input-requests': 'an input_required task lists only its first outstanding request in inputRequests',
   'key-reuse': 'sequential_input asks both rounds under the same inputRequests key "input"',
   'elicit-undeclared': 'confirm_delete surfaces elicitation/create even when the client never declared elicitation',
+  'unicode-ids': '(not a violation) task ids contain a space and a non-ASCII letter, so Mcp-Name needs the Base64 sentinel',
+  'no-base64-decode': 'with unicode-ids: the Mcp-Name header is compared with params.taskId without decoding the Base64 sentinel',
+  'progress-after-task':
+    'progress_job run as a task still sends its progress notifications (request token) after the CreateTaskResult (stdio)',
+  'progress-on-listen': 'progress_job run as a task sends its progress on every task listen stream',
+  'ack-late': 'subscriptions/listen sends the current state of each task before notifications/subscriptions/acknowledged',
+  'notif-no-subid': 'notifications/tasks carry no _meta subscriptionId',
+  'notif-after-terminal': 'a terminal notifications/tasks is followed by one saying working',
+  'notif-legacy-method': 'status notifications use the 2025-11-25 method notifications/tasks/status',
+  'server-request': 'an input-needing task also sends elicitation/create as a JSON-RPC request (stdio)',
+  'meta-optional': 'a request without _meta clientCapabilities is served as if it declared {}',
+  'version-unchecked': 'any _meta protocolVersion is accepted',
+  'mcp-method-unchecked': 'the Mcp-Method header is not compared with the body method (HTTP)',
+  'failed-no-message': 'failed tasks carry no statusMessage',
+  'rpcerr-code-changed': 'a task whose tool failed with -32603 reports error code -32000',
+  'answered-keys-linger': 'answered inputRequests keys stay listed until every key of the round is answered',
+  'bogus-key-error': 'tasks/update with a key that is not outstanding answers -32602',
+  'unknown-acks': 'tasks/update and tasks/cancel of an unknown taskId are acknowledged',
+  'get-unknown-32603': 'tasks/get of an unknown taskId answers -32603 instead of -32602',
+  'created-moves': 'createdAt is reported equal to lastUpdatedAt (it moves with every status change)',
+  'ttl-fraction': 'ttlMs is a fractional number (300000.5)',
+  'get-input-resulttype': 'tasks/get of an input_required task answers resultType "input_required"',
+  'decline-stuck': 'after a declined elicitation the task goes back to working and never ends',
+  'cancel-input-stuck': 'tasks/cancel of an input_required task is acknowledged but changes nothing',
+  'sse-abort-cancels': 'tools/call answers its task over SSE and keeps the stream open; closing it cancels the task (HTTP)',
+  'discover-no-ext': 'server/discover does not advertise the extension (tasks are still created)',
+  'ack-no-resulttype': 'the tasks/update and tasks/cancel acks are {} without resultType',
+  'session-minted': 'HTTP answers mint an Mcp-Session-Id and GET on the endpoint answers 200',
+  'cancel-noop': 'tasks/cancel is acknowledged but the task keeps running and ends as if never cancelled',
+  'task-param-rejected': 'a tools/call carrying the legacy task parameter is rejected with -32602',
+  'mrtr-in-task': 'test_tool_with_task creates its task at once and asks user_name inside it (no MRTR round before creation)',
 };
 
 const EXT_ID = 'io.modelcontextprotocol/tasks';
@@ -96,13 +127,17 @@ function newTaskId() {
     return lastEnded;
   }
   counter += 1;
-  return brk('counter-ids') ? `task-${counter}` : `${randomUUID()}${randomUUID()}`.replaceAll('-', '');
+  if (brk('counter-ids')) return `task-${counter}`;
+  const id = `${randomUUID()}${randomUUID()}`.replaceAll('-', '');
+  return brk('unicode-ids') || brk('no-base64-decode') ? `tâche ${id}` : id;
 }
 
 function taskShape(t) {
-  const base = { taskId: t.taskId, status: t.status, createdAt: t.createdAt, lastUpdatedAt: t.lastUpdatedAt };
-  if (brk('legacy-keys')) Object.assign(base, { ttl: t.ttlMs, pollInterval: POLL_MS });
-  else Object.assign(base, { ttlMs: t.ttlMs, pollIntervalMs: POLL_MS });
+  const createdAt = brk('created-moves') ? t.lastUpdatedAt : t.createdAt;
+  const base = { taskId: t.taskId, status: t.status, createdAt, lastUpdatedAt: t.lastUpdatedAt };
+  const ttlMs = brk('ttl-fraction') ? t.ttlMs + 0.5 : t.ttlMs;
+  if (brk('legacy-keys')) Object.assign(base, { ttl: ttlMs, pollInterval: POLL_MS });
+  else Object.assign(base, { ttlMs, pollIntervalMs: POLL_MS });
   if (t.statusMessage) base.statusMessage = t.statusMessage;
   return base;
 }
@@ -110,6 +145,7 @@ function detailed(t) {
   const d = taskShape(t);
   if (t.status === 'input_required') {
     const entries = Object.entries(t.outstanding);
+    if (brk('answered-keys-linger')) entries.push(...Object.entries(t.lingering ?? {}));
     d.inputRequests = Object.fromEntries(brk('partial-input-requests') ? entries.slice(0, 1) : entries);
   }
   if (t.status === 'completed' && !brk('result-not-inlined')) d.result = t.result;
@@ -127,10 +163,21 @@ function setStatus(t, status, extra = {}) {
   }
   for (const s of subscriptions) {
     if (!s.taskIds.has(t.taskId) && !(brk('push-unsubscribed') && s.tasks)) continue;
-    s.write({ jsonrpc: '2.0', method: 'notifications/tasks', params: { ...detailed(t), _meta: { [M.sub]: s.id } } });
+    s.write(statusNotification(t, s.id));
+    if (TERMINAL.has(status) && brk('notif-after-terminal')) s.write(statusNotification({ ...t, status: 'working' }, s.id));
     if (TERMINAL.has(status)) s.taskIds.delete(t.taskId);
   }
+  if (TERMINAL.has(status)) for (const fn of t.onEnd ?? []) fn();
 }
+
+function statusNotification(t, subscriptionId) {
+  const method = brk('notif-legacy-method') ? 'notifications/tasks/status' : 'notifications/tasks';
+  const params = detailed(t);
+  if (!brk('notif-no-subid')) params._meta = { [M.sub]: subscriptionId };
+  return { jsonrpc: '2.0', method, params };
+}
+/** The stdio writer, for server-request (a JSON-RPC request to the client, which 2026-07-28 forbids). */
+let stdioWrite;
 
 /** Starts `work(ctx)` as a task; answers the CreateTaskResult once the task is stored (durable). */
 function createTask(work, ttlMs = DEFAULT_TTL_MS) {
@@ -140,6 +187,7 @@ function createTask(work, ttlMs = DEFAULT_TTL_MS) {
   setTimeout(() => tasks.get(t.taskId) === t && tasks.delete(t.taskId), ttlMs).unref();
   const ctx = {
     task: t,
+    progress: brk('progress-on-listen') ? (progress, total) => broadcastProgress(t, progress, total) : undefined,
     cancelled: () => t.status === 'cancelled',
     onCancel: (fn) => t.aborts.push(fn),
     /** Asks the client through inputRequests; resolves with {field: response} once every key is answered. */
@@ -150,15 +198,20 @@ function createTask(work, ttlMs = DEFAULT_TTL_MS) {
         const key = brk('key-reuse') && fields.length === 1 ? 'input' : `${f}-${t.keySeq}-${randomUUID().slice(0, 8)}`;
         keys[key] = f;
         t.outstanding[key] = build(f);
+        if (brk('server-request'))
+          stdioWrite?.({ jsonrpc: '2.0', id: `srv-${key}`, method: 'elicitation/create', params: t.outstanding[key].params });
       }
+      t.lingering = {};
       const answers = {};
       return new Promise((resolve) => {
         t.onAnswer = (key, response) => {
           if (!(key in keys) || !(key in t.outstanding)) return;
+          t.lingering[key] = t.outstanding[key];
           delete t.outstanding[key];
           answers[keys[key]] = response;
           if (Object.keys(keys).every((k) => !(k in t.outstanding))) {
             t.onAnswer = undefined;
+            t.lingering = {};
             setStatus(t, 'working');
             resolve(answers);
           } else setStatus(t, 'input_required');
@@ -180,14 +233,27 @@ function createTask(work, ttlMs = DEFAULT_TTL_MS) {
         if (t.status === 'cancelled') return;
         const error =
           err instanceof RpcError ? { code: err.code, message: err.message } : { code: -32603, message: String(err?.message ?? err) };
-        setStatus(t, 'failed', { error, statusMessage: `the tool failed: ${error.message}` });
+        if (brk('rpcerr-code-changed')) error.code = -32000;
+        setStatus(t, 'failed', { error, statusMessage: brk('failed-no-message') ? undefined : `the tool failed: ${error.message}` });
       },
     );
   return t;
 }
 
+function broadcastProgress(t, progress, total) {
+  for (const s of subscriptions) {
+    if (s.tasks)
+      s.write({
+        jsonrpc: '2.0',
+        method: 'notifications/progress',
+        params: { _meta: { [M.sub]: s.id }, progressToken: t.taskId, progress, total },
+      });
+  }
+}
+
 function cancelTask(t) {
-  if (TERMINAL.has(t.status)) return;
+  if (TERMINAL.has(t.status) || brk('cancel-noop')) return;
+  if (t.status === 'input_required' && brk('cancel-input-stuck')) return;
   setStatus(t, 'cancelled', { statusMessage: 'cancelled by the client' });
   t.outstanding = {};
   t.onAnswer = undefined;
@@ -283,6 +349,7 @@ async function runTool(name, args, ctx) {
     case 'confirm_delete': {
       const a = await ctx.ask(['name'], (f) => elicit('Who is deleting?', f));
       const name = accepted(a.name, 'name');
+      if (name === undefined && brk('decline-stuck')) await new Promise(() => {});
       return text(name === undefined ? 'declined' : `hello:${name}`);
     }
     case 'multi_input': {
@@ -317,6 +384,7 @@ function callTool(params, caps, rctx) {
   const ext = declaresExt(caps) || (brk('sticky-capability') && stickyExt);
   if (declaresExt(caps)) stickyExt = true;
   const done = (r) => ({ resultType: 'complete', ...r });
+  if (params.task !== undefined && brk('task-param-rejected')) throw invalidParams('unknown parameter: task');
   switch (name) {
     case 'greet':
       return done(text(`Hello, ${args.name}!`));
@@ -339,6 +407,10 @@ function callTool(params, caps, rctx) {
     const ttl = Number.isInteger(args.ttlMs) && args.ttlMs > 0 ? args.ttlMs : DEFAULT_TTL_MS;
     const t = createTask((ctx) => runTool(name, args, ctx), ttl);
     const shape = taskShape(t);
+    if (name === 'progress_job' && brk('progress-after-task') && rctx.progress && !rctx.http) {
+      const steps = Math.max(1, Math.floor(Number(args.steps) || 1));
+      for (let i = 1; i <= steps; i++) setTimeout(() => rctx.progress(i, steps), 20 * i);
+    }
     return brk('nested-task') ? { resultType: 'task', task: shape } : { resultType: 'task', ...shape };
   }
   if (name === 'failing_job' || INPUT_TOOLS.has(name)) throw needExt();
@@ -348,6 +420,13 @@ function callTool(params, caps, rctx) {
 /** E-MRTR: round 1 asks user_name as an InputRequiredResult; the retry (inputResponses + requestState) makes the task. */
 function mrtrTool(params, caps, ext) {
   if (!caps.elicitation) throw needCaps({ elicitation: { form: {} } });
+  if (ext && brk('mrtr-in-task')) {
+    const t = createTask(async (ctx) => {
+      const a = await ctx.ask(['user_name'], (f) => elicit('Your name?', f));
+      return text(`user_name=${accepted(a.user_name, 'user_name') ?? ''}`);
+    });
+    return { resultType: 'task', ...taskShape(t) };
+  }
   const answer = accepted(params.inputResponses?.user_name, 'user_name');
   if (answer === undefined || params.requestState !== 'mrtr-round-1') {
     return { resultType: 'input_required', inputRequests: { user_name: elicit('Your name?', 'user_name') }, requestState: 'mrtr-round-1' };
@@ -365,7 +444,7 @@ const declaresExt = (caps) => {
 };
 
 function discover() {
-  const capabilities = { tools: {}, resources: {}, extensions: { [EXT_ID]: {} } };
+  const capabilities = { tools: {}, resources: {}, ...(brk('discover-no-ext') ? {} : { extensions: { [EXT_ID]: {} } }) };
   if (brk('legacy-capability')) capabilities.tasks = { list: {}, cancel: {}, requests: { tools: { call: {} } } };
   return {
     resultType: 'complete',
@@ -377,10 +456,15 @@ function discover() {
   };
 }
 
-function lookup(params, rctx) {
+/** tasks/update and tasks/cancel: the task, or undefined (an ack) for an unknown one under unknown-acks. */
+function lookupOrAck(params, rctx) {
+  if (brk('unknown-acks') && typeof params.taskId === 'string' && !tasks.has(params.taskId)) return undefined;
+  return lookup(params, rctx);
+}
+function lookup(params, rctx, code = -32602) {
   const id = brk('mcp-name-routes') && rctx.headerName !== undefined ? rctx.headerName : params.taskId;
   const t = typeof id === 'string' ? tasks.get(id) : undefined;
-  if (!t) throw invalidParams(`Unknown task: ${typeof id === 'string' ? id.slice(0, 80) : String(id)}`);
+  if (!t) throw new RpcError(code, `Unknown task: ${typeof id === 'string' ? id.slice(0, 80) : String(id)}`);
   return t;
 }
 
@@ -389,6 +473,7 @@ function handle(msg, rctx) {
   const { method } = msg;
   const params = msg.params ?? {};
   const meta = params._meta;
+  if (brk('meta-optional') && typeof meta === 'object' && meta !== null && meta[M.caps] === undefined) meta[M.caps] = {};
   if (
     typeof meta !== 'object' ||
     meta === null ||
@@ -397,7 +482,7 @@ function handle(msg, rctx) {
     meta[M.caps] === null
   )
     throw new RpcError(-32602, 'params._meta must carry io.modelcontextprotocol/protocolVersion and clientCapabilities', undefined, 400);
-  if (meta[M.version] !== VERSION)
+  if (meta[M.version] !== VERSION && !brk('version-unchecked'))
     throw new RpcError(
       -32022,
       'Unsupported protocol version',
@@ -406,7 +491,7 @@ function handle(msg, rctx) {
     );
   rctx.checkHeaders?.(msg);
   const caps = meta[M.caps];
-  const ack = { resultType: 'complete' };
+  const ack = brk('ack-no-resulttype') ? {} : { resultType: 'complete' };
   switch (method) {
     case 'server/discover':
       return discover();
@@ -421,18 +506,27 @@ function handle(msg, rctx) {
       return callTool(params, caps, rctx);
     case 'tasks/get': {
       if (!declaresExt(caps)) throw needExt();
-      const t = lookup(params, rctx);
-      return { resultType: brk('get-resulttype-task') ? 'task' : 'complete', ...detailed(t) };
+      const t = lookup(params, rctx, brk('get-unknown-32603') ? -32603 : -32602);
+      const resultType = brk('get-resulttype-task')
+        ? 'task'
+        : brk('get-input-resulttype') && t.status === 'input_required'
+          ? 'input_required'
+          : 'complete';
+      return { resultType, ...detailed(t) };
     }
     case 'tasks/update': {
       if (!declaresExt(caps)) throw needExt();
-      const t = lookup(params, rctx);
+      const t = lookupOrAck(params, rctx);
+      if (!t) return ack;
+      const stray = Object.keys(params.inputResponses ?? {}).filter((k) => !(k in t.outstanding));
+      if (stray.length && brk('bogus-key-error')) throw invalidParams(`not outstanding: ${stray.join(', ')}`);
       for (const [key, response] of Object.entries(params.inputResponses ?? {})) t.onAnswer?.(key, response);
       return ack;
     }
     case 'tasks/cancel': {
       if (!declaresExt(caps)) throw needExt();
-      const t = lookup(params, rctx);
+      const t = lookupOrAck(params, rctx);
+      if (!t) return ack;
       cancelTask(t);
       return brk('cancel-returns-task') ? { resultType: 'complete', ...taskShape(t) } : ack;
     }
@@ -457,15 +551,24 @@ function listen(msg, params, caps, rctx) {
   const taskIds = new Set(Array.isArray(wanted) ? wanted.filter((id) => typeof id === 'string' && tasks.has(id)) : []);
   const sub = { id: msg.id, taskIds, tasks: Array.isArray(wanted), write: rctx.stream };
   const notifications = Array.isArray(wanted) ? { taskIds: [...taskIds] } : {};
-  sub.write({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { _meta: { [M.sub]: msg.id }, notifications } });
+  const acknowledge = () =>
+    sub.write({
+      jsonrpc: '2.0',
+      method: 'notifications/subscriptions/acknowledged',
+      params: { _meta: { [M.sub]: msg.id }, notifications },
+    });
+  // ack-late: the current state of every task goes out first, then the acknowledgement.
+  if (brk('ack-late')) for (const id of taskIds) sub.write(statusNotification(tasks.get(id), msg.id));
+  else acknowledge();
   subscriptions.add(sub);
   for (const id of [...taskIds]) {
     const t = tasks.get(id);
     if (TERMINAL.has(t.status) || t.status === 'input_required') {
-      sub.write({ jsonrpc: '2.0', method: 'notifications/tasks', params: { ...detailed(t), _meta: { [M.sub]: msg.id } } });
+      if (!brk('ack-late')) sub.write(statusNotification(t, msg.id));
       if (TERMINAL.has(t.status)) taskIds.delete(id);
     }
   }
+  if (brk('ack-late')) acknowledge();
   return new Promise((resolve) =>
     rctx.onClose(() => {
       subscriptions.delete(sub);
@@ -482,6 +585,7 @@ function errorBody(id, err) {
 // ---------- stdio ----------
 function serveStdio() {
   const write = (m) => process.stdout.write(`${JSON.stringify(m)}\n`);
+  stdioWrite = write;
   const inflight = new Map(); // request id -> cancel()
   let buffer = '';
   process.stdin.setEncoding('utf8');
@@ -545,6 +649,11 @@ const statusOf = (e) =>
 
 async function serveHttp() {
   const server = createServer((req, res) => {
+    if (brk('session-minted')) res.setHeader('mcp-session-id', randomUUID());
+    if (req.method === 'GET' && brk('session-minted')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end('{}');
+    }
     if (req.method !== 'POST') {
       res.writeHead(405, { allow: 'POST' });
       return res.end();
@@ -572,7 +681,7 @@ async function serveHttp() {
     }
     const h = (n) => (typeof req.headers[n] === 'string' ? req.headers[n] : undefined);
     const rawName = h('mcp-name');
-    const headerName = rawName === undefined ? undefined : decodeName(rawName);
+    const headerName = rawName === undefined ? undefined : brk('no-base64-decode') ? rawName : decodeName(rawName);
     let sse = false;
     const startSse = () => {
       if (sse) return;
@@ -584,6 +693,7 @@ async function serveHttp() {
     res.on('close', () => closers.splice(0).forEach((fn) => fn()));
     const token = msg.params?._meta?.progressToken;
     const rctx = {
+      http: true,
       headerName,
       stream(m) {
         startSse();
@@ -601,7 +711,8 @@ async function serveHttp() {
           throw new RpcError(-32020, `Header mismatch: ${what}`, undefined, 400);
         };
         if (h('mcp-protocol-version') !== m.params._meta[M.version]) mismatch('MCP-Protocol-Version does not match _meta');
-        if (h('mcp-method') !== m.method) mismatch(`Mcp-Method ${h('mcp-method')} does not match ${m.method}`);
+        if (h('mcp-method') !== m.method && !brk('mcp-method-unchecked'))
+          mismatch(`Mcp-Method ${h('mcp-method')} does not match ${m.method}`);
         const p = m.params;
         if (m.method === 'tools/call' && headerName !== p.name) mismatch(`Mcp-Name ${headerName} does not match ${p.name}`);
         if (m.method === 'resources/read' && headerName !== p.uri) mismatch(`Mcp-Name ${headerName} does not match ${p.uri}`);
@@ -624,6 +735,14 @@ async function serveHttp() {
         if (sse) {
           event(out);
           return res.end();
+        }
+        const created = out.result?.resultType === 'task' && tasks.get(out.result.taskId);
+        if (created && brk('sse-abort-cancels') && !TERMINAL.has(created.status)) {
+          startSse();
+          event(out);
+          (created.onEnd ??= []).push(() => res.end());
+          res.on('close', () => cancelTask(created));
+          return;
         }
         json(status, out);
       });
