@@ -87,8 +87,8 @@ describe.concurrent('the clean rogue extension server (--protocol 2026-07-28)', 
 });
 
 type Verdicts = Record<string, 'FAILURE' | 'WARNING'>;
-/** break -> transport, the scenarios and checks to run, and the exact FAILURE/WARNING set they must give. */
-const CASES: Array<[string, 'stdio' | 'http', string[], Verdicts]> = [
+/** break -> transport, the scenarios to run, the exact FAILURE/WARNING set of its checks, more checks to run. */
+const CASES: Array<[string, 'stdio' | 'http', string[], Verdicts, string[]?]> = [
   ['nested-task', 'stdio', ['ext-create'], { 'EXT-CRT-01': 'FAILURE' }],
   [
     'legacy-keys',
@@ -117,7 +117,8 @@ const CASES: Array<[string, 'stdio' | 'http', string[], Verdicts]> = [
   ['mcp-name-routes', 'http', ['ext-http'], { 'EXT-HTTP-02': 'FAILURE' }],
   ['push-unsubscribed', 'stdio', ['ext-notifications'], { 'EXT-NOTIF-05': 'FAILURE' }],
   ['cancel-then-complete', 'stdio', ['ext-cancel', 'ext-lifecycle'], { 'EXT-CAN-04': 'FAILURE', 'EXT-LIFE-02': 'FAILURE' }],
-  ['counter-ids', 'http', ['ext-ids'], { 'EXT-ID-02': 'FAILURE' }],
+  // stdio answers in request order, so the counter shows as a sequence (over HTTP see the skipped case below).
+  ['counter-ids', 'stdio', ['ext-ids'], { 'EXT-ID-02': 'FAILURE' }],
   ['id-recycle', 'stdio', ['ext-ids'], { 'EXT-ID-01': 'FAILURE' }],
   ['early-purge', 'stdio', ['ext-ttl'], { 'EXT-TTL-05': 'WARNING' }],
   [
@@ -131,10 +132,39 @@ const CASES: Array<[string, 'stdio' | 'http', string[], Verdicts]> = [
   ['partial-input-requests', 'stdio', ['ext-get', 'ext-update'], { 'EXT-GET-03': 'FAILURE', 'EXT-UPD-05': 'FAILURE' }],
   ['key-reuse', 'stdio', ['ext-update'], { 'EXT-UPD-06': 'FAILURE' }],
   ['elicit-undeclared', 'stdio', ['ext-core'], { 'EXT-CORE-04': 'FAILURE' }],
+  ['no-base64-decode', 'http', ['ext-http'], { 'EXT-HTTP-08': 'FAILURE' }],
+  ['progress-after-task', 'stdio', ['ext-progress'], { 'EXT-PROG-01': 'FAILURE' }],
+  ['progress-on-listen', 'stdio', ['ext-notifications'], { 'EXT-NOTIF-07': 'FAILURE' }],
+  ['ack-late', 'stdio', ['ext-notifications'], { 'EXT-NOTIF-03': 'FAILURE' }],
+  ['notif-no-subid', 'http', ['ext-notifications'], { 'EXT-NOTIF-04': 'FAILURE' }],
+  ['notif-after-terminal', 'stdio', ['ext-notifications'], { 'EXT-NOTIF-08': 'FAILURE' }],
+  // An unrequested notification type breaks a MUST NOT (core/subscriptions); only the missing status shows (see todo below).
+  ['notif-legacy-method', 'http', ['ext-notifications'], { 'EXT-NOTIF-06': 'WARNING' }],
+  ['server-request', 'stdio', ['ext-core'], { 'EXT-CORE-03': 'FAILURE' }],
+  ['meta-optional', 'stdio', ['ext-core'], { 'EXT-CORE-01': 'FAILURE' }],
+  ['version-unchecked', 'stdio', ['ext-core'], { 'EXT-CORE-02': 'FAILURE' }],
+  ['mcp-method-unchecked', 'http', ['ext-http'], { 'EXT-HTTP-01': 'FAILURE' }],
+  ['failed-no-message', 'stdio', ['ext-lifecycle'], { 'EXT-LIFE-05': 'WARNING' }],
+  ['rpcerr-code-changed', 'stdio', ['ext-lifecycle'], { 'EXT-LIFE-04': 'FAILURE' }],
+  ['answered-keys-linger', 'stdio', ['ext-update'], { 'EXT-UPD-05': 'WARNING' }],
+  ['bogus-key-error', 'stdio', ['ext-update'], { 'EXT-UPD-04': 'WARNING' }],
+  ['unknown-acks', 'stdio', ['ext-update', 'ext-cancel'], { 'EXT-UPD-03': 'WARNING', 'EXT-CAN-02': 'WARNING' }],
+  ['get-unknown-32603', 'stdio', ['ext-get'], { 'EXT-GET-07': 'FAILURE' }],
+  ['created-moves', 'stdio', ['ext-ttl'], { 'EXT-TTL-01': 'FAILURE' }],
+  ['ttl-fraction', 'stdio', ['ext-ttl'], { 'EXT-TTL-02': 'FAILURE' }],
+  // The dispatch audits judge every response of the run; EXT-GET-03 makes the input_required task they see.
+  ['get-input-resulttype', 'stdio', ['ext-get', 'ext-dispatch'], { 'EXT-DISP-06': 'FAILURE', 'EXT-DISP-07': 'FAILURE' }, ['EXT-GET-03']],
+  ['decline-stuck', 'stdio', ['ext-update'], { 'EXT-UPD-08': 'WARNING' }],
+  ['cancel-input-stuck', 'stdio', ['ext-cancel'], { 'EXT-CAN-06': 'WARNING' }],
+  ['discover-no-ext', 'stdio', ['ext-negotiation'], { 'EXT-NEG-02': 'FAILURE' }],
+  ['ack-no-resulttype', 'stdio', ['ext-update', 'ext-cancel'], { 'EXT-UPD-01': 'FAILURE', 'EXT-CAN-01': 'FAILURE' }],
+  ['cancel-noop', 'stdio', ['ext-cancel'], { 'EXT-CAN-03': 'WARNING' }],
+  ['task-param-rejected', 'stdio', ['ext-dispatch'], { 'EXT-DISP-03': 'FAILURE' }],
+  ['mrtr-in-task', 'stdio', ['ext-create'], { 'EXT-CRT-04': 'WARNING' }],
 ];
 
 describe.concurrent('each rogue extension deviation is reported by exactly the checks that own it', () => {
-  for (const [brk, transport, scenarios, expected] of CASES) {
+  for (const [brk, transport, scenarios, expected, more = []] of CASES) {
     const label = Object.entries(expected)
       .map(([id, s]) => `${id} ${s}`)
       .join(', ');
@@ -143,13 +173,41 @@ describe.concurrent('each rogue extension deviation is reported by exactly the c
         server: ROGUE_EXT,
         protocol: '2026-07-28',
         transport,
-        checks: Object.keys(expected),
+        checks: [...Object.keys(expected), ...more],
         timeouts: FAULT_TIMEOUTS,
       });
       expect(r.fatal).toBeUndefined();
       expect(problemSet(r.results), messages(r.results).join('\n')).toEqual(expected);
     });
   }
+});
+
+describe('a server whose task ids need the Base64 sentinel (--break unicode-ids, not a violation)', () => {
+  it('passes EXT-HTTP-02 and EXT-HTTP-08 over HTTP', async () => {
+    const checks = ['EXT-HTTP-02', 'EXT-HTTP-08'];
+    const r = await runRogue('unicode-ids', ['ext-http'], { server: ROGUE_EXT, protocol: '2026-07-28', transport: 'http', checks });
+    expect(r.results.filter((c) => checks.includes(c.id)).map((c) => `${c.id} ${c.status}`)).toEqual(checks.map((id) => `${id} SUCCESS`));
+  });
+});
+
+// Deviations the checks miss or misjudge today (the red-team report of this work); each names the fix.
+describe('known gaps of the checks', () => {
+  it.todo(
+    '--break sse-abort-cancels (http): EXT-HTTP-06 should WARN; the harness never aborts the tools/call SSE stream after the CreateTaskResult, so it waits for the server to end it',
+  );
+  it.todo('--break session-minted (http): EXT-HTTP-05 should WARN; no GET probe (405 expected) and a minted Mcp-Session-Id goes unnoticed');
+  it.todo(
+    '--break counter-ids (http): EXT-ID-02 should FAIL as a sequence; under 10-way concurrency the ids arrive out of order and only "short, low entropy" WARNs',
+  );
+  it.todo(
+    '--break notif-legacy-method: EXT-NOTIF-05 should FAIL; notifications/tasks/status was never requested (MUST NOT send unrequested types)',
+  );
+  it.todo(
+    '--break cancel-noop (stdio): EXT-LIFE-02 FAILs with "still working when T_SETTLE passed": a setup that found no terminal task should SKIP',
+  );
+  it.todo(
+    '--break counter-ids (stdio): EXT-LIFE-01 FAILs "task-1 went completed -> working" by joining equal ids of different server processes',
+  );
 });
 
 describe('processes', () => {
