@@ -26,23 +26,16 @@ const EXT_SCENARIOS = [
   'ext-robustness',
 ];
 
-/** id -> status of every verdict that is neither SUCCESS nor not applicable. */
-const notPassing = (results: CheckResult[]) =>
+/** id -> status of the verdicts whose status `keep` accepts, sorted by id. */
+const verdictMap = (results: CheckResult[], keep: (status: string) => boolean) =>
   Object.fromEntries(
     results
-      .filter((r) => r.status !== 'SUCCESS' && r.status !== 'NOT_APPLICABLE')
+      .filter((r) => keep(r.status))
       .map((r) => [r.id, r.status] as const)
-      .sort(([a], [b]) => a.localeCompare(b)),
+      .sort(([x], [y]) => x.localeCompare(y)),
   );
-
-/** id -> status of every FAILURE and WARNING. */
-const problemSet = (results: CheckResult[]) =>
-  Object.fromEntries(
-    results
-      .filter((r) => r.status === 'FAILURE' || r.status === 'WARNING')
-      .map((r) => [r.id, r.status] as const)
-      .sort(([a], [b]) => a.localeCompare(b)),
-  );
+const notPassing = (results: CheckResult[]) => verdictMap(results, (s) => s !== 'SUCCESS' && s !== 'NOT_APPLICABLE');
+const problemSet = (results: CheckResult[]) => verdictMap(results, (s) => s === 'FAILURE' || s === 'WARNING');
 
 const messages = (results: CheckResult[]) =>
   results.filter((r) => r.status === 'FAILURE' || r.status === 'WARNING').map((r) => `${r.id}: ${r.errorMessage ?? ''}`);
