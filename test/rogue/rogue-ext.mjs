@@ -66,6 +66,17 @@ export const BREAKS = {
   'cancel-noop': 'tasks/cancel is acknowledged but the task keeps running and ends as if never cancelled',
   'task-param-rejected': 'a tools/call carrying the legacy task parameter is rejected with -32602',
   'mrtr-in-task': 'test_tool_with_task creates its task at once and asks user_name inside it (no MRTR round before creation)',
+  // Legal variations (not violations): the checks must not fail them.
+  'sse-answers': '(not a violation) every successful HTTP answer is an SSE stream that ends after the response',
+  'instant-complete': '(not a violation) slow_compute with seconds 0 answers a CreateTaskResult that is already completed',
+  'ttl-null': '(not a violation) ttlMs is null (unlimited) and tasks are kept for the life of the process',
+  'no-poll-interval': '(not a violation) no pollIntervalMs in any Task',
+  'decline-subscriptions': '(not a violation) subscriptions/listen acknowledges no taskIds and sends no task notifications',
+  'cancel-terminal-32602': '(allowed with a WARN, A-EXT-04) tasks/cancel of an ended task answers -32602',
+  'unknown-task-400': '(not a violation, A-EXT-23) -32602 for an unknown task is sent with HTTP 400',
+  'require-mcp-name': '(not a violation, A-EXT-09) tasks/get|update|cancel without Mcp-Name are rejected with -32020 (HTTP 400)',
+  'result-with-meta': '(not a violation, A-EXT-14) the inlined result keeps resultType "complete" and a _meta of its own',
+  'status-messages': '(not a violation) every Task carries a statusMessage',
 };
 
 const EXT_ID = 'io.modelcontextprotocol/tasks';
@@ -138,7 +149,9 @@ function taskShape(t) {
   const ttlMs = brk('ttl-fraction') ? t.ttlMs + 0.5 : t.ttlMs;
   if (brk('legacy-keys')) Object.assign(base, { ttl: ttlMs, pollInterval: POLL_MS });
   else Object.assign(base, { ttlMs, pollIntervalMs: POLL_MS });
+  if (brk('no-poll-interval')) delete base.pollIntervalMs;
   if (t.statusMessage) base.statusMessage = t.statusMessage;
+  else if (brk('status-messages')) base.statusMessage = `the task is ${t.status}`;
   return base;
 }
 function detailed(t) {
@@ -148,7 +161,8 @@ function detailed(t) {
     if (brk('answered-keys-linger')) entries.push(...Object.entries(t.lingering ?? {}));
     d.inputRequests = Object.fromEntries(brk('partial-input-requests') ? entries.slice(0, 1) : entries);
   }
-  if (t.status === 'completed' && !brk('result-not-inlined')) d.result = t.result;
+  if (t.status === 'completed' && !brk('result-not-inlined'))
+    d.result = brk('result-with-meta') ? { resultType: 'complete', ...t.result, _meta: { 'rogue/note': 'inlined' } } : t.result;
   if (t.status === 'failed') d.error = t.error;
   return d;
 }
@@ -180,11 +194,12 @@ function statusNotification(t, subscriptionId) {
 let stdioWrite;
 
 /** Starts `work(ctx)` as a task; answers the CreateTaskResult once the task is stored (durable). */
-function createTask(work, ttlMs = DEFAULT_TTL_MS) {
+function createTask(work, requestedTtlMs = DEFAULT_TTL_MS) {
+  const ttlMs = brk('ttl-null') ? null : requestedTtlMs;
   const at = now();
   const t = { taskId: newTaskId(), status: 'working', createdAt: at, lastUpdatedAt: at, ttlMs, outstanding: {}, keySeq: 0, aborts: [] };
   tasks.set(t.taskId, t);
-  setTimeout(() => tasks.get(t.taskId) === t && tasks.delete(t.taskId), ttlMs).unref();
+  if (ttlMs !== null) setTimeout(() => tasks.get(t.taskId) === t && tasks.delete(t.taskId), ttlMs).unref();
   const ctx = {
     task: t,
     progress: brk('progress-on-listen') ? (progress, total) => broadcastProgress(t, progress, total) : undefined,
@@ -252,6 +267,7 @@ function broadcastProgress(t, progress, total) {
 }
 
 function cancelTask(t) {
+  if (TERMINAL.has(t.status) && brk('cancel-terminal-32602')) throw invalidParams(`task ${t.taskId} has already ended`);
   if (TERMINAL.has(t.status) || brk('cancel-noop')) return;
   if (t.status === 'input_required' && brk('cancel-input-stuck')) return;
   setStatus(t, 'cancelled', { statusMessage: 'cancelled by the client' });
@@ -407,6 +423,9 @@ function callTool(params, caps, rctx) {
     const ttl = Number.isInteger(args.ttlMs) && args.ttlMs > 0 ? args.ttlMs : DEFAULT_TTL_MS;
     const t = createTask((ctx) => runTool(name, args, ctx), ttl);
     const shape = taskShape(t);
+    if (brk('instant-complete') && name === 'slow_compute' && !(Number(args.seconds) > 0)) {
+      return new Promise((resolve) => setTimeout(() => resolve({ resultType: 'task', ...taskShape(t) }), 20));
+    }
     if (name === 'progress_job' && brk('progress-after-task') && rctx.progress && !rctx.http) {
       const steps = Math.max(1, Math.floor(Number(args.steps) || 1));
       for (let i = 1; i <= steps; i++) setTimeout(() => rctx.progress(i, steps), 20 * i);
@@ -464,7 +483,10 @@ function lookupOrAck(params, rctx) {
 function lookup(params, rctx, code = -32602) {
   const id = brk('mcp-name-routes') && rctx.headerName !== undefined ? rctx.headerName : params.taskId;
   const t = typeof id === 'string' ? tasks.get(id) : undefined;
-  if (!t) throw new RpcError(code, `Unknown task: ${typeof id === 'string' ? id.slice(0, 80) : String(id)}`);
+  if (!t) {
+    const shown = typeof id === 'string' ? id.slice(0, 80) : String(id);
+    throw new RpcError(code, `Unknown task: ${shown}`, undefined, brk('unknown-task-400') ? 400 : undefined);
+  }
   return t;
 }
 
@@ -550,6 +572,7 @@ function listen(msg, params, caps, rctx) {
   if (wanted !== undefined && !declaresExt(caps)) throw needExt();
   const taskIds = new Set(Array.isArray(wanted) ? wanted.filter((id) => typeof id === 'string' && tasks.has(id)) : []);
   const sub = { id: msg.id, taskIds, tasks: Array.isArray(wanted), write: rctx.stream };
+  if (brk('decline-subscriptions')) taskIds.clear();
   const notifications = Array.isArray(wanted) ? { taskIds: [...taskIds] } : {};
   const acknowledge = () =>
     sub.write({
@@ -717,6 +740,7 @@ async function serveHttp() {
         if (m.method === 'tools/call' && headerName !== p.name) mismatch(`Mcp-Name ${headerName} does not match ${p.name}`);
         if (m.method === 'resources/read' && headerName !== p.uri) mismatch(`Mcp-Name ${headerName} does not match ${p.uri}`);
         const taskMethod = ['tasks/get', 'tasks/update', 'tasks/cancel'].includes(m.method);
+        if (taskMethod && headerName === undefined && brk('require-mcp-name')) mismatch('Mcp-Name is missing');
         if (taskMethod && headerName !== undefined && headerName !== p.taskId && !brk('mcp-name-unchecked') && !brk('mcp-name-routes'))
           mismatch(`Mcp-Name ${headerName} does not match taskId`);
       },
@@ -732,6 +756,7 @@ async function serveHttp() {
         if (res.writableEnded || (out.result === undefined && !out.error)) return;
         const status = statusOf(out);
         if (out.error) delete out.error.httpStatus;
+        if (brk('sse-answers') && out.result) startSse();
         if (sse) {
           event(out);
           return res.end();
