@@ -75,7 +75,7 @@ describe.concurrent('the clean rogue extension server (--protocol 2026-07-28)', 
       expect(messages(r.results)).toEqual([]);
       expect(notPassing(r.results)).toEqual(Object.fromEntries(Object.entries(CLEAN[transport]).sort(([a], [b]) => a.localeCompare(b))));
       expect(r.exitCode).toBe(0);
-    });
+    }, 150_000); // the whole extension suite: ~20 s alone, several times that while six files share two cores
   }
 });
 
