@@ -154,13 +154,20 @@ const CASES: Array<[string, 'stdio' | 'http', string[], Verdicts, string[]?]> = 
   ['cancel-noop', 'stdio', ['ext-cancel'], { 'EXT-CAN-03': 'WARNING' }],
   ['task-param-rejected', 'stdio', ['ext-dispatch'], { 'EXT-DISP-03': 'FAILURE' }],
   ['mrtr-in-task', 'stdio', ['ext-create'], { 'EXT-CRT-04': 'WARNING' }],
+  // Legal variations: nothing may be reported.
+  ['instant-complete', 'stdio', ['ext-create', 'ext-get'], {}, ['EXT-CRT-01', 'EXT-CRT-03', 'EXT-GET-04']],
+  ['result-with-meta', 'stdio', ['ext-get', 'ext-notifications'], {}, ['EXT-GET-04', 'EXT-GET-09', 'EXT-NOTIF-06']],
+  ['decline-subscriptions', 'stdio', ['ext-notifications'], {}, ['EXT-NOTIF-03', 'EXT-NOTIF-06']],
+  ['require-mcp-name', 'http', ['ext-http'], {}, ['EXT-HTTP-02', 'EXT-HTTP-03']],
+  ['unknown-task-400', 'http', ['ext-get', 'ext-http'], {}, ['EXT-GET-07', 'EXT-HTTP-04']],
 ];
 
 describe.concurrent('each rogue extension deviation is reported by exactly the checks that own it', () => {
   for (const [brk, transport, scenarios, expected, more = []] of CASES) {
-    const label = Object.entries(expected)
-      .map(([id, s]) => `${id} ${s}`)
-      .join(', ');
+    const label =
+      Object.entries(expected)
+        .map(([id, s]) => `${id} ${s}`)
+        .join(', ') || 'nothing reported';
     it(`--break ${brk} (${transport}) -> ${label}`, async ({ expect }) => {
       const r = await runRogue(brk, scenarios, {
         server: ROGUE_EXT,
