@@ -47,6 +47,7 @@ const CLEAN_COMMON = {
   'EXT-ERR-01': 'INFO',
   'EXT-NEG-08': 'SKIPPED',
   'EXT-NEG-09': 'INFO',
+  'EXT-NEG-10': 'SKIPPED', // not dual-era
   'EXT-NOTIF-01': 'INFO',
   'EXT-NOTIF-09': 'SKIPPED',
   'EXT-SEC-01': 'SKIPPED',
