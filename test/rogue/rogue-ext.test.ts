@@ -132,8 +132,9 @@ const CASES: Array<[string, 'stdio' | 'http', string[], Verdicts, string[]?]> = 
   ['ack-late', 'stdio', ['ext-notifications'], { 'EXT-NOTIF-03': 'FAILURE' }],
   ['notif-no-subid', 'http', ['ext-notifications'], { 'EXT-NOTIF-04': 'FAILURE' }],
   ['notif-after-terminal', 'stdio', ['ext-notifications'], { 'EXT-NOTIF-08': 'FAILURE' }],
-  // An unrequested notification type breaks a MUST NOT (core/subscriptions); only the missing status shows (see todo below).
-  ['notif-legacy-method', 'http', ['ext-notifications'], { 'EXT-NOTIF-06': 'WARNING' }],
+  // An unrequested notification type breaks a MUST NOT (core/subscriptions); the missing status only WARNs.
+  ['notif-legacy-method', 'http', ['ext-notifications'], { 'EXT-NOTIF-05': 'FAILURE', 'EXT-NOTIF-06': 'WARNING' }],
+  ['notif-legacy-method', 'stdio', ['ext-notifications'], { 'EXT-NOTIF-05': 'FAILURE', 'EXT-NOTIF-06': 'WARNING' }],
   ['server-request', 'stdio', ['ext-core'], { 'EXT-CORE-03': 'FAILURE' }],
   ['meta-optional', 'stdio', ['ext-core'], { 'EXT-CORE-01': 'FAILURE' }],
   ['version-unchecked', 'stdio', ['ext-core'], { 'EXT-CORE-02': 'FAILURE' }],
@@ -231,9 +232,6 @@ describe('known gaps of the checks', () => {
     '--break sse-abort-cancels (http): EXT-HTTP-06 should WARN; the harness never aborts the tools/call SSE stream after the CreateTaskResult, so it waits for the server to end it',
   );
   it.todo('--break session-minted (http): EXT-HTTP-05 should WARN; no GET probe (405 expected) and a minted Mcp-Session-Id goes unnoticed');
-  it.todo(
-    '--break notif-legacy-method: EXT-NOTIF-05 should FAIL; notifications/tasks/status was never requested (MUST NOT send unrequested types)',
-  );
 });
 
 describe('processes', () => {
