@@ -61,7 +61,7 @@ export function cite(e: WireEntry, maxChars = 600): Record<string, unknown> {
   };
 }
 
-function keyOf(transport: TransportName, connection: string, taskId: unknown): string {
+export function keyOf(transport: TransportName, connection: string, taskId: unknown): string {
   const id = typeof taskId === 'string' ? taskId : JSON.stringify(taskId);
   // A stdio connection is its own server process: equal ids from two processes are two tasks.
   return transport === 'stdio' ? `${connection} ${id}` : id;

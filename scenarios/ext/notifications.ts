@@ -128,12 +128,20 @@ const NOTIF_04 = defineCheck<Shared>(
     }),
 );
 
+/** What a taskIds-only subscription may carry: its acknowledgement and notifications/tasks; progress and log messages are EXT-NOTIF-07's. */
+const REQUESTED_OR_JUDGED_ELSEWHERE = new Set([
+  'notifications/subscriptions/acknowledged',
+  'notifications/tasks',
+  'notifications/progress',
+  'notifications/message',
+]);
+
 const NOTIF_05 = defineCheck<Shared>(
   {
     id: 'EXT-NOTIF-05',
     name: 'notifications/tasks only for acknowledged tasks',
     description:
-      'With T1 and T2 running and a subscription to T1 only, releasing both sends no notifications/tasks about T2 on that subscription.',
+      'With T1 and T2 running and a subscription to T1 only, releasing both sends no notifications/tasks about T2 on that subscription, nor any notification type that was not requested.',
     level: 'MUST',
     specRefs: ['core/subscriptions §Opening a Stream'],
     fixtures: ['F-GATE', 'F-GATE-RELEASE'],
@@ -149,10 +157,17 @@ const NOTIF_05 = defineCheck<Shared>(
         await sub.next((n) => isTaskNotification(n, one.taskId) && isTerminal(n.params), ctx.timeouts.settleMs);
         await sub.next((n) => isTaskNotification(n, two.taskId), QUIET_MS);
         const leaked = sub.messages().filter((n) => isTaskNotification(n, two.taskId));
+        const unrequested = sub.messages().filter((n) => !REQUESTED_OR_JUDGED_ELSEWHERE.has(n.method));
         c.note('subscriptionMessages', sub.messages().length);
         if (leaked.length)
           return fail(`the subscription for ${one.taskId} only received ${leaked.length} notifications/tasks about ${two.taskId}`);
-        return pass(`no notification about the other task (${two.taskId}) arrived on the subscription to ${one.taskId}`);
+        if (unrequested.length)
+          return fail(
+            `the subscription asked only for notifications.taskIds, yet received ${unrequested.length} unrequested notification(s) of type ${[...new Set(unrequested.map((n) => n.method))].join(', ')} (e.g. ${j(unrequested[0]!.params)})`,
+          );
+        return pass(
+          `no notification about the other task (${two.taskId}) and no unrequested type arrived on the subscription to ${one.taskId}`,
+        );
       } finally {
         await releaseExtQuietly(ctx, client, two.gateId);
       }

@@ -62,6 +62,18 @@ function positionBits(distinct: number, alphabet: number, samples: number): numb
   return distinct >= 0.8 * expectedDistinct(alphabet, samples) ? Math.log2(alphabet) : Math.log2(distinct);
 }
 
+/**
+ * A counter read under concurrent creation: answers arrive out of order, but the distinct values, sorted,
+ * fill most of a short range (at least 1 in 4 of min..max). Random numbers of any useful width never do.
+ */
+function denseRun(values: number[]): string | undefined {
+  const sorted = [...new Set(values)].sort((a, b) => a - b);
+  if (values.length < 5 || sorted.length < values.length) return undefined;
+  const span = sorted.at(-1)! - sorted[0]!;
+  if (span > 4 * (sorted.length - 1)) return undefined;
+  return `is a counter out of arrival order: ${sorted.length} distinct values within ${sorted[0]}..${sorted.at(-1)!}`;
+}
+
 function counterPattern(ids: string[]): Pick<IdStats, 'sequential' | 'timeOrdered'> {
   const skeleton = (id: string) => id.replace(/\d+/g, '#');
   const first = ids[0];
@@ -74,7 +86,11 @@ function counterPattern(ids: string[]): Pick<IdStats, 'sequential' | 'timeOrdere
     const steps = values.slice(1).map((v, i) => v - (values[i] as number));
     const up = steps.every((d) => d > 0);
     const down = steps.every((d) => d < 0);
-    if (!up && !down) continue;
+    if (!up && !down) {
+      const run = denseRun(values);
+      if (run) return { sequential: `numeric part ${k + 1} ${run} (${ids.slice(0, 3).join(', ')}, ...)` };
+      continue;
+    }
     const maxStep = Math.max(...steps.map(Math.abs));
     const example = ids.slice(0, 3).join(', ');
     if (maxStep <= 1000)
