@@ -37,6 +37,10 @@ const verdictMap = (results: CheckResult[], keep: (status: string) => boolean) =
 const notPassing = (results: CheckResult[]) => verdictMap(results, (s) => s !== 'SUCCESS' && s !== 'NOT_APPLICABLE');
 const problemSet = (results: CheckResult[]) => verdictMap(results, (s) => s === 'FAILURE' || s === 'WARNING');
 
+// INFO for a reason the machine's load decides, not the server: EXT-TTL-05's probe can arrive after the ttl.
+const LOAD_INFO = new Set(['EXT-TTL-05']);
+const withoutLoadInfo = (m: Record<string, string>) =>
+  Object.fromEntries(Object.entries(m).filter(([id, s]) => !(LOAD_INFO.has(id) && s === 'INFO')));
 const messages = (results: CheckResult[]) =>
   results.filter((r) => r.status === 'FAILURE' || r.status === 'WARNING').map((r) => `${r.id}: ${r.errorMessage ?? ''}`);
 
@@ -74,7 +78,9 @@ describe.concurrent('the clean rogue extension server (--protocol 2026-07-28)', 
       const r = await runRogue(undefined, EXT_SCENARIOS, { server: ROGUE_EXT, protocol: '2026-07-28', transport });
       expect(r.fatal).toBeUndefined();
       expect(messages(r.results)).toEqual([]);
-      expect(notPassing(r.results)).toEqual(Object.fromEntries(Object.entries(CLEAN[transport]).sort(([a], [b]) => a.localeCompare(b))));
+      expect(withoutLoadInfo(notPassing(r.results))).toEqual(
+        Object.fromEntries(Object.entries(CLEAN[transport]).sort(([a], [b]) => a.localeCompare(b))),
+      );
       expect(r.exitCode).toBe(0);
     }, 150_000); // the whole extension suite: ~20 s alone, several times that while six files share two cores
   }
