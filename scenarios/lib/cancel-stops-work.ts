@@ -14,7 +14,7 @@ import { slowTaskRole } from './preconditions.js';
 import { createGated, quietWindowMs, statusOf } from './task-setup.js';
 
 /** How long the work has to report "aborted" after the cancel (plus 250 ms grace on HTTP). */
-export const ABORT_WITHIN_MS = 2000;
+const ABORT_WITHIN_MS = 2000;
 
 export type WorkAfterCancel =
   /** gate_state never showed the work running, so the fixture cannot tell. */
@@ -27,14 +27,50 @@ export type WorkAfterCancel =
   /** No gate_state: `signs` are what the wire showed of the work going on after the cancel (none: cannot tell). */
   | { kind: 'unobservable'; role: string; signs: string[] };
 
-/** Polls gate_state until it is one of `want` or `ms` pass; returns the last state seen. */
-async function waitForGateState(s: Session, ctx: ScenarioContext, gateId: string, want: string[], ms: number): Promise<string | undefined> {
+/** Polls `read` (a gate_state probe) until it is one of `want` or `ms` pass; returns the last state seen. */
+async function waitForState(read: () => Promise<string | undefined>, want: string[], ms: number): Promise<string | undefined> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const state = await gateState(s, ctx.fixtures, gateId);
+    const state = await read();
     if ((state && want.includes(state)) || Date.now() >= deadline) return state;
     await sleep(100);
   }
+}
+
+/** What the probe does to one running gated task, in either protocol era. */
+export interface GatedCancelOps {
+  /** The gated task and its gate. */
+  taskId: string;
+  gateId: string;
+  /** The gate's gate_state (undefined when it could not be read). */
+  gateState(): Promise<string | undefined>;
+  /** tasks/cancel of the task. */
+  cancel(): Promise<RpcOutcome>;
+  /** release_gate of the gate. */
+  release(): Promise<void>;
+}
+
+/**
+ * The probe itself on a gated task the caller created (and releases in the end): cancel once the work
+ * provably runs (the gate is waiting, or "aborted" could never show), then watch gate_state.
+ */
+export async function probeGatedCancel(ctx: ScenarioContext, c: CheckContext, task: GatedCancelOps): Promise<WorkAfterCancel> {
+  const started = await waitForState(task.gateState, ['waiting'], ctx.timeouts.settleMs);
+  c.note('gateBeforeCancel', started);
+  if (started !== 'waiting') return { kind: 'not-started', gateId: task.gateId, state: started };
+  const cancelled = await task.cancel();
+  if (cancelled.kind !== 'result') return { kind: 'cancel-failed', taskId: task.taskId, outcome: cancelled };
+  const grace = ctx.transport === 'http' ? 250 : 0;
+  const after = await waitForState(task.gateState, ['aborted', 'finished'], ABORT_WITHIN_MS + grace);
+  c.note('gateAfterCancel', after);
+  if (after === 'aborted') return { kind: 'stopped', when: 'at-cancel' };
+  if (after === 'finished') return { kind: 'ran-on', released: false, stateBefore: after };
+  await task.release();
+  const late = await waitForState(task.gateState, ['finished', 'aborted'], quietWindowMs(ctx));
+  c.note('gateAfterRelease', late);
+  if (late === 'finished') return { kind: 'ran-on', released: true, stateBefore: after };
+  if (late === 'aborted') return { kind: 'stopped', when: 'after-release' };
+  return { kind: 'never-finished', state: late };
 }
 
 /** F-ECHO work that outlasts the watch after the cancel, when no gate holds the task open. */
@@ -88,23 +124,13 @@ export async function observeWorkAfterCancel(ctx: ScenarioContext, s: Session, c
   if (role === 'F-ECHO' || !ctx.fixtures.has('F-GATE-STATE')) return observeWithoutGateState(ctx, s, c, role);
   const { task, gateId } = await createGated(ctx, s);
   try {
-    // Cancel only once the work provably runs (the gate is waiting), or "aborted" could never show.
-    const started = await waitForGateState(s, ctx, gateId, ['waiting'], ctx.timeouts.settleMs);
-    c.note('gateBeforeCancel', started);
-    if (started !== 'waiting') return { kind: 'not-started', gateId, state: started };
-    const cancelled = await cancelTask(s, task.taskId);
-    if (cancelled.kind !== 'result') return { kind: 'cancel-failed', taskId: task.taskId, outcome: cancelled };
-    const grace = ctx.transport === 'http' ? 250 : 0;
-    const after = await waitForGateState(s, ctx, gateId, ['aborted', 'finished'], ABORT_WITHIN_MS + grace);
-    c.note('gateAfterCancel', after);
-    if (after === 'aborted') return { kind: 'stopped', when: 'at-cancel' };
-    if (after === 'finished') return { kind: 'ran-on', released: false, stateBefore: after };
-    await releaseGate(s, ctx.fixtures, gateId);
-    const late = await waitForGateState(s, ctx, gateId, ['finished', 'aborted'], quietWindowMs(ctx));
-    c.note('gateAfterRelease', late);
-    if (late === 'finished') return { kind: 'ran-on', released: true, stateBefore: after };
-    if (late === 'aborted') return { kind: 'stopped', when: 'after-release' };
-    return { kind: 'never-finished', state: late };
+    return await probeGatedCancel(ctx, c, {
+      taskId: task.taskId,
+      gateId,
+      gateState: () => gateState(s, ctx.fixtures, gateId),
+      cancel: () => cancelTask(s, task.taskId),
+      release: () => releaseGate(s, ctx.fixtures, gateId),
+    });
   } finally {
     await releaseQuietly(s, ctx, gateId);
   }

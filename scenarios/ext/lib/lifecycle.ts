@@ -8,7 +8,7 @@ import { EXT } from '../../../harness/modern/envelope.js';
 import { property, type ProfileProperty, type PropertyValue } from '../../../harness/profile.js';
 import type { CheckContext, JsonObject, RpcOutcome, ScenarioContext } from '../../../harness/scenario.js';
 import { sleep } from '../../../harness/tasks.js';
-import { ABORT_WITHIN_MS, type WorkAfterCancel } from '../../lib/cancel-stops-work.js';
+import { probeGatedCancel, type WorkAfterCancel } from '../../lib/cancel-stops-work.js';
 import { judgeText } from '../../lib/expected-result.js';
 import { quietWindowMs } from '../../lib/task-setup.js';
 import { cancelExt, createExtGated, extGateState, releaseExtQuietly, releaseModernGate } from './task-flow.js';
@@ -48,22 +48,6 @@ export function releasedResult(ctx: ScenarioContext, gateId: string, task: JsonO
   return judged.kind === 'match' || (judged.kind === 'unknown' && (task.result as JsonObject | undefined)?.isError !== true);
 }
 
-/** Polls gate_state until it is one of `want` or `ms` pass; the last state seen. */
-async function waitForGateState(
-  ctx: ScenarioContext,
-  client: ModernClient,
-  gateId: string,
-  want: string[],
-  ms: number,
-): Promise<string | undefined> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const state = await extGateState(ctx, client, gateId);
-    if ((state && want.includes(state)) || Date.now() >= deadline) return state;
-    await sleep(100);
-  }
-}
-
 /**
  * The gate_state probe of T25-CAN-04 for the extension: a gated task is cancelled once its work provably
  * runs; then its work must report "aborted" within 2 s, or never finish after its gate is released.
@@ -75,22 +59,13 @@ export async function observeExtWorkAfterCancel(ctx: ScenarioContext, c: CheckCo
   const client = await ctx.modern();
   const { taskId, gateId } = await createExtGated(ctx, client);
   try {
-    const started = await waitForGateState(ctx, client, gateId, ['waiting'], ctx.timeouts.settleMs);
-    c.note('gateBeforeCancel', started);
-    if (started !== 'waiting') return { kind: 'not-started', gateId, state: started };
-    const cancelled = await cancelExt(client, taskId);
-    if (cancelled.kind !== 'result') return { kind: 'cancel-failed', taskId, outcome: cancelled };
-    const grace = ctx.transport === 'http' ? 250 : 0;
-    const after = await waitForGateState(ctx, client, gateId, ['aborted', 'finished'], ABORT_WITHIN_MS + grace);
-    c.note('gateAfterCancel', after);
-    if (after === 'aborted') return { kind: 'stopped', when: 'at-cancel' };
-    if (after === 'finished') return { kind: 'ran-on', released: false, stateBefore: after };
-    await releaseModernGate(ctx, client, gateId);
-    const late = await waitForGateState(ctx, client, gateId, ['finished', 'aborted'], quietWindowMs(ctx));
-    c.note('gateAfterRelease', late);
-    if (late === 'finished') return { kind: 'ran-on', released: true, stateBefore: after };
-    if (late === 'aborted') return { kind: 'stopped', when: 'after-release' };
-    return { kind: 'never-finished', state: late };
+    return await probeGatedCancel(ctx, c, {
+      taskId,
+      gateId,
+      gateState: () => extGateState(ctx, client, gateId),
+      cancel: () => cancelExt(client, taskId),
+      release: () => releaseModernGate(ctx, client, gateId),
+    });
   } finally {
     await releaseExtQuietly(ctx, client, gateId);
   }
