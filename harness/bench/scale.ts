@@ -96,7 +96,9 @@ async function polled(target: BenchTarget, entries: Entry[], options: ScaleOptio
   let error: string | undefined;
   const t0 = performance.now();
   await mapLimit(entries, options.concurrency, async (e) => {
-    pollInterval ??= await create(target, e, options.seconds);
+    // Create every task: `pollInterval ??= await create(...)` would stop creating after the first answer.
+    const advertised = await create(target, e, options.seconds);
+    pollInterval ??= advertised;
   });
   const createAllMs = performance.now() - t0;
 

@@ -1,0 +1,51 @@
+// The scale step creates every one of its N tasks on both paths, also when N is over the creates it keeps
+// in flight (a bug once created only the first batch of the polled path and timed the rest as nothing).
+// Counts the requests a real reference server receives; asserts no timings.
+import { afterAll, describe, expect, it } from 'vitest';
+import { DiscardingWireLog } from '../../harness/bench/discarding-wire.js';
+import { measureScale } from '../../harness/bench/scale.js';
+import { loadFixtures } from '../../harness/fixtures.js';
+import type { Session } from '../../harness/scenario.js';
+import { resolveLimits } from '../../harness/transport/limits.js';
+import { createTarget, referenceServerSpec } from '../../harness/transport/targets.js';
+
+const target = createTarget({
+  spec: referenceServerSpec('stdio'),
+  wire: new DiscardingWireLog(),
+  limits: resolveLimits({ maxServerMessages: Number.MAX_SAFE_INTEGER }),
+  requestTimeoutMs: 30_000,
+  startTimeoutMs: 30_000,
+});
+afterAll(() => target.dispose());
+
+/** The session, with every request it sends counted by method. */
+function counting(session: Session, counts: Map<string, number>): Session {
+  return new Proxy(session, {
+    get(s, key, receiver) {
+      if (key !== 'request') return Reflect.get(s, key, receiver) as unknown;
+      return (...args: Parameters<Session['request']>) => {
+        counts.set(args[0], (counts.get(args[0]) ?? 0) + 1);
+        return s.request(...args);
+      };
+    },
+  });
+}
+
+describe('scale step', () => {
+  it('creates and fetches all N tasks on the blocking and the polled path when N exceeds the concurrency', async () => {
+    const session = await target.connect();
+    const fixtures = await loadFixtures(session, {}, { principals: target.principals, canRestart: target.canRestart });
+    const counts = new Map<string, number>();
+    const n = 7;
+    const s = await measureScale({ label: 'ref', session: counting(session, counts), fixtures }, n, {
+      sizes: [n],
+      seconds: 0.01,
+      concurrency: 2,
+    });
+    expect(s.correct, s.error).toBe(true);
+    expect(counts.get('tools/call')).toBe(2 * n);
+    // One blocking tasks/result per task, then one fetch per polled task.
+    expect(counts.get('tasks/result')).toBe(2 * n);
+    expect(s.poll?.getRequests).toBeGreaterThanOrEqual(n);
+  });
+});
