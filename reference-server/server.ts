@@ -14,7 +14,7 @@ import { engineFaultOptions, Faults, type Behaviour } from './faults/index.js';
 import { TaskRequestQueue, type Channel } from './input.js';
 import { ANONYMOUS, TaskQuota } from './quota.js';
 import { MemoryTaskStore, type TaskRecord, type TaskStore } from './store.js';
-import { wireTask } from './wire-task.js';
+import { wireTask, wireTaskOnce } from './wire-task.js';
 
 /** The wire form of a task (flat; CreateTaskResult nests it under `task`); built once per stored record. */
 export { wireTask };
@@ -352,10 +352,10 @@ export class ReferenceServer {
 
   private onStatus(record: TaskRecord): void {
     this.audit(`task ${record.taskId} -> ${record.status}${record.statusMessage ? ` (${record.statusMessage})` : ''}`);
-    this.notifyForTask(record.taskId, 'notifications/tasks/status', wireTask(record));
+    this.notifyForTask(record.taskId, 'notifications/tasks/status', wireTaskOnce(record));
     const terminal = record.status === 'completed' || record.status === 'failed' || record.status === 'cancelled';
     if (terminal && this.behaviour.announceWorkingAfterTerminal)
-      this.notifyForTask(record.taskId, 'notifications/tasks/status', { ...wireTask(record), status: 'working' });
+      this.notifyForTask(record.taskId, 'notifications/tasks/status', { ...wireTaskOnce(record), status: 'working' });
     if (terminal) {
       this.forget(record.taskId);
       for (const taskId of this.quota.finished(record.taskId)) void this.purge(taskId);
@@ -607,10 +607,10 @@ export class ClientSession {
     if (this.server.behaviour.createTaskSynchronously) {
       start();
       await engine.waitForTerminal(taskId, this.requestor);
-      return { task: wireTask(record) };
+      return { task: wireTaskOnce(record) };
     }
     request.afterReply(start);
-    return { task: wireTask(record) };
+    return { task: wireTaskOnce(record) };
   }
 
   private async elicitDirect(request: IncomingRequest, message: string, requestedSchema: JsonObject): Promise<ElicitAnswer> {
@@ -680,7 +680,7 @@ export class ClientSession {
       return rethrowRpc(error);
     });
     this.server.audit(`task ${taskId} cancelled by ${this.requestor.owner}`);
-    return wireTask(record);
+    return wireTaskOnce(record);
   }
 
   private async listTasks(params: JsonObject): Promise<JsonObject> {

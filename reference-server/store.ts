@@ -7,6 +7,7 @@
 // - `list` returns one owner's records in creation order, starting after an opaque position the store
 //   itself produced (`nextPosition`); positions stay valid when earlier records are deleted.
 // - Records are plain JSON-serialisable data; the store never interprets `request` or `outcome`.
+// - A record or patch handed to a store is the store's: the memory store freezes it in place.
 
 import type { TaskCluster } from './cluster.js';
 
@@ -130,7 +131,7 @@ export class MemoryTaskStore implements TaskStore {
     if (!entry || !from.includes(entry.record.status)) return undefined;
     const before = entry.record;
     // Only the patch is new data: the rest of the record is frozen already and shared, not copied again.
-    entry.record = Object.freeze({ ...before, ...frozenCopy(patch) });
+    entry.record = Object.freeze(patched(before, ownFrozen(patch)));
     const delta = Number(!isTerminalStatus(entry.record.status)) - Number(!isTerminalStatus(before.status));
     if (delta) this.addActive(before.owner, delta);
     return entry.record;
@@ -187,7 +188,7 @@ export class MemoryTaskStore implements TaskStore {
 
   private insertNow(record: TaskRecord): void {
     if (this.byId.has(record.taskId)) throw new Error(`task ${record.taskId} already exists`);
-    const entry: Entry = { seq: ++this.seq, record: frozenCopy(record) };
+    const entry: Entry = { seq: ++this.seq, record: ownFrozen(record) };
     this.byId.set(record.taskId, entry);
     let owned = this.byOwner.get(record.owner);
     if (!owned) this.byOwner.set(record.owner, (owned = { entries: [], deleted: 0 }));
@@ -214,15 +215,29 @@ function firstAfter(entries: readonly Entry[], seq: number): number {
   return low;
 }
 
-// Stored records are copied once on write and frozen, so callers share them safely (as with a database,
-// nobody can change stored state behind the store's back) and reads cost nothing. Records are JSON data,
-// so one recursive pass copies and freezes; parts that are frozen already (an earlier record's) are shared.
-function frozenCopy<T>(value: T): T {
+// The memory store takes ownership of what it is given: a record (or patch) is frozen in place, deeply, so
+// callers share stored records safely (as with a database, nobody can change stored state behind the
+// store's back) and reads cost nothing. Freezing in place rather than copying keeps the objects at the
+// exact size they were made with and spares a copy per write, which at 10 000 tasks is most of the
+// store's allocation. Parts that are frozen already (an earlier record's) are shared as they are.
+function ownFrozen<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
-  if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy)) as T;
-  const copy: Record<string, unknown> = {};
-  for (const key in value) {
-    copy[key] = frozenCopy((value as Record<string, unknown>)[key]);
-  }
-  return Object.freeze(copy) as T;
+  for (const key in value) ownFrozen((value as Record<string, unknown>)[key]);
+  return Object.freeze(value);
+}
+
+/** `before` with `patch` applied, every field in one literal (one object shape, no out-of-object properties). */
+function patched(before: Readonly<TaskRecord>, patch: TaskPatch): TaskRecord {
+  return {
+    taskId: before.taskId,
+    owner: before.owner,
+    status: patch.status ?? before.status,
+    statusMessage: 'statusMessage' in patch ? patch.statusMessage : before.statusMessage,
+    createdAt: before.createdAt,
+    lastUpdatedAt: patch.lastUpdatedAt ?? before.lastUpdatedAt,
+    ttl: before.ttl,
+    pollInterval: before.pollInterval,
+    request: before.request,
+    outcome: 'outcome' in patch ? patch.outcome : before.outcome,
+  };
 }
