@@ -160,6 +160,14 @@ export function splitCommand(line: string): string[] {
   return out;
 }
 
+/**
+ * The embedded reference server as the bench runs it: every task the bench creates is kept for its ttl, as
+ * the SDK-based server keeps them. The default cap of 10 000 finished tasks per principal would purge the
+ * earliest in the middle of the scale step, and memory per retained task would then count fewer tasks than
+ * it divides by.
+ */
+export const BENCH_REFERENCE_ARGS = ['--max-finished-tasks', '10000000'];
+
 export function sdkServerSpec(transport: 'stdio' | 'http' = 'stdio'): TargetSpec {
   const main = packagePath('dist', 'harness', 'bench', 'sdk-server.js');
   if (transport === 'http') return { kind: 'http-command', command: process.execPath, args: [main, '--http', '--port', '0'] };
@@ -184,7 +192,7 @@ export function parseBenchArgs(argv: string[]): BenchCliOptions | 'help' {
   const common = resolveTargetOptions({ ...values, instances: undefined }, command);
   if (!common.embedded && values.transport !== undefined)
     throw new UsageError("--transport picks the embedded reference server's transport; it does not apply to a target you give");
-  const specs = common.embedded ? referenceTargetSpecs({ transports: [transport] }) : common.targets;
+  const specs = common.embedded ? referenceTargetSpecs({ transports: [transport], extraArgs: BENCH_REFERENCE_ARGS }) : common.targets;
 
   if (values.compare !== undefined && values['compare-url'] !== undefined)
     throw new UsageError('give either --compare or --compare-url, not both');

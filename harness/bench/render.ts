@@ -157,7 +157,7 @@ export function renderBenchMarkdown(r: BenchReport): string {
   if (r.settings) {
     out.push(
       `Settings: ${r.rounds} interleaved rounds of ${r.durations.join(' / ')} s calls; ${r.settings.opTimeMs} ms per operation; ` +
-        `scale N = ${r.settings.scaleSizes.join(', ')} tasks of ${r.settings.scaleSeconds} s each, at most ${r.settings.scaleConcurrency} creates in flight.`,
+        `scale N = ${r.settings.scaleSizes.join(', ')} tasks of ${r.settings.scaleSeconds} s each, at most ${r.settings.scaleConcurrency} creates in flight${(r.settings.scaleRounds ?? 1) > 1 ? `, median of ${r.settings.scaleRounds} rounds per N (targets alternating)` : ''}.`,
       '',
     );
   }

@@ -9,7 +9,7 @@ import { describeOutcome, mapLimit } from '../tasks.js';
 import type { BenchScale, BenchScaleMemory, BenchScalePoll } from '../report/bench-model.js';
 import type { HeapStats } from './heap.js';
 import { readRssBytes } from './rss.js';
-import { percentiles, ratio } from './stats.js';
+import { median, percentiles, ratio } from './stats.js';
 import {
   BENCH_TTL_MS,
   type BenchTarget,
@@ -26,6 +26,12 @@ import { sleep } from '../util/async.js';
 export const DEFAULT_SCALE_SIZES = [1, 10, 100, 1000];
 export const DEFAULT_SCALE_SECONDS = 0.1;
 export const DEFAULT_SCALE_CONCURRENCY = 256;
+/**
+ * Each N is measured this many times per target, the targets alternating, and each figure is the median:
+ * one 10 000-task step lasts about a second, so a single GC pause or a burst of load elsewhere would
+ * otherwise move a side-by-side ratio by 15%.
+ */
+export const DEFAULT_SCALE_ROUNDS = 3;
 
 export interface ScaleOptions {
   sizes: number[];
@@ -39,6 +45,8 @@ export interface ScaleOptions {
   graceMs?: number;
   /** Skip the polling figure (the raw-client check compares the blocking path only). */
   skipPoll?: boolean;
+  /** runScale: measurements per N and target, whose medians are reported (default DEFAULT_SCALE_ROUNDS). */
+  rounds?: number;
 }
 
 interface Entry {
@@ -211,15 +219,67 @@ export async function measureScale(target: BenchTarget, n: number, options: Scal
   };
 }
 
-/** Every N on every target, N-major so the targets interleave. */
+/** Every N on every target, N-major; each N `rounds` times with the targets' order alternating, medians reported. */
 export async function runScale(targets: BenchTarget[], options: ScaleOptions): Promise<BenchScale[]> {
   const progress = options.progress ?? silent;
+  const prefix = options.labelPrefix ?? 'bench';
+  const rounds = options.rounds ?? DEFAULT_SCALE_ROUNDS;
   const out: BenchScale[] = [];
   for (const n of options.sizes) {
-    for (const target of targets) {
-      progress(`scale: ${n} concurrent tasks on ${target.label}`);
-      out.push(await measureScale(target, n, options));
+    const measured = new Map<string, BenchScale[]>(targets.map((t) => [t.label, []]));
+    for (let r = 0; r < rounds; r++) {
+      // Alternate who goes first, so neither target always runs on a server the other just loaded.
+      for (const target of r % 2 ? [...targets].reverse() : targets) {
+        progress(`scale: ${n} concurrent tasks on ${target.label}${rounds > 1 ? ` (round ${r + 1}/${rounds})` : ''}`);
+        measured.get(target.label)!.push(await measureScale(target, n, { ...options, labelPrefix: `${prefix}-r${r}` }));
+      }
     }
+    for (const target of targets) out.push(medianOfRounds(measured.get(target.label)!));
   }
   return out;
+}
+
+/** One step's rounds as one figure: the median of each time, the memory of the median round, correct only if every round was. */
+export function medianOfRounds(rounds: BenchScale[]): BenchScale {
+  const first = rounds[0]!;
+  if (rounds.length === 1) return first;
+  const med = (f: (s: BenchScale) => number) => median(rounds.map(f));
+  const medOrNull = (f: (s: BenchScale) => number | null | undefined) => {
+    const values = rounds.map(f).filter((v): v is number => typeof v === 'number');
+    return values.length === rounds.length ? median(values) : null;
+  };
+  const lastCreateToAllResultsMs = med((s) => s.lastCreateToAllResultsMs);
+  const polls = rounds.map((s) => s.poll).filter((p): p is BenchScalePoll => p !== undefined);
+  const withMemory = rounds.filter((s) => s.memory).sort((a, b) => a.memory!.heapUsedPerTaskBytes - b.memory!.heapUsedPerTaskBytes);
+  const failed = rounds.filter((s) => !s.correct);
+  return {
+    ...first,
+    createAllMs: med((s) => s.createAllMs),
+    lastCreateToAllResultsMs,
+    allResultsMs: med((s) => s.allResultsMs),
+    floorRatio: ratio(lastCreateToAllResultsMs, first.floorMs),
+    ...(polls.length === rounds.length
+      ? {
+          poll: {
+            createAllMs: med((s) => s.poll!.createAllMs),
+            completeAllMs: med((s) => s.poll!.completeAllMs),
+            fetchAllMs: med((s) => s.poll!.fetchAllMs),
+            getP50Ms: medOrNull((s) => s.poll!.getP50Ms),
+            getP95Ms: medOrNull((s) => s.poll!.getP95Ms),
+            getP99Ms: medOrNull((s) => s.poll!.getP99Ms),
+            getRequests: Math.round(med((s) => s.poll!.getRequests)),
+          },
+        }
+      : {}),
+    correct: failed.length === 0,
+    rssAfterBytes: rounds.at(-1)!.rssAfterBytes,
+    ...(withMemory.length ? { memory: withMemory[Math.floor((withMemory.length - 1) / 2)]!.memory! } : {}),
+    // No round failed means the first did not either: it carries no failures or error to override.
+    ...(failed.length ? { failures: failed.reduce((sum, s) => sum + (s.failures ?? 0), 0), error: failed[0]!.error } : {}),
+    rounds: rounds.map((s) => ({
+      createAllMs: s.createAllMs,
+      lastCreateToAllResultsMs: s.lastCreateToAllResultsMs,
+      pollCompleteAllMs: s.poll?.completeAllMs ?? null,
+    })),
+  };
 }

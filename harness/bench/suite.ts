@@ -5,7 +5,7 @@ import { scaleChart, timelineChart } from './charts.js';
 import { compareTargets } from './compare.js';
 import type { BenchReport, BenchTargetInfo } from '../report/bench-model.js';
 import { runOperations } from './operations.js';
-import { DEFAULT_SCALE_CONCURRENCY, DEFAULT_SCALE_SECONDS, DEFAULT_SCALE_SIZES, runScale } from './scale.js';
+import { DEFAULT_SCALE_CONCURRENCY, DEFAULT_SCALE_ROUNDS, DEFAULT_SCALE_SECONDS, DEFAULT_SCALE_SIZES, runScale } from './scale.js';
 import { runSoak } from './soak.js';
 import { loadavg } from 'node:os';
 import { type BenchTarget, createdTask, type Progress, silent, slowComputeParams } from './types.js';
@@ -22,6 +22,8 @@ export interface SuiteOptions {
   scaleSizes?: number[];
   scaleSeconds?: number;
   scaleConcurrency?: number;
+  /** Rounds per N and target in the scale phase (default DEFAULT_SCALE_ROUNDS). */
+  scaleRounds?: number;
   phases?: Phase[];
   /** Mixed traffic for durationMs at rate requests/s on every target, after the phases. */
   soak?: { durationMs: number; rate: number };
@@ -67,6 +69,7 @@ export async function runBenchSuite(targets: BenchTarget[], options: SuiteOption
     scaleSizes: options.scaleSizes ?? DEFAULT_SCALE_SIZES,
     scaleSeconds: options.scaleSeconds ?? DEFAULT_SCALE_SECONDS,
     scaleConcurrency: options.scaleConcurrency ?? DEFAULT_SCALE_CONCURRENCY,
+    scaleRounds: options.scaleRounds ?? DEFAULT_SCALE_ROUNDS,
   };
   const labels = targets.map((t) => t.label);
 
@@ -98,6 +101,7 @@ export async function runBenchSuite(targets: BenchTarget[], options: SuiteOption
       sizes: settings.scaleSizes,
       seconds: settings.scaleSeconds,
       concurrency: settings.scaleConcurrency,
+      rounds: settings.scaleRounds,
       progress,
       labelPrefix,
     });

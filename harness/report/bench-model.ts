@@ -75,6 +75,14 @@ export const BenchScaleMemory = z.object({
 });
 export type BenchScaleMemory = z.infer<typeof BenchScaleMemory>;
 
+/** One of the rounds a scale step's medians were taken from (runScale). */
+export const BenchScaleRound = z.object({
+  createAllMs: z.number(),
+  lastCreateToAllResultsMs: z.number(),
+  pollCompleteAllMs: z.number().nullable(),
+});
+export type BenchScaleRound = z.infer<typeof BenchScaleRound>;
+
 export const BenchScale = z.object({
   target: z.string(),
   tasks: z.number().int(),
@@ -99,6 +107,8 @@ export const BenchScale = z.object({
   /** How many tasks were wrong and the first problem seen, when not correct. */
   failures: z.number().int().optional(),
   error: z.string().optional(),
+  /** Each round's figures when the step ran more than once; the figures above are their medians. */
+  rounds: z.array(BenchScaleRound).optional(),
 });
 export type BenchScale = z.infer<typeof BenchScale>;
 
@@ -124,6 +134,8 @@ export const BenchSettings = z.object({
   scaleSeconds: z.number(),
   /** Most creates (and polls) in flight at once in the scale benchmark; blocking tasks/result requests are not capped. */
   scaleConcurrency: z.number().int(),
+  /** Rounds per N and target in the scale benchmark, targets alternating; its figures are the medians. */
+  scaleRounds: z.number().int().optional(),
 });
 export type BenchSettings = z.infer<typeof BenchSettings>;
 
