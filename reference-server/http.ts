@@ -10,6 +10,7 @@ import { claimsHttp, serveModernHttp } from './ext/http.js';
 import { OriginPolicy } from './http-origin.js';
 import { DEFAULT_SESSION_IDLE_MS, HttpSessions, type SessionEntry } from './http-sessions.js';
 import { checkMessage, MAX_MESSAGE_BYTES, PARSE_ERROR } from './jsonrpc-input.js';
+import type { JsonObject } from './connection.js';
 import type { ClientSession, ReferenceServer } from './server.js';
 
 export const MCP_PATH = '/mcp';
@@ -37,8 +38,9 @@ export interface HttpEndpoint {
 /**
  * Requests that never cause messages related to them are answered as one plain JSON body rather than an
  * SSE stream (tasks §Input Required: tasks/get SHOULD NOT be answered with SSE). The SDK transport either
- * streams every response or can stream none, so http.ts answers these itself; everything else, notably
- * tools/call and tasks/result (which carry progress and elicitation), goes through the transport.
+ * streams every response or can stream none, so http.ts answers these itself, and a tools/call that only
+ * creates a task (ClientSession.createsTaskOnly); everything else, notably direct tools/call and
+ * tasks/result (which carry progress and elicitation), goes through the transport.
  */
 const PLAIN_JSON_METHODS = new Set([
   'ping',
@@ -100,7 +102,9 @@ export async function serveHttp(server: ReferenceServer, options: HttpOptions): 
       sessions.busyUntilClosed(sessionId, res);
       const behaviour = server.behaviour;
       const plain =
-        behaviour.answerTasksGetOverSse && isJSONRPCRequest(body) && body.method === 'tasks/get' ? undefined : plainRequest(req, body);
+        behaviour.answerTasksGetOverSse && isJSONRPCRequest(body) && body.method === 'tasks/get'
+          ? undefined
+          : plainRequest(req, body, entry.session);
       if (plain) return answerPlain(entry.session, plain, sessionId, res);
       watchForDrop(res, body, entry.session);
       if (behaviour.cancelTasksOnStandaloneStreamLoss && req.method === 'GET') res.on('close', () => server.cancelTasksOf(entry.session));
@@ -178,8 +182,11 @@ export async function serveHttp(server: ReferenceServer, options: HttpOptions): 
 }
 
 /** A single, well-formed request of a plain method with valid headers; anything else is left to the SDK transport. */
-function plainRequest(req: IncomingMessage, body: unknown): JSONRPCRequest | undefined {
-  if (!isJSONRPCRequest(body) || !PLAIN_JSON_METHODS.has(body.method)) return undefined;
+function plainRequest(req: IncomingMessage, body: unknown, session: ClientSession): JSONRPCRequest | undefined {
+  if (!isJSONRPCRequest(body)) return undefined;
+  const plain =
+    PLAIN_JSON_METHODS.has(body.method) || (body.method === 'tools/call' && session.createsTaskOnly((body.params ?? {}) as JsonObject));
+  if (!plain) return undefined;
   const accept = req.headers.accept ?? '';
   const version = req.headers['mcp-protocol-version'];
   const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();

@@ -415,6 +415,19 @@ export class ClientSession {
     return this.principal ?? '';
   }
 
+  /**
+   * Whether this tools/call creates a task and nothing else: its only message is the CreateTaskResult (the
+   * work starts after it, and the task's progress and requests travel outside this request), so HTTP may
+   * answer it as plain JSON instead of opening an SSE stream for one message.
+   */
+  createsTaskOnly(params: JsonObject): boolean {
+    const behaviour = this.server.behaviour;
+    if (!this.tasks || params.task === undefined || typeof params.name !== 'string') return false;
+    if (behaviour.createTaskSynchronously || behaviour.runForbiddenToolWithTask) return false;
+    const support = this.server.tools.get(params.name)?.taskSupport;
+    return support === 'optional' || support === 'required';
+  }
+
   /** Tasks are offered when enabled and the session speaks a revision that has them. */
   private get tasks(): boolean {
     return this.server.tasksEnabled && this.protocolVersion >= TASKS_PROTOCOL_VERSION;
