@@ -1,7 +1,7 @@
 // `--store <spec>`: which TaskStore the reference server keeps its tasks in. The SQLite and Redis
 // stores are loaded only when asked for, so the default in-memory mode needs neither module.
 import { resolve } from 'node:path';
-import { parseRedisSpec, REDIS_USAGE, type RedisSpec } from './redis-client.js';
+import { parseRedisSpec, REDIS_USAGE, type RedisSpec } from './redis-spec.js';
 import { MemoryTaskStore, type TaskStore } from './store.js';
 
 export type StoreSpec = { kind: 'memory' } | { kind: 'sqlite'; path: string } | { kind: 'redis'; redis: RedisSpec };
