@@ -1,8 +1,9 @@
 // The rawcheck script's raw Streamable HTTP client: node:http with a keep-alive agent and no socket cap
 // (every blocking tasks/result holds a connection, as in the bench), one POST per JSON-RPC message with
-// the session id the initialize response assigned, the body read whole (a JSON body, or the events of
-// the POST's SSE stream, which the server ends after the response) and the response picked out. No SDK,
-// no Session, no wire log, no undici: nothing of the bench's own client.
+// the session id the initialize response assigned, the standalone GET stream open (its bytes dropped),
+// each POST's body read whole (a JSON body, or the events of the POST's SSE stream, which the server
+// ends after the response) and the response picked out. No SDK, no Session, no wire log, no undici:
+// nothing of the bench's own client.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { RAW_INITIALIZE, type RawClient, type RawMessage } from './raw-scale.js';
@@ -69,6 +70,7 @@ export class RawHttpClient implements RawClient {
       if (!init.result) throw new Error(`initialize failed: ${JSON.stringify(init.error)}`);
       client.headers['mcp-protocol-version'] = RAW_INITIALIZE.protocolVersion;
       await client.post({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      await client.openGetStream();
       return client;
     } catch (e) {
       child.kill();
@@ -81,6 +83,26 @@ export class RawHttpClient implements RawClient {
     const answer = (await this.post({ jsonrpc: '2.0', id, method, params })).find((m) => m.id === id);
     if (!answer) throw new Error(`no response to ${method} in its POST's answer`);
     return answer;
+  }
+
+  /**
+   * The standalone GET stream, as the bench's session opens it: the server sends it the status
+   * notifications of tasks without an open tasks/result, so both clients ask the server for the same
+   * writes. Its bytes are read and dropped.
+   */
+  private openGetStream(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const { 'content-type': _, ...rest } = this.headers;
+      const headers = { ...rest, accept: 'text/event-stream' };
+      const req = request(this.url, { method: 'GET', agent: this.agent, headers }, (res) => {
+        res.on('error', () => undefined);
+        res.resume();
+        if (res.statusCode === 200) resolve();
+        else reject(new Error(`GET stream: HTTP ${res.statusCode}`));
+      });
+      req.on('error', reject);
+      req.end();
+    });
   }
 
   private post(message: Record<string, unknown>): Promise<RawMessage[]> {
