@@ -171,7 +171,8 @@ export async function executeBench(
   const startedAt = new Date();
   let targets: Target[] = [];
   try {
-    targets = await createTargets(specs, { wire, timeouts: options.timeouts }, io);
+    // The lean HTTP link: the bench's client must not be what the figures measure (lean-http-link.ts).
+    targets = await createTargets(specs, { wire, timeouts: options.timeouts, lean: true }, io);
     signals.live = targets;
     const labels = uniqueLabels(targets.map((t, i) => shareableLabel(t.label, specs[i]!)));
     // --fixtures maps the first target's tools only: a --compare target uses the contract's names.

@@ -18,11 +18,10 @@ import { Redis } from 'ioredis';
 import { BenchInstancesRow, type BenchInstances, type BenchStoreMemory } from '../report/bench-model.js';
 import type { Session } from '../scenario.js';
 import type { Target, TargetSpec } from '../transport/target.js';
-import { createTarget, REFERENCE_SERVER_MAIN } from '../transport/targets.js';
-import { resolveLimits } from '../transport/limits.js';
+import { REFERENCE_SERVER_MAIN } from '../transport/targets.js';
 import { mapLimit, sleep } from '../tasks.js';
 import { errorText } from '../util/errors.js';
-import { DiscardingWireLog } from './discarding-wire.js';
+import { createBenchTarget } from './bench-target.js';
 import { hasRedisServer, startRedisServer, type RedisServer } from './redis-server.js';
 import { readRssBytes } from './rss.js';
 import { median, ratio, round } from './stats.js';
@@ -53,14 +52,7 @@ async function deploy(store: string, instances: number, timeouts: { requestMs: n
     args: [REFERENCE_SERVER_MAIN(), '--http', '--port', '0', '--store', store, '--max-finished-tasks', String(2 * RETAINED)],
   };
   const spec: TargetSpec = instances === 1 ? one : { kind: 'deployment', endpoints: Array.from({ length: instances }, () => one) };
-  const target = createTarget({
-    spec,
-    wire: new DiscardingWireLog(),
-    requestTimeoutMs: timeouts.requestMs,
-    startTimeoutMs: timeouts.startMs,
-    // Thousands of tasks send thousands of status notifications on a session: no count cap for the bench.
-    limits: resolveLimits({ maxServerMessages: Number.MAX_SAFE_INTEGER }),
-  });
+  const target = createBenchTarget(spec, timeouts);
   try {
     const sessions = await Promise.all(
       Array.from({ length: instances }, (_, endpoint) => target.connect(instances > 1 ? { endpoint } : {})),

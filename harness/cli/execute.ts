@@ -48,7 +48,7 @@ export const realConnectivity: Connectivity = {
 /** One target per spec; when one cannot be created, those already created are disposed and the error is rethrown. */
 export async function createTargets(
   specs: TargetSpec[],
-  options: { wire: WireLog; timeouts: RunTimeouts; limits?: IntakeLimits; owner?: string },
+  options: { wire: WireLog; timeouts: RunTimeouts; limits?: IntakeLimits; owner?: string; lean?: boolean },
   io: Connectivity = realConnectivity,
 ): Promise<Target[]> {
   const targets: Target[] = [];
@@ -63,6 +63,7 @@ export async function createTargets(
           // The bench measures trusted servers at scale (thousands of status notifications per session): no count cap there.
           limits: options.limits ?? resolveLimits({ maxServerMessages: Number.MAX_SAFE_INTEGER }),
           owner: options.owner,
+          lean: options.lean,
         }),
       );
     }

@@ -30,7 +30,7 @@ export interface HttpLinkOptions {
 }
 
 /** Without a configured deadline no exchange may take longer than this. */
-const FALLBACK_TIMEOUT_MS = 30_000;
+export const FALLBACK_TIMEOUT_MS = 30_000;
 
 const MAX_BODY_NOTE = 2000;
 

@@ -42,6 +42,11 @@ export interface TargetOptions {
   limits?: IntakeLimits;
   /** Marker for every process this target spawns (proc.ts); default: one of its own. */
   owner?: string;
+  /**
+   * The bench: HTTP sessions use the lean link (lean-http-link.ts), whose client CPU stays out of the
+   * figures; without it, the recording HttpLink the checks need for their evidence.
+   */
+  lean?: boolean;
 }
 
 export interface ModernConnectOptions {

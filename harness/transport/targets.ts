@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { TransportName } from '../checks.js';
 import { DeploymentTarget } from './deployment.js';
-import { HttpLink } from './http-link.js';
+import { HttpLink, type HttpLinkOptions } from './http-link.js';
+import { LeanHttpLink } from './lean-http-link.js';
 import { packagePath } from '../paths.js';
 import { LineTail, newOwner, spawnOwned, stopProcess, sweepOwner } from './proc.js';
 import { ProcessLink } from './process-link.js';
@@ -233,7 +234,7 @@ class HttpTarget extends BaseTarget {
     const linkOptions = { url, headers, requestTimeoutMs: this.options.requestTimeoutMs, limits: this.options.limits };
     const session = await openSession({
       name: nextConnectionName(this.options.wire, 'http'),
-      link: connect.separateProcess ? new ProcessLink(linkOptions) : new HttpLink(linkOptions),
+      link: connect.separateProcess ? new ProcessLink(linkOptions) : this.link(linkOptions),
       wire: this.options.wire,
       requestTimeoutMs: this.options.requestTimeoutMs,
       startTimeoutMs: this.options.startTimeoutMs,
@@ -248,7 +249,7 @@ class HttpTarget extends BaseTarget {
     this.assertUsable();
     const url = await this.endpoint();
     const overrides = new Map<number | string, HeaderOverrides>();
-    const link = new HttpLink({
+    const link = this.link({
       url,
       headers: this.authHeaders(options.principal),
       requestTimeoutMs: this.options.requestTimeoutMs,
@@ -256,6 +257,11 @@ class HttpTarget extends BaseTarget {
       postHeaders: (message: JsonObject) => headersFor(message, overrides.get(message.id as number | string)),
     });
     return this.openModern(nextConnectionName(this.options.wire, 'http'), link, overrides, options);
+  }
+
+  /** The bench's lean link or the checks' recording one (TargetOptions.lean). */
+  private link(options: HttpLinkOptions): Link {
+    return this.options.lean ? new LeanHttpLink(options) : new HttpLink(options);
   }
 
   /** The configured headers plus the bearer token of `principal` (S-AUTH). */
