@@ -32,7 +32,10 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ran> {
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'sep1686-cli-'));
 
-describe('command line errors: one line on stderr, exit 2', () => {
+// The one-process cases below run concurrently: each spawns its own CLI, and one at a time made this file the
+// last to finish of the whole suite.
+
+describe.concurrent('command line errors: one line on stderr, exit 2', () => {
   const cases: Array<[string[], RegExp]> = [
     [['--foo'], /^sep1686-check: unknown option --foo \(see --help\)$/],
     [['--timeout'], /^sep1686-check: option --timeout needs a value/],
@@ -133,7 +136,7 @@ describe('a --url nobody listens on (ECONNREFUSED)', () => {
   });
 });
 
-describe('bench and demo say why a listed tool was refused its role', () => {
+describe.concurrent('bench and demo say why a listed tool was refused its role', () => {
   // The rogue server lists slow_compute with taskSupport "Optional" (--break support-capitalized).
   const rogue = [process.execPath, packagePath('test', 'rogue', 'rogue-server.mjs'), '--break', 'support-capitalized'];
   const refusal =
@@ -153,7 +156,7 @@ describe('bench and demo say why a listed tool was refused its role', () => {
   }
 });
 
-describe('informational commands', () => {
+describe.concurrent('informational commands', () => {
   it('--help shows usage and examples', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);

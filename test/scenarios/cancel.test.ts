@@ -24,14 +24,20 @@ describe('cancel scenario (2.N)', () => {
     ['T25-CAN-05', 'FAILURE'],
     ['T25-CAN-06', 'FAILURE'],
   ] as const)('--violate %s makes the check %s', async (id, status) => {
-    const r = byId(await checkReference({ transport: 'stdio', scenarios: ['cancel'], violate: [id] }), id);
+    const r = byId(await checkReference({ transport: 'stdio', scenarios: ['cancel'], violate: [id], checks: [id] }), id);
     expect(r.status, r.errorMessage).toBe(status);
   });
 
   it('--violate T25-CAN-08 (tasks/result never answered after a cancel in input_required) makes the check FAILURE', async () => {
     // A short settle bound: the pending tasks/result is expected to hang under this fault.
     const r = byId(
-      await checkReference({ transport: 'stdio', scenarios: ['cancel'], violate: ['T25-CAN-08'], timeouts: { settleMs: 3000 } }),
+      await checkReference({
+        transport: 'stdio',
+        scenarios: ['cancel'],
+        violate: ['T25-CAN-08'],
+        checks: ['T25-CAN-08'],
+        timeouts: { settleMs: 3000 },
+      }),
       'T25-CAN-08',
     );
     expect(r.status, r.errorMessage).toBe('FAILURE');
@@ -39,7 +45,7 @@ describe('cancel scenario (2.N)', () => {
   });
 
   it('T25-CAN-09 records what tasks/cancel answers when tasks.cancel is not declared (INFO)', async () => {
-    const r = await checkReference({ transport: 'stdio', scenarios: ['cancel'], extraArgs: ['--no-tasks'] });
+    const r = await checkReference({ transport: 'stdio', scenarios: ['cancel'], extraArgs: ['--no-tasks'], checks: ['T25-CAN-09'] });
     const info = byId(r, 'T25-CAN-09');
     expect(info.status).toBe('INFO');
     expect(String(info.details?.message)).toContain('-32601');

@@ -24,7 +24,7 @@ describe('errors scenario (2.O)', () => {
     ['T25-ERR-07', 'WARNING'],
     ['T25-ERR-08', 'FAILURE'],
   ] as const)('--violate %s makes the check %s', async (id, status) => {
-    const r = byId(await checkReference({ transport: 'stdio', scenarios: ['errors'], violate: [id] }), id);
+    const r = byId(await checkReference({ transport: 'stdio', scenarios: ['errors'], violate: [id], checks: [id] }), id);
     expect(r.status, r.errorMessage).toBe(status);
   });
 });

@@ -129,7 +129,7 @@ describe.concurrent('lifecycle scenario: promises broken on purpose (--violate)'
     'LC-01: tasks cancelled when their session is deleted -> LC-01 INFO "no" (a DELETE is an explicit goodbye)',
     { timeout: TIMEOUT },
     async () => {
-      const r = await run({ transport: 'http', violate: ['LC-01'] });
+      const r = await run({ transport: 'http', violate: ['LC-01'], checks: ['LC-01'] });
       const lc01 = byId(r, 'LC-01');
       expect(lc01.status).toBe('INFO');
       expect(propertyOf(lc01)).toBe(false);
@@ -142,7 +142,7 @@ describe.concurrent('lifecycle scenario: promises broken on purpose (--violate)'
     'LC-05: tasks cancelled when their client vanishes -> LC-05 and LC-01 (dropped connection) WARNING',
     { timeout: TIMEOUT },
     async () => {
-      const r = await run({ transport: 'http', violate: ['LC-05'] });
+      const r = await run({ transport: 'http', violate: ['LC-05'], checks: ['LC-05', 'LC-01'] });
       expect(byId(r, 'LC-05').status).toBe('WARNING');
       expect(messageOf(byId(r, 'LC-05'))).toMatch(/the client crash changed its task: tasks\/get shows "cancelled" instead of "working"/);
       expect(propertyOf(byId(r, 'LC-05'))).toBe(false);

@@ -21,12 +21,17 @@ describe('list scenario (2.M)', () => {
     ['T25-LIST-04', 'FAILURE'],
     ['T25-LIST-05', 'FAILURE'],
   ] as const)('--violate %s makes the check %s', async (id, status) => {
-    const r = byId(await checkReference({ transport: 'stdio', scenarios: ['list'], violate: [id] }), id);
+    const r = byId(await checkReference({ transport: 'stdio', scenarios: ['list'], violate: [id], checks: [id] }), id);
     expect(r.status, r.errorMessage).toBe(status);
   });
 
   it('T25-LIST-06 records what tasks/list answers when tasks.list is not declared (INFO)', async () => {
-    const r = await checkReference({ transport: 'stdio', scenarios: ['list'], extraArgs: ['--no-tasks'] });
+    const r = await checkReference({
+      transport: 'stdio',
+      scenarios: ['list'],
+      extraArgs: ['--no-tasks'],
+      checks: ['T25-LIST-06', 'T25-LIST-01'],
+    });
     const info = byId(r, 'T25-LIST-06');
     expect(info.status).toBe('INFO');
     expect(String(info.details?.message)).toContain('-32601');

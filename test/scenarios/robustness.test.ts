@@ -32,7 +32,10 @@ describe('robustness scenario (section 7)', () => {
   });
 
   it('H25-20 names the TS SDK v1 isError wrapping of -32601 (reference server with --violate T25-TOOL-03)', async () => {
-    const r = byId(await checkReference({ transport: 'stdio', scenarios: ['robustness'], violate: ['T25-TOOL-03'] }), 'H25-20');
+    const r = byId(
+      await checkReference({ transport: 'stdio', scenarios: ['robustness'], violate: ['T25-TOOL-03'], checks: ['H25-20'] }),
+      'H25-20',
+    );
     expect(r.status).toBe('WARNING');
     expect(r.errorMessage).toContain('McpServer');
   });

@@ -43,7 +43,7 @@ describe('security scenario (2.P)', () => {
   });
 
   it.each([['T25-SEC-01'], ['T25-SEC-02']])('--violate %s over HTTP with two principals makes the check FAILURE', async (id) => {
-    const r = byId(await checkReference({ transport: 'http', scenarios: ['security'], violate: [id] }), id);
+    const r = byId(await checkReference({ transport: 'http', scenarios: ['security'], violate: [id], checks: [id] }), id);
     expect(r.status, r.errorMessage).toBe('FAILURE');
   });
 
@@ -51,7 +51,7 @@ describe('security scenario (2.P)', () => {
     ['T25-SEC-03', 'FAILURE'],
     ['T25-SEC-06', 'WARNING'],
   ] as const)('--violate %s makes the check %s', async (id, status) => {
-    const r = byId(await checkReference({ transport: 'stdio', scenarios: ['security'], violate: [id] }), id);
+    const r = byId(await checkReference({ transport: 'stdio', scenarios: ['security'], violate: [id], checks: [id] }), id);
     expect(r.status, r.errorMessage).toBe(status);
   });
 

@@ -16,14 +16,27 @@ import type { Transport } from '../core-proof.js';
 
 export { messageOf, statuses, TRANSPORTS } from '../core-proof.js';
 
-/** The result of `id` when the reference server violates exactly that rule. */
+/** Checks that judge everything the run exchanged (scenarios/ext/lifecycle.ts): they need the other checks' traffic. */
+const RUN_WIDE_AUDITS = new Set(['EXT-LIFE-01', 'EXT-ERR-01']);
+
+/**
+ * The result of `id` when the reference server violates exactly that rule. Only the owning check runs (as in
+ * runFault), except a run-wide audit, which runs with its whole scenario.
+ */
 export async function runExtFault(
   scenario: string,
   id: string,
   transport: Transport = 'stdio',
   protocol: ProtocolChoice = 'auto',
 ): Promise<CheckResult> {
-  const results = await checkReference({ transport, scenarios: [scenario], violate: [id], protocol, timeouts: { settleMs: 3_000 } });
+  const results = await checkReference({
+    transport,
+    scenarios: [scenario],
+    violate: [id],
+    checks: RUN_WIDE_AUDITS.has(id) ? undefined : [id],
+    protocol,
+    timeouts: { settleMs: 3_000 },
+  });
   return byId(results, id);
 }
 
