@@ -63,7 +63,8 @@ describe.skipIf(!existsSync(REFERENCE_SERVER_MAIN()))('lean HTTP link on the ref
     const s = await t.connect();
     expect(s.sessionId).toMatch(/^[0-9a-f-]{36}$/);
     const created = await s.request('tools/call', { name: 'gated_job', arguments: { gateId: 'lean' }, task: { ttl: 60_000 } });
-    expect(created.kind === 'result' && created.http?.contentType).toMatch(/^text\/event-stream/);
+    // A tools/call that only creates a task is answered as JSON (reference-server/http.ts); tasks/result streams.
+    expect(created.kind === 'result' && created.http?.contentType).toMatch(/^application\/json/);
     const taskId = (created.kind === 'result' && (created.result.task as { taskId: string }).taskId) as string;
     const got = await s.request('tasks/get', { taskId });
     expect(got.kind === 'result' && got.result.status).toBe('working');
@@ -77,6 +78,7 @@ describe.skipIf(!existsSync(REFERENCE_SERVER_MAIN()))('lean HTTP link on the ref
 
     await s.request('tools/call', { name: 'release_gate', arguments: { gateId: 'lean', outcome: 'success' } });
     const final = await s.request('tasks/result', { taskId });
+    expect(final.kind === 'result' && final.http?.contentType).toMatch(/^text\/event-stream/);
     expect(final.kind === 'result' && (final.result.content as { text: string }[])[0]?.text).toBe('released:lean');
 
     // Messages before the response on the request's own SSE stream, each delivered, in order.
