@@ -185,7 +185,7 @@ export function renderBenchMarkdown(r: BenchReport): string {
     out.push(
       '### Scale',
       '',
-      "N tasks alive at once. Each create is followed, as soon as it is answered, by a blocking `tasks/result`: *last create → all results* is the time from the last create answered to the last result received, set against the floor (the work of one task; 1.00x = every result the moment its work ended). Then N fresh tasks are polled with `tasks/get` at the server's `pollInterval` until terminal and fetched (the polling figures; `tasks/get` latency is sampled under that load). Every result is checked against its own label. Memory per retained task: heap used and RSS after a full GC, before the N tasks and after they completed (results fetched, TTL not over), divided by N.",
+      "N tasks alive at once. Each create is followed, as soon as it is answered, by a blocking `tasks/result`: *last create → all results* is the time from the last create answered to the last result received, set against the floor (the work of one task; 1.00x = every result the moment its work ended). Then N fresh tasks are polled with `tasks/get` at the server's `pollInterval` until terminal and fetched (the polling figures; `tasks/get` latency is sampled under that load). Every result is checked against its own label. Each N runs in rounds, the targets alternating; the times are the medians. Memory per retained task: heap used and RSS after a full GC, before the first round of an N and after its last (every task completed and fetched, TTL not over), divided by all the tasks the rounds created.",
       '',
     );
     out.push(markdownTable(scaleGrid(r)), '');

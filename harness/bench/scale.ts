@@ -227,6 +227,8 @@ export async function runScale(targets: BenchTarget[], options: ScaleOptions): P
   const out: BenchScale[] = [];
   for (const n of options.sizes) {
     const measured = new Map<string, BenchScale[]>(targets.map((t) => [t.label, []]));
+    const heapBefore = new Map<string, HeapStats | null | undefined>();
+    for (const target of targets) heapBefore.set(target.label, await target.heap?.());
     for (let r = 0; r < rounds; r++) {
       // Alternate who goes first, so neither target always runs on a server the other just loaded.
       for (const target of r % 2 ? [...targets].reverse() : targets) {
@@ -234,12 +236,20 @@ export async function runScale(targets: BenchTarget[], options: ScaleOptions): P
         measured.get(target.label)!.push(await measureScale(target, n, { ...options, labelPrefix: `${prefix}-r${r}` }));
       }
     }
-    for (const target of targets) out.push(medianOfRounds(measured.get(target.label)!));
+    for (const target of targets) {
+      const step = medianOfRounds(measured.get(target.label)!);
+      // Memory over every task of every round (all retained: the bench's ttl outlasts the step). One round's
+      // difference can be swamped by what the server still frees from the step before; 3 x 2N tasks cannot.
+      const retained = rounds * n * (options.skipPoll ? 1 : 2);
+      const memory = rounds > 1 ? memoryPerTask(heapBefore.get(target.label), await target.heap?.(), retained) : step.memory;
+      const { memory: _perRound, ...rest } = step;
+      out.push({ ...rest, ...(memory ? { memory } : {}) });
+    }
   }
   return out;
 }
 
-/** One step's rounds as one figure: the median of each time, the memory of the median round, correct only if every round was. */
+/** One step's rounds as one figure: the median of each time, the memory of the median round, correct only if every round was (runScale replaces the memory by the whole step's). */
 export function medianOfRounds(rounds: BenchScale[]): BenchScale {
   const first = rounds[0]!;
   if (rounds.length === 1) return first;
