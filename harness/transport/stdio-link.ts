@@ -44,9 +44,10 @@ class RawLineReader {
       }
       this.size += nl;
       if (this.size > this.max) return this.overflow();
-      const line = Buffer.concat([...this.chunks, rest.subarray(0, nl)])
-        .toString('utf8')
-        .replace(/\r$/, '');
+      // A line within one chunk (nearly every line) is decoded in place, without a copy to join it.
+      const text =
+        this.chunks.length === 0 ? rest.toString('utf8', 0, nl) : Buffer.concat([...this.chunks, rest.subarray(0, nl)]).toString('utf8');
+      const line = text.endsWith('\r') ? text.slice(0, -1) : text;
       this.chunks = [];
       this.size = 0;
       rest = rest.subarray(nl + 1);
