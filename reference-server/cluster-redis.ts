@@ -8,7 +8,8 @@ import { RedisTaskEvents } from './events-redis.js';
 import { RedisTaskInputRequests } from './ext/inputs-redis.js';
 import { RedisGates } from './gates-redis.js';
 import { RedisTaskInputs } from './inputs-redis.js';
-import { connectRedis, type RedisSpec } from './redis-client.js';
+import { connectRedis } from './redis-client.js';
+import type { RedisSpec } from './redis-spec.js';
 import { RedisTaskStore } from './store-redis.js';
 import { RedisWorkQueue } from './work-queue-redis.js';
 

@@ -6,8 +6,6 @@ import { Redis } from 'ioredis';
 
 import { redisLabel } from './redis-spec.js';
 
-export { DEFAULT_LEASE_MS, parseRedisSpec, REDIS_USAGE, redisLabel, type RedisSpec } from './redis-spec.js';
-
 /**
  * Opens one connection and waits until it is ready; an unreachable Redis is a one-line error naming the
  * address and the cause. Once up, ioredis reconnects by itself after a drop.

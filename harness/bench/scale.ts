@@ -237,20 +237,21 @@ export async function runScale(targets: BenchTarget[], options: ScaleOptions): P
       }
     }
     for (const target of targets) {
-      const step = medianOfRounds(measured.get(target.label)!);
       // Memory over every task of every round (all retained: the bench's ttl outlasts the step). One round's
       // difference can be swamped by what the server still frees from the step before; 3 x 2N tasks cannot.
       const retained = rounds * n * (options.skipPoll ? 1 : 2);
-      const memory = rounds > 1 ? memoryPerTask(heapBefore.get(target.label), await target.heap?.(), retained) : step.memory;
-      const { memory: _perRound, ...rest } = step;
-      out.push({ ...rest, ...(memory ? { memory } : {}) });
+      const memory = rounds > 1 ? memoryPerTask(heapBefore.get(target.label), await target.heap?.(), retained) : undefined;
+      out.push(medianOfRounds(measured.get(target.label)!, memory));
     }
   }
   return out;
 }
 
-/** One step's rounds as one figure: the median of each time, the memory of the median round, correct only if every round was (runScale replaces the memory by the whole step's). */
-export function medianOfRounds(rounds: BenchScale[]): BenchScale {
+/**
+ * One step's rounds as one figure: the median of each time, correct only if every round was.
+ * @param stepMemory memory measured over all the rounds (runScale); without it, the median round's.
+ */
+export function medianOfRounds(rounds: BenchScale[], stepMemory?: BenchScaleMemory): BenchScale {
   const first = rounds[0]!;
   if (rounds.length === 1) return first;
   const med = (f: (s: BenchScale) => number) => median(rounds.map(f));
@@ -261,6 +262,7 @@ export function medianOfRounds(rounds: BenchScale[]): BenchScale {
   const lastCreateToAllResultsMs = med((s) => s.lastCreateToAllResultsMs);
   const polls = rounds.map((s) => s.poll).filter((p): p is BenchScalePoll => p !== undefined);
   const withMemory = rounds.filter((s) => s.memory).sort((a, b) => a.memory!.heapUsedPerTaskBytes - b.memory!.heapUsedPerTaskBytes);
+  const memory = stepMemory ?? withMemory[Math.floor((withMemory.length - 1) / 2)]?.memory;
   const failed = rounds.filter((s) => !s.correct);
   return {
     ...first,
@@ -283,7 +285,7 @@ export function medianOfRounds(rounds: BenchScale[]): BenchScale {
       : {}),
     correct: failed.length === 0,
     rssAfterBytes: rounds.at(-1)!.rssAfterBytes,
-    ...(withMemory.length ? { memory: withMemory[Math.floor((withMemory.length - 1) / 2)]!.memory! } : {}),
+    ...(memory ? { memory } : {}),
     // No round failed means the first did not either: it carries no failures or error to override.
     ...(failed.length ? { failures: failed.reduce((sum, s) => sum + (s.failures ?? 0), 0), error: failed[0]!.error } : {}),
     rounds: rounds.map((s) => ({

@@ -2,21 +2,14 @@
 // in flight (a bug once created only the first batch of the polled path and timed the rest as nothing).
 // Counts the requests a real reference server receives; asserts no timings.
 import { afterAll, describe, expect, it } from 'vitest';
-import { DiscardingWireLog } from '../../harness/bench/discarding-wire.js';
+import { createBenchTarget } from '../../harness/bench/bench-target.js';
 import { measureScale, medianOfRounds } from '../../harness/bench/scale.js';
 import type { BenchScale } from '../../harness/report/bench-model.js';
 import { loadFixtures } from '../../harness/fixtures.js';
 import type { Session } from '../../harness/scenario.js';
-import { resolveLimits } from '../../harness/transport/limits.js';
-import { createTarget, referenceServerSpec } from '../../harness/transport/targets.js';
+import { referenceServerSpec } from '../../harness/transport/targets.js';
 
-const target = createTarget({
-  spec: referenceServerSpec('stdio'),
-  wire: new DiscardingWireLog(),
-  limits: resolveLimits({ maxServerMessages: Number.MAX_SAFE_INTEGER }),
-  requestTimeoutMs: 30_000,
-  startTimeoutMs: 30_000,
-});
+const target = createBenchTarget(referenceServerSpec('stdio'), { requestMs: 30_000, startMs: 30_000 });
 afterAll(() => target.dispose());
 
 /** The session, with every request it sends counted by method. */

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskCluster } from '../../../reference-server/cluster.js';
 import { openRedisCluster } from '../../../reference-server/cluster-redis.js';
-import { parseRedisSpec } from '../../../reference-server/redis-client.js';
+import { parseRedisSpec } from '../../../reference-server/redis-spec.js';
 import { parseStoreSpec } from '../../../reference-server/store-open.js';
 import { defineStoreContract, record } from '../store-contract.js';
 import { hasRedisServer, startRedisServer, type RedisServer } from './redis-server.js';
