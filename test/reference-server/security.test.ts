@@ -163,7 +163,9 @@ describe('idle HTTP sessions', () => {
   });
 
   it('a session with a stream open does not expire', async () => {
-    const { server, expiry } = await withExpiryLog(50);
+    // A is idle between its requests (initialize, create, tasks/result): 50 ms could pass there on a loaded
+    // machine and expire A before its stream opens, so this test's timeout is a second.
+    const { server, expiry } = await withExpiryLog(1000);
     const a = (await rawPost(server.url!, own(server))).session!;
     const gateId = unique('idle');
     const created = await rawPost(
